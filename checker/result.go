@@ -1,0 +1,122 @@
+package checker
+
+import "time"
+
+// Verdict is the outcome of a search. It is a value, not an error: error is
+// kept for operational failure.
+type Verdict int
+
+const (
+	// Holds: the search was complete and found no violation.
+	Holds Verdict = iota
+	// Violated: at least one violation was found.
+	Violated
+	// Incomplete: a limit stopped the search before it was complete and no
+	// violation was found.
+	Incomplete
+)
+
+func (v Verdict) String() string {
+	switch v {
+	case Holds:
+		return "holds"
+	case Violated:
+		return "violated"
+	case Incomplete:
+		return "incomplete"
+	}
+	return "Verdict(?)"
+}
+
+// ViolationKind tells what a violation violates.
+type ViolationKind int
+
+const (
+	InvariantViolation ViolationKind = iota
+	TransitionViolation
+	DeadlockViolation
+)
+
+func (k ViolationKind) String() string {
+	switch k {
+	case InvariantViolation:
+		return "invariant"
+	case TransitionViolation:
+		return "transition"
+	case DeadlockViolation:
+		return "deadlock"
+	}
+	return "ViolationKind(?)"
+}
+
+// Step is one step of a trace: the action taken and the state it led to.
+// The first step of a trace has the zero action and HasAction false: it is
+// the initial state.
+type Step[S, A any] struct {
+	Action    A
+	HasAction bool
+	State     S
+}
+
+// Violation is a property that failed, with its counterexample.
+type Violation[S, A any] struct {
+	// Name is the invariant's name, or "deadlock".
+	Name  string
+	Kind  ViolationKind
+	Trace []Step[S, A]
+}
+
+// Stats are the figures of a search, counted as TLC counts them.
+type Stats struct {
+	// Distinct is the number of states stored.
+	Distinct int
+	// Generated is every successor computed (including those the action or
+	// state constraint then rejected) plus the initial states.
+	Generated int
+	// Depth is the length, in states, of the longest shortest path found
+	// (an initial state has depth 1).
+	Depth int
+	// Frontier is the number of states stored but not yet expanded.
+	Frontier int
+	Elapsed  time.Duration
+}
+
+// StatesPerSecond is Distinct divided by Elapsed.
+func (s Stats) StatesPerSecond() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Distinct) / s.Elapsed.Seconds()
+}
+
+// Result is what Explore returns.
+type Result[S comparable, A any] struct {
+	Verdict    Verdict
+	Violations []Violation[S, A]
+	Stats      Stats
+	// StopReason says which limit stopped an incomplete search:
+	// "max-states", "max-depth", "timeout", "canceled", "max-graph-edges".
+	StopReason string
+	// CollisionProbability is, for FingerprintStore, the estimated
+	// probability that a fingerprint collision hid a state; 0 for ExactStore.
+	CollisionProbability float64
+	// Graph is the explored graph when Options.KeepGraph is set.
+	Graph *Graph[S, A]
+}
+
+// Edge is a transition of the explored graph between numbered states.
+type Edge[A any] struct {
+	From, To int
+	Action   A
+}
+
+// Graph is the explored graph: states numbered in discovery order (initial
+// states first), and every transition taken between stored states, in the
+// order explored.
+type Graph[S comparable, A any] struct {
+	States  []S
+	Initial []int
+	Edges   []Edge[A]
+	// Out[i] lists the indexes in Edges of the transitions leaving state i.
+	Out [][]int
+}

@@ -1,0 +1,106 @@
+package checker
+
+import (
+	"iter"
+	"time"
+)
+
+// System is a transition system the checker can explore. S is the state: a
+// comparable value (fixed arrays and small integers, never slices, maps or
+// pointers), so that it can be hashed and stored. A is the action label of a
+// transition; it is printed with fmt, so giving it a String method is
+// enough.
+//
+// Both methods must be deterministic: the same state yields the same
+// successors in the same order on every call. The checker relies on that to
+// rebuild counterexamples and to give the same result on every run.
+type System[S comparable, A any] interface {
+	// Init yields the initial states.
+	Init() iter.Seq[S]
+	// Next yields the enabled transitions of s as (action, successor) pairs.
+	Next(s S) iter.Seq2[A, S]
+}
+
+// Invariant is a named predicate that must hold in every reachable state,
+// initial states included.
+type Invariant[S any] struct {
+	Name  string
+	Holds func(S) bool
+}
+
+// TransitionInvariant is a named predicate that must hold on every transition
+// taken (TLA+'s [][P]_vars): it sees the state before, the action and the
+// state after. A violation's trace ends with the offending transition.
+type TransitionInvariant[S, A any] struct {
+	Name  string
+	Holds func(from S, a A, to S) bool
+}
+
+// Strategy selects the order of exploration.
+type Strategy int
+
+const (
+	// BFS explores level by level; every counterexample it reports is a
+	// shortest one.
+	BFS Strategy = iota
+	// DFS explores depth first; counterexamples are valid but need not be
+	// shortest, and Depth is the deepest stack reached.
+	DFS
+)
+
+// StoreKind selects how visited states are remembered.
+type StoreKind int
+
+const (
+	// ExactStore keeps every state: no state is ever missed.
+	ExactStore StoreKind = iota
+	// FingerprintStore keeps a 64-bit fingerprint per state, as TLC does:
+	// less memory, at the cost of a small probability that a collision hid a
+	// state, which the result reports.
+	FingerprintStore
+)
+
+// Options configures an exploration. The zero value explores breadth first,
+// exactly, with no invariants, no deadlock check and no limits.
+type Options[S comparable, A any] struct {
+	Invariants           []Invariant[S]
+	TransitionInvariants []TransitionInvariant[S, A]
+
+	// CheckDeadlock reports a reachable state with no enabled action
+	// (after the action constraint) unless Final says it is a legitimate end.
+	CheckDeadlock bool
+	Final         func(S) bool
+
+	// StateConstraint, with TLC's semantics: a successor that fails it is
+	// counted as generated but neither stored nor expanded. Initial states
+	// that fail it are not stored either.
+	StateConstraint func(S) bool
+	// ActionConstraint, with TLC's semantics: a transition that fails it is
+	// not taken (its successor still counts as generated).
+	ActionConstraint func(from S, a A, to S) bool
+
+	Strategy Strategy
+	Store    StoreKind
+
+	// ContinueAfterViolation keeps exploring after the first violation and
+	// reports every violated invariant, each with its own shortest trace
+	// (the first one found for that invariant).
+	ContinueAfterViolation bool
+
+	// Limits. Zero means no limit. A search stopped by a limit is
+	// Incomplete, never silently truncated.
+	MaxStates int
+	MaxDepth  int
+	Timeout   time.Duration
+
+	// KeepGraph keeps the explored graph in Result.Graph. MaxGraphEdges
+	// guards its size: exceeding it stops the search as Incomplete
+	// (zero means a default of 50 million edges).
+	KeepGraph     bool
+	MaxGraphEdges int
+
+	// Progress, when set, is called every ProgressInterval (default 1s)
+	// from the exploring goroutine with the figures so far.
+	Progress         func(Stats)
+	ProgressInterval time.Duration
+}
