@@ -3,7 +3,8 @@ module github.com/tcpcheck/tcpcheck
 go 1.24
 
 require (
-	github.com/emicklei/dot v1.6.2 // indirect
-	github.com/stretchr/testify v1.12.1 // indirect
-	pgregory.net/rapid v1.3.0 // indirect
+	github.com/stretchr/testify v1.12.1
+	pgregory.net/rapid v1.3.0
 )
+
+require go.yaml.in/yaml/v3 v3.0.5 // indirect

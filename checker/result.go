@@ -95,7 +95,10 @@ type Result[S comparable, A any] struct {
 	Violations []Violation[S, A]
 	Stats      Stats
 	// StopReason says which limit stopped an incomplete search:
-	// "max-states", "max-depth", "timeout", "canceled", "max-graph-edges".
+	// "max-states", "max-depth", "timeout", "canceled", "max-graph-edges"
+	// (the Stop constants). It is also set when a search that found a
+	// violation and went on (ContinueAfterViolation) was then stopped by a
+	// limit: the Verdict is Violated, but not every state was seen.
 	StopReason string
 	// CollisionProbability is, for FingerprintStore, the estimated
 	// probability that a fingerprint collision hid a state; 0 for ExactStore.

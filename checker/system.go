@@ -31,6 +31,9 @@ type Invariant[S any] struct {
 // TransitionInvariant is a named predicate that must hold on every transition
 // taken (TLA+'s [][P]_vars): it sees the state before, the action and the
 // state after. A violation's trace ends with the offending transition.
+//
+// A transition is taken if the action constraint allows it; it is checked
+// even if its successor was visited before or fails the state constraint.
 type TransitionInvariant[S, A any] struct {
 	Name  string
 	Holds func(from S, a A, to S) bool
@@ -89,6 +92,14 @@ type Options[S comparable, A any] struct {
 
 	// Limits. Zero means no limit. A search stopped by a limit is
 	// Incomplete, never silently truncated.
+	//
+	// MaxStates bounds Distinct: the search stops when storing one more
+	// state would exceed it. MaxDepth bounds the depth of the states
+	// stored: a state at depth MaxDepth (an initial state has depth 1) is
+	// stored, checked and, if it has no transition, may be a deadlock, but
+	// it is not expanded; if it has a transition, the result is Incomplete
+	// with StopReason "max-depth" once the bounded search is over. Timeout
+	// bounds the time of the search; the context may also cancel it.
 	MaxStates int
 	MaxDepth  int
 	Timeout   time.Duration

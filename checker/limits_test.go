@@ -1,0 +1,117 @@
+package checker
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestMaxStates(t *testing.T) {
+	for _, strategy := range []Strategy{BFS, DFS} {
+		for _, kind := range []StoreKind{ExactStore, FingerprintStore} {
+			res := explore(t, counter(100), Options[int, string]{Strategy: strategy, Store: kind, MaxStates: 10})
+			require.Equal(t, Incomplete, res.Verdict)
+			require.Equal(t, StopMaxStates, res.StopReason)
+			require.Equal(t, 10, res.Stats.Distinct)
+			// 9 was stored; expanding it, 10 did not fit: 9 is unexpanded.
+			require.Equal(t, 1, res.Stats.Frontier)
+		}
+	}
+	// A limit the search does not reach changes nothing.
+	res := explore(t, counter(100), Options[int, string]{MaxStates: 100})
+	require.Equal(t, Holds, res.Verdict)
+}
+
+func TestMaxDepth(t *testing.T) {
+	// States at depth 5 are stored and checked but not expanded.
+	res := explore(t, counter(100), Options[int, string]{MaxDepth: 5})
+	require.Equal(t, Incomplete, res.Verdict)
+	require.Equal(t, StopMaxDepth, res.StopReason)
+	require.Equal(t, 5, res.Stats.Distinct)
+	require.Equal(t, 5, res.Stats.Depth)
+	require.Equal(t, 1+4*2, res.Stats.Generated) // 0..3 expanded
+	require.Equal(t, 1, res.Stats.Frontier)
+
+	// An invariant violated at the bound is found.
+	res = explore(t, counter(100), Options[int, string]{
+		MaxDepth:   5,
+		Invariants: []Invariant[int]{{Name: "below4", Holds: func(x int) bool { return x < 4 }}},
+	})
+	require.Equal(t, Violated, res.Verdict)
+	require.Equal(t, []int{0, 1, 2, 3, 4}, states(res.Violations[0].Trace))
+
+	// When nothing lies beyond the bound, the search is complete, and a
+	// deadlock at the bound is still seen.
+	res = explore(t, line(5), Options[int, string]{MaxDepth: 5})
+	require.Equal(t, Holds, res.Verdict)
+	require.Empty(t, res.StopReason)
+	res = explore(t, line(5), Options[int, string]{MaxDepth: 5, CheckDeadlock: true})
+	require.Equal(t, Violated, res.Verdict)
+	require.Equal(t, DeadlockName, res.Violations[0].Name)
+}
+
+func TestTimeout(t *testing.T) {
+	res := explore(t, unbounded(), Options[uint64, string]{Timeout: 20 * time.Millisecond})
+	require.Equal(t, Incomplete, res.Verdict)
+	require.Equal(t, StopTimeout, res.StopReason)
+	require.Positive(t, res.Stats.Distinct)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	res, err := Explore(ctx, unbounded(), Options[uint64, string]{})
+	require.NoError(t, err)
+	require.Equal(t, Incomplete, res.Verdict)
+	require.Equal(t, StopTimeout, res.StopReason)
+}
+
+func TestCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := Explore(ctx, counter(10), Options[int, string]{})
+	require.NoError(t, err)
+	require.Equal(t, Incomplete, res.Verdict)
+	require.Equal(t, StopCanceled, res.StopReason)
+	require.Zero(t, res.Stats.Distinct)
+
+	// Canceled while running: Progress, called from the search, cancels.
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	calls := 0
+	res2, err := Explore(ctx, unbounded(), Options[uint64, string]{
+		ProgressInterval: time.Nanosecond,
+		Progress: func(s Stats) {
+			calls++
+			require.Positive(t, s.Distinct)
+			cancel()
+		},
+	})
+	require.NoError(t, err)
+	require.Equal(t, Incomplete, res2.Verdict)
+	require.Equal(t, StopCanceled, res2.StopReason)
+	require.Equal(t, 1, calls)
+	// Stopped at the first look, after checkEvery expansions.
+	require.Equal(t, checkEvery+1, res2.Stats.Distinct)
+}
+
+func TestMaxGraphEdges(t *testing.T) {
+	res := explore(t, counter(10), Options[int, string]{KeepGraph: true, MaxGraphEdges: 3})
+	require.Equal(t, Incomplete, res.Verdict)
+	require.Equal(t, StopMaxGraphEdges, res.StopReason)
+	require.Len(t, res.Graph.Edges, 3)
+	// Every stored state is in the graph, every edge between them.
+	require.Len(t, res.Graph.States, res.Stats.Distinct)
+}
+
+func TestViolationBeatsIncomplete(t *testing.T) {
+	res := explore(t, counter(100), Options[int, string]{
+		MaxStates:              10,
+		ContinueAfterViolation: true,
+		Invariants:             []Invariant[int]{{Name: "below4", Holds: func(x int) bool { return x < 4 }}},
+	})
+	require.Equal(t, Violated, res.Verdict)
+	require.Len(t, res.Violations, 1)
+	// The limit is still told.
+	require.Equal(t, StopMaxStates, res.StopReason)
+}

@@ -1,0 +1,47 @@
+package checker
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestStores(t *testing.T) {
+	for _, kind := range []StoreKind{ExactStore, FingerprintStore} {
+		st := newStore[point](kind, 3)
+		i, added := st.put(point{1, 2})
+		require.Equal(t, int32(0), i)
+		require.True(t, added)
+		i, added = st.put(point{2, 1})
+		require.Equal(t, int32(1), i)
+		require.True(t, added)
+		i, added = st.put(point{1, 2})
+		require.Equal(t, int32(0), i)
+		require.False(t, added)
+
+		i, ok := st.lookup(point{2, 1})
+		require.Equal(t, int32(1), i)
+		require.True(t, ok)
+		_, ok = st.lookup(point{3, 3})
+		require.False(t, ok)
+
+		i, added = st.put(point{3, 3})
+		require.Equal(t, int32(2), i)
+		require.True(t, added)
+		// Full: a new state is refused, a stored one still found.
+		i, added = st.put(point{4, 4})
+		require.Equal(t, int32(-1), i)
+		require.False(t, added)
+		i, added = st.put(point{3, 3})
+		require.Equal(t, int32(2), i)
+		require.False(t, added)
+		require.Equal(t, 3, st.len())
+	}
+}
+
+func TestCollisionProbability(t *testing.T) {
+	require.Zero(t, collisionProbability(0, 0))
+	require.Zero(t, collisionProbability(10, 10))
+	// TLC's optimistic estimate n(g-n)/2^64: 2^20 states, 2^22 generated.
+	require.Equal(t, float64(1<<20)*float64(3<<20)/0x1p64, collisionProbability(1<<20, 1<<22))
+}
