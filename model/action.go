@@ -1,0 +1,95 @@
+package model
+
+import "fmt"
+
+// ActionKind is the kind of event that drives a transition (§3.3.2: "The
+// events are the user calls ...; the incoming segments ...; and
+// timeouts"), plus the network's own events on the lossy channel.
+type ActionKind uint8
+
+const (
+	// User calls, §3.10.1–§3.10.5.
+	PassiveOpen ActionKind = iota
+	ActiveOpen
+	SendData
+	CloseCall
+	AbortCall
+	// Segment arrival, §3.10.7.
+	Deliver
+	// The network.
+	Lose
+	Duplicate
+	// Timeouts, §3.10.8.
+	RetransmitTimeout
+	TimeWaitTimeout
+	numActionKinds
+)
+
+var actionKindNames = [numActionKinds]string{
+	"passive OPEN", "active OPEN", "SEND", "CLOSE", "ABORT",
+	"rcv", "lose", "duplicate", "retransmission timeout", "2MSL timeout",
+}
+
+func (k ActionKind) String() string {
+	if k < numActionKinds {
+		return actionKindNames[k]
+	}
+	return fmt.Sprintf("ActionKind(%d)", uint8(k))
+}
+
+// Cause groups action kinds the way Figure 5 labels its arcs and the way
+// fairness is declared: application calls, segments received, timers, and
+// the network's losses and duplicates.
+type Cause uint8
+
+const (
+	CauseUser Cause = iota
+	CauseSegment
+	CauseTimer
+	CauseNetwork
+)
+
+func (c Cause) String() string {
+	return [...]string{"user", "segment", "timer", "network"}[c]
+}
+
+// Cause tells what kind of event the action is.
+func (k ActionKind) Cause() Cause {
+	switch k {
+	case Deliver:
+		return CauseSegment
+	case Lose, Duplicate:
+		return CauseNetwork
+	case RetransmitTimeout, TimeWaitTimeout:
+		return CauseTimer
+	}
+	return CauseUser
+}
+
+// Action is one transition label. Side is the endpoint that acts: the
+// caller of a user call, the receiver of a delivered segment, the owner of
+// a timer, or the sender of a segment the network loses or duplicates.
+// Index is the position of that segment in its channel; ISN is the index
+// in Config.ISNs of the initial sequence number chosen, for the actions
+// that choose one. Seg is the segment delivered, lost or duplicated, kept
+// so that a trace reads without the states around it.
+type Action struct {
+	Kind  ActionKind
+	Side  Side
+	Index uint8
+	ISN   uint8
+	Seg   Segment
+}
+
+// String is the action as a trace prints it: "B: rcv <SEQ=...><CTL=SYN>".
+func (a Action) String() string {
+	switch a.Kind {
+	case Deliver:
+		return fmt.Sprintf("%s: rcv %s", a.Side, a.Seg)
+	case Lose, Duplicate:
+		return fmt.Sprintf("net: %s %s→%s %s", a.Kind, a.Side, a.Side.Peer(), a.Seg)
+	case ActiveOpen:
+		return fmt.Sprintf("%s: active OPEN (ISN #%d)", a.Side, a.ISN)
+	}
+	return fmt.Sprintf("%s: %s", a.Side, a.Kind)
+}

@@ -1,0 +1,244 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Role says which OPEN calls an endpoint's application makes.
+type Role uint8
+
+const (
+	// Listener: the application makes a passive OPEN (§3.10.1).
+	Listener Role = 1 << iota
+	// Connector: the application makes an active OPEN, from CLOSED or,
+	// when it is also a Listener, by a SEND on its listening TCB
+	// (§3.10.1 LISTEN STATE, Figure 5 "SEND / snd SYN").
+	Connector
+)
+
+func (r Role) String() string {
+	switch r {
+	case Listener:
+		return "listen"
+	case Connector:
+		return "connect"
+	case Listener | Connector:
+		return "listen+connect"
+	}
+	return "none"
+}
+
+// ParseRole is the inverse of String.
+func ParseRole(s string) (Role, bool) {
+	for _, r := range []Role{Listener, Connector, Listener | Connector} {
+		if r.String() == s {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+// Start is where the endpoints begin.
+type Start uint8
+
+const (
+	// StartClosed: both endpoints CLOSED, nothing in flight.
+	StartClosed Start = iota
+	// StartEstablished: a connection already ESTABLISHED on both sides,
+	// A having made the active OPEN, nothing in flight.
+	StartEstablished
+)
+
+func (s Start) String() string {
+	if s == StartEstablished {
+		return "established"
+	}
+	return "closed"
+}
+
+// Config bounds the model. Every field is part of what a "holds" means:
+// a property holds for every behaviour within these bounds.
+type Config struct {
+	Roles [2]Role
+	Start Start
+	// Data is how many one-byte data segments each application sends.
+	Data [2]int
+	// Close: each application calls CLOSE once it has sent its data.
+	Close bool
+	// EarlyClose: an application may also CLOSE in LISTEN, SYN-SENT and
+	// SYN-RECEIVED (§3.10.4), before the connection is established.
+	EarlyClose bool
+	// Abort: an application may ABORT (§3.10.5) at any time.
+	Abort bool
+	// Capacity is how many segments each channel holds: a bound of the
+	// model, not of TCP. A segment sent into a full channel marks the
+	// state Overflow, which ends the behaviour and is reported by the
+	// channel-bound property: raise the capacity then.
+	Capacity int
+	// MaxLosses and MaxDups bound how many segments the network loses
+	// and duplicates in a behaviour.
+	MaxLosses int
+	MaxDups   int
+	// Reorder lets the network deliver any segment in flight, not only
+	// the oldest.
+	Reorder bool
+	// MaxRetries is how many times a segment is retransmitted before the
+	// connection gives up (§3.8.3 R2).
+	MaxRetries int
+	// SpuriousRetransmit lets the retransmission timer fire whenever a
+	// segment is unacknowledged, even while the segment or its
+	// acknowledgment is still in flight.
+	SpuriousRetransmit bool
+	// ISNs are the initial sequence numbers each endpoint may choose from
+	// (§3.4.1); one choice per OPEN. Values just below 2^32 exercise
+	// wraparound.
+	ISNs [2][]uint32
+	// ISNStep is how far the ISN clock of §3.4.1 advances between two
+	// incarnations of the connection.
+	ISNStep uint32
+	// Incarnations is how many times each application may OPEN: more
+	// than one reuses the same 4-tuple for a new connection.
+	Incarnations int
+	// RcvWnd is the receive window (§3.8.6), fixed.
+	RcvWnd uint32
+}
+
+// Validate reports the first field that is out of range, naming it.
+func (c *Config) Validate() error {
+	for _, side := range []Side{A, B} {
+		if c.Roles[side]&^(Listener|Connector) != 0 {
+			return fmt.Errorf("roles: %s has an unknown role %d", side, c.Roles[side])
+		}
+		if c.Data[side] < 0 || c.Data[side] > 200 {
+			return fmt.Errorf("data: %s must send 0 to 200 segments, not %d", side, c.Data[side])
+		}
+		if len(c.ISNs[side]) == 0 || len(c.ISNs[side]) > 255 {
+			return fmt.Errorf("isn: %s needs 1 to 255 initial sequence numbers, has %d", side, len(c.ISNs[side]))
+		}
+	}
+	if c.Start == StartClosed && c.Roles[A]&Connector == 0 && c.Roles[B]&Connector == 0 {
+		return fmt.Errorf("roles: neither endpoint connects, so nothing happens")
+	}
+	if c.Start > StartEstablished {
+		return fmt.Errorf("start: unknown start %d", c.Start)
+	}
+	switch {
+	case c.Capacity < 1 || c.Capacity > MaxChannelCapacity:
+		return fmt.Errorf("capacity: must be 1 to %d, not %d", MaxChannelCapacity, c.Capacity)
+	case c.MaxLosses < 0 || c.MaxLosses > 255:
+		return fmt.Errorf("max-losses: must be 0 to 255, not %d", c.MaxLosses)
+	case c.MaxDups < 0 || c.MaxDups > 255:
+		return fmt.Errorf("max-dups: must be 0 to 255, not %d", c.MaxDups)
+	case c.MaxRetries < 0 || c.MaxRetries > 30:
+		return fmt.Errorf("max-retries: must be 0 to 30, not %d", c.MaxRetries)
+	case c.Incarnations < 1 || c.Incarnations > 255:
+		return fmt.Errorf("incarnations: must be 1 to 255, not %d", c.Incarnations)
+	case c.RcvWnd < 1 || c.RcvWnd >= 1<<30:
+		return fmt.Errorf("rcv-wnd: must be 1 to 2^30-1, not %d", c.RcvWnd)
+	}
+	return nil
+}
+
+// String is a one-line summary of the configuration, as printed in the
+// header of a report.
+func (c *Config) String() string {
+	isns := func(s Side) string {
+		var parts []string
+		for _, v := range c.ISNs[s] {
+			parts = append(parts, fmt.Sprint(v))
+		}
+		return strings.Join(parts, ",")
+	}
+	return fmt.Sprintf("A=%s B=%s start=%s data=%d/%d close=%t early-close=%t abort=%t capacity=%d max-losses=%d max-dups=%d reorder=%t max-retries=%d isn-a=%s isn-b=%s incarnations=%d",
+		c.Roles[A], c.Roles[B], c.Start, c.Data[A], c.Data[B], c.Close, c.EarlyClose, c.Abort,
+		c.Capacity, c.MaxLosses, c.MaxDups, c.Reorder, c.MaxRetries, isns(A), isns(B), c.Incarnations)
+}
+
+// Preset is a named configuration.
+type Preset struct {
+	Name        string
+	Description string
+	Config      Config
+}
+
+// base is what every preset starts from: A connects to B listening, one
+// ISN each with A's just below 2^32 so that every run crosses the wrap.
+func base() Config {
+	return Config{
+		Roles:        [2]Role{Connector, Listener},
+		Close:        true,
+		Capacity:     5,
+		MaxRetries:   3,
+		ISNs:         [2][]uint32{{4294967295}, {1000}},
+		ISNStep:      1 << 30,
+		Incarnations: 1,
+		RcvWnd:       4096,
+	}
+}
+
+// Presets are the named configurations, in the order `tcpcheck list`
+// prints them.
+func Presets() []Preset {
+	handshake := base()
+	handshake.Close = false
+	handshake.MaxLosses = 1
+
+	closing := base()
+	closing.Start = StartEstablished
+	closing.MaxLosses = 1
+
+	lifecycle := base()
+	lifecycle.Data = [2]int{1, 1}
+	lifecycle.MaxLosses = 1
+
+	simultaneous := base()
+	simultaneous.Roles = [2]Role{Connector, Listener | Connector}
+	simultaneous.EarlyClose = true
+
+	lossy := base()
+	lossy.Data = [2]int{1, 0}
+	lossy.MaxLosses = 2
+	lossy.MaxDups = 1
+	lossy.Reorder = true
+	lossy.Capacity = MaxChannelCapacity
+
+	stress := base()
+	stress.Roles = [2]Role{Connector, Listener | Connector}
+	stress.Data = [2]int{2, 2}
+	stress.MaxLosses = 2
+	stress.MaxDups = 1
+	stress.Reorder = true
+	stress.Capacity = 4
+	stress.EarlyClose = true
+
+	return []Preset{
+		{"handshake", "A connects to B listening; no data, no close; one loss", handshake},
+		{"close", "from ESTABLISHED on both sides to closed; one loss", closing},
+		{"lifecycle", "open, one data segment each way, close; one loss (the default)", lifecycle},
+		{"simultaneous", "both may connect, close early or late: simultaneous open and close", simultaneous},
+		{"lossy", "one data segment, two losses, a duplicate, reordering", lossy},
+		{"stress", "simultaneous open, two segments each way, losses, duplicates, reordering", stress},
+	}
+}
+
+// DefaultPreset is the preset `tcpcheck check` runs when none is named.
+const DefaultPreset = "lifecycle"
+
+// LookupPreset returns the preset called name, with its own copies of the
+// ISN lists so the caller may change them.
+func LookupPreset(name string) (Config, error) {
+	for _, p := range Presets() {
+		if p.Name == name {
+			c := p.Config
+			c.ISNs = [2][]uint32{slices.Clone(c.ISNs[A]), slices.Clone(c.ISNs[B])}
+			return c, nil
+		}
+	}
+	var names []string
+	for _, p := range Presets() {
+		names = append(names, p.Name)
+	}
+	return Config{}, fmt.Errorf("preset: unknown preset %q (known: %s)", name, strings.Join(names, ", "))
+}

@@ -1,0 +1,136 @@
+package diagram
+
+// tcbEffect is what an action does to the peer's tcb flag.
+type tcbEffect uint8
+
+const (
+	keepTCB   tcbEffect = iota // UNCHANGED tcb
+	createTCB                  // tcb' = [tcb EXCEPT ![local] = TRUE]
+	deleteTCB                  // tcb' = [tcb EXCEPT ![local] = FALSE]
+)
+
+// rule is one disjunct of an operator of tcp.tla, for a given local peer:
+// a guard on the peer's state, tcb and queue head, and its effect. The
+// remote peer is always the other one (the spec's local # remote).
+type rule struct {
+	kind    Kind
+	from    ConnState
+	anyFrom bool       // Note3 sends a RST from any state
+	needTCB bool       // guard tcb[local]
+	rcv     [2]Message // IsPrefix(rcv, network[local]); the prefix is removed
+	snd     Message    // Append(network[remote], snd)
+	to      ConnState
+	tcb     tcbEffect
+}
+
+// The rules of each class, in the order tcp.tla writes its disjuncts, which
+// is the order in which Next yields them.
+var (
+	// systemRules are the disjuncts of System: the arcs of RFC 9293 §3.3.2
+	// Figure 5 taken on an arriving segment or a timeout, and Note 2.
+	systemRules = [...]rule{
+		// SYN-SENT, rcv SYN / snd SYN,ACK -> SYN-RECEIVED (simultaneous open).
+		{kind: SysSynSent, from: SynSent, rcv: [2]Message{Syn}, snd: SynAck, to: SynReceived},
+		// SYN-SENT, rcv SYN,ACK / snd ACK -> ESTAB.
+		{kind: SysSynSent, from: SynSent, rcv: [2]Message{SynAck}, snd: Ack, to: Established},
+		// SYN-RCVD, rcv RST -> LISTEN (Note 1; the spec does not check that
+		// SYN-RECEIVED was reached from a passive OPEN).
+		{kind: SysSynReceived, from: SynReceived, rcv: [2]Message{Rst}, to: Listen},
+		// SYN-RCVD, rcv ACK of SYN -> ESTAB.
+		{kind: SysSynReceived, from: SynReceived, rcv: [2]Message{Ack}, to: Established},
+		// LISTEN, rcv SYN / snd SYN,ACK -> SYN-RCVD.
+		{kind: SysListen, from: Listen, rcv: [2]Message{Syn}, snd: SynAck, to: SynReceived},
+		// ESTAB, rcv FIN / snd ACK -> CLOSE-WAIT.
+		{kind: SysEstablished, from: Established, rcv: [2]Message{Fin}, snd: AckOfFin, to: CloseWait},
+		// FIN-WAIT-1, rcv FIN / snd ACK -> CLOSING.
+		{kind: SysFinWait1, from: FinWait1, rcv: [2]Message{Fin}, snd: AckOfFin, to: Closing},
+		// FIN-WAIT-1, rcv ACK of FIN -> FINWAIT-2.
+		{kind: SysFinWait1, from: FinWait1, rcv: [2]Message{AckOfFin}, to: FinWait2},
+		// FINWAIT-2, rcv FIN / snd ACK -> TIME-WAIT.
+		{kind: SysFinWait2, from: FinWait2, rcv: [2]Message{Fin}, snd: AckOfFin, to: TimeWait},
+		// CLOSING, rcv ACK of FIN -> TIME-WAIT.
+		{kind: SysClosing, from: Closing, rcv: [2]Message{AckOfFin}, to: TimeWait},
+		// LAST-ACK, rcv ACK of FIN -> CLOSED.
+		{kind: SysLastAck, from: LastAck, rcv: [2]Message{AckOfFin}, to: Closed},
+		// TIME-WAIT, Timeout=2MSL / delete TCB -> CLOSED. The spec has no
+		// clock: the timeout may fire at any time while the TCB exists.
+		{kind: SysTimeWait, from: TimeWait, needTCB: true, to: Closed, tcb: deleteTCB},
+		// Note 2: FIN-WAIT-1 -> TIME-WAIT when a FIN arrives and the local
+		// FIN is also acknowledged. The RFC does not say so, but the spec
+		// acknowledges the FIN, as the FIN-WAIT-1 -> CLOSING arc does.
+		{kind: Note2, from: FinWait1, rcv: [2]Message{Fin, AckOfFin}, snd: AckOfFin, to: TimeWait},
+	}
+
+	// resetRules are the disjuncts of Note3 (RFC 9293 §3.3.2 Note 3). The
+	// spec reads "a RST can be sent from any state" literally, adds the
+	// guard tcb[local] ("it seems impossible to send a RST without a TCB"),
+	// and leaves tcb unchanged in all three.
+	resetRules = [...]rule{
+		{kind: Note3, anyFrom: true, needTCB: true, snd: Rst, to: TimeWait},
+		{kind: Note3, anyFrom: true, rcv: [2]Message{Rst}, to: Listen},
+		{kind: Note3, anyFrom: true, rcv: [2]Message{Rst}, to: Closed},
+	}
+
+	// userRules are the disjuncts of User: the arcs of Figure 5 caused by
+	// a user call (RFC 9293 §3.10.1 OPEN, §3.10.2 SEND, §3.10.4 CLOSE).
+	userRules = [...]rule{
+		// CLOSED, active OPEN / create TCB, snd SYN -> SYN-SENT.
+		{kind: ActiveOpen, from: Closed, snd: Syn, to: SynSent, tcb: createTCB},
+		// CLOSED, passive OPEN / create TCB -> LISTEN.
+		{kind: PassiveOpen, from: Closed, to: Listen, tcb: createTCB},
+		// SYN-SENT, CLOSE / delete TCB -> CLOSED.
+		{kind: CloseSynSent, from: SynSent, to: Closed, tcb: deleteTCB},
+		// SYN-RCVD, CLOSE / snd FIN -> FIN-WAIT-1.
+		{kind: CloseSynReceived, from: SynReceived, snd: Fin, to: FinWait1},
+		// LISTEN, CLOSE / delete TCB -> CLOSED.
+		{kind: CloseListen, from: Listen, to: Closed, tcb: deleteTCB},
+		// ESTAB, CLOSE / snd FIN -> FIN-WAIT-1.
+		{kind: CloseEstablished, from: Established, snd: Fin, to: FinWait1},
+		// CLOSE-WAIT, CLOSE / snd FIN -> LAST-ACK.
+		{kind: CloseCloseWait, from: CloseWait, snd: Fin, to: LastAck},
+		// LISTEN, SEND / snd SYN -> SYN-SENT. The TCB already exists.
+		{kind: Send, from: Listen, snd: Syn, to: SynSent},
+	}
+)
+
+// apply takes rule r for local peer p in s. It reports false when r is not
+// enabled.
+func (r *rule) apply(s State, p Peer) (Action, State, bool) {
+	local := s.Peers[p]
+	if !r.anyFrom && local.Conn != r.from {
+		return Action{}, s, false
+	}
+	if r.needTCB && !local.TCB {
+		return Action{}, s, false
+	}
+	q := local.Queue
+	for _, m := range r.rcv {
+		if m == NoMessage {
+			break
+		}
+		if q.Head() != m {
+			return Action{}, s, false
+		}
+		q = q.tail()
+	}
+
+	next := s
+	next.Peers[p].Conn = r.to
+	next.Peers[p].Queue = q
+	switch r.tcb {
+	case createTCB:
+		next.Peers[p].TCB = true
+	case deleteTCB:
+		next.Peers[p].TCB = false
+	}
+	if r.snd != NoMessage {
+		remote := p.Other()
+		if rq, ok := s.Peers[remote].Queue.appended(r.snd); ok {
+			next.Peers[remote].Queue = rq
+		} else {
+			// The spec's queue would grow past what State can hold.
+			next.Overflow = true
+		}
+	}
+	return Action{Peer: p, Kind: r.kind, Rcv: r.rcv[0], Snd: r.snd, To: r.to}, next, true
+}

@@ -1,0 +1,92 @@
+package model
+
+// The timeouts of RFC 9293 §3.10.8. There is no clock: a timer is an
+// action that is enabled when the time it stands for could have passed.
+
+// retransmitting reports whether a state keeps a retransmission queue:
+// something it sent occupies sequence space and may be unacknowledged.
+func retransmitting(c ConnState) bool {
+	switch c {
+	case SynSent, SynReceived, Established, FinWait1, CloseWait, Closing, LastAck:
+		return true
+	}
+	return false
+}
+
+// frontSegment is the segment at the front of the retransmission queue:
+// the one starting at SND.UNA, rebuilt from the TCB — the SYN (or SYN,ACK),
+// the next unacknowledged byte, or the FIN.
+func (e *Endpoint) frontSegment() Segment {
+	switch {
+	case e.SndUna == e.ISS && e.State == SynSent:
+		return Segment{Seq: e.ISS, Flags: SYN}
+	case e.SndUna == e.ISS:
+		return Segment{Seq: e.ISS, Ack: e.RcvNxt, Flags: SYN | ACK}
+	}
+	if k := e.SndUna.Sub(e.ISS.Add(1)); k < uint32(e.Sent) {
+		return Segment{Seq: e.SndUna, Ack: e.RcvNxt, Flags: ACK, Len: 1, Stream: uint8(k)}
+	}
+	return Segment{Seq: e.SndUna, Ack: e.RcvNxt, Flags: FIN | ACK}
+}
+
+// retransmissionNeeded reports whether the retransmission timer can have
+// expired: neither a copy of the front segment nor an acknowledgment of it
+// is still in flight, so only a loss (or a peer that dropped it) explains
+// the silence. With Config.SpuriousRetransmit the timer may also expire
+// early, as it does when a round trip takes longer than the RTO.
+func (t *step) retransmissionNeeded(side Side) bool {
+	if t.m.cfg.SpuriousRetransmit {
+		return true
+	}
+	e := &t.s.Ep[side]
+	out, in := &t.s.Ch[side], &t.s.Ch[side.Peer()]
+	for i := 0; i < out.Len(); i++ {
+		if g := out.At(i); g.Inc == e.Opens && g.Seq == e.SndUna && g.SegLen() > 0 {
+			return false
+		}
+	}
+	for i := 0; i < in.Len(); i++ {
+		if g := in.At(i); g.Has(ACK) && g.Ack.InRange(e.SndUna, e.SndNxt) {
+			return false
+		}
+	}
+	return true
+}
+
+// retransmitTimeout is RETRANSMISSION TIMEOUT (§3.10.8): send the segment
+// at the front of the retransmission queue again and back off the timer
+// (RFC 6298 §5.5). After MaxRetries retransmissions the next expiry gives
+// up (§3.8.3, R2): a half-open entry made by a passive OPEN is dropped and
+// the listener stays (the seed: "the server deletes the connection from
+// the half-open queue"); any other connection is closed and its
+// application told the connection timed out.
+func (t *step) retransmitTimeout(side Side) bool {
+	e := &t.s.Ep[side]
+	if !retransmitting(e.State) || e.SndUna == e.SndNxt || !t.retransmissionNeeded(side) {
+		return false
+	}
+	if int(e.Backoff) >= t.m.cfg.MaxRetries {
+		if e.State == SynReceived && e.Passive {
+			t.backToListen(side)
+		} else {
+			t.deleteTCB(side, TimedOut)
+		}
+		return true
+	}
+	t.emit(side, e.frontSegment())
+	e.Backoff++
+	return true
+}
+
+// timeWaitTimeout is TIME-WAIT TIMEOUT (§3.10.8): delete the TCB and enter
+// CLOSED. Figure 5: TIME-WAIT → CLOSED "Timeout=2MSL / delete TCB". 2MSL
+// is long enough for every segment of the connection to have left the
+// network (§3.4.2), so the timer is enabled only once both channels are
+// empty; a retransmitted FIN arriving meanwhile restarts it (§3.10.7.4).
+func (t *step) timeWaitTimeout(side Side) bool {
+	if t.s.Ep[side].State != TimeWait || t.s.InFlight() != 0 {
+		return false
+	}
+	t.deleteTCB(side, NoError)
+	return true
+}

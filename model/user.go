@@ -1,0 +1,133 @@
+package model
+
+// The user calls of RFC 9293 §3.10.1–§3.10.5. Each returns false when the
+// call is not enabled: the application does not make it in that state (the
+// RFC's "error: ..." responses change nothing, so they are not
+// transitions).
+
+// passiveOpen is OPEN with the passive flag in CLOSED (§3.10.1): create
+// the TCB and enter LISTEN. Figure 5: CLOSED → LISTEN "passive OPEN /
+// create TCB".
+func (t *step) passiveOpen(side Side) bool {
+	e := &t.s.Ep[side]
+	if t.m.cfg.Roles[side]&Listener == 0 || e.State != Closed || int(e.Opens) >= t.m.cfg.Incarnations {
+		return false
+	}
+	*e = Endpoint{State: Listen, Opens: e.Opens + 1}
+	return true
+}
+
+// activeOpen is OPEN with the active flag (§3.10.1): in CLOSED, create the
+// TCB; in LISTEN (a SEND naming the peer, §3.10.2), turn the connection
+// from passive to active. Either way select an ISS, send <SEQ=ISS><CTL=SYN>,
+// set SND.UNA to ISS and SND.NXT to ISS+1, and enter SYN-SENT. Figure 5:
+// CLOSED → SYN-SENT "active OPEN / snd SYN" and LISTEN → SYN-SENT
+// "SEND / snd SYN".
+func (t *step) activeOpen(side Side, isn uint8) bool {
+	e := &t.s.Ep[side]
+	if t.m.cfg.Roles[side]&Connector == 0 || int(isn) >= len(t.m.cfg.ISNs[side]) {
+		return false
+	}
+	switch e.State {
+	case Closed:
+		if int(e.Opens) >= t.m.cfg.Incarnations {
+			return false
+		}
+		*e = Endpoint{Opens: e.Opens + 1}
+	case Listen:
+		// The same TCB, now active (§3.10.1 LISTEN STATE).
+	default:
+		return false
+	}
+	e.State = SynSent
+	e.Passive = false
+	e.ISS = t.m.iss(side, isn, e.Opens)
+	e.SndUna, e.SndNxt = e.ISS, e.ISS.Add(1)
+	t.emit(side, Segment{Seq: e.ISS, Flags: SYN})
+	return true
+}
+
+// send is SEND in ESTABLISHED or CLOSE-WAIT (§3.10.2): the next one-byte
+// segment of the application's stream goes out with a piggybacked
+// acknowledgment. Data is never queued in SYN-SENT or SYN-RECEIVED here:
+// the application sends once the connection is established.
+func (t *step) send(side Side) bool {
+	e := &t.s.Ep[side]
+	if (e.State != Established && e.State != CloseWait) || e.AppClosed || int(e.Sent) >= t.m.cfg.Data[side] {
+		return false
+	}
+	t.emit(side, Segment{Seq: e.SndNxt, Ack: e.RcvNxt, Flags: ACK, Len: 1, Stream: e.Sent})
+	e.SndNxt = e.SndNxt.Add(1)
+	e.Sent++
+	return true
+}
+
+// close is CLOSE (§3.10.4). The application closes once it has sent all
+// its data, or — with EarlyClose — before the connection is established.
+func (t *step) close(side Side) bool {
+	e := &t.s.Ep[side]
+	if !t.m.cfg.Close || e.AppClosed {
+		return false
+	}
+	switch e.State {
+	case Listen, SynSent:
+		// "Delete TCB" (§3.10.4 LISTEN STATE, SYN-SENT STATE). Figure 5:
+		// LISTEN → CLOSED and SYN-SENT → CLOSED "CLOSE / delete TCB".
+		if !t.m.cfg.EarlyClose {
+			return false
+		}
+		e.AppClosed = true
+		t.deleteTCB(side, NoError)
+	case SynReceived:
+		// "If no SENDs have been issued and there is no pending data to
+		// send, then form a FIN segment and send it, and enter FIN-WAIT-1"
+		// (§3.10.4). Figure 5: SYN-RCVD → FIN-WAIT-1 "CLOSE / snd FIN".
+		if !t.m.cfg.EarlyClose {
+			return false
+		}
+		t.sendFIN(side, FinWait1)
+	case Established:
+		// Figure 5: ESTAB → FIN-WAIT-1 "CLOSE / snd FIN".
+		if int(e.Sent) < t.m.cfg.Data[side] {
+			return false
+		}
+		t.sendFIN(side, FinWait1)
+	case CloseWait:
+		// Figure 5: CLOSE-WAIT → LAST-ACK "CLOSE / snd FIN".
+		if int(e.Sent) < t.m.cfg.Data[side] {
+			return false
+		}
+		t.sendFIN(side, LastAck)
+	default:
+		return false
+	}
+	return true
+}
+
+// sendFIN sends <SEQ=SND.NXT><ACK=RCV.NXT><CTL=FIN,ACK> (a FIN always
+// carries an ACK once synchronized), advances SND.NXT over it and enters
+// next.
+func (t *step) sendFIN(side Side, next ConnState) {
+	e := &t.s.Ep[side]
+	t.emit(side, Segment{Seq: e.SndNxt, Ack: e.RcvNxt, Flags: FIN | ACK})
+	e.SndNxt = e.SndNxt.Add(1)
+	e.State = next
+	e.AppClosed = true
+}
+
+// abort is ABORT (§3.10.5): in SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1,
+// FIN-WAIT-2 and CLOSE-WAIT send <SEQ=SND.NXT><CTL=RST>; in every state
+// delete the TCB.
+func (t *step) abort(side Side) bool {
+	e := &t.s.Ep[side]
+	if !t.m.cfg.Abort || e.AppClosed || e.State == Closed {
+		return false
+	}
+	switch e.State {
+	case SynReceived, Established, FinWait1, FinWait2, CloseWait:
+		t.emit(side, Segment{Seq: e.SndNxt, Flags: RST})
+	}
+	e.AppClosed = true
+	t.deleteTCB(side, NoError)
+	return true
+}
