@@ -2,54 +2,33 @@ package diagram
 
 import (
 	"fmt"
+	"github.com/tcpcheck/tcpcheck/model"
 	"iter"
 	"math/bits"
 	"strings"
 )
 
-// ConnState is a connection state of RFC 9293 §3.3.2. The zero value is
-// Closed, the state of a peer with no TCB.
-type ConnState uint8
+// ConnState is a connection state of RFC 9293 §3.3.2, the same type as
+// the segment model's, so that both models print and diagram alike. The
+// zero value is Closed, the state of a peer with no TCB.
+type ConnState = model.ConnState
 
 // The eleven states of RFC 9293 §3.3.2, in the order the RFC lists them.
+// Their String is the RFC's spelling, which is also the TLA+ spec's
+// ("SYN-RECEIVED", "TIME-WAIT").
 const (
-	Closed ConnState = iota
-	Listen
-	SynSent
-	SynReceived
-	Established
-	FinWait1
-	FinWait2
-	CloseWait
-	Closing
-	LastAck
-	TimeWait
-
-	numConnStates = iota
+	Closed      = model.Closed
+	Listen      = model.Listen
+	SynSent     = model.SynSent
+	SynReceived = model.SynReceived
+	Established = model.Established
+	FinWait1    = model.FinWait1
+	FinWait2    = model.FinWait2
+	CloseWait   = model.CloseWait
+	Closing     = model.Closing
+	LastAck     = model.LastAck
+	TimeWait    = model.TimeWait
 )
-
-var connStateNames = [numConnStates]string{
-	Closed:      "CLOSED",
-	Listen:      "LISTEN",
-	SynSent:     "SYN-SENT",
-	SynReceived: "SYN-RECEIVED",
-	Established: "ESTABLISHED",
-	FinWait1:    "FIN-WAIT-1",
-	FinWait2:    "FIN-WAIT-2",
-	CloseWait:   "CLOSE-WAIT",
-	Closing:     "CLOSING",
-	LastAck:     "LAST-ACK",
-	TimeWait:    "TIME-WAIT",
-}
-
-// String returns the state's name as RFC 9293 §3.3.2 spells it, which is
-// also the string the TLA+ spec uses ("SYN-RECEIVED", "TIME-WAIT").
-func (c ConnState) String() string {
-	if int(c) < len(connStateNames) {
-		return connStateNames[c]
-	}
-	return fmt.Sprintf("ConnState(%d)", uint8(c))
-}
 
 // Peer names one of the two ends of the connection. The TLA+ spec leaves
 // Peers a constant of two elements; MCtcp.cfg instantiates it as {A, B}.
