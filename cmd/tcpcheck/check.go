@@ -1,0 +1,214 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tcpcheck/tcpcheck/checker"
+	"github.com/tcpcheck/tcpcheck/model"
+	"github.com/tcpcheck/tcpcheck/model/diagram"
+	"github.com/tcpcheck/tcpcheck/properties"
+)
+
+var checkCommand = &command{
+	Name:      "check",
+	UsageLine: "check [--model segment|diagram] [--preset NAME] [model knobs] [--property ID]... [limits] [--json]",
+	Short:     "explore a model and check its properties",
+	Long: `Check explores every reachable state of the configured model, breadth
+first, and checks the selected properties on each. A violated invariant is
+reported with a shortest counterexample: a numbered table of steps, the
+action taken, both endpoints' states and the segments in flight, with the
+violating state marked and a sentence saying why the property fails there.
+
+The configuration is a preset (see 'tcpcheck list') with any knob given on
+the command line applied on top. Figures are counted as TLC counts them:
+distinct states are the states stored, generated states every successor
+computed, depth the longest shortest path in states.
+
+With --json, one JSON document is written to stdout instead (its schema is
+in docs/json.md).`,
+	Flags: func(fs *flag.FlagSet) func(*env, []string) int {
+		f := &checkFlags{}
+		f.register(fs)
+		return f.run
+	},
+}
+
+type checkFlags struct {
+	modelFlags
+	props     multiFlag
+	maxStates int
+	maxDepth  int
+	timeout   time.Duration
+	store     string
+	dfs       bool
+	all       bool
+	json      bool
+}
+
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func (f *checkFlags) register(fs *flag.FlagSet) {
+	f.modelFlags.register(fs)
+	fs.Var(&f.props, "property", "property to check, by ID (repeatable; default: every property of the model, see 'tcpcheck list')")
+	fs.IntVar(&f.maxStates, "max-states", 0, "stop after this many distinct states (0: no limit)")
+	fs.IntVar(&f.maxDepth, "max-depth", 0, "do not explore past this depth, in states (0: no limit)")
+	fs.DurationVar(&f.timeout, "timeout", 0, "stop after this long, e.g. 30s or 5m (0: no limit)")
+	fs.StringVar(&f.store, "store", "exact", "how visited states are kept: exact, or fingerprint (64-bit, TLC's way: less memory, reports the chance a collision hid a state)")
+	fs.BoolVar(&f.dfs, "dfs", false, "search depth first (counterexamples are then valid but not always shortest)")
+	fs.BoolVar(&f.all, "all", false, "keep going after the first violation and report every violated property")
+	fs.BoolVar(&f.json, "json", false, "write one JSON document to stdout instead of the text report")
+}
+
+func (f *checkFlags) run(e *env, args []string) int {
+	if len(args) > 0 {
+		return fail(e, "check", usagef("unexpected argument %q", args[0]))
+	}
+	if err := f.validateModel(); err != nil {
+		return fail(e, "check", err)
+	}
+	switch {
+	case f.maxStates < 0:
+		return fail(e, "check", usagef("--max-states: must not be negative, not %d", f.maxStates))
+	case f.maxDepth < 0:
+		return fail(e, "check", usagef("--max-depth: must not be negative, not %d", f.maxDepth))
+	case f.timeout < 0:
+		return fail(e, "check", usagef("--timeout: must not be negative, not %s", f.timeout))
+	}
+	var store checker.StoreKind
+	switch f.store {
+	case "exact":
+		store = checker.ExactStore
+	case "fingerprint":
+		store = checker.FingerprintStore
+	default:
+		return fail(e, "check", usagef("--store: unknown store %q (known: exact, fingerprint)", f.store))
+	}
+	if f.model == diagramModel {
+		cfg, err := f.diagramConfig()
+		if err != nil {
+			return fail(e, "check", err)
+		}
+		m := diagram.New(cfg)
+		t := target[diagram.State, diagram.Action]{
+			model: diagramModel, preset: f.presetName(), config: fmt.Sprintf("single-active-open=%t no-retransmission=%t", cfg.SingleActiveOpen, cfg.NoRetransmission),
+			sys: m, catalogue: properties.Diagram(), final: func(diagram.State) bool { return false },
+			stateConstraint: m.StateConstraint, actionConstraint: m.ActionConstraint,
+			columns: diagramColumns,
+		}
+		return runCheck(e, f, store, t)
+	}
+	cfg, err := f.segmentConfig()
+	if err != nil {
+		return fail(e, "check", err)
+	}
+	m, err := model.New(cfg)
+	if err != nil {
+		return fail(e, "check", usagef("%v", err))
+	}
+	t := target[model.State, model.Action]{
+		model: segmentModel, preset: f.presetName(), config: cfg.String(),
+		sys: m, catalogue: properties.Segment(), final: m.Final,
+		columns: segmentColumns,
+	}
+	return runCheck(e, f, store, t)
+}
+
+// target is one model, ready to check: the parts of a run that depend on
+// the model's types.
+type target[S comparable, A any] struct {
+	model, preset, config string
+	sys                   checker.System[S, A]
+	catalogue             []properties.Property[S, A]
+	final                 func(S) bool
+	stateConstraint       func(S) bool
+	actionConstraint      func(S, A, S) bool
+	// columns renders a state as the columns of a trace table.
+	columns func(S) stateColumns
+}
+
+// stateColumns is a state as a trace table shows it.
+type stateColumns struct {
+	A, B     string
+	InFlight []string
+}
+
+func segmentColumns(s model.State) stateColumns {
+	c := stateColumns{A: s.Ep[model.A].State.String(), B: s.Ep[model.B].State.String()}
+	for _, side := range []model.Side{model.A, model.B} {
+		ch := &s.Ch[side]
+		for i := 0; i < ch.Len(); i++ {
+			c.InFlight = append(c.InFlight, fmt.Sprintf("%s→%s %s", side, side.Peer(), ch.At(i)))
+		}
+	}
+	if s.Overflow {
+		c.InFlight = append(c.InFlight, "(overflow)")
+	}
+	return c
+}
+
+func diagramColumns(s diagram.State) stateColumns {
+	c := stateColumns{A: s.Peers[diagram.A].Conn.String(), B: s.Peers[diagram.B].Conn.String()}
+	for _, p := range []diagram.Peer{diagram.A, diagram.B} {
+		if q := s.Peers[p].Queue; q.Len() > 0 {
+			c.InFlight = append(c.InFlight, fmt.Sprintf("→%s %s", p, q))
+		}
+	}
+	return c
+}
+
+func runCheck[S comparable, A any](e *env, f *checkFlags, store checker.StoreKind, t target[S, A]) int {
+	props, err := properties.Select(t.catalogue, f.props)
+	if err != nil {
+		return fail(e, "check", usagef("%v", err))
+	}
+	opts := checker.Options[S, A]{
+		StateConstraint:        t.stateConstraint,
+		ActionConstraint:       t.actionConstraint,
+		Store:                  store,
+		ContinueAfterViolation: f.all,
+		MaxStates:              f.maxStates,
+		MaxDepth:               f.maxDepth,
+		Timeout:                f.timeout,
+	}
+	if f.dfs {
+		opts.Strategy = checker.DFS
+	}
+	properties.Apply(&opts, props, t.final)
+	rep := newReport(t, f, props)
+	if !f.json {
+		rep.header(e.stdout)
+	}
+	progress := newProgressLine(e.stderr)
+	if progress != nil {
+		opts.Progress = progress.update
+	}
+	res, err := checker.Explore(e.ctx, t.sys, opts)
+	progress.clear()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "tcpcheck check: %v\n", err)
+		return exitUsage
+	}
+	fillReport(rep, res, props, t, f.all)
+	if f.json {
+		if err := rep.writeJSON(e.stdout); err != nil {
+			fmt.Fprintf(e.stderr, "tcpcheck check: %v\n", err)
+			return exitUsage
+		}
+	} else {
+		rep.writeText(e.stdout)
+	}
+	switch res.Verdict {
+	case checker.Violated:
+		return exitViolation
+	case checker.Incomplete:
+		return exitIncomplete
+	}
+	return exitOK
+}

@@ -1,0 +1,252 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tcpcheck/tcpcheck/checker"
+	"github.com/tcpcheck/tcpcheck/properties"
+)
+
+// report is the outcome of a check, in the shape of its JSON document
+// (docs/json.md); the text report is written from the same fields.
+type report struct {
+	Result               string           `json:"result"`
+	Model                string           `json:"model"`
+	Preset               string           `json:"preset"`
+	Config               string           `json:"config"`
+	States               int              `json:"states"`
+	Generated            int              `json:"generated"`
+	Depth                int              `json:"depth"`
+	Seconds              float64          `json:"seconds"`
+	StatesPerSecond      float64          `json:"states_per_second"`
+	Store                string           `json:"store"`
+	CollisionProbability float64          `json:"collision_probability,omitempty"`
+	StopReason           string           `json:"stop_reason,omitempty"`
+	Properties           []propertyStatus `json:"properties"`
+	Violations           []violation      `json:"violations"`
+}
+
+type propertyStatus struct {
+	ID          string `json:"id"`
+	Kind        string `json:"kind"`
+	Status      string `json:"status"`
+	Description string `json:"description"`
+	Source      string `json:"source"`
+}
+
+type violation struct {
+	Property string      `json:"property"`
+	Kind     string      `json:"kind"`
+	Why      string      `json:"why"`
+	Trace    []traceStep `json:"trace"`
+}
+
+type traceStep struct {
+	Step     int      `json:"step"`
+	Action   string   `json:"action,omitempty"`
+	State    string   `json:"state"`
+	A        string   `json:"a"`
+	B        string   `json:"b"`
+	InFlight []string `json:"in_flight"`
+}
+
+func newReport[S comparable, A any](t target[S, A], f *checkFlags, props []properties.Property[S, A]) *report {
+	r := &report{Model: t.model, Preset: t.preset, Config: t.config, Store: f.store, Violations: []violation{}}
+	for _, p := range props {
+		r.Properties = append(r.Properties, propertyStatus{ID: p.ID, Kind: p.Kind.String(), Status: "unknown", Description: p.Description, Source: p.Source})
+	}
+	return r
+}
+
+// fillReport records the result of the search. all says whether the
+// search went on after its first violation.
+func fillReport[S comparable, A any](r *report, res *checker.Result[S, A], props []properties.Property[S, A], t target[S, A], all bool) {
+	r.States, r.Generated, r.Depth = res.Stats.Distinct, res.Stats.Generated, res.Stats.Depth
+	r.Seconds = res.Stats.Elapsed.Seconds()
+	r.StatesPerSecond = res.Stats.StatesPerSecond()
+	r.CollisionProbability = res.CollisionProbability
+	r.StopReason = res.StopReason
+	switch res.Verdict {
+	case checker.Holds:
+		r.Result = "ok"
+	case checker.Violated:
+		r.Result = "violation"
+	default:
+		r.Result = "incomplete"
+	}
+	violated := map[string]bool{}
+	for _, v := range res.Violations {
+		p, ok := properties.Find(props, v.Name)
+		if !ok {
+			continue
+		}
+		violated[p.ID] = true
+		r.Violations = append(r.Violations, renderViolation(p, v, t))
+	}
+	for i := range r.Properties {
+		ps := &r.Properties[i]
+		switch {
+		case violated[ps.ID]:
+			ps.Status = "violated"
+		case ps.Kind == properties.Temporal.String():
+			ps.Status = "unknown"
+		case res.Verdict == checker.Holds,
+			res.Verdict == checker.Violated && all && res.StopReason == "":
+			ps.Status = "holds"
+		default:
+			// The search stopped early (a limit, or the first violation):
+			// the property held on what it saw, no more.
+			ps.Status = "unknown"
+		}
+	}
+}
+
+func renderViolation[S comparable, A any](p properties.Property[S, A], v checker.Violation[S, A], t target[S, A]) violation {
+	out := violation{Property: p.ID, Kind: p.Kind.String()}
+	for i, st := range v.Trace {
+		c := t.columns(st.State)
+		ts := traceStep{Step: i, State: fmt.Sprint(st.State), A: c.A, B: c.B, InFlight: c.InFlight}
+		if ts.InFlight == nil {
+			ts.InFlight = []string{}
+		}
+		if st.HasAction {
+			ts.Action = fmt.Sprint(st.Action)
+		}
+		out.Trace = append(out.Trace, ts)
+	}
+	if p.Why != nil && len(v.Trace) > 0 {
+		last := v.Trace[len(v.Trace)-1]
+		from := last.State
+		if len(v.Trace) > 1 {
+			from = v.Trace[len(v.Trace)-2].State
+		}
+		out.Why = p.Why(from, last.Action, last.State)
+	}
+	return out
+}
+
+func (r *report) header(w io.Writer) {
+	fmt.Fprintf(w, "tcpcheck check: model %s, preset %s\n", r.Model, r.Preset)
+	fmt.Fprintf(w, "config: %s\n", r.Config)
+	var ids []string
+	for _, p := range r.Properties {
+		ids = append(ids, p.ID)
+	}
+	fmt.Fprintf(w, "properties: %s\n\n", strings.Join(ids, ", "))
+}
+
+func (r *report) writeText(w io.Writer) {
+	for _, v := range r.Violations {
+		writeViolation(w, v)
+	}
+	fmt.Fprintf(w, "explored %d distinct states (%d generated), depth %d, in %.2fs (%.0f states/s)\n",
+		r.States, r.Generated, r.Depth, r.Seconds, r.StatesPerSecond)
+	if r.Store == "fingerprint" {
+		fmt.Fprintf(w, "fingerprint store: probability that a collision hid a state ≈ %.3g\n", r.CollisionProbability)
+	}
+	if r.StopReason != "" {
+		fmt.Fprintf(w, "search stopped early: %s\n", stopReasonText(r.StopReason))
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  PROPERTY\tKIND\tSTATUS\n")
+	for _, p := range r.Properties {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", p.ID, p.Kind, p.Status)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nresult: %s\n", r.Result)
+}
+
+func stopReasonText(reason string) string {
+	switch reason {
+	case checker.StopMaxStates:
+		return "--max-states reached"
+	case checker.StopMaxDepth:
+		return "--max-depth reached"
+	case checker.StopTimeout:
+		return "--timeout reached"
+	case checker.StopCanceled:
+		return "interrupted"
+	}
+	return reason
+}
+
+// writeViolation prints a counterexample as a numbered step table with the
+// violating state marked, and the sentence that says why.
+func writeViolation(w io.Writer, v violation) {
+	fmt.Fprintf(w, "VIOLATION %s (%s): %s\n", v.Property, v.Kind, v.Why)
+	fmt.Fprintf(w, "shortest counterexample, %d step(s):\n\n", len(v.Trace)-1)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "   STEP\tACTION\tA\tB\tIN FLIGHT\n")
+	for i, s := range v.Trace {
+		mark := "  "
+		if i == len(v.Trace)-1 {
+			mark = "=>"
+		}
+		action := s.Action
+		if i == 0 {
+			action = "(initial state)"
+		}
+		inflight := strings.Join(s.InFlight, " ")
+		if inflight == "" {
+			inflight = "-"
+		}
+		fmt.Fprintf(tw, "%s %4d\t%s\t%s\t%s\t%s\n", mark, i, action, s.A, s.B, inflight)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+}
+
+func (r *report) writeJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// progressLine is the live progress line on a terminal's stderr.
+type progressLine struct {
+	w io.Writer
+}
+
+// newProgressLine returns nil unless w is a terminal.
+func newProgressLine(w io.Writer) *progressLine {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
+	}
+	fi, err := f.Stat()
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	return &progressLine{w: w}
+}
+
+func (p *progressLine) update(s checker.Stats) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Fprintf(p.w, "\r\033[K%d states, depth %d, frontier %d, %.0f states/s, %s in use, %s",
+		s.Distinct, s.Depth, s.Frontier, s.StatesPerSecond(), bytesText(ms.HeapAlloc), s.Elapsed.Round(time.Second))
+}
+
+func (p *progressLine) clear() {
+	if p != nil {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+func bytesText(n uint64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
+}

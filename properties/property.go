@@ -1,0 +1,107 @@
+package properties
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tcpcheck/tcpcheck/checker"
+)
+
+// Kind is what sort of property it is.
+type Kind int
+
+const (
+	// Invariant: decided state by state (or transition by transition);
+	// a violation has a finite counterexample.
+	Invariant Kind = iota
+	// Temporal: about whole behaviours (liveness); a violation is a
+	// lasso, decided on the explored graph.
+	Temporal
+)
+
+func (k Kind) String() string {
+	if k == Temporal {
+		return "temporal"
+	}
+	return "invariant"
+}
+
+// Property is a named property of a model with states S and actions A.
+// Exactly one of State, Step and Deadlock says how it is checked; a
+// temporal property has none of them until the liveness checker decides it.
+type Property[S comparable, A any] struct {
+	// ID is stable: used in flags, output and docs.
+	ID          string
+	Description string
+	// Source is the RFC section or seed claim the property comes from.
+	Source string
+	Kind   Kind
+
+	// State must hold in every reachable state.
+	State func(S) bool
+	// Step must hold on every transition taken.
+	Step func(from S, a A, to S) bool
+	// Deadlock: no reachable state that is not a legitimate end has no
+	// enabled action (the checker's deadlock check).
+	Deadlock bool
+
+	// Why explains, in one sentence, why the property fails at the end of
+	// a counterexample: the last transition (from, a, to); for a state
+	// property from and a are those of the step that reached to (a is the
+	// zero action for an initial state).
+	Why func(from S, a A, to S) string
+}
+
+// Select returns the properties named by ids, in catalogue order, or all
+// of them when ids is empty. An unknown id is an error that names it.
+func Select[S comparable, A any](catalogue []Property[S, A], ids []string) ([]Property[S, A], error) {
+	if len(ids) == 0 {
+		return catalogue, nil
+	}
+	for _, id := range ids {
+		if !slices.ContainsFunc(catalogue, func(p Property[S, A]) bool { return p.ID == id }) {
+			var known []string
+			for _, p := range catalogue {
+				known = append(known, p.ID)
+			}
+			return nil, fmt.Errorf("property: unknown property %q for this model (known: %s)", id, strings.Join(known, ", "))
+		}
+	}
+	var out []Property[S, A]
+	for _, p := range catalogue {
+		if slices.Contains(ids, p.ID) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// Apply adds the invariant properties of props to opts: state properties
+// as invariants, step properties as transition invariants, and the
+// deadlock property as the deadlock check with final as the legitimate
+// ends. Temporal properties are left for the liveness checker.
+func Apply[S comparable, A any](opts *checker.Options[S, A], props []Property[S, A], final func(S) bool) {
+	for _, p := range props {
+		switch {
+		case p.State != nil:
+			opts.Invariants = append(opts.Invariants, checker.Invariant[S]{Name: p.ID, Holds: p.State})
+		case p.Step != nil:
+			opts.TransitionInvariants = append(opts.TransitionInvariants, checker.TransitionInvariant[S, A]{Name: p.ID, Holds: p.Step})
+		case p.Deadlock:
+			opts.CheckDeadlock = true
+			opts.Final = final
+		}
+	}
+}
+
+// Find returns the property whose ID is id, with the deadlock violation
+// mapped to the property that asked for the check.
+func Find[S comparable, A any](props []Property[S, A], violation string) (Property[S, A], bool) {
+	for _, p := range props {
+		if p.ID == violation || (p.Deadlock && violation == checker.DeadlockName) {
+			return p, true
+		}
+	}
+	return Property[S, A]{}, false
+}

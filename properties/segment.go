@@ -1,0 +1,237 @@
+package properties
+
+import (
+	"fmt"
+
+	"github.com/tcpcheck/tcpcheck/model"
+)
+
+// SegmentProperty is a property of the segment-level TCP model.
+type SegmentProperty = Property[model.State, model.Action]
+
+// Segment is the catalogue of properties of the segment-level model, in
+// the order they are checked and printed.
+func Segment() []SegmentProperty {
+	return []SegmentProperty{
+		{
+			ID:          "no-data-on-syn",
+			Description: "no segment with SYN set carries payload",
+			Source:      "seed §3 (the first and second handshake segments never carry data)",
+			State:       noDataOnSYN,
+			Why: func(_ model.State, _ model.Action, to model.State) string {
+				side, g, _ := synWithData(to)
+				return fmt.Sprintf("%s sent %s: a SYN carrying %d byte(s) of data", side, g, g.Len)
+			},
+		},
+		{
+			ID:          "handshake-ack",
+			Description: "a SYN,ACK acknowledges the peer's ISN+1; the handshake-completing ACK has seq ISN+1 and acknowledges the SYN,ACK's ISN+1",
+			Source:      "RFC 9293 §3.5 Figure 6; seed §1 (x, y, x+1, y+1)",
+			Step:        func(from model.State, a model.Action, to model.State) bool { return handshakeAck(from, a, to) == "" },
+			Why:         handshakeAck,
+		},
+		{
+			ID:          "ack-acceptable",
+			Description: "every ACK an endpoint accepts covers only sequence numbers it has sent (SND.UNA < SEG.ACK =< SND.NXT); a FIN is acknowledged by its seq+1",
+			Source:      "RFC 9293 §3.3.1, §3.10.7.4 fifth step",
+			Step:        func(from model.State, a model.Action, to model.State) bool { return ackAcceptable(from, a, to) == "" },
+			Why:         ackAcceptable,
+		},
+		{
+			ID:          "established-agree",
+			Description: "at rest (nothing in flight, no timer armed) one endpoint is ESTABLISHED exactly when the other is: no half-open connection",
+			Source:      "RFC 9293 §3.5.1; seed §1 (why three messages)",
+			State:       establishedAgree,
+			Why: func(_ model.State, _ model.Action, to model.State) string {
+				return fmt.Sprintf("nothing is in flight and no timer is armed, yet A is %s and B is %s: a half-open connection", to.Ep[model.A].State, to.Ep[model.B].State)
+			},
+		},
+		{
+			ID:          "stream-integrity",
+			Description: "each application receives exactly a prefix of what its peer sent, in order, with no byte of an earlier incarnation",
+			Source:      "RFC 9293 §3.4 (old duplicates), §3.4.1 (ISN selection); seed §2",
+			Step:        func(from model.State, a model.Action, to model.State) bool { return streamIntegrity(from, a, to) == "" },
+			Why:         streamIntegrity,
+		},
+		{
+			ID:          "time-wait-active-closer",
+			Description: "only a side that sent its FIN before receiving the peer's (or both, on simultaneous close) passes through TIME-WAIT",
+			Source:      "RFC 9293 §3.6 Figures 12 and 13; seed (four-way close)",
+			Step:        func(from model.State, a model.Action, to model.State) bool { return timeWaitActiveCloser(from, a, to) == "" },
+			Why:         timeWaitActiveCloser,
+		},
+		{
+			ID:          "channel-bound",
+			Description: "no behaviour needs more room in a channel than --capacity gives (a bound of the model, not of TCP)",
+			Source:      "tcpcheck: the model's channel bound",
+			State:       func(s model.State) bool { return !s.Overflow },
+			Why: func(model.State, model.Action, model.State) string {
+				return "a segment was sent into a full channel: raise --capacity to explore this behaviour"
+			},
+		},
+		{
+			ID:          "deadlock-free",
+			Description: "every reachable state that is not a legitimate end (all closed or listening, nothing in flight) has an enabled action",
+			Source:      "RFC 9293 §3.3.2 (every state has a way out)",
+			Deadlock:    true,
+			Why: func(_ model.State, _ model.Action, to model.State) string {
+				return fmt.Sprintf("no action is enabled, yet A is %s and B is %s with %d segment(s) in flight", to.Ep[model.A].State, to.Ep[model.B].State, to.InFlight())
+			},
+		},
+		{
+			ID:          "eventually-closed",
+			Description: "once both applications have closed, both endpoints end CLOSED (or a listener back in LISTEN), under fair delivery and fair timers",
+			Source:      "RFC 9293 §3.6; the design card's eventual close",
+			Kind:        Temporal,
+		},
+	}
+}
+
+// synWithData finds a SYN in flight that carries payload.
+func synWithData(s model.State) (model.Side, model.Segment, bool) {
+	for _, side := range []model.Side{model.A, model.B} {
+		ch := &s.Ch[side]
+		for i := 0; i < ch.Len(); i++ {
+			if g := ch.At(i); g.Has(model.SYN) && g.Len > 0 {
+				return side, g, true
+			}
+		}
+	}
+	return 0, model.Segment{}, false
+}
+
+func noDataOnSYN(s model.State) bool {
+	_, _, found := synWithData(s)
+	return !found
+}
+
+// sentBy returns the segments side sent in the transition from → to: the
+// tail of its channel that was not there before (a transition appends at
+// most what it sends; a delivery or loss from that channel removes one).
+func sentBy(from, to *model.State, a model.Action, side model.Side) []model.Segment {
+	before := from.Ch[side].Len()
+	if (a.Kind == model.Lose && a.Side == side) || (a.Kind == model.Deliver && a.Side == side.Peer()) {
+		before--
+	}
+	var out []model.Segment
+	for i := max(before, 0); i < to.Ch[side].Len(); i++ {
+		out = append(out, to.Ch[side].At(i))
+	}
+	return out
+}
+
+// handshakeAck checks the numbers of the three handshake segments, as the
+// endpoints change state on them (RFC 9293 §3.5, Figure 6: x, y, x+1,
+// y+1). It returns why the transition breaks them, or "".
+func handshakeAck(from model.State, a model.Action, to model.State) string {
+	if a.Kind != model.Deliver {
+		return ""
+	}
+	side := a.Side
+	e0, e1 := &from.Ep[side], &to.Ep[side]
+	sent := sentBy(&from, &to, a, side)
+	switch {
+	case e0.State == model.Listen && e1.State == model.SynReceived:
+		// The SYN,ACK: <SEQ=y><ACK=x+1><CTL=SYN,ACK>.
+		for _, g := range sent {
+			if g.Has(model.SYN|model.ACK) && g.Ack != a.Seg.Seq.Add(1) {
+				return fmt.Sprintf("%s answered the SYN with seq %d by %s: the SYN,ACK must acknowledge %d", side, a.Seg.Seq, g, a.Seg.Seq.Add(1))
+			}
+		}
+	case e0.State == model.SynSent && e1.State == model.Established:
+		// The third segment: <SEQ=x+1><ACK=y+1><CTL=ACK>, in answer to a
+		// SYN,ACK that acknowledges x+1.
+		if a.Seg.Ack != e0.ISS.Add(1) {
+			return fmt.Sprintf("%s accepted %s whose ACK is not its ISN+1 = %d", side, a.Seg, e0.ISS.Add(1))
+		}
+		for _, g := range sent {
+			if g.Has(model.ACK) && (g.Seq != e0.ISS.Add(1) || g.Ack != a.Seg.Seq.Add(1)) {
+				return fmt.Sprintf("%s completed the handshake with %s: it must be <SEQ=%d><ACK=%d>", side, g, e0.ISS.Add(1), a.Seg.Seq.Add(1))
+			}
+		}
+	case e0.State == model.SynReceived && e1.State.Synchronized():
+		// The third segment as the passive side accepts it.
+		if a.Seg.Ack != e0.ISS.Add(1) || a.Seg.Seq != e0.IRS.Add(1) {
+			return fmt.Sprintf("%s accepted %s as the handshake's ACK: it must be <SEQ=%d><ACK=%d>", side, a.Seg, e0.IRS.Add(1), e0.ISS.Add(1))
+		}
+	}
+	return ""
+}
+
+// ackAcceptable checks every acknowledgment an endpoint accepts: its
+// SND.UNA only moves forward into what it has sent, and when it covers the
+// FIN it is exactly the FIN's seq+1.
+func ackAcceptable(from model.State, a model.Action, to model.State) string {
+	if a.Kind != model.Deliver || !a.Seg.Has(model.ACK) {
+		return ""
+	}
+	e0, e1 := &from.Ep[a.Side], &to.Ep[a.Side]
+	if !e1.HasTCB() || e1.State == model.Listen || e0.SndUna == e1.SndUna || e0.State == model.SynSent && e1.State == model.SynReceived {
+		return ""
+	}
+	if !e1.SndUna.InRange(e0.SndUna, e0.SndNxt) {
+		return fmt.Sprintf("%s accepted %s, moving SND.UNA from %d to %d, outside (SND.UNA, SND.NXT] = (%d, %d]",
+			a.Side, a.Seg, e0.SndUna, e1.SndUna, e0.SndUna, e0.SndNxt)
+	}
+	if e1.FinAcked() && !e0.FinAcked() && a.Seg.Ack != e0.SndNxt {
+		return fmt.Sprintf("%s took %s as the ACK of its FIN (seq %d): it must acknowledge %d", a.Side, a.Seg, e0.SndNxt.Add(^uint32(0)), e0.SndNxt)
+	}
+	return ""
+}
+
+// establishedAgree is the half-open check at rest.
+func establishedAgree(s model.State) bool {
+	if s.InFlight() != 0 || timerArmed(&s.Ep[model.A]) || timerArmed(&s.Ep[model.B]) {
+		return true
+	}
+	return (s.Ep[model.A].State == model.Established) == (s.Ep[model.B].State == model.Established)
+}
+
+// timerArmed reports whether the endpoint's retransmission timer runs:
+// something it sent is unacknowledged.
+func timerArmed(e *model.Endpoint) bool {
+	switch e.State {
+	case model.Closed, model.Listen, model.TimeWait, model.FinWait2:
+		return false
+	}
+	return e.SndUna != e.SndNxt
+}
+
+// streamIntegrity checks each byte handed to an application: it is the
+// next byte of the stream of the incarnation the connection synchronized
+// with.
+func streamIntegrity(from model.State, a model.Action, to model.State) string {
+	if a.Kind != model.Deliver {
+		return ""
+	}
+	e0, e1 := &from.Ep[a.Side], &to.Ep[a.Side]
+	if e1.Delivered <= e0.Delivered {
+		return ""
+	}
+	g := a.Seg
+	if g.Inc != e0.PeerInc {
+		return fmt.Sprintf("%s delivered byte %d of %s from incarnation %d of its peer to the application of incarnation %d's connection: an old duplicate corrupted the stream",
+			a.Side, g.Stream, g, g.Inc, e0.PeerInc)
+	}
+	if g.Stream != e0.Delivered {
+		return fmt.Sprintf("%s delivered stream byte %d when byte %d was next: out of order", a.Side, g.Stream, e0.Delivered)
+	}
+	return ""
+}
+
+// timeWaitActiveCloser checks who enters TIME-WAIT: only from FIN-WAIT-1,
+// FIN-WAIT-2 or CLOSING, the states of a side that sent its FIN first.
+func timeWaitActiveCloser(from model.State, a model.Action, to model.State) string {
+	for _, side := range []model.Side{model.A, model.B} {
+		s0, s1 := from.Ep[side].State, to.Ep[side].State
+		if s1 != model.TimeWait || s0 == model.TimeWait {
+			continue
+		}
+		switch s0 {
+		case model.FinWait1, model.FinWait2, model.Closing:
+		default:
+			return fmt.Sprintf("%s entered TIME-WAIT from %s, without having sent its FIN first", side, s0)
+		}
+	}
+	return ""
+}
