@@ -7,4 +7,7 @@ require (
 	pgregory.net/rapid v1.3.0
 )
 
-require go.yaml.in/yaml/v3 v3.0.5 // indirect
+require (
+	github.com/emicklei/dot v1.6.2 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+)

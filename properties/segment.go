@@ -57,8 +57,10 @@ func Segment() []SegmentProperty {
 			ID:          "time-wait-active-closer",
 			Description: "only a side that sent its FIN before receiving the peer's (or both, on simultaneous close) passes through TIME-WAIT",
 			Source:      "RFC 9293 §3.6 Figures 12 and 13; seed (four-way close)",
-			Step:        func(from model.State, a model.Action, to model.State) bool { return timeWaitActiveCloser(from, a, to) == "" },
-			Why:         timeWaitActiveCloser,
+			Step: func(from model.State, a model.Action, to model.State) bool {
+				return timeWaitActiveCloser(from, a, to) == ""
+			},
+			Why: timeWaitActiveCloser,
 		},
 		{
 			ID:          "channel-bound",
