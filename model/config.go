@@ -216,7 +216,7 @@ func Presets() []Preset {
 	return []Preset{
 		{"handshake", "A connects to B listening; no data, no close; one loss", handshake},
 		{"close", "from ESTABLISHED on both sides to closed; one loss", closing},
-		{"lifecycle", "open, one data segment each way, close; one loss (the default)", lifecycle},
+		{"lifecycle", "open, one data segment each way, close; one loss", lifecycle},
 		{"simultaneous", "both may connect, close early or late: simultaneous open and close", simultaneous},
 		{"lossy", "one data segment, two losses, a duplicate, reordering", lossy},
 		{"stress", "simultaneous open, two segments each way, losses, duplicates, reordering", stress},

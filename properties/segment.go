@@ -27,14 +27,14 @@ func Segment() []SegmentProperty {
 			ID:          "handshake-ack",
 			Description: "a SYN,ACK acknowledges the peer's ISN+1; the handshake-completing ACK has seq ISN+1 and acknowledges the SYN,ACK's ISN+1",
 			Source:      "RFC 9293 §3.5 Figure 6; seed §1 (x, y, x+1, y+1)",
-			Step:        func(from model.State, a model.Action, to model.State) bool { return handshakeAck(from, a, to) == "" },
+			Step:        holdsUnless(handshakeAck),
 			Why:         handshakeAck,
 		},
 		{
 			ID:          "ack-acceptable",
 			Description: "every ACK an endpoint accepts covers only sequence numbers it has sent (SND.UNA < SEG.ACK =< SND.NXT); a FIN is acknowledged by its seq+1",
 			Source:      "RFC 9293 §3.3.1, §3.10.7.4 fifth step",
-			Step:        func(from model.State, a model.Action, to model.State) bool { return ackAcceptable(from, a, to) == "" },
+			Step:        holdsUnless(ackAcceptable),
 			Why:         ackAcceptable,
 		},
 		{
@@ -50,17 +50,15 @@ func Segment() []SegmentProperty {
 			ID:          "stream-integrity",
 			Description: "each application receives exactly a prefix of what its peer sent, in order, with no byte of an earlier incarnation",
 			Source:      "RFC 9293 §3.4 (old duplicates), §3.4.1 (ISN selection); seed §2",
-			Step:        func(from model.State, a model.Action, to model.State) bool { return streamIntegrity(from, a, to) == "" },
+			Step:        holdsUnless(streamIntegrity),
 			Why:         streamIntegrity,
 		},
 		{
 			ID:          "time-wait-active-closer",
 			Description: "only a side that sent its FIN before receiving the peer's (or both, on simultaneous close) passes through TIME-WAIT",
 			Source:      "RFC 9293 §3.6 Figures 12 and 13; seed (four-way close)",
-			Step: func(from model.State, a model.Action, to model.State) bool {
-				return timeWaitActiveCloser(from, a, to) == ""
-			},
-			Why: timeWaitActiveCloser,
+			Step:        holdsUnless(timeWaitActiveCloser),
+			Why:         timeWaitActiveCloser,
 		},
 		{
 			ID:          "channel-bound",
@@ -87,6 +85,12 @@ func Segment() []SegmentProperty {
 			Kind:        Temporal,
 		},
 	}
+}
+
+// holdsUnless turns an explanation into a step predicate: the step holds
+// when there is nothing to explain.
+func holdsUnless(why func(model.State, model.Action, model.State) string) func(model.State, model.Action, model.State) bool {
+	return func(from model.State, a model.Action, to model.State) bool { return why(from, a, to) == "" }
 }
 
 // synWithData finds a SYN in flight that carries payload.

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// tcpcheck runs the command in-process.
+func tcpcheck(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+// timing matches the figures that change from run to run.
+var timing = regexp.MustCompile(`in [0-9.]+s \([0-9]+ states/s\)`)
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	got = timing.ReplaceAllString(got, "in Xs (X states/s)")
+	path := filepath.Join("testdata", name)
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run 'go test ./cmd/tcpcheck -update' to create it")
+	require.Equal(t, string(want), got)
+}
+
+func TestGolden(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"check-default.txt", []string{"check"}, exitOK},
+		{"check-diagram.txt", []string{"check", "--model", "diagram"}, exitOK},
+		{"check-half-open.txt", []string{"check", "--preset", "handshake", "--max-losses", "2", "--max-retries", "1"}, exitViolation},
+		{"check-limit.txt", []string{"check", "--max-states", "100"}, exitIncomplete},
+		{"list.txt", []string{"list"}, exitOK},
+		{"help.txt", []string{"help"}, exitOK},
+		{"help-check.txt", []string{"help", "check"}, exitOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := tcpcheck(t, tt.args...)
+			require.Equal(t, tt.code, code, errOut)
+			require.Empty(t, errOut)
+			golden(t, tt.name, out)
+		})
+	}
+}
+
+func TestCheckJSON(t *testing.T) {
+	out, _, code := tcpcheck(t, "check", "--json", "--preset", "handshake", "--max-losses", "2", "--max-retries", "1")
+	require.Equal(t, exitViolation, code)
+	var doc struct {
+		Result     string `json:"result"`
+		Model      string `json:"model"`
+		Preset     string `json:"preset"`
+		States     int    `json:"states"`
+		Generated  int    `json:"generated"`
+		Depth      int    `json:"depth"`
+		Seconds    *float64
+		Properties []struct{ ID, Kind, Status string }
+		Violations []struct {
+			Property, Kind string
+			Trace          []struct {
+				Action, State string
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.Equal(t, "violation", doc.Result)
+	require.Equal(t, "segment", doc.Model)
+	require.Equal(t, "handshake", doc.Preset)
+	require.Positive(t, doc.States)
+	require.GreaterOrEqual(t, doc.Generated, doc.States)
+	require.Positive(t, doc.Depth)
+	require.NotNil(t, doc.Seconds)
+	require.Len(t, doc.Violations, 1)
+	v := doc.Violations[0]
+	require.Equal(t, "established-agree", v.Property)
+	require.Equal(t, "invariant", v.Kind)
+	require.Empty(t, v.Trace[0].Action, "step 0 is the initial state")
+	require.Equal(t, "B: retransmission timeout", v.Trace[len(v.Trace)-1].Action)
+	statuses := map[string]string{}
+	for _, p := range doc.Properties {
+		statuses[p.ID] = p.Status
+	}
+	require.Equal(t, "violated", statuses["established-agree"])
+
+	out, _, code = tcpcheck(t, "check", "--json")
+	require.Equal(t, exitOK, code)
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.Equal(t, "ok", doc.Result)
+	require.Empty(t, doc.Violations)
+}
+
+// Bad input gets one line naming what is wrong, and exit code 2.
+func TestBadInput(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{}, "Usage"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"check", "--bogus"}, "-bogus"},
+		{[]string{"check", "--preset", "nope"}, `unknown preset "nope"`},
+		{[]string{"check", "--model", "nope"}, `unknown model "nope"`},
+		{[]string{"check", "--model", "diagram", "--preset", "lifecycle"}, `unknown preset "lifecycle" for the diagram model`},
+		{[]string{"check", "--model", "diagram", "--capacity", "3"}, "--capacity applies to --model segment only"},
+		{[]string{"check", "--property", "nope"}, `unknown property "nope"`},
+		{[]string{"check", "--capacity", "0"}, "capacity: must be 1 to 8, not 0"},
+		{[]string{"check", "--capacity", "x"}, `invalid value "x" for flag -capacity`},
+		{[]string{"check", "--max-losses", "-1"}, "max-losses: must be 0 to 255, not -1"},
+		{[]string{"check", "--data-a", "-3"}, "data: A must send 0 to 200 segments, not -3"},
+		{[]string{"check", "--incarnations", "0"}, "incarnations: must be 1 to 255, not 0"},
+		{[]string{"check", "--a", "sing"}, `unknown role "sing"`},
+		{[]string{"check", "--isn-a", "1,x"}, `--isn-a: "x" is not a sequence number`},
+		{[]string{"check", "--isn-b", "4294967296"}, "--isn-b"},
+		{[]string{"check", "--start", "middle"}, `unknown start "middle"`},
+		{[]string{"check", "--store", "cloud"}, `unknown store "cloud"`},
+		{[]string{"check", "--max-states", "-5"}, "--max-states: must not be negative"},
+		{[]string{"check", "--timeout", "soon"}, "-timeout"},
+		{[]string{"check", "extra"}, `unexpected argument "extra"`},
+		{[]string{"check", "--a", "listen", "--b", "listen"}, "neither endpoint connects"},
+		{[]string{"help", "nope"}, `unknown command "nope"`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			out, errOut, code := tcpcheck(t, tt.args...)
+			require.Equal(t, exitUsage, code)
+			require.Contains(t, errOut, tt.want)
+			if len(tt.args) > 0 {
+				require.Empty(t, out)
+				require.Equal(t, 1, strings.Count(errOut, "\n"), "one line: %q", errOut)
+			}
+		})
+	}
+}
+
+// Knobs given on the command line override the preset.
+func TestKnobsOverridePreset(t *testing.T) {
+	out, _, code := tcpcheck(t, "check", "--preset", "handshake", "--capacity", "4", "--isn-a", "7,4294967290", "--reorder", "--a", "listen+connect")
+	require.Equal(t, exitOK, code, out)
+	require.Contains(t, out, "A=listen+connect B=listen ")
+	require.Contains(t, out, "capacity=4 ")
+	require.Contains(t, out, "reorder=true ")
+	require.Contains(t, out, "isn-a=7,4294967290 ")
+}
