@@ -22,12 +22,18 @@ const (
 	// Timeouts, §3.10.8.
 	RetransmitTimeout
 	TimeWaitTimeout
+	// The SYN flood (seed §5): a spoofed SYN reaches B's listener, and
+	// the retransmission timer of one of the half-open entries it made
+	// expires.
+	SpoofedSYN
+	HalfOpenTimeout
 	numActionKinds
 )
 
 var actionKindNames = [numActionKinds]string{
 	"passive OPEN", "active OPEN", "SEND", "CLOSE", "ABORT",
 	"rcv", "lose", "duplicate", "retransmission timeout", "2MSL timeout",
+	"rcv spoofed SYN", "half-open entry timeout",
 }
 
 func (k ActionKind) String() string {
@@ -58,9 +64,9 @@ func (k ActionKind) Cause() Cause {
 	switch k {
 	case Deliver:
 		return CauseSegment
-	case Lose, Duplicate:
+	case Lose, Duplicate, SpoofedSYN:
 		return CauseNetwork
-	case RetransmitTimeout, TimeWaitTimeout:
+	case RetransmitTimeout, TimeWaitTimeout, HalfOpenTimeout:
 		return CauseTimer
 	}
 	return CauseUser
@@ -69,7 +75,9 @@ func (k ActionKind) Cause() Cause {
 // Action is one transition label. Side is the endpoint that acts: the
 // caller of a user call, the receiver of a delivered segment, the owner of
 // a timer, or the sender of a segment the network loses or duplicates.
-// Index is the position of that segment in its channel; ISN is the index
+// Index is the position of that segment in its channel (for a
+// retransmission timeout, the backoff exponent of the timer that expired;
+// for a half-open entry timeout, the entry); ISN is the index
 // in Config.ISNs of the initial sequence number chosen, for the actions
 // that choose one. Seg is the segment delivered, lost or duplicated, kept
 // so that a trace reads without the states around it.
@@ -90,6 +98,11 @@ func (a Action) String() string {
 		return fmt.Sprintf("net: %s %s→%s %s", a.Kind, a.Side, a.Side.Peer(), a.Seg)
 	case ActiveOpen:
 		return fmt.Sprintf("%s: active OPEN (ISN #%d)", a.Side, a.ISN)
+	case RetransmitTimeout:
+		// RFC 6298: the first RTO is 1 second, doubled at each expiry.
+		return fmt.Sprintf("%s: retransmission timeout (after %ds)", a.Side, 1<<a.Index)
+	case HalfOpenTimeout:
+		return fmt.Sprintf("%s: half-open entry #%d timeout", a.Side, a.Index)
 	}
 	return fmt.Sprintf("%s: %s", a.Side, a.Kind)
 }

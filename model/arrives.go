@@ -39,19 +39,43 @@ func (t *step) arriveListen(side Side, g Segment, isn uint8) {
 	case g.Has(RST):
 		// "An incoming RST should be ignored."
 	case g.Has(ACK):
+		if t.cookieACK(side, g) {
+			return
+		}
 		// "Any acknowledgment is bad ...": <SEQ=SEG.ACK><CTL=RST>.
 		t.emit(side, Segment{Seq: g.Ack, Flags: RST})
+	case g.Has(SYN) && t.synQueueFull(side):
+		// A full SYN queue (seed §4–§5): answer with a SYN cookie, an
+		// ISS that encodes the connection so that no state is kept
+		// (RFC 4987 §3.6), or drop the SYN.
+		if t.m.cfg.Variant != NoSynCookies {
+			t.emit(side, Segment{Seq: t.m.iss(side, isn, e.Opens), Ack: g.Seq.Add(1), Flags: SYN | ACK})
+		}
 	case g.Has(SYN):
 		// Set RCV.NXT to SEG.SEQ+1 and IRS to SEG.SEQ, select an ISS,
 		// send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, set SND.NXT to ISS+1
 		// and SND.UNA to ISS, enter SYN-RECEIVED. Figure 5: LISTEN →
 		// SYN-RCVD "rcv SYN / snd SYN,ACK".
 		e.IRS, e.RcvNxt = g.Seq, g.Seq.Add(1)
+		if t.m.cfg.Variant == BugAckSeq {
+			e.RcvNxt = g.Seq
+		}
+		if t.m.cfg.Variant == DataOnSYN && g.Len > 0 {
+			// "any other control or text should be queued for
+			// processing later": held while half-open.
+			e.Held = g.Len
+			e.RcvNxt = e.RcvNxt.Add(uint32(g.Len))
+		}
 		e.PeerInc = g.Inc
 		e.ISS = t.m.iss(side, isn, e.Opens)
 		e.SndUna, e.SndNxt = e.ISS, e.ISS.Add(1)
 		e.State, e.Passive, e.Backoff = SynReceived, true, 0
 		t.emit(side, Segment{Seq: e.ISS, Ack: e.RcvNxt, Flags: SYN | ACK})
+		if t.m.cfg.Variant == TwoWayHandshake {
+			// No third segment: the listener trusts its SYN,ACK arrived.
+			e.State, e.SndUna = Established, e.SndNxt
+			t.establish(side)
+		}
 	default:
 		// "Fourth, other data or control: ... Drop the segment."
 	}
@@ -79,6 +103,9 @@ func (t *step) arriveSynSent(side Side, g Segment) {
 	}
 	// Fourth, check the SYN bit.
 	if !g.Has(SYN) {
+		if t.m.cfg.Variant == BugDataInSynSent && g.Len > 0 {
+			e.Delivered += g.Len // the planted bug: text before the SYN
+		}
 		return // Fifth: neither SYN nor RST, drop.
 	}
 	e.IRS, e.RcvNxt = g.Seq, g.Seq.Add(1)
@@ -91,7 +118,9 @@ func (t *step) arriveSynSent(side Side, g Segment) {
 		// <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. Figure 5: SYN-SENT →
 		// ESTAB "rcv SYN,ACK / snd ACK".
 		e.State, e.Backoff = Established, 0
-		t.sendACK(side)
+		if t.m.cfg.Variant != TwoWayHandshake {
+			t.sendACK(side)
+		}
 		return
 	}
 	// Simultaneous open: SYN-RECEIVED and <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
@@ -199,6 +228,7 @@ func (t *step) arriveOther(side Side, g Segment) {
 		// Figure 5: SYN-RCVD → ESTAB "rcv ACK of SYN"; processing goes
 		// on as for ESTABLISHED.
 		e.State = Established
+		t.establish(side)
 	}
 	switch {
 	case g.Ack.InRange(e.SndUna, e.SndNxt):
@@ -265,7 +295,51 @@ func (t *step) arriveOther(side Side, g Segment) {
 }
 
 // enterTimeWait enters TIME-WAIT: the retransmission timer is off there.
+// Variant NoTimeWait deletes the TCB instead.
 func (t *step) enterTimeWait(side Side) {
+	if t.m.cfg.Variant == NoTimeWait {
+		t.deleteTCB(side, NoError)
+		return
+	}
 	e := &t.s.Ep[side]
 	e.State, e.Backoff = TimeWait, 0
+}
+
+// establish completes a passive open: what the SYN carried and the
+// listener held while half-open is handed to the application.
+func (t *step) establish(side Side) {
+	e := &t.s.Ep[side]
+	e.Delivered += e.Held
+	e.Held = 0
+}
+
+// synQueueFull reports whether a SYN reaching side finds its SYN queue
+// full (only B's queue is modelled, when Config.SynBacklog is set).
+func (t *step) synQueueFull(side Side) bool {
+	return side == B && t.m.cfg.SynBacklog > 0 && t.halfOpen() >= t.m.cfg.SynBacklog
+}
+
+// cookieACK completes a connection from a SYN cookie (RFC 4987 §3.6): an
+// ACK reaching the listener whose acknowledgment is a cookie ISS+1 makes
+// an ESTABLISHED connection with no half-open entry. Cookies are checked
+// only while the queue is full, as Linux checks them only after a recent
+// overflow.
+func (t *step) cookieACK(side Side, g Segment) bool {
+	if !t.synQueueFull(side) || t.m.cfg.Variant == NoSynCookies || g.Has(SYN) || g.Has(RST) {
+		return false
+	}
+	e := &t.s.Ep[side]
+	for i := range t.m.cfg.ISNs[side] {
+		iss := t.m.iss(side, uint8(i), e.Opens)
+		if g.Ack != iss.Add(1) {
+			continue
+		}
+		e.State, e.Passive, e.Backoff = Established, true, 0
+		e.ISS, e.SndUna, e.SndNxt = iss, g.Ack, g.Ack
+		e.IRS, e.RcvNxt = g.Seq.Add(^uint32(0)), g.Seq
+		e.PeerInc = g.Inc
+		t.arriveOther(side, g) // its text and FIN, as in ESTABLISHED
+		return true
+	}
+	return false
 }

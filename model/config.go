@@ -103,6 +103,15 @@ type Config struct {
 	Incarnations int
 	// RcvWnd is the receive window (§3.8.6), fixed.
 	RcvWnd uint32
+	// Variant is the protocol: TCP, or TCP without one of its mechanisms.
+	Variant Variant
+	// SynBacklog is the capacity of B's SYN (half-open) queue; 0 leaves
+	// the queue out of the model. When a SYN finds it full, B answers
+	// with a SYN cookie (RFC 4987 §3.6), or drops it (NoSynCookies).
+	SynBacklog int
+	// Attacker is how many SYNs from spoofed addresses an attacker may
+	// send to B (needs SynBacklog).
+	Attacker int
 }
 
 // Validate reports the first field that is out of range, naming it.
@@ -137,6 +146,16 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("incarnations: must be 1 to 255, not %d", c.Incarnations)
 	case c.RcvWnd < 1 || c.RcvWnd >= 1<<30:
 		return fmt.Errorf("rcv-wnd: must be 1 to 2^30-1, not %d", c.RcvWnd)
+	case c.Variant >= numVariants:
+		return fmt.Errorf("variant: unknown variant %d", c.Variant)
+	case c.SynBacklog < 0 || c.SynBacklog > MaxHalfOpen:
+		return fmt.Errorf("syn-backlog: must be 0 to %d, not %d", MaxHalfOpen, c.SynBacklog)
+	case c.Attacker < 0 || c.Attacker > 255:
+		return fmt.Errorf("attacker: must be 0 to 255, not %d", c.Attacker)
+	case c.Attacker > 0 && c.SynBacklog == 0:
+		return fmt.Errorf("attacker: needs a SYN queue (syn-backlog) to fill")
+	case c.Attacker > 0 && c.Roles[B]&Listener == 0:
+		return fmt.Errorf("attacker: B must listen to be flooded")
 	}
 	return nil
 }
@@ -151,9 +170,16 @@ func (c *Config) String() string {
 		}
 		return strings.Join(parts, ",")
 	}
-	return fmt.Sprintf("A=%s B=%s start=%s data=%d/%d close=%t early-close=%t abort=%t capacity=%d max-losses=%d max-dups=%d reorder=%t max-retries=%d isn-a=%s isn-b=%s incarnations=%d",
+	s := fmt.Sprintf("A=%s B=%s start=%s data=%d/%d close=%t early-close=%t abort=%t capacity=%d max-losses=%d max-dups=%d reorder=%t max-retries=%d isn-a=%s isn-b=%s incarnations=%d",
 		c.Roles[A], c.Roles[B], c.Start, c.Data[A], c.Data[B], c.Close, c.EarlyClose, c.Abort,
 		c.Capacity, c.MaxLosses, c.MaxDups, c.Reorder, c.MaxRetries, isns(A), isns(B), c.Incarnations)
+	if c.SynBacklog > 0 {
+		s += fmt.Sprintf(" syn-backlog=%d attacker=%d", c.SynBacklog, c.Attacker)
+	}
+	if c.Variant != TCP {
+		s += " variant=" + c.Variant.String()
+	}
+	return s
 }
 
 // Preset is a named configuration.

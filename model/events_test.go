@@ -138,7 +138,7 @@ func TestSynAckRetransmittedThenDropped(t *testing.T) {
 	_, _, s := play(t, m, []act{{PassiveOpen, B}, {ActiveOpen, A}, {Deliver, B}, {Deliver, A}, {Lose, A}})
 	require.Equal(t, SynReceived, s.Ep[B].State)
 	for backoff := uint8(1); backoff <= 2; backoff++ {
-		a := Action{Kind: RetransmitTimeout, Side: B}
+		a := Action{Kind: RetransmitTimeout, Side: B, Index: backoff - 1}
 		require.Equal(t, []Segment{{Seq: 300, Ack: 101, Flags: SYN | ACK, Inc: 1}}, m.Emitted(s, a))
 		next, ok := m.Step(s, a)
 		require.True(t, ok)
@@ -150,7 +150,7 @@ func TestSynAckRetransmittedThenDropped(t *testing.T) {
 		s, ok = m.Step(next, Action{Kind: Lose, Side: A, Seg: next.Ch[A].At(0)})
 		require.True(t, ok)
 	}
-	s, ok := m.Step(s, Action{Kind: RetransmitTimeout, Side: B})
+	s, ok := m.Step(s, Action{Kind: RetransmitTimeout, Side: B, Index: 2})
 	require.True(t, ok)
 	require.Equal(t, Listen, s.Ep[B].State, "the half-open entry is dropped; the listener stays")
 	require.Zero(t, s.InFlight())
@@ -164,6 +164,8 @@ func TestRetransmitOnlyWhenSilent(t *testing.T) {
 	_, ok := m.Step(s, Action{Kind: RetransmitTimeout, Side: A})
 	require.False(t, ok, "the SYN is still in flight")
 	_, _, s = play(t, m, []act{{PassiveOpen, B}, {ActiveOpen, A}, {Lose, A}})
+	_, ok = m.Step(s, Action{Kind: RetransmitTimeout, Side: A, Index: 1})
+	require.False(t, ok, "the action names the backoff of the timer that expires")
 	next, ok := m.Step(s, Action{Kind: RetransmitTimeout, Side: A})
 	require.True(t, ok, "the SYN was lost")
 	require.Equal(t, Segment{Seq: 100, Flags: SYN, Inc: 1}, next.Ch[A].At(0))

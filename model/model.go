@@ -27,6 +27,9 @@ func (m *Model) Config() Config { return m.cfg }
 // opens (1 for the first) with ISN choice i: the clock-driven generator of
 // §3.4.1 has moved on by ISNStep between incarnations.
 func (m *Model) iss(side Side, i uint8, opens uint8) SeqNum {
+	if m.cfg.Variant == FixedISN {
+		return SeqNum(m.cfg.ISNs[side][i])
+	}
 	return SeqNum(m.cfg.ISNs[side][i]).Add(uint32(opens-1) * m.cfg.ISNStep)
 }
 
@@ -127,9 +130,24 @@ func (m *Model) actions(s *State) iter.Seq[Action] {
 					}
 				}
 			}
-			for _, k := range []ActionKind{RetransmitTimeout, TimeWaitTimeout} {
-				if !yield(Action{Kind: k, Side: side}) {
+			if !yield(Action{Kind: RetransmitTimeout, Side: side, Index: e.Backoff}) {
+				return
+			}
+			if !yield(Action{Kind: TimeWaitTimeout, Side: side}) {
+				return
+			}
+			if side == B && m.cfg.SynBacklog > 0 {
+				if !yield(Action{Kind: SpoofedSYN, Side: B}) {
 					return
+				}
+				q := &s.Listen
+				for i := 0; i < int(q.N); i++ {
+					if i > 0 && q.Half[i] == q.Half[i-1] {
+						continue // an equal entry: same successor
+					}
+					if !yield(Action{Kind: HalfOpenTimeout, Side: B, Index: uint8(i)}) {
+						return
+					}
 				}
 			}
 		}
@@ -225,9 +243,13 @@ func (t *step) apply(a Action) bool {
 	case Duplicate:
 		return t.duplicate(a)
 	case RetransmitTimeout:
-		return t.retransmitTimeout(a.Side)
+		return a.Index == t.s.Ep[a.Side].Backoff && t.retransmitTimeout(a.Side)
 	case TimeWaitTimeout:
 		return t.timeWaitTimeout(a.Side)
+	case SpoofedSYN:
+		return t.spoofedSYN()
+	case HalfOpenTimeout:
+		return t.halfOpenTimeout(int(a.Index))
 	}
 	return false
 }
@@ -268,6 +290,7 @@ func (t *step) deleteTCB(side Side, err ErrorReport) {
 	*e = Endpoint{
 		Opens:     e.Opens,
 		AppClosed: e.AppClosed,
+		Aborted:   e.Aborted,
 		Sent:      e.Sent,
 		Delivered: e.Delivered,
 		Err:       err,
@@ -278,7 +301,7 @@ func (t *step) deleteTCB(side Side, err ErrorReport) {
 // what it learned of the peer (§3.10.7.4 second and fourth steps, Note 1).
 func (t *step) backToListen(side Side) {
 	e := &t.s.Ep[side]
-	*e = Endpoint{State: Listen, Opens: e.Opens, Err: e.Err}
+	*e = Endpoint{State: Listen, Opens: e.Opens, Err: e.Err, Delivered: e.Delivered}
 }
 
 func (t *step) lose(a Action) bool {

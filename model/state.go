@@ -221,6 +221,12 @@ type Endpoint struct {
 	PeerInc uint8
 	// Err is the last error reported to the application.
 	Err ErrorReport
+	// Aborted is a ghost: the application ended the connection with
+	// ABORT rather than CLOSE.
+	Aborted bool
+	// Held is how many payload bytes a half-open (SYN-RECEIVED)
+	// connection holds from the SYN that opened it (variant data-on-syn).
+	Held uint8
 
 	ISS, IRS       SeqNum
 	SndUna, SndNxt SeqNum
@@ -254,10 +260,48 @@ type State struct {
 	// duplicated so far, against Config.MaxLosses and Config.MaxDups.
 	Losses uint8
 	Dups   uint8
+	// Listen is the listener's SYN queue (B's, when Config.SynBacklog is
+	// set): the half-open entries a SYN flood made.
+	Listen Backlog
 	// Overflow is set when a segment was sent into a full channel: the
 	// behaviour went past Config.Capacity, and the state has no
 	// successors (see the channel-bound property).
 	Overflow bool
+}
+
+// MaxHalfOpen bounds Config.SynBacklog.
+const MaxHalfOpen = 4
+
+// Backlog is what the listener keeps for the attacker's spoofed SYNs
+// (seed §4–§5): one half-open entry per SYN it answered, each with the
+// backoff of its SYN,ACK retransmissions (which go nowhere: the source
+// address is spoofed). The legitimate connection's own half-open entry is
+// the listener's Endpoint in SYN-RECEIVED.
+type Backlog struct {
+	// Half holds the entries' backoff exponents, largest first, so that
+	// equal queues are equal values.
+	Half [MaxHalfOpen]uint8
+	N    uint8
+	// Spoofed counts the spoofed SYNs the attacker has sent.
+	Spoofed uint8
+	// Held is the payload bytes the entries hold (variant data-on-syn).
+	Held uint8
+}
+
+func (b *Backlog) add(backoff uint8) {
+	i := int(b.N)
+	for i > 0 && b.Half[i-1] < backoff {
+		b.Half[i] = b.Half[i-1]
+		i--
+	}
+	b.Half[i] = backoff
+	b.N++
+}
+
+func (b *Backlog) remove(i int) {
+	copy(b.Half[i:b.N], b.Half[i+1:b.N])
+	b.N--
+	b.Half[b.N] = 0
 }
 
 // InFlight is the number of segments in both channels.

@@ -18,12 +18,15 @@ func retransmitting(c ConnState) bool {
 // the next unacknowledged byte, or the FIN.
 func (e *Endpoint) frontSegment() Segment {
 	switch {
+	case e.SndUna == e.ISS && e.State == SynSent && e.Sent > 0:
+		return Segment{Seq: e.ISS, Flags: SYN, Len: 1} // data-on-syn
 	case e.SndUna == e.ISS && e.State == SynSent:
 		return Segment{Seq: e.ISS, Flags: SYN}
 	case e.SndUna == e.ISS:
 		return Segment{Seq: e.ISS, Ack: e.RcvNxt, Flags: SYN | ACK}
 	}
-	if k := e.SndUna.Sub(e.ISS.Add(1)); k < uint32(e.Sent) {
+	k := e.SndUna.Sub(e.ISS.Add(1))
+	if k < uint32(e.Sent) {
 		return Segment{Seq: e.SndUna, Ack: e.RcvNxt, Flags: ACK, Len: 1, Stream: uint8(k)}
 	}
 	return Segment{Seq: e.SndUna, Ack: e.RcvNxt, Flags: FIN | ACK}
@@ -65,6 +68,11 @@ func (t *step) retransmitTimeout(side Side) bool {
 	if !retransmitting(e.State) || e.SndUna == e.SndNxt || !t.retransmissionNeeded(side) {
 		return false
 	}
+	switch front := e.frontSegment(); {
+	case t.m.cfg.Variant == NoSynAckRetransmit && front.Has(SYN|ACK),
+		t.m.cfg.Variant == NoFinRetransmit && front.Has(FIN):
+		return false // the variant has no timer for this segment
+	}
 	if int(e.Backoff) >= t.m.cfg.MaxRetries {
 		if e.State == SynReceived && e.Passive {
 			t.backToListen(side)
@@ -81,12 +89,75 @@ func (t *step) retransmitTimeout(side Side) bool {
 // timeWaitTimeout is TIME-WAIT TIMEOUT (§3.10.8): delete the TCB and enter
 // CLOSED. Figure 5: TIME-WAIT → CLOSED "Timeout=2MSL / delete TCB". 2MSL
 // is long enough for every segment of the connection to have left the
-// network (§3.4.2), so the timer is enabled only once both channels are
-// empty; a retransmitted FIN arriving meanwhile restarts it (§3.10.7.4).
+// network (§3.4.2), and longer than the peer's whole retransmission
+// schedule (with an RTO of 1 s and a few retries, seconds against
+// 2MSL's minutes), so the timer is enabled only once both channels are
+// empty and the peer has nothing left to retransmit; a retransmitted FIN
+// arriving meanwhile restarts it (§3.10.7.4).
 func (t *step) timeWaitTimeout(side Side) bool {
-	if t.s.Ep[side].State != TimeWait || t.s.InFlight() != 0 {
+	peer := &t.s.Ep[side.Peer()]
+	if t.s.Ep[side].State != TimeWait || t.s.InFlight() != 0 ||
+		retransmitting(peer.State) && peer.SndUna != peer.SndNxt {
 		return false
 	}
 	t.deleteTCB(side, NoError)
+	return true
+}
+
+// spoofedSYN is a SYN from a spoofed address reaching B's listener (seed
+// §5). With room in the SYN queue it makes a half-open entry whose
+// SYN,ACK goes nowhere; with the queue full it is answered with a SYN
+// cookie, which keeps no state, or dropped (NoSynCookies).
+func (t *step) spoofedSYN() bool {
+	q := &t.s.Listen
+	if int(q.Spoofed) >= t.m.cfg.Attacker || !t.listening() {
+		return false
+	}
+	q.Spoofed++
+	if t.halfOpen() < t.m.cfg.SynBacklog {
+		q.add(0)
+		if t.m.cfg.Variant == DataOnSYN {
+			q.Held++ // the attacker's payload, held until the entry goes
+		}
+	}
+	return true
+}
+
+// listening reports whether B's application has a listening socket: it
+// made a passive OPEN and has not closed. The listening socket outlives
+// the connection it spawned, so a flood reaches it in any state.
+func (t *step) listening() bool {
+	b := &t.s.Ep[B]
+	return t.m.cfg.Roles[B]&Listener != 0 && b.Opens > 0 && !b.AppClosed
+}
+
+// halfOpen is the SYN queue's occupancy: the attacker's entries plus the
+// legitimate connection while it is half-open.
+func (t *step) halfOpen() int {
+	n := int(t.s.Listen.N)
+	if b := &t.s.Ep[B]; b.State == SynReceived && b.Passive {
+		n++
+	}
+	return n
+}
+
+// halfOpenTimeout is the retransmission timer of the i-th half-open entry:
+// its SYN,ACK is sent again (to nowhere) with the timer doubled, and after
+// MaxRetries the entry is dropped (seed §6, §3.8.3 R2).
+func (t *step) halfOpenTimeout(i int) bool {
+	q := &t.s.Listen
+	if i >= int(q.N) {
+		return false
+	}
+	if int(q.Half[i]) >= t.m.cfg.MaxRetries {
+		q.remove(i)
+		if t.m.cfg.Variant == DataOnSYN {
+			q.Held--
+		}
+		return true
+	}
+	backoff := q.Half[i] + 1
+	q.remove(i)
+	q.add(backoff)
 	return true
 }

@@ -43,7 +43,15 @@ func (t *step) activeOpen(side Side, isn uint8) bool {
 	e.Passive = false
 	e.ISS = t.m.iss(side, isn, e.Opens)
 	e.SndUna, e.SndNxt = e.ISS, e.ISS.Add(1)
-	t.emit(side, Segment{Seq: e.ISS, Flags: SYN})
+	syn := Segment{Seq: e.ISS, Flags: SYN}
+	if t.m.cfg.Variant == DataOnSYN && t.m.cfg.Data[side] > 0 {
+		// The first byte of the stream rides on the SYN (§3.10.7.3
+		// permits it; the seed says the first two segments never should).
+		syn.Len = 1
+		e.SndNxt = e.SndNxt.Add(1)
+		e.Sent = 1
+	}
+	t.emit(side, syn)
 	return true
 }
 
@@ -127,7 +135,7 @@ func (t *step) abort(side Side) bool {
 	case SynReceived, Established, FinWait1, FinWait2, CloseWait:
 		t.emit(side, Segment{Seq: e.SndNxt, Flags: RST})
 	}
-	e.AppClosed = true
+	e.AppClosed, e.Aborted = true, true
 	t.deleteTCB(side, NoError)
 	return true
 }

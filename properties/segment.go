@@ -61,6 +61,29 @@ func Segment() []SegmentProperty {
 			Why:         timeWaitActiveCloser,
 		},
 		{
+			ID:          "half-open-memory",
+			Description: "a half-open connection holds no payload: a SYN-RECEIVED entry keeps nothing but its TCB",
+			Source:      "seed §3 (data on a SYN lets an attacker fill the server's memory)",
+			State:       func(s model.State) bool { return halfOpenBytes(s) == 0 },
+			Why: func(_ model.State, _ model.Action, to model.State) string {
+				return fmt.Sprintf("half-open connections hold %d byte(s) of payload from SYNs", halfOpenBytes(to))
+			},
+		},
+		{
+			ID:          "connect-no-timeout",
+			Description: "unless the network loses segments, an active OPEN never times out in SYN-SENT: the listener answers every connect",
+			Source:      "seed §5 (a SYN flood starves legitimate connects); RFC 4987",
+			Step:        holdsUnless(connectNoTimeout),
+			Why:         connectNoTimeout,
+		},
+		{
+			ID:          "clean-close",
+			Description: "an endpoint that has sent its FIN after receiving its peer's (LAST-ACK, CLOSING) ends with the ACK of its FIN, never a RST, unless an application aborted",
+			Source:      "RFC 9293 §3.6; seed (four-way close: why TIME-WAIT waits 2MSL)",
+			Step:        holdsUnless(cleanClose),
+			Why:         cleanClose,
+		},
+		{
 			ID:          "channel-bound",
 			Description: "no behaviour needs more room in a channel than --capacity gives (a bound of the model, not of TCP)",
 			Source:      "tcpcheck: the model's channel bound",
@@ -240,4 +263,43 @@ func timeWaitActiveCloser(from model.State, a model.Action, to model.State) stri
 		}
 	}
 	return ""
+}
+
+// halfOpenBytes is the payload held by half-open connections: the
+// legitimate one's and the flood's entries'.
+func halfOpenBytes(s model.State) int {
+	return int(s.Ep[model.A].Held) + int(s.Ep[model.B].Held) + int(s.Listen.Held)
+}
+
+// connectNoTimeout flags an active opener giving up in SYN-SENT though no
+// segment was lost. With losses a timeout is TCP working as designed —
+// and, since the model has no clock, the client's timer may also fire
+// more often than the listener's in ways real timing would not allow.
+func connectNoTimeout(from model.State, a model.Action, to model.State) string {
+	if a.Kind != model.RetransmitTimeout {
+		return ""
+	}
+	if e0, e1 := &from.Ep[a.Side], &to.Ep[a.Side]; e0.State == model.SynSent && e1.Err == model.TimedOut && from.Losses == 0 {
+		return fmt.Sprintf("%s gave up its connect after %d SYN retransmission(s) without an answer, though the network lost nothing", a.Side, e0.Backoff)
+	}
+	return ""
+}
+
+// cleanClose flags a RST that ends an endpoint which has received its
+// peer's FIN and sent its own (LAST-ACK, CLOSING), when neither
+// application aborted: its close should end with the ACK of its FIN.
+func cleanClose(from model.State, a model.Action, to model.State) string {
+	if a.Kind != model.Deliver || !a.Seg.Has(model.RST) {
+		return ""
+	}
+	e0, e1 := &from.Ep[a.Side], &to.Ep[a.Side]
+	if e0.Aborted || from.Ep[a.Side.Peer()].Aborted || e1.HasTCB() {
+		return ""
+	}
+	if e0.State != model.LastAck && e0.State != model.Closing {
+		// TIME-WAIT's own close is complete: a RST there only cuts the
+		// wait short (RFC 1337's hazard, allowed by §3.10.7.4).
+		return ""
+	}
+	return fmt.Sprintf("%s, in %s with both FINs sent, was reset by %s instead of receiving the ACK of its FIN: the close did not complete cleanly", a.Side, e0.State, a.Seg)
 }

@@ -109,6 +109,18 @@ func TestPropertiesCanFail(t *testing.T) {
 			to:   model.State{Ep: [2]model.Endpoint{{State: model.TimeWait}, {}}},
 			why:  "entered TIME-WAIT from CLOSE-WAIT"},
 		{id: "channel-bound", to: model.State{Overflow: true}, why: "raise --capacity"},
+		{id: "half-open-memory", to: model.State{Ep: [2]model.Endpoint{{}, {State: model.SynReceived, Held: 1}}},
+			why: "hold 1 byte(s) of payload"},
+		{id: "connect-no-timeout", // the SYN retries run out though nothing was lost
+			from: model.State{Ep: [2]model.Endpoint{{State: model.SynSent, Backoff: 3}, {}}},
+			a:    model.Action{Kind: model.RetransmitTimeout, Side: model.A, Index: 3},
+			to:   model.State{Ep: [2]model.Endpoint{{State: model.Closed, Err: model.TimedOut}, {}}},
+			why:  "gave up its connect after 3 SYN retransmission(s)"},
+		{id: "clean-close", // the passive closer is reset in LAST-ACK
+			from: model.State{Ep: [2]model.Endpoint{{}, {State: model.LastAck, AppClosed: true}}},
+			a:    model.Action{Kind: model.Deliver, Side: model.B, Seg: seg(2, 0, model.RST, 0)},
+			to:   model.State{Ep: [2]model.Endpoint{{}, {State: model.Closed, AppClosed: true}}},
+			why:  "in LAST-ACK with both FINs sent, was reset"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {

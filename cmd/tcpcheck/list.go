@@ -42,6 +42,10 @@ func writeList(e *env) {
 	for _, p := range diagramPresets {
 		fmt.Fprintf(tw, "  %s\t%s\n", p.Name, p.Description)
 	}
+	fmt.Fprintf(tw, "\nVARIANTS (--model segment --variant NAME)\n")
+	for _, v := range model.Variants() {
+		fmt.Fprintf(tw, "  %s\t%s\n", v, v.Description())
+	}
 	fmt.Fprintf(tw, "\nPROPERTIES (--model segment)\n")
 	for _, p := range properties.Segment() {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", p.ID, p.Kind, p.Description)

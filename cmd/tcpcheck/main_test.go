@@ -97,7 +97,7 @@ func TestCheckJSON(t *testing.T) {
 	require.Equal(t, "established-agree", v.Property)
 	require.Equal(t, "invariant", v.Kind)
 	require.Empty(t, v.Trace[0].Action, "step 0 is the initial state")
-	require.Equal(t, "B: retransmission timeout", v.Trace[len(v.Trace)-1].Action)
+	require.Equal(t, "B: retransmission timeout (after 2s)", v.Trace[len(v.Trace)-1].Action)
 	statuses := map[string]string{}
 	for _, p := range doc.Properties {
 		statuses[p.ID] = p.Status

@@ -46,12 +46,14 @@ type modelFlags struct {
 	isnStep                  uint
 	incarnations             int
 	rcvWnd                   uint
+	variant                  string
+	synBacklog, attacker     int
 }
 
 // segmentKnobs are the flags that only the segment model has.
 var segmentKnobs = []string{"a", "b", "start", "data-a", "data-b", "close", "early-close", "abort",
 	"capacity", "max-losses", "max-dups", "reorder", "max-retries", "spurious-retransmit",
-	"isn-a", "isn-b", "isn-step", "incarnations", "rcv-wnd"}
+	"isn-a", "isn-b", "isn-step", "incarnations", "rcv-wnd", "variant", "syn-backlog", "attacker"}
 
 func (f *modelFlags) register(fs *flag.FlagSet) {
 	f.fs = fs
@@ -76,6 +78,9 @@ func (f *modelFlags) register(fs *flag.FlagSet) {
 	fs.UintVar(&f.isnStep, "isn-step", 0, "how far the ISN clock moves between incarnations")
 	fs.IntVar(&f.incarnations, "incarnations", 0, "how many times each application may OPEN (more than 1 reuses the 4-tuple)")
 	fs.UintVar(&f.rcvWnd, "rcv-wnd", 0, "receive window in bytes")
+	fs.StringVar(&f.variant, "variant", "", "protocol variant: tcp, or TCP without one of its mechanisms (see 'tcpcheck list')")
+	fs.IntVar(&f.synBacklog, "syn-backlog", 0, fmt.Sprintf("capacity of B's SYN (half-open) queue, 1 to %d (0: not modelled)", model.MaxHalfOpen))
+	fs.IntVar(&f.attacker, "attacker", 0, "SYNs from spoofed addresses an attacker sends to B (needs --syn-backlog)")
 }
 
 // set reports whether the flag called name was given.
@@ -166,6 +171,7 @@ func (f *modelFlags) segmentConfig() (model.Config, error) {
 		{"capacity", f.capacity, &cfg.Capacity}, {"max-losses", f.maxLosses, &cfg.MaxLosses},
 		{"max-dups", f.maxDups, &cfg.MaxDups}, {"max-retries", f.maxRetries, &cfg.MaxRetries},
 		{"incarnations", f.incarnations, &cfg.Incarnations},
+		{"syn-backlog", f.synBacklog, &cfg.SynBacklog}, {"attacker", f.attacker, &cfg.Attacker},
 	}
 	for _, k := range ints {
 		if f.set(k.flag) {
@@ -199,6 +205,13 @@ func (f *modelFlags) segmentConfig() (model.Config, error) {
 			return cfg, usagef("--%s: %v", k.flag, err)
 		}
 		*k.dst = isns
+	}
+	if f.set("variant") {
+		v, err := model.ParseVariant(f.variant)
+		if err != nil {
+			return cfg, usagef("%v", err)
+		}
+		cfg.Variant = v
 	}
 	if f.set("isn-step") {
 		if f.isnStep >= 1<<32 {
