@@ -179,6 +179,9 @@ func (t *step) arriveOther(side Side, g Segment) {
 
 	// Second, check the RST bit (the behaviour without RFC 5961's
 	// mitigation: a RST in the window resets).
+	if g.Has(RST) && e.State == TimeWait && t.m.cfg.RFC1337 {
+		return // RFC 1337 §3: TIME-WAIT ignores RST
+	}
 	if g.Has(RST) {
 		switch e.State {
 		case SynReceived:
@@ -316,7 +319,7 @@ func (t *step) establish(side Side) {
 // synQueueFull reports whether a SYN reaching side finds its SYN queue
 // full (only B's queue is modelled, when Config.SynBacklog is set).
 func (t *step) synQueueFull(side Side) bool {
-	return side == B && t.m.cfg.SynBacklog > 0 && t.halfOpen() >= t.m.cfg.SynBacklog
+	return side == B && t.m.cfg.SynBacklog > 0 && t.s.HalfOpen() >= t.m.cfg.SynBacklog
 }
 
 // cookieACK completes a connection from a SYN cookie (RFC 4987 §3.6): an

@@ -112,6 +112,11 @@ type Config struct {
 	// Attacker is how many SYNs from spoofed addresses an attacker may
 	// send to B (needs SynBacklog).
 	Attacker int
+	// RFC1337: TIME-WAIT ignores RST segments (RFC 1337 §3, fix TW1;
+	// Linux's net.ipv4.tcp_rfc1337), so that a stray RST cannot end the
+	// 2MSL wait early. Off, TIME-WAIT obeys §3.10.7.4 and a RST in the
+	// window closes it.
+	RFC1337 bool
 }
 
 // Validate reports the first field that is out of range, naming it.
@@ -175,6 +180,9 @@ func (c *Config) String() string {
 		c.Capacity, c.MaxLosses, c.MaxDups, c.Reorder, c.MaxRetries, isns(A), isns(B), c.Incarnations)
 	if c.SynBacklog > 0 {
 		s += fmt.Sprintf(" syn-backlog=%d attacker=%d", c.SynBacklog, c.Attacker)
+	}
+	if c.RFC1337 {
+		s += " rfc1337=true"
 	}
 	if c.Variant != TCP {
 		s += " variant=" + c.Variant.String()

@@ -38,12 +38,14 @@ func (m *Model) iss(side Side, i uint8, opens uint8) SeqNum {
 func (m *Model) Init() iter.Seq[State] {
 	return func(yield func(State) bool) {
 		if m.cfg.Start == StartClosed {
-			yield(State{})
+			yield(State{Listen: Backlog{Cap: uint8(m.cfg.SynBacklog)}})
 			return
 		}
 		for i := range m.cfg.ISNs[A] {
 			for j := range m.cfg.ISNs[B] {
-				if !yield(m.established(uint8(i), uint8(j))) {
+				s := m.established(uint8(i), uint8(j))
+				s.Listen.Cap = uint8(m.cfg.SynBacklog)
+				if !yield(s) {
 					return
 				}
 			}
@@ -101,11 +103,15 @@ func (m *Model) actions(s *State) iter.Seq[Action] {
 				}
 			}
 			in := &s.Ch[side.Peer()]
+			oldest := true // no regular (not delayed) segment seen yet
 			for i := 0; i < in.Len(); i++ {
-				if i > 0 && !m.cfg.Reorder {
-					break
-				}
 				g := in.At(i)
+				if !g.Delayed {
+					if !oldest && !m.cfg.Reorder {
+						continue // FIFO: the oldest regular segment, or a delayed copy
+					}
+					oldest = false
+				}
 				if earlier(in, i) {
 					continue // the same segment earlier in the channel: same successor
 				}
@@ -322,7 +328,9 @@ func (t *step) duplicate(a Action) bool {
 	if out.Len() >= t.m.cfg.Capacity {
 		return false
 	}
-	out.push(a.Seg)
+	g := a.Seg
+	g.Delayed = true
+	out.push(g)
 	t.s.Dups++
 	return true
 }

@@ -108,13 +108,23 @@ func (f Flags) String() string {
 // protocol sees (§3.1). Inc and Stream are ghost fields, invisible to the
 // protocol and read only by properties: the incarnation of the connection
 // whose endpoint sent the segment, and the index in the sender
-// application's byte stream of the first payload byte.
+// application's byte stream of the first payload byte (and Aged, below).
 type Segment struct {
 	Seq, Ack SeqNum
 	Flags    Flags
 	Len      uint8
 	Inc      uint8
 	Stream   uint8
+	// Aged is a ghost of the timing abstraction: bit Side is set on the
+	// segments in flight toward Side when Side's retransmission timer
+	// expires. RTO exceeds the network's delivery time, so the timer
+	// cannot expire again before those segments have arrived or been
+	// lost.
+	Aged uint8
+	// Delayed marks a copy the network made (Duplicate): it travels on
+	// its own and may arrive at any time, ahead of or behind the segments
+	// in the channel — the "delayed duplicate" of §3.4 and §3.5.
+	Delayed bool
 }
 
 // SegLen is SEG.LEN of §3.3.1: payload plus one for SYN and one for FIN.
@@ -143,6 +153,9 @@ func (g Segment) String() string {
 	fmt.Fprintf(&b, "<CTL=%s>", g.Flags)
 	if g.Len > 0 {
 		fmt.Fprintf(&b, "<DATA=%d>", g.Len)
+	}
+	if g.Delayed {
+		b.WriteString("(delayed copy)")
 	}
 	return b.String()
 }
@@ -286,6 +299,19 @@ type Backlog struct {
 	Spoofed uint8
 	// Held is the payload bytes the entries hold (variant data-on-syn).
 	Held uint8
+	// Cap is the queue's capacity, Config.SynBacklog: the same in every
+	// state, kept here so that properties can read it.
+	Cap uint8
+}
+
+// HalfOpen is the SYN queue's occupancy: the attacker's entries plus the
+// legitimate connection while B holds it half-open.
+func (s *State) HalfOpen() int {
+	n := int(s.Listen.N)
+	if b := &s.Ep[B]; b.State == SynReceived && b.Passive {
+		n++
+	}
+	return n
 }
 
 func (b *Backlog) add(backoff uint8) {

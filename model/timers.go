@@ -34,8 +34,8 @@ func (e *Endpoint) frontSegment() Segment {
 
 // retransmissionNeeded reports whether the retransmission timer can have
 // expired: neither a copy of the front segment nor an acknowledgment of it
-// is still in flight, so only a loss (or a peer that dropped it) explains
-// the silence. With Config.SpuriousRetransmit the timer may also expire
+// (nor a RST) is still in flight, so only a loss (or a peer that dropped
+// it) explains the silence. With Config.SpuriousRetransmit the timer may also expire
 // early, as it does when a round trip takes longer than the RTO.
 func (t *step) retransmissionNeeded(side Side) bool {
 	if t.m.cfg.SpuriousRetransmit {
@@ -49,7 +49,9 @@ func (t *step) retransmissionNeeded(side Side) bool {
 		}
 	}
 	for i := 0; i < in.Len(); i++ {
-		if g := in.At(i); g.Has(ACK) && g.Ack.InRange(e.SndUna, e.SndNxt) {
+		// An acknowledgment of it, or a RST, is on its way: the answer
+		// arrives within a round trip, before any RTO.
+		if g := in.At(i); g.Has(ACK) && g.Ack.InRange(e.SndUna, e.SndNxt) || g.Has(RST) {
 			return false
 		}
 	}
@@ -58,7 +60,10 @@ func (t *step) retransmissionNeeded(side Side) bool {
 
 // retransmitTimeout is RETRANSMISSION TIMEOUT (§3.10.8): send the segment
 // at the front of the retransmission queue again and back off the timer
-// (RFC 6298 §5.5). After MaxRetries retransmissions the next expiry gives
+// (RFC 6298 §5.5). Two expiries of one timer are at least an RTO apart,
+// longer than any segment takes to cross the network: a timer cannot
+// expire while a segment that was already in flight toward it at its last
+// expiry is still there (see Segment.Aged). After MaxRetries retransmissions the next expiry gives
 // up (§3.8.3, R2): a half-open entry made by a passive OPEN is dropped and
 // the listener stays (the seed: "the server deletes the connection from
 // the half-open queue"); any other connection is closed and its
@@ -72,6 +77,17 @@ func (t *step) retransmitTimeout(side Side) bool {
 	case t.m.cfg.Variant == NoSynAckRetransmit && front.Has(SYN|ACK),
 		t.m.cfg.Variant == NoFinRetransmit && front.Has(FIN):
 		return false // the variant has no timer for this segment
+	}
+	// The segments that were in flight toward us at the last expiry have
+	// arrived by now: RTO is longer than any delivery.
+	in := &t.s.Ch[side.Peer()]
+	for i := 0; i < in.Len(); i++ {
+		if in.Segs[i].Aged&(1<<side) != 0 {
+			return false
+		}
+	}
+	for i := 0; i < in.Len(); i++ {
+		in.Segs[i].Aged |= 1 << side
 	}
 	if int(e.Backoff) >= t.m.cfg.MaxRetries {
 		if e.State == SynReceived && e.Passive {
@@ -114,7 +130,7 @@ func (t *step) spoofedSYN() bool {
 		return false
 	}
 	q.Spoofed++
-	if t.halfOpen() < t.m.cfg.SynBacklog {
+	if t.s.HalfOpen() < t.m.cfg.SynBacklog {
 		q.add(0)
 		if t.m.cfg.Variant == DataOnSYN {
 			q.Held++ // the attacker's payload, held until the entry goes
@@ -129,16 +145,6 @@ func (t *step) spoofedSYN() bool {
 func (t *step) listening() bool {
 	b := &t.s.Ep[B]
 	return t.m.cfg.Roles[B]&Listener != 0 && b.Opens > 0 && !b.AppClosed
-}
-
-// halfOpen is the SYN queue's occupancy: the attacker's entries plus the
-// legitimate connection while it is half-open.
-func (t *step) halfOpen() int {
-	n := int(t.s.Listen.N)
-	if b := &t.s.Ep[B]; b.State == SynReceived && b.Passive {
-		n++
-	}
-	return n
 }
 
 // halfOpenTimeout is the retransmission timer of the i-th half-open entry:

@@ -70,6 +70,15 @@ func Segment() []SegmentProperty {
 			},
 		},
 		{
+			ID:          "syn-queue-bound",
+			Description: "the listener's SYN queue never holds more half-open entries than its capacity (--syn-backlog)",
+			Source:      "seed §4 (the half-open queue); RFC 4987 §2",
+			State:       func(s model.State) bool { return s.Listen.Cap == 0 || s.HalfOpen() <= int(s.Listen.Cap) },
+			Why: func(_ model.State, _ model.Action, to model.State) string {
+				return fmt.Sprintf("the SYN queue holds %d half-open entries, over its capacity of %d", to.HalfOpen(), to.Listen.Cap)
+			},
+		},
+		{
 			ID:          "connect-no-timeout",
 			Description: "unless the network loses segments, an active OPEN never times out in SYN-SENT: the listener answers every connect",
 			Source:      "seed §5 (a SYN flood starves legitimate connects); RFC 4987",
@@ -237,8 +246,12 @@ func streamIntegrity(from model.State, a model.Action, to model.State) string {
 	if e1.Delivered <= e0.Delivered {
 		return ""
 	}
+	// A byte belongs if it was sent by the incarnation this connection
+	// synchronized with, or by the peer's current one (a connection
+	// opened by an old duplicate SYN of identical numbers is, to both
+	// applications, the current connection).
 	g := a.Seg
-	if g.Inc != e0.PeerInc {
+	if g.Inc != e0.PeerInc && g.Inc != from.Ep[a.Side.Peer()].Opens {
 		return fmt.Sprintf("%s delivered byte %d of %s from incarnation %d of its peer to the application of incarnation %d's connection: an old duplicate corrupted the stream",
 			a.Side, g.Stream, g, g.Inc, e0.PeerInc)
 	}

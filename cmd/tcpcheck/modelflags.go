@@ -48,12 +48,13 @@ type modelFlags struct {
 	rcvWnd                   uint
 	variant                  string
 	synBacklog, attacker     int
+	rfc1337                  bool
 }
 
 // segmentKnobs are the flags that only the segment model has.
 var segmentKnobs = []string{"a", "b", "start", "data-a", "data-b", "close", "early-close", "abort",
 	"capacity", "max-losses", "max-dups", "reorder", "max-retries", "spurious-retransmit",
-	"isn-a", "isn-b", "isn-step", "incarnations", "rcv-wnd", "variant", "syn-backlog", "attacker"}
+	"isn-a", "isn-b", "isn-step", "incarnations", "rcv-wnd", "variant", "syn-backlog", "attacker", "rfc1337"}
 
 func (f *modelFlags) register(fs *flag.FlagSet) {
 	f.fs = fs
@@ -81,6 +82,7 @@ func (f *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.variant, "variant", "", "protocol variant: tcp, or TCP without one of its mechanisms (see 'tcpcheck list')")
 	fs.IntVar(&f.synBacklog, "syn-backlog", 0, fmt.Sprintf("capacity of B's SYN (half-open) queue, 1 to %d (0: not modelled)", model.MaxHalfOpen))
 	fs.IntVar(&f.attacker, "attacker", 0, "SYNs from spoofed addresses an attacker sends to B (needs --syn-backlog)")
+	fs.BoolVar(&f.rfc1337, "rfc1337", false, "TIME-WAIT ignores RST (RFC 1337 §3; Linux net.ipv4.tcp_rfc1337)")
 }
 
 // set reports whether the flag called name was given.
@@ -186,6 +188,7 @@ func (f *modelFlags) segmentConfig() (model.Config, error) {
 		{"close", f.close, &cfg.Close}, {"early-close", f.earlyClose, &cfg.EarlyClose},
 		{"abort", f.abort, &cfg.Abort}, {"reorder", f.reorder, &cfg.Reorder},
 		{"spurious-retransmit", f.spurious, &cfg.SpuriousRetransmit},
+		{"rfc1337", f.rfc1337, &cfg.RFC1337},
 	}
 	for _, k := range bools {
 		if f.set(k.flag) {

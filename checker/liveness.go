@@ -1,0 +1,752 @@
+package checker
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Liveness is decided on the explored graph (Options.KeepGraph), with
+// TLA+'s semantics: a behaviour is an infinite sequence of states, each
+// step a transition of the graph or a stuttering step that leaves the
+// state unchanged; a behaviour may stutter forever in any state, but
+// fairness rules out the behaviours that neglect an action they must take.
+// A self loop of the graph changes nothing, so it is a stuttering step too:
+// it neither enables an action class nor counts as taking it (as
+// ENABLED <<A>>_vars and <<A>>_vars steps in TLA+).
+//
+// The analyses are only meaningful on the graph of a complete search: see
+// CompleteGraph. docs/liveness.md explains them for users.
+
+// Fairness declares an action class fair: the set of actions for which
+// Includes is true.
+//
+// An action class is enabled in a state if the state has a transition in
+// the explored graph, other than a self loop, whose action is in the class.
+// A behaviour is weakly fair to the class (Strong false, TLA+'s WF) if the
+// class is not enabled continuously from some point on without being taken
+// again and again; strongly fair (Strong true, SF) if the class is not
+// enabled again and again without being taken again and again.
+type Fairness[A any] struct {
+	Name     string
+	Strong   bool
+	Includes func(A) bool
+}
+
+// String returns WF(Name) or SF(Name).
+func (f Fairness[A]) String() string {
+	if f.Strong {
+		return "SF(" + f.Name + ")"
+	}
+	return "WF(" + f.Name + ")"
+}
+
+// Lasso is a behaviour made of a finite prefix and a loop repeated
+// forever: the counterexample of a temporal property.
+//
+// Trace[0] is an initial state (no action) and every further step is a
+// transition of the graph. If Stutter is false, the last step of Trace
+// leads back to the state Trace[LoopStart].State (the last state repeats
+// it), and the behaviour repeats the steps Trace[LoopStart+1:] forever. If
+// Stutter is true, LoopStart is len(Trace)-1 and the behaviour stays in the
+// last state forever, no fair action being enabled there.
+type Lasso[S, A any] struct {
+	Trace     []Step[S, A]
+	LoopStart int
+	Stutter   bool
+}
+
+// Loop returns the steps of the loop, Trace[LoopStart+1:]: empty when the
+// behaviour ends stuttering.
+func (l *Lasso[S, A]) Loop() []Step[S, A] { return l.Trace[l.LoopStart+1:] }
+
+// LivenessResult is the verdict of a temporal property on a complete
+// graph.
+type LivenessResult[S comparable, A any] struct {
+	Holds bool
+	// Vacuous: the property holds because no reachable state satisfies its
+	// premise (P of LeadsTo), or the graph has no state at all. A vacuous
+	// verdict usually means the premise is wrong.
+	Vacuous bool
+	// Lasso is the counterexample of LeadsTo, Eventually and
+	// AlwaysEventually when the property fails.
+	Lasso *Lasso[S, A]
+	// Trap is the counterexample of CanAlwaysReach when it fails: a
+	// shortest trace to a state from which no P state can be reached.
+	Trap []Step[S, A]
+	// Fairness lists the fairness assumed, as WF(name) or SF(name), in the
+	// order given.
+	Fairness []string
+}
+
+// CompleteGraph returns the explored graph of res if liveness can be
+// decided on it, and otherwise an error saying why not. Liveness needs the
+// graph of a complete search: a state left unexpanded (at a limit, or when
+// the search stopped at a violation) would look like a state with no
+// transition, where a behaviour may stop, and make up counterexamples.
+//
+// The graph holds what the search stored, so liveness is decided within
+// the state constraint (a transition to a state outside it is not in the
+// graph, as in TLC), and with a FingerprintStore it is as reliable as the
+// search (Result.CollisionProbability).
+func CompleteGraph[S comparable, A any](res *Result[S, A]) (*Graph[S, A], error) {
+	switch {
+	case res == nil:
+		return nil, errors.New("checker: nil Result")
+	case res.Graph == nil:
+		return nil, errors.New("checker: no graph to decide liveness on: explore with Options.KeepGraph")
+	case res.StopReason != "":
+		return nil, fmt.Errorf("checker: cannot decide liveness: the search is incomplete (%s)", res.StopReason)
+	case res.Stats.Frontier > 0:
+		return nil, fmt.Errorf("checker: cannot decide liveness: %d states were not expanded (the search stopped at a violation; use Options.ContinueAfterViolation)", res.Stats.Frontier)
+	}
+	return res.Graph, nil
+}
+
+// LeadsTo decides TLA+'s P ~> Q on g under the given fairness: every fair
+// behaviour that reaches a P state reaches a Q state then or later (Q may
+// hold in the P state itself). It fails with a lasso whose loop, and the
+// path into it from a P state, go through ¬Q states only. It holds
+// vacuously if no reachable state satisfies P.
+//
+// g must be the graph of a complete search (see CompleteGraph). The error
+// is for a malformed graph or nil predicates.
+func LeadsTo[S comparable, A any](g *Graph[S, A], p, q func(S) bool, fairness []Fairness[A]) (*LivenessResult[S, A], error) {
+	if p == nil || q == nil {
+		return nil, errors.New("checker: LeadsTo with a nil predicate")
+	}
+	return decide(g, func(_ int, s S) bool { return p(s) }, q, fairness)
+}
+
+// Eventually decides <>Q on g under the given fairness: every fair
+// behaviour from an initial state reaches a Q state. It is LeadsTo with
+// the initial states as P.
+func Eventually[S comparable, A any](g *Graph[S, A], q func(S) bool, fairness []Fairness[A]) (*LivenessResult[S, A], error) {
+	if q == nil {
+		return nil, errors.New("checker: Eventually with a nil predicate")
+	}
+	var initial []bool
+	if g != nil {
+		initial = make([]bool, len(g.States))
+		for _, i := range g.Initial {
+			if i >= 0 && i < len(initial) {
+				initial[i] = true
+			}
+		}
+	}
+	return decide(g, func(i int, _ S) bool { return initial[i] }, q, fairness)
+}
+
+// AlwaysEventually decides []<>P on g under the given fairness: every fair
+// behaviour goes through P states again and again. It is TRUE ~> P.
+func AlwaysEventually[S comparable, A any](g *Graph[S, A], p func(S) bool, fairness []Fairness[A]) (*LivenessResult[S, A], error) {
+	if p == nil {
+		return nil, errors.New("checker: AlwaysEventually with a nil predicate")
+	}
+	return decide(g, func(int, S) bool { return true }, p, fairness)
+}
+
+// decide is LeadsTo with P given for a state and its number.
+//
+// The algorithm: the region is the set of ¬Q states reachable from a
+// reachable P∧¬Q state through ¬Q states. P ~> Q fails if and only if a
+// fair behaviour can stay in the region forever, that is, if the region
+// has a state where stuttering is fair (no fair class enabled), or a
+// strongly connected set of states holding a fair cycle. The strongly
+// connected components of the region are refined as Emerson and Lei do
+// for Streett conditions: a component where a strongly fair class is
+// enabled somewhere but never taken inside loses the states where it is
+// enabled, and what remains is decomposed again (see refine).
+func decide[S comparable, A any](g *Graph[S, A], p func(int, S) bool, q func(S) bool, fairness []Fairness[A]) (*LivenessResult[S, A], error) {
+	g, err := checkGraph(g)
+	if err != nil {
+		return nil, err
+	}
+	res := &LivenessResult[S, A]{}
+	for _, f := range fairness {
+		if f.Includes == nil {
+			return nil, fmt.Errorf("checker: fairness %s has no Includes", f)
+		}
+		res.Fairness = append(res.Fairness, f.String())
+	}
+	prefix := newPrefixes(g)
+	l := newLiveness(g, fairness)
+	anyP := false
+	for _, v := range prefix.order {
+		s := g.States[v]
+		if !p(int(v), s) {
+			continue
+		}
+		anyP = true
+		if !q(s) {
+			l.addStart(v)
+		}
+	}
+	if !anyP {
+		res.Holds, res.Vacuous = true, true
+		return res, nil
+	}
+	if len(l.starts) == 0 {
+		res.Holds = true // every P state is a Q state
+		return res, nil
+	}
+	l.explore(q)
+	l.classify()
+	l.decompose()
+	for _, v := range l.starts {
+		if l.reachesBad[l.component[v]] {
+			res.Lasso = l.lasso(prefix, v)
+			return res, nil
+		}
+	}
+	res.Holds = true
+	return res, nil
+}
+
+// checkGraph returns g, with its Out index filled if it was not, or an
+// error if g is malformed.
+func checkGraph[S comparable, A any](g *Graph[S, A]) (*Graph[S, A], error) {
+	if g == nil {
+		return nil, errors.New("checker: nil Graph")
+	}
+	n := len(g.States)
+	if n >= math.MaxInt32 || len(g.Edges) >= math.MaxInt32 {
+		return nil, errors.New("checker: graph too large for liveness (2³¹ states or edges)")
+	}
+	for _, i := range g.Initial {
+		if i < 0 || i >= n {
+			return nil, fmt.Errorf("checker: initial state #%d is not in the graph", i)
+		}
+	}
+	for k, e := range g.Edges {
+		if e.From < 0 || e.From >= n || e.To < 0 || e.To >= n {
+			return nil, fmt.Errorf("checker: edge %d (#%d to #%d) leaves the graph", k, e.From, e.To)
+		}
+	}
+	if g.Out != nil && len(g.Out) != n {
+		return nil, fmt.Errorf("checker: graph has %d states but Out has %d", n, len(g.Out))
+	}
+	g = indexed(g)
+	for v, out := range g.Out {
+		for _, k := range out {
+			if k < 0 || k >= len(g.Edges) || g.Edges[k].From != v {
+				return nil, fmt.Errorf("checker: Out[%d] lists edge %d, which does not leave #%d", v, k, v)
+			}
+		}
+	}
+	return g, nil
+}
+
+// A liveBits is a set of numbers of states or edges.
+type liveBits []uint64
+
+func newLiveBits(n int) liveBits    { return make(liveBits, (n+63)/64) }
+func (b liveBits) has(i int32) bool { return b[i>>6]&(1<<(i&63)) != 0 }
+func (b liveBits) add(i int32)      { b[i>>6] |= 1 << (i & 63) }
+
+// prefixes is a breadth-first search of the whole graph from its initial
+// states: the states reachable, in the order found, and the edge that first
+// reached each, from which the prefix of a counterexample is a shortest
+// path.
+type prefixes struct {
+	order  []int32 // reachable states in breadth-first order
+	parent []int32 // edge that first reached a state; -1 for initial, -2 unreached
+}
+
+func newPrefixes[S comparable, A any](g *Graph[S, A]) *prefixes {
+	b := &prefixes{parent: make([]int32, len(g.States)), order: make([]int32, 0, len(g.States))}
+	for i := range b.parent {
+		b.parent[i] = -2
+	}
+	for _, v := range g.Initial {
+		if b.parent[v] == -2 {
+			b.parent[v] = -1
+			b.order = append(b.order, int32(v))
+		}
+	}
+	for k := 0; k < len(b.order); k++ {
+		for _, e := range g.Out[b.order[k]] {
+			if w := g.Edges[e].To; b.parent[w] == -2 {
+				b.parent[w] = int32(e)
+				b.order = append(b.order, int32(w))
+			}
+		}
+	}
+	return b
+}
+
+// tracePath returns the edges of the shortest path found from an initial
+// state to v, and that initial state.
+func tracePath[A any](b *prefixes, edges []Edge[A], v int32) (int32, []int32) {
+	var path []int32
+	for b.parent[v] >= 0 {
+		e := b.parent[v]
+		path = append(path, e)
+		v = int32(edges[e].From)
+	}
+	slices.Reverse(path)
+	return v, path
+}
+
+// A liveness holds the analysis of one P ~> Q.
+type liveness[S comparable, A any] struct {
+	g        *Graph[S, A]
+	fairness []Fairness[A]
+
+	// starts are the reachable P∧¬Q states, in breadth-first order from
+	// the initial states.
+	starts []int32
+	// The region: ¬Q states reachable from a start through ¬Q states, in
+	// breadth-first order from the starts. mark tells, for each state,
+	// whether it is in the region (inRegion), known to satisfy Q
+	// (satisfiesQ), or not looked at.
+	region []int32
+	mark   []uint8
+
+	// enabled[c] holds the region states where class c is enabled,
+	// inClass[c] the edges leaving a region state (self loops aside) whose
+	// action is in class c, and stutters the region states where
+	// stuttering forever is fair: no class is enabled.
+	enabled  []liveBits
+	inClass  []liveBits
+	stutters liveBits
+
+	// The strongly connected components of the region, in reverse
+	// topological order: component c is order[bounds[c]:bounds[c+1]].
+	// component[v] is the component of a region state v; reachesBad[c]
+	// says whether a fair behaviour can stay in the region from c on.
+	order      []int32
+	bounds     []int32
+	component  []int32
+	reachesBad []bool
+
+	// fairSets are the strongly connected sets of region states found to
+	// hold a fair cycle; fairSet[v] is the index of the set of v, -1 if
+	// none.
+	fairSets [][]int32
+	fairSet  []int32
+
+	// member[v] == stamp marks the states of the set being refined.
+	member []int32
+	stamp  int32
+
+	scc   *sccSearch[S, A]
+	paths *pathSearch[S, A]
+}
+
+// Marks of the states.
+const (
+	unseen uint8 = iota
+	inRegion
+	satisfiesQ
+)
+
+func newLiveness[S comparable, A any](g *Graph[S, A], fairness []Fairness[A]) *liveness[S, A] {
+	return &liveness[S, A]{
+		g:        g,
+		fairness: fairness,
+		mark:     make([]uint8, len(g.States)),
+	}
+}
+
+// addStart adds a reachable P∧¬Q state.
+func (l *liveness[S, A]) addStart(v int32) {
+	l.starts = append(l.starts, v)
+	if l.mark[v] != inRegion {
+		l.mark[v] = inRegion
+		l.region = append(l.region, v)
+	}
+}
+
+// explore finds the region: the ¬Q states reachable from the starts
+// through ¬Q states.
+func (l *liveness[S, A]) explore(q func(S) bool) {
+	g := l.g
+	for k := 0; k < len(l.region); k++ {
+		for _, e := range g.Out[l.region[k]] {
+			w := g.Edges[e].To
+			if l.mark[w] != unseen {
+				continue
+			}
+			if q(g.States[w]) {
+				l.mark[w] = satisfiesQ
+				continue
+			}
+			l.mark[w] = inRegion
+			l.region = append(l.region, int32(w))
+		}
+	}
+}
+
+// classify finds, for each fairness class, the region states where it is
+// enabled and the edges leaving region states that are in it. Enabledness
+// counts every edge of the graph, including those leaving the region.
+func (l *liveness[S, A]) classify() {
+	g := l.g
+	l.enabled = make([]liveBits, len(l.fairness))
+	l.inClass = make([]liveBits, len(l.fairness))
+	for c := range l.fairness {
+		l.enabled[c] = newLiveBits(len(g.States))
+		l.inClass[c] = newLiveBits(len(g.Edges))
+	}
+	l.stutters = newLiveBits(len(g.States))
+	for _, v := range l.region {
+		calm := true
+		for _, e := range g.Out[v] {
+			edge := &g.Edges[e]
+			if edge.To == int(v) {
+				continue // a stuttering step
+			}
+			for c, f := range l.fairness {
+				if f.Includes(edge.Action) {
+					l.inClass[c].add(int32(e))
+					l.enabled[c].add(v)
+					calm = false
+				}
+			}
+		}
+		if calm {
+			l.stutters.add(v)
+		}
+	}
+}
+
+// bad reports whether a fair behaviour can stay forever at the region
+// state v, where stuttering is fair, or in the fair set of v.
+func (l *liveness[S, A]) bad(v int32) bool {
+	return l.stutters.has(v) || l.fairSet[v] >= 0
+}
+
+// decompose finds the strongly connected components of the region, the
+// fair sets within them, and which components can reach a bad state.
+func (l *liveness[S, A]) decompose() {
+	g := l.g
+	n := len(g.States)
+	l.scc = newSCCSearch(g)
+	l.component = make([]int32, n)
+	l.fairSet = make([]int32, n)
+	for i := range l.fairSet {
+		l.fairSet[i] = -1
+	}
+	l.member = make([]int32, n)
+	inside := func(v int) bool { return l.mark[v] == inRegion }
+	l.bounds = []int32{0}
+	l.scc.components(slices.Values(l.region), inside, func(comp []int32) {
+		c := int32(len(l.bounds) - 1)
+		for _, v := range comp {
+			l.component[v] = c
+		}
+		l.order = append(l.order, comp...)
+		l.bounds = append(l.bounds, int32(len(l.order)))
+	})
+	// A component comes after every component it reaches.
+	l.reachesBad = make([]bool, len(l.bounds)-1)
+	for c := range l.reachesBad {
+		comp := l.order[l.bounds[c]:l.bounds[c+1]]
+		if len(comp) > 1 {
+			l.refine(comp)
+		}
+		l.reachesBad[c] = l.reaches(int32(c), comp)
+	}
+}
+
+// reaches reports whether a bad state can be reached from component c,
+// whose states are comp, when the components it reaches are decided.
+func (l *liveness[S, A]) reaches(c int32, comp []int32) bool {
+	g := l.g
+	for _, v := range comp {
+		if l.bad(v) {
+			return true
+		}
+	}
+	for _, v := range comp {
+		for _, e := range g.Out[v] {
+			w := g.Edges[e].To
+			if l.mark[w] == inRegion && l.component[w] != c && l.reachesBad[l.component[w]] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// refine finds the fair sets within comp, a strongly connected set of at
+// least two states, and adds them to fairSets.
+//
+// A set of states X, strongly connected by edges between its states, holds
+// a fair cycle if and only if the cycle through all its states and edges
+// is fair. That cycle is weakly fair to a class if an edge of the class
+// lies within X or the class is disabled in some state of X; strongly fair
+// if an edge of the class lies within X or the class is disabled in every
+// state of X. If a weak class fails, no cycle within X is fair: each one
+// has the class enabled throughout and never takes it. If a strong class
+// fails, a fair cycle within X must avoid the states where it is enabled:
+// they are removed and the rest is decomposed again.
+func (l *liveness[S, A]) refine(comp []int32) {
+	g := l.g
+	k := len(l.fairness)
+	enabledSomewhere := make([]bool, k)
+	disabledSomewhere := make([]bool, k)
+	taken := make([]bool, k)
+	failing := make([]int, 0, k)
+	work := [][]int32{slices.Clone(comp)}
+	for len(work) > 0 {
+		x := work[len(work)-1]
+		work = work[:len(work)-1]
+		l.stamp++
+		for _, v := range x {
+			l.member[v] = l.stamp
+		}
+		clear(enabledSomewhere)
+		clear(disabledSomewhere)
+		clear(taken)
+		for _, v := range x {
+			for c := range k {
+				if l.enabled[c].has(v) {
+					enabledSomewhere[c] = true
+				} else {
+					disabledSomewhere[c] = true
+				}
+			}
+			for _, e := range g.Out[v] {
+				w := g.Edges[e].To
+				if w == int(v) || l.member[w] != l.stamp {
+					continue
+				}
+				for c := range k {
+					if l.inClass[c].has(int32(e)) {
+						taken[c] = true
+					}
+				}
+			}
+		}
+		weakFails := false
+		failing = failing[:0]
+		for c, f := range l.fairness {
+			switch {
+			case taken[c]:
+			case !f.Strong && !disabledSomewhere[c]:
+				weakFails = true
+			case f.Strong && enabledSomewhere[c]:
+				failing = append(failing, c)
+			}
+		}
+		if weakFails {
+			continue
+		}
+		if len(failing) == 0 {
+			id := int32(len(l.fairSets))
+			for _, v := range x {
+				l.fairSet[v] = id
+			}
+			l.fairSets = append(l.fairSets, x)
+			continue
+		}
+		l.stamp++
+		for _, v := range x {
+			if !slices.ContainsFunc(failing, func(c int) bool { return l.enabled[c].has(v) }) {
+				l.member[v] = l.stamp
+			}
+		}
+		keep := l.stamp
+		l.scc.components(slices.Values(x), func(v int) bool { return l.member[v] == keep }, func(sub []int32) {
+			if len(sub) > 1 {
+				work = append(work, slices.Clone(sub))
+			}
+		})
+	}
+}
+
+// lasso builds the counterexample from the start from, whose component
+// reaches a bad state: a shortest path from an initial state to from, a
+// shortest path in the region from there to a bad state t, and either
+// stuttering in t or a cycle through t within its fair set.
+func (l *liveness[S, A]) lasso(prefix *prefixes, from int32) *Lasso[S, A] {
+	g := l.g
+	l.paths = newPathSearch(g)
+	init, edges := tracePath(prefix, g.Edges, from)
+	toBad := l.paths.find(from,
+		func(v int32) bool { return l.mark[v] == inRegion },
+		l.bad, nil)
+	if toBad == nil {
+		panic("checker: liveness: no path to a fair end from a state that reaches one")
+	}
+	edges = append(edges, toBad...)
+	t := from
+	if len(toBad) > 0 {
+		t = int32(g.Edges[toBad[len(toBad)-1]].To)
+	}
+	loopStart := len(edges)
+	stutter := l.stutters.has(t)
+	if !stutter {
+		edges = append(edges, l.cycle(t)...)
+	}
+	return &Lasso[S, A]{Trace: traceOf(g, init, edges), LoopStart: loopStart, Stutter: stutter}
+}
+
+// traceOf returns the trace that starts in the state init and follows
+// edges.
+func traceOf[S comparable, A any](g *Graph[S, A], init int32, edges []int32) []Step[S, A] {
+	trace := make([]Step[S, A], 0, len(edges)+1)
+	trace = append(trace, Step[S, A]{State: g.States[init]})
+	for _, e := range edges {
+		edge := &g.Edges[e]
+		trace = append(trace, Step[S, A]{Action: edge.Action, HasAction: true, State: g.States[edge.To]})
+	}
+	return trace
+}
+
+// cycle returns the edges of a fair cycle from t back to t within the fair
+// set of t. It goes, each time by a shortest path, to the nearest edge or
+// state that satisfies a fairness class not yet satisfied, until every
+// class is, then back to t: a strong class enabled in the set needs an
+// edge of the class, a weak class an edge of the class or a state where it
+// is disabled.
+func (l *liveness[S, A]) cycle(t int32) []int32 {
+	g := l.g
+	id := l.fairSet[t]
+	inside := func(v int32) bool { return l.fairSet[v] == id }
+	need := make([]bool, len(l.fairness))
+	needed := 0
+	for c, f := range l.fairness {
+		need[c] = !f.Strong || slices.ContainsFunc(l.fairSets[id], l.enabled[c].has)
+		if need[c] {
+			needed++
+		}
+	}
+	visit := func(v int32) {
+		for c, f := range l.fairness {
+			if need[c] && !f.Strong && !l.enabled[c].has(v) {
+				need[c] = false
+				needed--
+			}
+		}
+	}
+	take := func(e int32) {
+		for c := range l.fairness {
+			if need[c] && l.inClass[c].has(e) {
+				need[c] = false
+				needed--
+			}
+		}
+	}
+	witnessState := func(v int32) bool {
+		for c, f := range l.fairness {
+			if need[c] && !f.Strong && !l.enabled[c].has(v) {
+				return true
+			}
+		}
+		return false
+	}
+	witnessEdge := func(e int32) bool {
+		for c := range l.fairness {
+			if need[c] && l.inClass[c].has(e) {
+				return true
+			}
+		}
+		return false
+	}
+	var cycle []int32
+	cur := t
+	visit(t)
+	for needed > 0 {
+		path := l.paths.find(cur, inside, witnessState, witnessEdge)
+		if len(path) == 0 {
+			panic("checker: liveness: a fair set without the witness of a fairness class")
+		}
+		for _, e := range path {
+			take(e)
+			visit(int32(g.Edges[e].To))
+		}
+		cycle = append(cycle, path...)
+		cur = int32(g.Edges[path[len(path)-1]].To)
+	}
+	if cur != t || len(cycle) == 0 {
+		back := l.paths.find(cur, inside, nil, func(e int32) bool { return g.Edges[e].To == int(t) })
+		if len(back) == 0 {
+			panic("checker: liveness: a fair set that is not strongly connected")
+		}
+		cycle = append(cycle, back...)
+	}
+	return cycle
+}
+
+// A pathSearch finds shortest paths by breadth-first search within parts
+// of a graph, again and again, at a cost proportional to the part searched.
+type pathSearch[S comparable, A any] struct {
+	g       *Graph[S, A]
+	parent  []int32 // edge that first reached a state; -1 for the source
+	seen    []bool
+	touched []int32 // states seen, to reset seen at the end
+	queue   []int32
+}
+
+func newPathSearch[S comparable, A any](g *Graph[S, A]) *pathSearch[S, A] {
+	return &pathSearch[S, A]{
+		g:      g,
+		parent: make([]int32, len(g.States)),
+		seen:   make([]bool, len(g.States)),
+	}
+}
+
+// find returns the edges of a shortest path from the state from, through
+// states for which inside is true and edges other than self loops, to the
+// nearest state for which atState is true (an empty path if from is one)
+// or through the nearest edge for which atEdge is true; nil if there is
+// none. atState and atEdge may be nil. Among paths of the same length, the
+// first found following the edges in the order of g.Out wins.
+func (p *pathSearch[S, A]) find(from int32, inside, atState func(int32) bool, atEdge func(int32) bool) []int32 {
+	defer p.reset()
+	p.mark(from, -1)
+	if atState != nil && atState(from) {
+		return []int32{}
+	}
+	p.queue = append(p.queue[:0], from)
+	for k := 0; k < len(p.queue); k++ {
+		x := p.queue[k]
+		for _, e := range p.g.Out[x] {
+			w := int32(p.g.Edges[e].To)
+			if w == x || !inside(w) {
+				continue
+			}
+			if atEdge != nil && atEdge(int32(e)) {
+				return append(p.path(x), int32(e))
+			}
+			if p.seen[w] {
+				continue
+			}
+			p.mark(w, int32(e))
+			p.queue = append(p.queue, w)
+			if atState != nil && atState(w) {
+				return p.path(w)
+			}
+		}
+	}
+	return nil
+}
+
+func (p *pathSearch[S, A]) mark(v, parent int32) {
+	p.seen[v] = true
+	p.parent[v] = parent
+	p.touched = append(p.touched, v)
+}
+
+// path returns the edges from the source of the search to v.
+func (p *pathSearch[S, A]) path(v int32) []int32 {
+	path := []int32{}
+	for p.parent[v] >= 0 {
+		e := p.parent[v]
+		path = append(path, e)
+		v = int32(p.g.Edges[e].From)
+	}
+	slices.Reverse(path)
+	return path
+}
+
+func (p *pathSearch[S, A]) reset() {
+	for _, v := range p.touched {
+		p.seen[v] = false
+	}
+	p.touched = p.touched[:0]
+}

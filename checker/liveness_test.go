@@ -1,0 +1,779 @@
+package checker
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+)
+
+// completeGraph explores sys completely and returns its graph.
+func completeGraph[S comparable](t tester, sys System[S, string]) *Graph[S, string] {
+	t.Helper()
+	res := explore(t, sys, Options[S, string]{KeepGraph: true})
+	g, err := CompleteGraph(res)
+	require.NoError(t, err)
+	return g
+}
+
+// wf and sf declare the actions named weakly or strongly fair.
+func wf(name string, actions ...string) Fairness[string] {
+	return Fairness[string]{Name: name, Includes: func(a string) bool { return slices.Contains(actions, a) }}
+}
+
+func sf(name string, actions ...string) Fairness[string] {
+	f := wf(name, actions...)
+	f.Strong = true
+	return f
+}
+
+// oneOf returns the predicate "the state is one of these".
+func oneOf[S comparable](states ...S) func(S) bool {
+	return func(s S) bool { return slices.Contains(states, s) }
+}
+
+func nowhere[S any](S) bool { return false }
+
+// graphOf returns the system whose transitions are adj (adj[u] lists the
+// moves from u), with the initial state 0.
+func graphOf(adj [][]move[int]) toy[int] {
+	return toy[int]{init: []int{0}, next: func(u int) []move[int] { return adj[u] }}
+}
+
+// requireFailsWith checks that res is a failure whose lasso is a valid
+// counterexample of p ~> q (see requireCounterexample) and returns it.
+func requireFailsWith[S comparable](t tester, g *Graph[S, string], res *LivenessResult[S, string], err error, p, q func(S) bool, fairness []Fairness[string]) *Lasso[S, string] {
+	t.Helper()
+	require.NoError(t, err)
+	require.False(t, res.Holds)
+	require.False(t, res.Vacuous)
+	require.Nil(t, res.Trap)
+	require.NotNil(t, res.Lasso)
+	requireCounterexample(t, g, res.Lasso, p, q, fairness)
+	return res.Lasso
+}
+
+func requireHolds[S comparable](t tester, res *LivenessResult[S, string], err error) {
+	t.Helper()
+	require.NoError(t, err)
+	require.True(t, res.Holds)
+	require.False(t, res.Vacuous)
+	require.Nil(t, res.Lasso)
+	require.Nil(t, res.Trap)
+}
+
+// requireCounterexample checks, from the graph alone, that l is a fair
+// behaviour of g that reaches a P state and never reaches a Q state from
+// there on.
+func requireCounterexample[S comparable](t tester, g *Graph[S, string], l *Lasso[S, string], p, q func(S) bool, fairness []Fairness[string]) {
+	t.Helper()
+	tr := l.Trace
+	require.NotEmpty(t, tr)
+	number := make(map[S]int)
+	for i, s := range g.States {
+		number[s] = i
+	}
+	isEdge := func(from S, a string, to S) bool {
+		return slices.Contains(g.Edges, Edge[string]{From: number[from], To: number[to], Action: a})
+	}
+	// A class is enabled in s if s has an edge of the class to another state.
+	enabled := func(f Fairness[string], s S) bool {
+		return slices.ContainsFunc(g.Edges, func(e Edge[string]) bool {
+			return e.From == number[s] && e.To != e.From && f.Includes(e.Action)
+		})
+	}
+
+	// A behaviour of g.
+	require.False(t, tr[0].HasAction)
+	require.Contains(t, g.Initial, number[tr[0].State])
+	for k := 1; k < len(tr); k++ {
+		require.True(t, tr[k].HasAction, "step %d", k)
+		require.True(t, isEdge(tr[k-1].State, tr[k].Action, tr[k].State), "step %d is not an edge", k)
+	}
+	require.GreaterOrEqual(t, l.LoopStart, 0)
+	require.Less(t, l.LoopStart, len(tr))
+
+	// P, then never Q.
+	k := l.LoopStart
+	for k > 0 && !q(tr[k-1].State) {
+		k--
+	}
+	for _, st := range tr[k:] {
+		require.False(t, q(st.State), "Q holds in %v", st.State)
+	}
+	require.True(t, slices.ContainsFunc(tr[k:], func(st Step[S, string]) bool { return p(st.State) }),
+		"no P state starts the ¬Q part %v", states(tr[k:]))
+
+	// Fair.
+	if l.Stutter {
+		require.Equal(t, len(tr)-1, l.LoopStart)
+		require.Empty(t, l.Loop())
+		for _, f := range fairness {
+			require.False(t, enabled(f, tr[l.LoopStart].State), "stuttering is unfair to %s", f)
+		}
+		return
+	}
+	loop := l.Loop()
+	require.NotEmpty(t, loop)
+	require.Equal(t, tr[l.LoopStart].State, tr[len(tr)-1].State, "the loop does not close")
+	for k := l.LoopStart + 1; k < len(tr); k++ {
+		require.NotEqual(t, tr[k-1].State, tr[k].State, "a self loop in the loop")
+	}
+	cycle := states(tr[l.LoopStart+1:])
+	for _, f := range fairness {
+		taken := slices.ContainsFunc(loop, func(st Step[S, string]) bool { return f.Includes(st.Action) })
+		disabled := 0
+		for _, s := range cycle {
+			if !enabled(f, s) {
+				disabled++
+			}
+		}
+		if f.Strong {
+			require.True(t, taken || disabled == len(cycle), "the loop is unfair to %s", f)
+		} else {
+			require.True(t, taken || disabled > 0, "the loop is unfair to %s", f)
+		}
+	}
+}
+
+func TestContinuouslyEnabledActionIsTaken(t *testing.T) {
+	// 0 and 1 swap forever by a and b; x, enabled in both, ends in 2.
+	g := completeGraph(t, graphOf([][]move[int]{
+		0: {{"a", 1}, {"x", 2}},
+		1: {{"b", 0}, {"x", 2}},
+		2: nil,
+	}))
+	fair := []Fairness[string]{wf("swap", "a", "b"), wf("x", "x")}
+	res, err := Eventually(g, oneOf(2), fair)
+	requireHolds(t, res, err)
+	require.Equal(t, []string{"WF(swap)", "WF(x)"}, res.Fairness)
+
+	// Without fairness for x, the swap goes on forever.
+	fair = fair[:1]
+	res, err = Eventually(g, oneOf(2), fair)
+	l := requireFailsWith(t, g, res, err, oneOf(0), oneOf(2), fair)
+	require.Equal(t, &Lasso[int, string]{
+		Trace:     []Step[int, string]{start(0), step("a", 1), step("b", 0)},
+		LoopStart: 0,
+	}, l)
+}
+
+// blinking: x is enabled in 0 only, and the clock goes 0, 1, 0, 1, …
+func blinking() toy[int] {
+	return graphOf([][]move[int]{
+		0: {{"tick", 1}, {"x", 2}},
+		1: {{"tock", 0}},
+		2: nil,
+	})
+}
+
+func TestWeakFairnessIgnoresIntermittentAction(t *testing.T) {
+	g := completeGraph(t, blinking())
+	fair := []Fairness[string]{wf("clock", "tick", "tock"), wf("x", "x")}
+	res, err := Eventually(g, oneOf(2), fair)
+	l := requireFailsWith(t, g, res, err, oneOf(0), oneOf(2), fair)
+	require.Equal(t, &Lasso[int, string]{
+		Trace:     []Step[int, string]{start(0), step("tick", 1), step("tock", 0)},
+		LoopStart: 0,
+	}, l)
+}
+
+func TestStrongFairnessTakesIntermittentAction(t *testing.T) {
+	g := completeGraph(t, blinking())
+	res, err := Eventually(g, oneOf(2), []Fairness[string]{wf("clock", "tick", "tock"), sf("x", "x")})
+	requireHolds(t, res, err)
+}
+
+func TestStutterAtTerminalState(t *testing.T) {
+	g := completeGraph(t, line(3)) // 0 -inc-> 1 -inc-> 2, then nothing
+	fair := []Fairness[string]{wf("inc", "inc")}
+	res, err := Eventually(g, nowhere[int], fair)
+	l := requireFailsWith(t, g, res, err, oneOf(0), nowhere[int], fair)
+	require.Equal(t, &Lasso[int, string]{
+		Trace:     []Step[int, string]{start(0), step("inc", 1), step("inc", 2)},
+		LoopStart: 2,
+		Stutter:   true,
+	}, l)
+
+	// A terminal Q state is fine.
+	res, err = Eventually(g, oneOf(2), fair)
+	requireHolds(t, res, err)
+}
+
+func TestStutterWhereOnlyUnfairActionsAreEnabled(t *testing.T) {
+	// From 0, deliver ends in 1; lose goes to 2, where only noise is
+	// enabled, between 2 and 3.
+	sys := graphOf([][]move[int]{
+		0: {{"deliver", 1}, {"lose", 2}},
+		1: nil,
+		2: {{"noise", 3}},
+		3: {{"noise", 2}},
+	})
+	g := completeGraph(t, sys)
+	fair := []Fairness[string]{wf("deliver", "deliver")}
+	res, err := Eventually(g, oneOf(1), fair)
+	l := requireFailsWith(t, g, res, err, oneOf(0), oneOf(1), fair)
+	require.Equal(t, &Lasso[int, string]{
+		Trace:     []Step[int, string]{start(0), step("lose", 2)},
+		LoopStart: 1,
+		Stutter:   true,
+	}, l)
+
+	// Noise that is fair makes the noise go on, not stop.
+	fair = append(fair, wf("noise", "noise"))
+	res, err = Eventually(g, oneOf(1), fair)
+	l = requireFailsWith(t, g, res, err, oneOf(0), oneOf(1), fair)
+	require.Equal(t, &Lasso[int, string]{
+		Trace:     []Step[int, string]{start(0), step("lose", 2), step("noise", 3), step("noise", 2)},
+		LoopStart: 1,
+	}, l)
+}
+
+func TestWithoutFairnessEveryBehaviourMayStop(t *testing.T) {
+	g := completeGraph(t, counter(3))
+	res, err := Eventually(g, oneOf(2), nil)
+	l := requireFailsWith(t, g, res, err, oneOf(0), oneOf(2), nil)
+	require.Equal(t, &Lasso[int, string]{Trace: []Step[int, string]{start(0)}, Stutter: true}, l)
+	require.Empty(t, res.Fairness)
+}
+
+func TestSelfLoopIsStuttering(t *testing.T) {
+	// A self loop changes nothing: it does not enable its action, and
+	// taking it is not taking the action.
+	g := completeGraph(t, graphOf([][]move[int]{0: {{"tick", 0}}}))
+	fair := []Fairness[string]{wf("tick", "tick")}
+	res, err := Eventually(g, nowhere[int], fair)
+	l := requireFailsWith(t, g, res, err, oneOf(0), nowhere[int], fair)
+	require.Equal(t, &Lasso[int, string]{Trace: []Step[int, string]{start(0)}, Stutter: true}, l)
+
+	// x is enabled in 0 by its edge to 1; looping on x does not take it.
+	g = completeGraph(t, graphOf([][]move[int]{0: {{"x", 0}, {"x", 1}}, 1: nil}))
+	res, err = Eventually(g, oneOf(1), []Fairness[string]{wf("x", "x")})
+	requireHolds(t, res, err)
+}
+
+func TestStrongFairnessRefinesComponents(t *testing.T) {
+	// 0 <-> 1 <-> 2 by t and u; x, enabled in 2 only, ends in 3. Under
+	// SF(x) a fair behaviour must keep out of 2: it loops 0, 1, 0, 1, …,
+	// which is weakly fair to u because u is disabled in 0.
+	g := completeGraph(t, graphOf([][]move[int]{
+		0: {{"t", 1}},
+		1: {{"t", 0}, {"u", 2}},
+		2: {{"u", 1}, {"x", 3}},
+		3: nil,
+	}))
+	fair := []Fairness[string]{wf("t", "t"), wf("u", "u"), sf("x", "x")}
+	res, err := LeadsTo(g, oneOf(0), oneOf(3), fair)
+	l := requireFailsWith(t, g, res, err, oneOf(0), oneOf(3), fair)
+	require.Equal(t, &Lasso[int, string]{
+		Trace:     []Step[int, string]{start(0), step("t", 1), step("t", 0)},
+		LoopStart: 0,
+	}, l)
+
+	// With u strongly fair too, {0, 1} must also keep out of 1, where u
+	// is enabled but never taken within {0, 1}: no cycle is left.
+	fair = []Fairness[string]{wf("t", "t"), sf("u", "u"), sf("x", "x")}
+	res, err = LeadsTo(g, oneOf(0), oneOf(3), fair)
+	requireHolds(t, res, err)
+}
+
+func TestLeadsToFromEveryPState(t *testing.T) {
+	// 0 -a-> 1 -b-> 2 -c-> 3, and 3 -d-> 1 back: from 1, 2 is always
+	// reached; from 3 too. From 2, 3 is reached and then 2 again.
+	g := completeGraph(t, graphOf([][]move[int]{
+		0: {{"a", 1}},
+		1: {{"b", 2}},
+		2: {{"c", 3}},
+		3: {{"d", 1}},
+	}))
+	fair := []Fairness[string]{wf("all", "a", "b", "c", "d")}
+	res, err := LeadsTo(g, oneOf(1, 3), oneOf(2), fair)
+	requireHolds(t, res, err)
+
+	// Q in the P state itself.
+	res, err = LeadsTo(g, oneOf(2), oneOf(2), nil)
+	requireHolds(t, res, err)
+
+	// Without fairness, the first P state that is not Q can stutter.
+	res, err = LeadsTo(g, oneOf(1, 3), oneOf(2), nil)
+	l := requireFailsWith(t, g, res, err, oneOf(1, 3), oneOf(2), nil)
+	require.Equal(t, &Lasso[int, string]{Trace: []Step[int, string]{start(0), step("a", 1)}, LoopStart: 1, Stutter: true}, l)
+}
+
+func TestVacuous(t *testing.T) {
+	g := completeGraph(t, counter(3))
+	res, err := LeadsTo(g, oneOf(7), nowhere[int], nil)
+	require.NoError(t, err)
+	require.True(t, res.Holds)
+	require.True(t, res.Vacuous)
+	require.Nil(t, res.Lasso)
+
+	// A graph with no state: the initial states failed the state
+	// constraint.
+	empty := &Graph[int, string]{}
+	for _, f := range []func() (*LivenessResult[int, string], error){
+		func() (*LivenessResult[int, string], error) { return Eventually(empty, nowhere[int], nil) },
+		func() (*LivenessResult[int, string], error) { return AlwaysEventually(empty, nowhere[int], nil) },
+		func() (*LivenessResult[int, string], error) { return CanAlwaysReach(empty, nowhere[int]) },
+	} {
+		res, err := f()
+		require.NoError(t, err)
+		require.True(t, res.Holds)
+		require.True(t, res.Vacuous)
+	}
+}
+
+func TestAlwaysEventually(t *testing.T) {
+	// counter(3): 0 -inc-> 1 -inc-> 2, and reset to 0 from each.
+	g := completeGraph(t, counter(3))
+	res, err := AlwaysEventually(g, oneOf(0), []Fairness[string]{wf("counter", "inc", "reset")})
+	requireHolds(t, res, err)
+
+	// If only inc is fair, the counter may stop at 2.
+	fair := []Fairness[string]{wf("inc", "inc")}
+	res, err = AlwaysEventually(g, oneOf(0), fair)
+	l := requireFailsWith(t, g, res, err, func(int) bool { return true }, oneOf(0), fair)
+	require.Equal(t, &Lasso[int, string]{
+		Trace:     []Step[int, string]{start(0), step("inc", 1), step("inc", 2)},
+		LoopStart: 2,
+		Stutter:   true,
+	}, l)
+
+	// Always eventually 2 fails even with both fair: reset may always
+	// come first.
+	fair = []Fairness[string]{wf("counter", "inc", "reset")}
+	res, err = AlwaysEventually(g, oneOf(2), fair)
+	l = requireFailsWith(t, g, res, err, func(int) bool { return true }, oneOf(2), fair)
+	require.Equal(t, &Lasso[int, string]{
+		Trace:     []Step[int, string]{start(0), step("inc", 1), step("reset", 0)},
+		LoopStart: 0,
+	}, l)
+}
+
+// linkState is a sender and a lossy channel: a segment is sent into the
+// channel, where it is delivered or lost.
+type linkState struct {
+	Sent      bool // the sender has sent at least once
+	InFlight  bool // a segment is in the channel
+	Delivered bool
+}
+
+// lossyLink retransmits, if retransmit is set, whenever the channel is
+// empty and nothing was delivered; otherwise it sends once.
+func lossyLink(retransmit bool) toy[linkState] {
+	return toy[linkState]{
+		init: []linkState{{}},
+		next: func(s linkState) []move[linkState] {
+			var ms []move[linkState]
+			if !s.Delivered && !s.InFlight && (!s.Sent || retransmit) {
+				ms = append(ms, move[linkState]{"send", linkState{Sent: true, InFlight: true}})
+			}
+			if s.InFlight {
+				ms = append(ms,
+					move[linkState]{"deliver", linkState{Sent: true, Delivered: true}},
+					move[linkState]{"lose", linkState{Sent: true}},
+				)
+			}
+			return ms
+		},
+	}
+}
+
+func delivered(s linkState) bool { return s.Delivered }
+
+func TestLossyRetransmission(t *testing.T) {
+	g := completeGraph(t, lossyLink(true))
+	// "A retransmission timer that stays armed eventually fires"; loss is
+	// not fair.
+	timer := wf("timer", "send")
+
+	// "A segment sent again and again is eventually delivered."
+	res, err := Eventually(g, delivered, []Fairness[string]{timer, sf("deliver", "deliver")})
+	requireHolds(t, res, err)
+
+	// Delivery only weakly fair: deliver is enabled while the segment is
+	// in the channel, not continuously, so it may be lost every time.
+	fair := []Fairness[string]{timer, wf("deliver", "deliver")}
+	res, err = Eventually(g, delivered, fair)
+	l := requireFailsWith(t, g, res, err, oneOf(linkState{}), delivered, fair)
+	require.Equal(t, &Lasso[linkState, string]{
+		Trace: []Step[linkState, string]{
+			start(linkState{}),
+			step("send", linkState{Sent: true, InFlight: true}),
+			step("lose", linkState{Sent: true}),
+			step("send", linkState{Sent: true, InFlight: true}),
+		},
+		LoopStart: 1,
+	}, l)
+
+	// Without a fair timer, the sender may never send.
+	fair = []Fairness[string]{sf("deliver", "deliver")}
+	res, err = Eventually(g, delivered, fair)
+	l = requireFailsWith(t, g, res, err, oneOf(linkState{}), delivered, fair)
+	require.Equal(t, &Lasso[linkState, string]{Trace: []Step[linkState, string]{start(linkState{})}, Stutter: true}, l)
+}
+
+func TestNoRetransmission(t *testing.T) {
+	// The segment is lost and nothing is enabled any more: the behaviour
+	// stops, however fair delivery is.
+	g := completeGraph(t, lossyLink(false))
+	fair := []Fairness[string]{wf("timer", "send"), sf("deliver", "deliver")}
+	res, err := Eventually(g, delivered, fair)
+	l := requireFailsWith(t, g, res, err, oneOf(linkState{}), delivered, fair)
+	require.Equal(t, &Lasso[linkState, string]{
+		Trace: []Step[linkState, string]{
+			start(linkState{}),
+			step("send", linkState{Sent: true, InFlight: true}),
+			step("lose", linkState{Sent: true}),
+		},
+		LoopStart: 2,
+		Stutter:   true,
+	}, l)
+}
+
+func TestPetersonStarvationFreedom(t *testing.T) {
+	// Under weak fairness of each process, a process that raised its flag
+	// enters its critical section.
+	var fair []Fairness[string]
+	for _, i := range []string{"0", "1"} {
+		fair = append(fair, wf("p"+i, "p"+i+" flag", "p"+i+" turn", "p"+i+" enter", "p"+i+" exit"))
+	}
+	trying := func(i int) func(procs) bool { return func(p procs) bool { return p.PC[i] == 1 } }
+	inside := func(i int) func(procs) bool { return func(p procs) bool { return p.PC[i] == critical } }
+	for _, strategy := range []Strategy{BFS, DFS} {
+		res := explore(t, peterson(), Options[procs, string]{KeepGraph: true, Strategy: strategy})
+		for i := range 2 {
+			lt, err := LeadsTo(res.Graph, trying(i), inside(i), fair)
+			requireHolds(t, lt, err)
+		}
+	}
+
+	// With process 1 unfair, it may stop anywhere, even holding the flag
+	// that keeps process 0 out.
+	fair = fair[:1]
+	g := completeGraph(t, peterson())
+	res, err := LeadsTo(g, trying(0), inside(0), fair)
+	requireFailsWith(t, g, res, err, trying(0), inside(0), fair)
+}
+
+func TestDeterministic(t *testing.T) {
+	fair := []Fairness[string]{wf("timer", "send"), wf("deliver", "deliver")}
+	var lassos []*Lasso[linkState, string]
+	for range 3 {
+		g := completeGraph(t, lossyLink(true))
+		res, err := Eventually(g, delivered, fair)
+		require.NoError(t, err)
+		lassos = append(lassos, res.Lasso)
+	}
+	require.Equal(t, lassos[0], lassos[1])
+	require.Equal(t, lassos[0], lassos[2])
+}
+
+func TestCompleteGraph(t *testing.T) {
+	res := explore(t, counter(5), Options[int, string]{KeepGraph: true})
+	g, err := CompleteGraph(res)
+	require.NoError(t, err)
+	require.Same(t, res.Graph, g)
+
+	for name, opts := range map[string]Options[int, string]{
+		"no graph":   {},
+		"max depth":  {KeepGraph: true, MaxDepth: 3},
+		"max states": {KeepGraph: true, MaxStates: 3},
+		"violation":  {KeepGraph: true, Invariants: []Invariant[int]{{Name: "small", Holds: func(x int) bool { return x < 2 }}}},
+	} {
+		_, err := CompleteGraph(explore(t, counter(5), opts))
+		require.Error(t, err, name)
+	}
+	_, err = CompleteGraph[int, string](nil)
+	require.Error(t, err)
+
+	// Going on after a violation explores everything.
+	res = explore(t, counter(5), Options[int, string]{
+		KeepGraph:              true,
+		ContinueAfterViolation: true,
+		Invariants:             []Invariant[int]{{Name: "small", Holds: func(x int) bool { return x < 2 }}},
+	})
+	_, err = CompleteGraph(res)
+	require.NoError(t, err)
+}
+
+func TestLivenessOperationalErrors(t *testing.T) {
+	g := completeGraph(t, counter(3))
+	yes := func(int) bool { return true }
+	_, err := LeadsTo[int, string](nil, yes, yes, nil)
+	require.Error(t, err)
+	_, err = LeadsTo(g, nil, yes, nil)
+	require.Error(t, err)
+	_, err = Eventually(g, nil, nil)
+	require.Error(t, err)
+	_, err = AlwaysEventually(g, nil, nil)
+	require.Error(t, err)
+	_, err = CanAlwaysReach(g, nil)
+	require.Error(t, err)
+	_, err = LeadsTo(g, yes, yes, []Fairness[string]{{Name: "none"}})
+	require.ErrorContains(t, err, "WF(none)")
+
+	bad := *g
+	bad.Edges = append(slices.Clone(g.Edges), Edge[string]{From: 0, To: 9})
+	_, err = LeadsTo(&bad, yes, yes, nil)
+	require.Error(t, err)
+	bad = *g
+	bad.Out = [][]int{{1}, {0}, {2}}
+	_, err = Eventually(&bad, yes, nil)
+	require.Error(t, err)
+	bad = *g
+	bad.Initial = []int{3}
+	_, err = CanAlwaysReach(&bad, yes)
+	require.Error(t, err)
+
+	// A graph without Out is indexed, not refused.
+	bad = *g
+	bad.Out = nil
+	res, err := AlwaysEventually(&bad, oneOf(0), []Fairness[string]{wf("counter", "inc", "reset")})
+	requireHolds(t, res, err)
+	require.Nil(t, bad.Out)
+}
+
+// A liveGraph is a random graph for the property test: labelled edges
+// between states 0..n-1, some initial states, predicates P and Q, and
+// fairness classes over the labels.
+type liveGraph struct {
+	g        *Graph[int, string]
+	p, q     []bool
+	fairness []Fairness[string]
+}
+
+func drawLiveGraph(t *rapid.T) liveGraph {
+	n := rapid.SampledFrom([]int{6, 7, 8, 5, 4, 3, 2, 1}).Draw(t, "n")
+	node := rapid.IntRange(0, n-1)
+	labels := []string{"a", "b", "c", "d"}
+	label := rapid.SampledFrom(labels)
+	// Draws are weighted towards cases that are neither vacuous nor failing
+	// by a mere stutter: few states without edges, few Q states, and
+	// fairness for most actions.
+	degree := rapid.SampledFrom([]int{2, 1, 3, 2, 1, 0})
+	var edges []Edge[string]
+	// A ring through the first states makes cycles common.
+	ring := rapid.IntRange(0, n).Draw(t, "ring")
+	for u := range ring {
+		edges = append(edges, arrow(u, label.Draw(t, "label"), (u+1)%ring))
+	}
+	for u := range n {
+		for range degree.Draw(t, "degree") {
+			edges = append(edges, arrow(u, label.Draw(t, "label"), node.Draw(t, "to")))
+		}
+	}
+	lg := liveGraph{
+		g: literalGraph(n, rapid.SliceOfNDistinct(node, 1, 2, rapid.ID[int]).Draw(t, "init"), edges...),
+		p: rapid.SliceOfN(rapid.SampledFrom([]bool{true, false}), n, n).Draw(t, "p"),
+		q: rapid.SliceOfN(rapid.SampledFrom([]bool{false, false, true}), n, n).Draw(t, "q"),
+	}
+	// Each action is in one of three classes or (less often) in none;
+	// sometimes one more class overlaps them.
+	var classes [3][]string
+	for _, a := range labels {
+		if k := rapid.SampledFrom([]int{0, 1, 2, 0, 1, 2, -1}).Draw(t, "class of "+a); k >= 0 {
+			classes[k] = append(classes[k], a)
+		}
+	}
+	if rapid.SampledFrom([]bool{false, false, true}).Draw(t, "overlap") {
+		classes[2] = append(classes[2], rapid.SliceOfNDistinct(label, 1, 2, rapid.ID[string]).Draw(t, "overlap")...)
+	}
+	for k, actions := range classes {
+		if len(actions) > 0 {
+			f := wf(string(rune('A'+k)), actions...)
+			f.Strong = rapid.Bool().Draw(t, "strong")
+			lg.fairness = append(lg.fairness, f)
+		}
+	}
+	return lg
+}
+
+// reachable returns the states reachable from the states in from through
+// states for which inside is true (from included, whatever inside says).
+func (lg liveGraph) reachable(from []int, inside func(int) bool) []bool {
+	seen := make([]bool, len(lg.g.States))
+	for _, v := range from {
+		seen[v] = true
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, e := range lg.g.Edges {
+			if seen[e.From] && !seen[e.To] && inside(e.To) {
+				seen[e.To], changed = true, true
+			}
+		}
+	}
+	return seen
+}
+
+// naiveLeadsTo decides p ~> q by brute force: it fails if and only if some
+// non-empty set X of ¬q states, reachable from a reachable p∧¬q state
+// through ¬q states, can be the set of states a fair behaviour visits
+// forever: a single state where no fair class is enabled (stuttering), or
+// at least two states strongly connected by edges between distinct states
+// of X, such that the cycle through all of X's edges is fair.
+func (lg liveGraph) naiveLeadsTo(p, q []bool) (holds, vacuous bool) {
+	g := lg.g
+	n := len(g.States)
+	reach := lg.reachable(g.Initial, func(int) bool { return true })
+	var starts []int
+	vacuous = true
+	for v := range n {
+		if reach[v] && p[v] {
+			vacuous = false
+			if !q[v] {
+				starts = append(starts, v)
+			}
+		}
+	}
+	if vacuous {
+		return true, true
+	}
+	region := lg.reachable(starts, func(v int) bool { return !q[v] })
+	enabled := func(f Fairness[string], v int) bool {
+		return slices.ContainsFunc(g.Edges, func(e Edge[string]) bool {
+			return e.From == v && e.To != v && f.Includes(e.Action)
+		})
+	}
+	for set := 1; set < 1<<n; set++ {
+		in := func(v int) bool { return set&(1<<v) != 0 }
+		var x []int
+		for v := range n {
+			if in(v) {
+				x = append(x, v)
+			}
+		}
+		if slices.ContainsFunc(x, func(v int) bool { return !region[v] }) {
+			continue
+		}
+		fair := true
+		if len(x) == 1 {
+			for _, f := range lg.fairness {
+				fair = fair && !enabled(f, x[0])
+			}
+		} else {
+			inner := func(e Edge[string]) bool { return in(e.From) && in(e.To) && e.From != e.To }
+			for _, v := range x {
+				fwd := lg.reachableBy(x[0], inner)
+				bwd := lg.reachableBy(v, inner)
+				fair = fair && fwd[v] && bwd[x[0]]
+			}
+			for _, f := range lg.fairness {
+				taken := slices.ContainsFunc(g.Edges, func(e Edge[string]) bool { return inner(e) && f.Includes(e.Action) })
+				disabled := 0
+				for _, v := range x {
+					if !enabled(f, v) {
+						disabled++
+					}
+				}
+				if f.Strong {
+					fair = fair && (taken || disabled == len(x))
+				} else {
+					fair = fair && (taken || disabled > 0)
+				}
+			}
+		}
+		if fair {
+			return false, false
+		}
+	}
+	return true, false
+}
+
+// reachableBy returns the states reachable from v by the edges for which
+// use is true.
+func (lg liveGraph) reachableBy(v int, use func(Edge[string]) bool) []bool {
+	seen := make([]bool, len(lg.g.States))
+	seen[v] = true
+	for changed := true; changed; {
+		changed = false
+		for _, e := range lg.g.Edges {
+			if use(e) && seen[e.From] && !seen[e.To] {
+				seen[e.To], changed = true, true
+			}
+		}
+	}
+	return seen
+}
+
+func TestLeadsToAgainstBruteForce(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		lg := drawLiveGraph(t)
+		g := lg.g
+		n := len(g.States)
+		pred := func(b []bool) func(int) bool { return func(v int) bool { return b[v] } }
+		initial := make([]bool, n)
+		for _, v := range g.Initial {
+			initial[v] = true
+		}
+		all := make([]bool, n)
+		for v := range all {
+			all[v] = true
+		}
+
+		check := func(name string, res *LivenessResult[int, string], err error, p, q []bool) {
+			require.NoError(t, err, name)
+			holds, vacuous := lg.naiveLeadsTo(p, q)
+			require.Equal(t, holds, res.Holds, name)
+			require.Equal(t, vacuous, res.Vacuous, name)
+			if holds {
+				require.Nil(t, res.Lasso, name)
+			} else {
+				requireCounterexample(t, g, res.Lasso, pred(p), pred(q), lg.fairness)
+			}
+		}
+		res, err := LeadsTo(g, pred(lg.p), pred(lg.q), lg.fairness)
+		check("LeadsTo", res, err, lg.p, lg.q)
+		again, err := LeadsTo(g, pred(lg.p), pred(lg.q), lg.fairness)
+		require.NoError(t, err)
+		require.Equal(t, res, again, "deterministic")
+
+		res, err = Eventually(g, pred(lg.q), lg.fairness)
+		check("Eventually", res, err, initial, lg.q)
+		res, err = AlwaysEventually(g, pred(lg.q), lg.fairness)
+		check("AlwaysEventually", res, err, all, lg.q)
+	})
+}
+
+// torusLeadsTo benchmarks TRUE ~> x = 0 on the torus of 10⁶ states.
+func torusLeadsTo(b *testing.B, holds bool) {
+	const side = 100
+	g := torusGraph(side)
+	q := func(v int) bool { return v%side == 0 }
+	// Under WF(x), x keeps growing and comes back to 0: no fair cycle
+	// stays where x ≠ 0. Under WF(y) alone, y and z may go round forever.
+	fair := []Fairness[string]{wf("x", "x")}
+	if !holds {
+		fair = []Fairness[string]{wf("y", "y")}
+	}
+	yes := func(int) bool { return true }
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := LeadsTo(g, yes, q, fair)
+		if err != nil || res.Holds != holds {
+			b.Fatal(err, res.Holds)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(g.States)), "ns/state")
+}
+
+func BenchmarkLeadsToHolds(b *testing.B)    { torusLeadsTo(b, true) }
+func BenchmarkLeadsToViolated(b *testing.B) { torusLeadsTo(b, false) }
+
+func BenchmarkLeadsToStrongFairness(b *testing.B) {
+	// Under SF(x) the refinement removes every state of each component.
+	const side = 100
+	g := torusGraph(side)
+	q := func(v int) bool { return v%side == 0 }
+	fair := []Fairness[string]{wf("y", "y"), sf("x", "x")}
+	yes := func(int) bool { return true }
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := LeadsTo(g, yes, q, fair)
+		if err != nil || !res.Holds {
+			b.Fatal(err, res.Holds)
+		}
+	}
+}

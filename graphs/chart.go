@@ -1,0 +1,450 @@
+package graphs
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/emicklei/dot"
+
+	"github.com/tcpcheck/tcpcheck/checker"
+	"github.com/tcpcheck/tcpcheck/model"
+)
+
+// NoLoop is the loopStart of a trace that is not a lasso.
+const NoLoop = -1
+
+// Chart is a counterexample drawn as a message sequence chart: the
+// lifelines of A and B, time flowing down one row per step, and each
+// segment an arrow from its sender's lifeline at the step it was sent to
+// its receiver's at the step it was delivered.
+type Chart struct {
+	// Title is written above the chart, e.g. the violated property.
+	Title string
+
+	loopStart int
+	rows      []chartRow
+	segs      []chartSeg
+}
+
+// chartRow is one step of the trace: what each lifeline says, and what the
+// network did.
+type chartRow struct {
+	text      [2]string // each endpoint's annotation, "" when it did nothing
+	actor     int       // the side that acted, -1 for the initial row and the network
+	delivered []int     // indexes in segs of the segments delivered at this step
+	lost      []int
+	copied    [][2]int // duplications: original, copy
+	sent      []int    // segments sent at this step
+}
+
+// chartSeg is one segment in flight: sent by From at row Sent, delivered
+// or lost at row End (-1 while still in flight when the trace ends).
+type chartSeg struct {
+	id     int // 1-based, as the chart prints it: #1, #2, …
+	from   model.Side
+	seg    model.Segment
+	sent   int
+	end    int
+	lost   bool
+	copyOf int // the id of the segment this is a network copy of, or 0
+}
+
+func (c *chartSeg) label() string {
+	s := fmt.Sprintf("#%d %s", c.id, c.seg)
+	if c.copyOf != 0 {
+		s = fmt.Sprintf("#%d (copy of #%d) %s", c.id, c.copyOf, c.seg)
+	}
+	return s
+}
+
+// TraceChart builds the message sequence chart of trace, a behaviour of
+// m: the first step an initial state, each further one a transition.
+// loopStart is NoLoop for a counterexample to an invariant, whose last
+// step is the violation; for a lasso (checker.Lasso) it is the index of
+// the step whose state the last step returns to, so that the steps after
+// it repeat forever (the last step itself when the behaviour stutters
+// there forever).
+//
+// Segments are followed through the channels step by step: each segment
+// sent (model.Emitted) gets the next number, a delivery or a loss removes
+// the segment at the action's index, a duplication appends a copy. An
+// error says the trace is not a behaviour of m.
+func TraceChart(m *model.Model, trace []checker.Step[model.State, model.Action], loopStart int) (*Chart, error) {
+	if len(trace) == 0 {
+		return nil, fmt.Errorf("graphs: empty trace")
+	}
+	if trace[0].HasAction {
+		return nil, fmt.Errorf("graphs: step 0 of the trace has an action")
+	}
+	if loopStart != NoLoop && (loopStart < 0 || loopStart >= len(trace)) {
+		return nil, fmt.Errorf("graphs: loop start %d is outside the trace of %d steps", loopStart, len(trace))
+	}
+	c := &Chart{loopStart: loopStart}
+	var inFlight [2][]int // per channel, indexes in c.segs, in channel order
+	send := func(row int, side model.Side, g model.Segment) int {
+		c.segs = append(c.segs, chartSeg{id: len(c.segs) + 1, from: side, seg: g, sent: row, end: -1})
+		k := len(c.segs) - 1
+		inFlight[side] = append(inFlight[side], k)
+		return k
+	}
+	take := func(ch model.Side, i uint8) (int, error) {
+		if int(i) >= len(inFlight[ch]) {
+			return 0, fmt.Errorf("no segment at index %d of channel %s→%s", i, ch, ch.Peer())
+		}
+		k := inFlight[ch][i]
+		inFlight[ch] = append(inFlight[ch][:i:i], inFlight[ch][i+1:]...)
+		return k, nil
+	}
+
+	first := trace[0].State
+	row := chartRow{actor: -1}
+	for _, side := range []model.Side{model.A, model.B} {
+		row.text[side] = first.Ep[side].State.String()
+		for i := 0; i < first.Ch[side].Len(); i++ {
+			row.sent = append(row.sent, send(0, side, first.Ch[side].At(i)))
+		}
+	}
+	c.rows = append(c.rows, row)
+
+	for r := 1; r < len(trace); r++ {
+		s, st := trace[r-1].State, trace[r]
+		a, t := st.Action, st.State
+		if !st.HasAction {
+			return nil, fmt.Errorf("graphs: step %d of the trace has no action", r)
+		}
+		if next, ok := m.Step(s, a); !ok || next != t {
+			return nil, fmt.Errorf("graphs: step %d: %v from %v does not lead to %v", r, a, s, t)
+		}
+		row := chartRow{actor: int(a.Side)}
+		event := a.Kind.String()
+		switch a.Kind {
+		case model.Deliver:
+			k, err := take(a.Side.Peer(), a.Index)
+			if err != nil {
+				return nil, fmt.Errorf("graphs: step %d: %v: %w", r, a, err)
+			}
+			c.segs[k].end = r
+			row.delivered = append(row.delivered, k)
+			event = fmt.Sprintf("rcv #%d", c.segs[k].id)
+		case model.Lose:
+			k, err := take(a.Side, a.Index)
+			if err != nil {
+				return nil, fmt.Errorf("graphs: step %d: %v: %w", r, a, err)
+			}
+			c.segs[k].end, c.segs[k].lost = r, true
+			row.lost = append(row.lost, k)
+			row.actor, event = -1, ""
+		case model.Duplicate:
+			if int(a.Index) >= len(inFlight[a.Side]) {
+				return nil, fmt.Errorf("graphs: step %d: %v: no segment at index %d", r, a, a.Index)
+			}
+			orig := inFlight[a.Side][a.Index]
+			dup := c.segs[orig].seg
+			dup.Delayed = true // the model's copies travel on their own
+			k := send(c.segs[orig].sent, a.Side, dup)
+			c.segs[k].copyOf = c.segs[orig].id
+			row.copied = append(row.copied, [2]int{orig, k})
+			row.actor, event = -1, ""
+		}
+		for _, g := range m.Emitted(s, a) {
+			row.sent = append(row.sent, send(r, a.Side, g))
+		}
+		for _, side := range []model.Side{model.A, model.B} {
+			before, after := s.Ep[side], t.Ep[side]
+			var parts []string
+			if row.actor == int(side) {
+				parts = append(parts, event)
+			}
+			if before.State != after.State {
+				parts = append(parts, before.State.String()+"→"+after.State.String())
+			}
+			if after.Err != model.NoError && after.Err != before.Err {
+				parts = append(parts, "("+after.Err.String()+")")
+			}
+			row.text[side] = strings.Join(parts, ": ")
+		}
+		// The channels as followed must be the channels of the state.
+		for _, side := range []model.Side{model.A, model.B} {
+			ch := &t.Ch[side]
+			if ch.Len() != len(inFlight[side]) {
+				return nil, fmt.Errorf("graphs: step %d: channel %s→%s holds %d segments, followed %d", r, side, side.Peer(), ch.Len(), len(inFlight[side]))
+			}
+			for i, k := range inFlight[side] {
+				// Aged is the timing abstraction's mark, set on segments
+				// in flight when a timer expires: not a segment's identity.
+				got, want := ch.At(i), c.segs[k].seg
+				got.Aged, want.Aged = 0, 0
+				if got != want {
+					return nil, fmt.Errorf("graphs: step %d: channel %s→%s holds %v at %d, followed %v", r, side, side.Peer(), ch.At(i), i, c.segs[k].seg)
+				}
+				c.segs[k].seg = ch.At(i)
+			}
+		}
+		c.rows = append(c.rows, row)
+	}
+	return c, nil
+}
+
+// last is the index of the last row.
+func (c *Chart) last() int { return len(c.rows) - 1 }
+
+// endMarker is what the chart says at its last step: the violation, or
+// where a lasso loops back to.
+func (c *Chart) endMarker() string {
+	switch {
+	case c.loopStart == NoLoop:
+		return fmt.Sprintf("✗ violation at step %d", c.last())
+	case c.loopStart == c.last():
+		return fmt.Sprintf("↻ stays at step %d forever", c.last())
+	}
+	return fmt.Sprintf("↺ back to step %d: steps %d–%d repeat forever", c.loopStart, c.loopStart+1, c.last())
+}
+
+// loopMarker is what the chart says at the step a lasso's loop starts
+// from, or "" when there is none to say.
+func (c *Chart) loopMarker(r int) string {
+	if c.loopStart == NoLoop || r != c.loopStart || c.loopStart == c.last() {
+		return ""
+	}
+	return fmt.Sprintf("↻ loop: after step %d the behaviour repeats", r)
+}
+
+// Text renders the chart for a terminal: a row per step with A's
+// annotation on the left, B's on the right, and the network between them.
+// A segment is drawn twice: a long arrow, with its number and its RFC
+// notation, at the step it is sent, and a short one at the step it
+// arrives ("#1 ──▶" at B, "◀── #2" at A). A lost segment ends in "✕".
+//
+//	step  A                             network                                        B
+//	   1                                                                               passive OPEN: CLOSED→LISTEN
+//	   2  active OPEN: CLOSED→SYN-SENT  #1 <SEQ=4294967295><CTL=SYN> ───────────────▶
+//	   3                                                                    #1 ──────▶ rcv #1: LISTEN→SYN-RECEIVED
+func (c *Chart) Text() string {
+	type line struct{ step, a, mid, b string }
+	const short = 8 // dashes of an arrival arrow
+	// The width of the network column: the longest sent segment's label.
+	mid := 24
+	for i := range c.segs {
+		mid = max(mid, utf8.RuneCountInString(c.segs[i].label())+4)
+	}
+	dashes := func(n int) string { return strings.Repeat("─", max(n, 1)) }
+	right := func(s string) string { return pad("", mid-utf8.RuneCountInString(s)) + s }
+	center := func(s string) string { return pad("", (mid-utf8.RuneCountInString(s))/2) + s }
+
+	var lines []line
+	for r, row := range c.rows {
+		var mids []string
+		for _, k := range row.delivered {
+			sg := &c.segs[k]
+			if sg.from == model.A {
+				mids = append(mids, right(fmt.Sprintf("#%d %s▶", sg.id, dashes(short))))
+			} else {
+				mids = append(mids, fmt.Sprintf("◀%s #%d", dashes(short), sg.id))
+			}
+		}
+		for _, k := range row.lost {
+			sg := &c.segs[k]
+			if sg.from == model.A {
+				mids = append(mids, center(fmt.Sprintf("#%d %s✕ lost", sg.id, dashes(short/2))))
+			} else {
+				mids = append(mids, center(fmt.Sprintf("lost ✕%s #%d", dashes(short/2), sg.id)))
+			}
+		}
+		for _, p := range row.copied {
+			mids = append(mids, center(fmt.Sprintf("#%d duplicated as #%d", c.segs[p[0]].id, c.segs[p[1]].id)))
+		}
+		for _, k := range row.sent {
+			sg := &c.segs[k]
+			l := sg.label()
+			n := mid - utf8.RuneCountInString(l) - 2
+			if sg.from == model.A {
+				mids = append(mids, l+" "+dashes(n)+"▶")
+			} else {
+				mids = append(mids, "◀"+dashes(n)+" "+l)
+			}
+		}
+		if len(mids) == 0 {
+			mids = []string{""}
+		}
+		for i, m := range mids {
+			l := line{mid: m}
+			if i == 0 {
+				l.step, l.a, l.b = fmt.Sprint(r), row.text[model.A], row.text[model.B]
+			}
+			lines = append(lines, l)
+		}
+		if m := c.loopMarker(r); m != "" {
+			lines = append(lines, line{mid: center(m)})
+		}
+	}
+	lines = append(lines, line{mid: center(c.endMarker())})
+	for i := range c.segs {
+		if sg := &c.segs[i]; sg.end < 0 {
+			lines = append(lines, line{mid: center(fmt.Sprintf("#%d still in flight", sg.id))})
+		}
+	}
+
+	wa := 1
+	for _, l := range lines {
+		wa = max(wa, utf8.RuneCountInString(l.a))
+	}
+	var b strings.Builder
+	if c.Title != "" {
+		b.WriteString(c.Title + "\n")
+	}
+	write := func(l line) {
+		s := fmt.Sprintf("%4s  %s  %s  %s", l.step, pad(l.a, wa), pad(l.mid, mid), l.b)
+		b.WriteString(strings.TrimRight(s, " ") + "\n")
+	}
+	write(line{step: "step", a: "A", mid: center("network"), b: "B"})
+	for _, l := range lines {
+		write(l)
+	}
+	return b.String()
+}
+
+// pad fills s with spaces to n runes.
+func pad(s string, n int) string {
+	if k := n - utf8.RuneCountInString(s); k > 0 {
+		return s + strings.Repeat(" ", k)
+	}
+	return s
+}
+
+// The colours of the segments each endpoint sends.
+var sideColor = [2]string{model.A: "#1f5fbf", model.B: "#1e8449"}
+
+// DOT renders the chart as a message sequence chart in Graphviz's DOT
+// language. Each step is a row of nodes held at one rank (rank=same): the
+// step number, A's lifeline, the network column and B's lifeline. A
+// lifeline's node is a point, or a box with what the endpoint did and the
+// state change; consecutive rows are joined by the lifelines' edges.
+// Segment arrows join the sender's node at the step it sent to the
+// receiver's at the step it received (constraint=false, so that they do
+// not disturb the rows): blue from A, green from B, dashed for a copy
+// made by the network; a lost segment ends in a red "×" in the network
+// column. The last step is marked as the violation, or as where a lasso
+// loops back to.
+func (c *Chart) DOT() []byte {
+	g := dot.NewGraph(dot.Directed)
+	g.ID("trace")
+	g.Attrs("rankdir", "TB", "splines", "false", "forcelabels", "true", "nodesep", "0.15", "ranksep", "0.22",
+		"fontname", "Helvetica", "fontsize", "12", "labelloc", "t")
+	if c.Title != "" {
+		g.Attr("label", c.Title)
+	}
+	type rowNodes struct{ k, a, m, b dot.Node }
+	newRow := func(r int) (rowNodes, *dot.Graph) {
+		sub := g.Subgraph(fmt.Sprintf("r%04d", r+1))
+		sub.Delete("label")
+		sub.Attr("rank", "same")
+		id := func(col string) string { return fmt.Sprintf("r%04d %s", r+1, col) }
+		return rowNodes{k: sub.Node(id("0k")), a: sub.Node(id("1a")), m: sub.Node(id("2m")), b: sub.Node(id("3b"))}, sub
+	}
+	plain := func(n dot.Node, label string) {
+		if label == "" {
+			label = " " // an empty label would show the node's name
+		}
+		n.Attrs("shape", "plaintext", "label", label, "fontname", "Helvetica", "fontsize", "9")
+	}
+
+	head, _ := newRow(-1)
+	plain(head.k, "step")
+	plain(head.m, "")
+	head.m.Attrs("width", "3.6", "fixedsize", "true")
+	for _, p := range []struct {
+		n    dot.Node
+		side model.Side
+	}{{head.a, model.A}, {head.b, model.B}} {
+		p.n.Attrs("label", p.side.String(), "shape", "box", "style", "filled", "fillcolor", "#eeeeee",
+			"fontname", "Helvetica-Bold", "fontsize", "12", "width", "0.6")
+	}
+	rows := []rowNodes{head}
+	for r, row := range c.rows {
+		n, _ := newRow(r)
+		plain(n.k, fmt.Sprint(r))
+		var marks []string
+		for _, p := range row.copied {
+			marks = append(marks, fmt.Sprintf("#%d duplicated as #%d", c.segs[p[0]].id, c.segs[p[1]].id))
+		}
+		if m := c.loopMarker(r); m != "" {
+			marks = append(marks, m)
+		}
+		if r == c.last() {
+			marks = append(marks, c.endMarker())
+		}
+		plain(n.m, strings.Join(marks, "\n"))
+		n.m.Attrs("width", "3.6", "fixedsize", "true", "fontcolor", "#c0392b")
+		for side, ln := range [2]dot.Node{model.A: n.a, model.B: n.b} {
+			text := row.text[side]
+			if text == "" {
+				ln.Attrs("shape", "point", "width", "0.06", "color", "#888888")
+				continue
+			}
+			ln.Attrs("label", strings.Replace(text, ": ", "\n", 1), "shape", "box", "style", "rounded,filled",
+				"fillcolor", "white", "fontname", "Helvetica", "fontsize", "9")
+			if r == c.last() && c.loopStart == NoLoop && row.actor == side {
+				ln.Attrs("color", "#c0392b", "penwidth", "2")
+			}
+		}
+		rows = append(rows, n)
+	}
+	for i, n := range rows {
+		for _, e := range []dot.Edge{g.Edge(n.k, n.a), g.Edge(n.a, n.m), g.Edge(n.m, n.b)} {
+			e.Attr("style", "invis")
+		}
+		if i == 0 {
+			continue
+		}
+		p := rows[i-1]
+		for _, e := range []dot.Edge{g.Edge(p.k, n.k), g.Edge(p.m, n.m)} {
+			e.Attrs("style", "invis", "weight", "100")
+		}
+		for _, e := range []dot.Edge{g.Edge(p.a, n.a), g.Edge(p.b, n.b)} {
+			e.Attrs("arrowhead", "none", "color", "#888888", "weight", "100")
+		}
+	}
+	lifeline := func(side model.Side, r int) dot.Node {
+		if side == model.A {
+			return rows[r+1].a
+		}
+		return rows[r+1].b
+	}
+	// The network column's node of row r carries the cross of a loss.
+	crosses := make([]bool, len(c.rows))
+	for i := range c.segs {
+		sg := &c.segs[i]
+		from := lifeline(sg.from, sg.sent)
+		var e dot.Edge
+		switch {
+		case sg.lost:
+			e = g.Edge(from, rows[sg.end+1].m)
+			e.Attrs("xlabel", sg.label(), "headclip", "false", "arrowhead", "none")
+			crosses[sg.end] = true
+		case sg.end < 0:
+			e = g.Edge(from, rows[c.last()+1].m)
+			e.Attrs("xlabel", sg.label()+"\n(in flight)", "headclip", "false", "style", "dotted")
+		default:
+			e = g.Edge(from, lifeline(sg.from.Peer(), sg.end))
+			e.Attr("xlabel", sg.label())
+		}
+		color := sideColor[sg.from]
+		e.Attrs("constraint", "false", "color", color, "fontcolor", color, "fontname", "Helvetica", "fontsize", "8")
+		if sg.copyOf != 0 {
+			e.Attr("style", "dashed")
+		}
+	}
+	for r, cross := range crosses {
+		if !cross {
+			continue
+		}
+		m := rows[r+1].m
+		label := "×"
+		if old, ok := m.Value("label").(string); ok && old != " " {
+			label += "\n" + old
+		}
+		m.Attrs("label", label, "fontsize", "16")
+	}
+	return []byte(g.String())
+}

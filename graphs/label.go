@@ -1,0 +1,132 @@
+package graphs
+
+import (
+	"strings"
+
+	"github.com/tcpcheck/tcpcheck/model"
+)
+
+// Labels in the style of RFC 9293 Figure 5: "event / action", where the
+// event is a user call, "rcv" and the control bits of the arriving segment,
+// or a timeout, and the action is "snd" and the control bits of what the
+// endpoint sends. Figure 5 names only the bits that matter to the state
+// change, so the labels do the same:
+//
+//   - An ACK that acknowledges the endpoint's SYN or FIN and so moves it
+//     on is written "ACK of SYN" or "ACK of FIN", as Figure 5 writes it.
+//     Any other ACK bit of a segment arriving in SYN-RECEIVED or a
+//     synchronized state is the ordinary acknowledgment field every such
+//     segment carries, and is left out ("rcv FIN", not "rcv FIN,ACK").
+//   - In SYN-SENT every bit is written ("rcv SYN,ACK"): there the ACK is
+//     what tells the simultaneous open from the normal one.
+//   - A sent FIN always carries an ACK in the model (§3.10.4); Figure 5
+//     writes "snd FIN", and so do the labels. SYN,ACK, ACK and RST are
+//     written as sent.
+//   - Payload is written "+ data" after the control bits.
+
+// endpointLabel is the Figure 5 label of action a of the segment model,
+// taken in state s and leading to t, for the endpoint a.Side.
+func endpointLabel(m *model.Model, s model.State, a model.Action, t model.State) string {
+	var b strings.Builder
+	switch a.Kind {
+	case model.PassiveOpen:
+		b.WriteString("passive OPEN")
+	case model.ActiveOpen:
+		if s.Ep[a.Side].State == model.Listen {
+			// §3.10.2: a SEND naming the peer on a listening TCB.
+			b.WriteString("SEND")
+		} else {
+			b.WriteString("active OPEN")
+		}
+	case model.SendData:
+		b.WriteString("SEND")
+	case model.CloseCall:
+		b.WriteString("CLOSE")
+	case model.AbortCall:
+		b.WriteString("ABORT")
+	case model.Deliver:
+		b.WriteString("rcv ")
+		b.WriteString(received(a.Seg, s.Ep[a.Side], t.Ep[a.Side]))
+	case model.RetransmitTimeout:
+		b.WriteString("retransmission timeout")
+		if t.Ep[a.Side].State != s.Ep[a.Side].State {
+			b.WriteString(", give up") // §3.8.3 R2
+		}
+	case model.TimeWaitTimeout:
+		b.WriteString("Timeout=2MSL")
+	default:
+		b.WriteString(a.Kind.String())
+	}
+	if sent := m.Emitted(s, a); len(sent) > 0 {
+		b.WriteString(" / snd ")
+		for i, g := range sent {
+			if i > 0 {
+				b.WriteString(" + ")
+			}
+			b.WriteString(sentFlags(g))
+		}
+	}
+	return b.String()
+}
+
+// received describes segment g arriving at an endpoint that was before and
+// became after: its control bits, with the ACK bit named as Figure 5 names
+// it, or left out when it is only the acknowledgment field.
+func received(g model.Segment, before, after model.Endpoint) string {
+	var parts []string
+	for _, f := range []model.Flags{model.SYN, model.RST, model.FIN} {
+		if g.Has(f) {
+			parts = append(parts, f.String())
+		}
+	}
+	if g.Has(model.ACK) {
+		switch {
+		case before.State == model.SynSent:
+			parts = append(parts, "ACK")
+		case g.Has(model.RST):
+			// A reset's acknowledgment field is never what moves the
+			// endpoint.
+		case before.State == model.SynReceived && after.State.Synchronized():
+			parts = append(parts, "ACK of SYN")
+		case acksFIN(before, after):
+			parts = append(parts, "ACK of FIN")
+		case len(parts) == 0 && g.Len == 0:
+			parts = append(parts, "ACK")
+		}
+	}
+	s := strings.Join(parts, ",")
+	if g.Len > 0 {
+		if s != "" {
+			s += " + "
+		}
+		s += "data"
+	}
+	return s
+}
+
+// acksFIN reports whether the segment that moved an endpoint from before
+// to after acknowledged its FIN: the FIN was sent and unacknowledged
+// before, and acknowledged after (or, from LAST-ACK, the TCB is gone).
+func acksFIN(before, after model.Endpoint) bool {
+	if !before.FinSent() || before.FinAcked() {
+		return false
+	}
+	if before.State == model.LastAck && after.State == model.Closed {
+		return true
+	}
+	return after.FinAcked()
+}
+
+// sentFlags writes the control bits of a sent segment as Figure 5 does:
+// "snd FIN" for the model's FIN,ACK.
+func sentFlags(g model.Segment) string {
+	f := g.Flags
+	if f&model.FIN != 0 {
+		f &^= model.ACK
+	}
+	s := f.String()
+	if g.Len > 0 {
+		s += " + data"
+	}
+	return s
+}
