@@ -3,6 +3,7 @@ package properties
 import (
 	"fmt"
 
+	"github.com/tcpcheck/tcpcheck/checker"
 	"github.com/tcpcheck/tcpcheck/model/diagram"
 )
 
@@ -37,6 +38,17 @@ func Diagram() []DiagramProperty {
 			Description: "a peer in SYN-SENT eventually reaches ESTABLISHED, LISTEN or CLOSED (weak fairness of the system actions and of CLOSE in SYN-SENT)",
 			Source:      "tlaplus/Examples specifications/tcp, tcp.tla Prop",
 			Kind:        Temporal,
+			Leads:       []LeadsTo[diagram.State]{synSentResolves(diagram.A), synSentResolves(diagram.B)},
+			Fairness: FairnessOf(diagram.Fairness(), func(c diagram.FairClass) checker.Fairness[diagram.Action] {
+				return checker.Fairness[diagram.Action]{Name: c.Name, Strong: c.Strong, Includes: c.Includes}
+			}),
 		},
+	}
+}
+
+func synSentResolves(p diagram.Peer) LeadsTo[diagram.State] {
+	return LeadsTo[diagram.State]{
+		P: diagram.InSynSent(p), Q: diagram.ResolvedFromSynSent(p),
+		PName: p.String() + " in SYN-SENT", QName: p.String() + " in ESTABLISHED, LISTEN or CLOSED",
 	}
 }

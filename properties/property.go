@@ -28,8 +28,8 @@ func (k Kind) String() string {
 }
 
 // Property is a named property of a model with states S and actions A.
-// Exactly one of State, Step and Deadlock says how it is checked; a
-// temporal property has none of them until the liveness checker decides it.
+// Exactly one of State, Step, Deadlock (invariants) and Leads (temporal)
+// says how it is checked.
 type Property[S comparable, A any] struct {
 	// ID is stable: used in flags, output and docs.
 	ID          string
@@ -46,11 +46,24 @@ type Property[S comparable, A any] struct {
 	// enabled action (the checker's deadlock check).
 	Deadlock bool
 
+	// Leads are the checks of a temporal property, each TLA+'s P ~> Q
+	// (all must hold), decided on the explored graph under Fairness.
+	Leads    []LeadsTo[S]
+	Fairness []checker.Fairness[A]
+
 	// Why explains, in one sentence, why the property fails at the end of
 	// a counterexample: the last transition (from, a, to); for a state
 	// property from and a are those of the step that reached to (a is the
 	// zero action for an initial state).
 	Why func(from S, a A, to S) string
+}
+
+// LeadsTo is one check of a temporal property: from every reachable state
+// where P holds, every fair behaviour reaches a state where Q holds. The
+// names say what P and Q are, for reports.
+type LeadsTo[S any] struct {
+	P, Q         func(S) bool
+	PName, QName string
 }
 
 // Select returns the properties named by ids, in catalogue order, or all
@@ -104,4 +117,13 @@ func Find[S comparable, A any](props []Property[S, A], violation string) (Proper
 		}
 	}
 	return Property[S, A]{}, false
+}
+
+// FairnessOf converts a model's declared fair classes.
+func FairnessOf[A any, C any](classes []C, conv func(C) checker.Fairness[A]) []checker.Fairness[A] {
+	out := make([]checker.Fairness[A], 0, len(classes))
+	for _, c := range classes {
+		out = append(out, conv(c))
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package properties
 import (
 	"fmt"
 
+	"github.com/tcpcheck/tcpcheck/checker"
 	"github.com/tcpcheck/tcpcheck/model"
 )
 
@@ -115,6 +116,20 @@ func Segment() []SegmentProperty {
 			Description: "once both applications have closed, both endpoints end CLOSED (or a listener back in LISTEN), under fair delivery and fair timers",
 			Source:      "RFC 9293 §3.6; the design card's eventual close",
 			Kind:        Temporal,
+			Leads: []LeadsTo[model.State]{{
+				P:     func(s model.State) bool { return s.Ep[model.A].AppClosed && s.Ep[model.B].AppClosed },
+				Q:     func(s model.State) bool { return atRest(&s.Ep[model.A]) && atRest(&s.Ep[model.B]) },
+				PName: "both applications have closed", QName: "both endpoints CLOSED or LISTEN",
+			}},
+			Fairness: segmentFairness(),
+		},
+		{
+			ID:          "handshake-completes",
+			Description: "a connect to a listening peer leads to both endpoints synchronized (ESTABLISHED or later), or to an error or close reported to the connecting application",
+			Source:      "RFC 9293 §3.5; seed §1",
+			Kind:        Temporal,
+			Leads:       []LeadsTo[model.State]{handshakeCompletes(model.A), handshakeCompletes(model.B)},
+			Fairness:    segmentFairness(),
 		},
 	}
 }
@@ -188,9 +203,12 @@ func handshakeAck(from model.State, a model.Action, to model.State) string {
 			}
 		}
 	case e0.State == model.SynReceived && e1.State.Synchronized():
-		// The third segment as the passive side accepts it.
-		if a.Seg.Ack != e0.ISS.Add(1) || a.Seg.Seq != e0.IRS.Add(1) {
-			return fmt.Sprintf("%s accepted %s as the handshake's ACK: it must be <SEQ=%d><ACK=%d>", side, a.Seg, e0.IRS.Add(1), e0.ISS.Add(1))
+		// The segment that completes the handshake on the passive side:
+		// the third segment, or any later one of the peer (data, FIN)
+		// when the third was lost or overtaken; it acknowledges y+1 and
+		// starts at or after x+1.
+		if a.Seg.Ack != e0.ISS.Add(1) || a.Seg.Seq.LessThan(e0.IRS.Add(1)) {
+			return fmt.Sprintf("%s accepted %s as completing the handshake: it must acknowledge %d and start at or after %d", side, a.Seg, e0.ISS.Add(1), e0.IRS.Add(1))
 		}
 	}
 	return ""
@@ -315,4 +333,28 @@ func cleanClose(from model.State, a model.Action, to model.State) string {
 		return ""
 	}
 	return fmt.Sprintf("%s, in %s with both FINs sent, was reset by %s instead of receiving the ACK of its FIN: the close did not complete cleanly", a.Side, e0.State, a.Seg)
+}
+
+// atRest: CLOSED, or a listener back in LISTEN.
+func atRest(e *model.Endpoint) bool { return e.State == model.Closed || e.State == model.Listen }
+
+func handshakeCompletes(side model.Side) LeadsTo[model.State] {
+	return LeadsTo[model.State]{
+		P: func(s model.State) bool {
+			return s.Ep[side].State == model.SynSent && s.Ep[side.Peer()].State == model.Listen
+		},
+		Q: func(s model.State) bool {
+			e, peer := &s.Ep[side], &s.Ep[side.Peer()]
+			return e.State.Synchronized() && peer.State.Synchronized() || e.Err != model.NoError || e.AppClosed
+		},
+		PName: side.String() + " in SYN-SENT connecting to a LISTEN peer",
+		QName: "both synchronized, or " + side.String() + "'s application told of an error or closed",
+	}
+}
+
+// segmentFairness is the segment model's declared fairness.
+func segmentFairness() []checker.Fairness[model.Action] {
+	return FairnessOf(model.Fairness(), func(c model.FairClass) checker.Fairness[model.Action] {
+		return checker.Fairness[model.Action]{Name: c.Name, Strong: c.Strong, Includes: c.Includes}
+	})
 }

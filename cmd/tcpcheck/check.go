@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,14 +39,15 @@ in docs/json.md).`,
 
 type checkFlags struct {
 	modelFlags
-	props     multiFlag
-	maxStates int
-	maxDepth  int
-	timeout   time.Duration
-	store     string
-	dfs       bool
-	all       bool
-	json      bool
+	props      multiFlag
+	maxStates  int
+	maxDepth   int
+	timeout    time.Duration
+	store      string
+	dfs        bool
+	all        bool
+	json       bool
+	noTemporal bool
 }
 
 // multiFlag is a repeatable string flag.
@@ -64,6 +66,7 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.dfs, "dfs", false, "search depth first (counterexamples are then valid but not always shortest)")
 	fs.BoolVar(&f.all, "all", false, "keep going after the first violation and report every violated property")
 	fs.BoolVar(&f.json, "json", false, "write one JSON document to stdout instead of the text report")
+	fs.BoolVar(&f.noTemporal, "no-temporal", false, "skip the temporal (liveness) properties, which need the explored graph in memory")
 }
 
 func (f *checkFlags) run(e *env, args []string) int {
@@ -168,6 +171,16 @@ func runCheck[S comparable, A any](e *env, f *checkFlags, store checker.StoreKin
 	if err != nil {
 		return fail(e, "check", usagef("%v", err))
 	}
+	temporal := false
+	if f.noTemporal {
+		props = slices.DeleteFunc(props, func(p properties.Property[S, A]) bool { return p.Kind == properties.Temporal })
+		if len(props) == 0 {
+			return fail(e, "check", usagef("--no-temporal leaves no property to check"))
+		}
+	}
+	for _, p := range props {
+		temporal = temporal || p.Kind == properties.Temporal
+	}
 	opts := checker.Options[S, A]{
 		StateConstraint:        t.stateConstraint,
 		ActionConstraint:       t.actionConstraint,
@@ -179,6 +192,11 @@ func runCheck[S comparable, A any](e *env, f *checkFlags, store checker.StoreKin
 	}
 	if f.dfs {
 		opts.Strategy = checker.DFS
+	}
+	if temporal {
+		// Liveness is decided on the whole explored graph, so the search
+		// keeps it and does not stop at an invariant's violation.
+		opts.KeepGraph, opts.ContinueAfterViolation = true, true
 	}
 	properties.Apply(&opts, props, t.final)
 	rep := newReport(t, f, props)
@@ -195,7 +213,10 @@ func runCheck[S comparable, A any](e *env, f *checkFlags, store checker.StoreKin
 		fmt.Fprintf(e.stderr, "tcpcheck check: %v\n", err)
 		return exitUsage
 	}
-	fillReport(rep, res, props, t, f.all)
+	fillReport(rep, res, props, t, opts.ContinueAfterViolation)
+	if temporal {
+		fillTemporal(rep, properties.CheckTemporal(res, props), t)
+	}
 	if f.json {
 		if err := rep.writeJSON(e.stdout); err != nil {
 			fmt.Fprintf(e.stderr, "tcpcheck check: %v\n", err)
@@ -204,10 +225,10 @@ func runCheck[S comparable, A any](e *env, f *checkFlags, store checker.StoreKin
 	} else {
 		rep.writeText(e.stdout)
 	}
-	switch res.Verdict {
-	case checker.Violated:
+	switch {
+	case rep.Result == "violation":
 		return exitViolation
-	case checker.Incomplete:
+	case res.Verdict == checker.Incomplete:
 		return exitIncomplete
 	}
 	return exitOK

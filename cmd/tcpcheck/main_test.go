@@ -51,6 +51,8 @@ func TestGolden(t *testing.T) {
 		{"check-diagram.txt", []string{"check", "--model", "diagram"}, exitOK},
 		{"check-half-open.txt", []string{"check", "--preset", "handshake", "--max-losses", "2", "--max-retries", "1"}, exitViolation},
 		{"check-limit.txt", []string{"check", "--max-states", "100"}, exitIncomplete},
+		{"check-lasso.txt", []string{"check", "--variant", "no-fin-retransmit", "--property", "eventually-closed"}, exitViolation},
+		{"check-no-temporal.txt", []string{"check", "--preset", "handshake", "--no-temporal"}, exitOK},
 		{"list.txt", []string{"list"}, exitOK},
 		{"help.txt", []string{"help"}, exitOK},
 		{"help-check.txt", []string{"help", "check"}, exitOK},
@@ -92,7 +94,11 @@ func TestCheckJSON(t *testing.T) {
 	require.GreaterOrEqual(t, doc.Generated, doc.States)
 	require.Positive(t, doc.Depth)
 	require.NotNil(t, doc.Seconds)
-	require.Len(t, doc.Violations, 1)
+	// The invariant's violation, then the temporal one it implies: the
+	// handshake never completes for the client left ESTABLISHED alone.
+	require.Len(t, doc.Violations, 2)
+	require.Equal(t, "handshake-completes", doc.Violations[1].Property)
+	require.Equal(t, "temporal", doc.Violations[1].Kind)
 	v := doc.Violations[0]
 	require.Equal(t, "established-agree", v.Property)
 	require.Equal(t, "invariant", v.Kind)
@@ -162,4 +168,34 @@ func TestKnobsOverridePreset(t *testing.T) {
 	require.Contains(t, out, "capacity=4 ")
 	require.Contains(t, out, "reorder=true ")
 	require.Contains(t, out, "isn-a=7,4294967290 ")
+}
+
+// A temporal violation is a lasso in JSON too: loop_start marks where the
+// loop returns.
+func TestCheckJSONLasso(t *testing.T) {
+	out, _, code := tcpcheck(t, "check", "--json", "--variant", "no-fin-retransmit", "--property", "eventually-closed")
+	require.Equal(t, exitViolation, code)
+	var doc struct {
+		Result     string
+		Properties []struct {
+			ID, Kind, Status string
+			Fairness         []string
+		}
+		Violations []struct {
+			Property, Kind string
+			LoopStart      *int `json:"loop_start"`
+			Stutter        bool
+			Trace          []struct{ Action string }
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.Equal(t, "violation", doc.Result)
+	require.Equal(t, "temporal", doc.Properties[0].Kind)
+	require.Equal(t, "violated", doc.Properties[0].Status)
+	require.Contains(t, doc.Properties[0].Fairness, "SF(deliver to A)")
+	require.Len(t, doc.Violations, 1)
+	v := doc.Violations[0]
+	require.NotNil(t, v.LoopStart)
+	require.True(t, v.Stutter)
+	require.Equal(t, len(v.Trace)-1, *v.LoopStart)
 }

@@ -34,11 +34,14 @@ type report struct {
 }
 
 type propertyStatus struct {
-	ID          string `json:"id"`
-	Kind        string `json:"kind"`
-	Status      string `json:"status"`
-	Description string `json:"description"`
-	Source      string `json:"source"`
+	ID          string   `json:"id"`
+	Kind        string   `json:"kind"`
+	Status      string   `json:"status"`
+	Description string   `json:"description"`
+	Source      string   `json:"source"`
+	Fairness    []string `json:"fairness,omitempty"`
+	Vacuous     bool     `json:"vacuous,omitempty"`
+	Note        string   `json:"note,omitempty"`
 }
 
 type violation struct {
@@ -46,6 +49,11 @@ type violation struct {
 	Kind     string      `json:"kind"`
 	Why      string      `json:"why"`
 	Trace    []traceStep `json:"trace"`
+	// LoopStart is set for a lasso (a temporal counterexample): the
+	// behaviour returns to this step after the last and repeats forever.
+	LoopStart *int `json:"loop_start,omitempty"`
+	// Stutter: the lasso ends stopped at its last step for ever.
+	Stutter bool `json:"stutter,omitempty"`
 }
 
 type traceStep struct {
@@ -108,9 +116,10 @@ func fillReport[S comparable, A any](r *report, res *checker.Result[S, A], props
 	}
 }
 
-func renderViolation[S comparable, A any](p properties.Property[S, A], v checker.Violation[S, A], t target[S, A]) violation {
-	out := violation{Property: p.ID, Kind: p.Kind.String()}
-	for i, st := range v.Trace {
+// renderTrace turns a trace into report steps.
+func renderTrace[S comparable, A any](trace []checker.Step[S, A], t target[S, A]) []traceStep {
+	var out []traceStep
+	for i, st := range trace {
 		c := t.columns(st.State)
 		ts := traceStep{Step: i, State: fmt.Sprint(st.State), A: c.A, B: c.B, InFlight: c.InFlight}
 		if ts.InFlight == nil {
@@ -119,8 +128,34 @@ func renderViolation[S comparable, A any](p properties.Property[S, A], v checker
 		if st.HasAction {
 			ts.Action = fmt.Sprint(st.Action)
 		}
-		out.Trace = append(out.Trace, ts)
+		out = append(out, ts)
 	}
+	return out
+}
+
+// fillTemporal records the temporal verdicts.
+func fillTemporal[S comparable, A any](r *report, outcomes []properties.TemporalOutcome[S, A], t target[S, A]) {
+	for _, o := range outcomes {
+		for i := range r.Properties {
+			ps := &r.Properties[i]
+			if ps.ID != o.Property.ID {
+				continue
+			}
+			ps.Status, ps.Fairness, ps.Vacuous, ps.Note = o.Status, o.Fairness, o.Vacuous, o.Unknown
+		}
+		if o.Lasso != nil {
+			loop := o.Lasso.LoopStart
+			r.Violations = append(r.Violations, violation{
+				Property: o.Property.ID, Kind: o.Property.Kind.String(), Why: o.Why,
+				Trace: renderTrace(o.Lasso.Trace, t), LoopStart: &loop, Stutter: o.Lasso.Stutter,
+			})
+			r.Result = "violation"
+		}
+	}
+}
+
+func renderViolation[S comparable, A any](p properties.Property[S, A], v checker.Violation[S, A], t target[S, A]) violation {
+	out := violation{Property: p.ID, Kind: p.Kind.String(), Trace: renderTrace(v.Trace, t)}
 	if p.Why != nil && len(v.Trace) > 0 {
 		last := v.Trace[len(v.Trace)-1]
 		from := last.State
@@ -161,6 +196,20 @@ func (r *report) writeText(w io.Writer) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", p.ID, p.Kind, p.Status)
 	}
 	tw.Flush()
+	for _, p := range r.Properties {
+		if len(p.Fairness) > 0 {
+			fmt.Fprintf(w, "\n%s assumes fairness: %s\n", p.ID, strings.Join(p.Fairness, ", "))
+			break // the catalogue's temporal properties share one declaration
+		}
+	}
+	for _, p := range r.Properties {
+		switch {
+		case p.Vacuous:
+			fmt.Fprintf(w, "warning: %s holds vacuously: no reachable state satisfies its premise\n", p.ID)
+		case p.Note != "":
+			fmt.Fprintf(w, "note: %s is unknown: %s\n", p.ID, p.Note)
+		}
+	}
 	fmt.Fprintf(w, "\nresult: %s\n", r.Result)
 }
 
@@ -182,12 +231,23 @@ func stopReasonText(reason string) string {
 // violating state marked, and the sentence that says why.
 func writeViolation(w io.Writer, v violation) {
 	fmt.Fprintf(w, "VIOLATION %s (%s): %s\n", v.Property, v.Kind, v.Why)
-	fmt.Fprintf(w, "shortest counterexample, %d step(s):\n\n", len(v.Trace)-1)
+	if v.LoopStart != nil {
+		fmt.Fprintf(w, "counterexample (a lasso: a prefix, then a loop repeated forever), %d step(s):\n\n", len(v.Trace)-1)
+	} else {
+		fmt.Fprintf(w, "shortest counterexample, %d step(s):\n\n", len(v.Trace)-1)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "   STEP\tACTION\tA\tB\tIN FLIGHT\n")
 	for i, s := range v.Trace {
 		mark := "  "
-		if i == len(v.Trace)-1 {
+		switch {
+		case v.LoopStart != nil && i == *v.LoopStart && v.Stutter:
+			mark = "=="
+		case v.LoopStart != nil && i == *v.LoopStart:
+			mark = "->"
+		case v.LoopStart != nil && i == len(v.Trace)-1:
+			mark = "<-"
+		case v.LoopStart == nil && i == len(v.Trace)-1:
 			mark = "=>"
 		}
 		action := s.Action
@@ -201,6 +261,12 @@ func writeViolation(w io.Writer, v violation) {
 		fmt.Fprintf(tw, "%s %4d\t%s\t%s\t%s\t%s\n", mark, i, action, s.A, s.B, inflight)
 	}
 	tw.Flush()
+	switch {
+	case v.LoopStart != nil && v.Stutter:
+		fmt.Fprintf(w, "== the behaviour stays at step %d forever: no fair action is enabled there\n", *v.LoopStart)
+	case v.LoopStart != nil:
+		fmt.Fprintf(w, "-> <- after step %d the behaviour is back at step %d and repeats steps %d to %d forever\n", len(v.Trace)-1, *v.LoopStart, *v.LoopStart+1, len(v.Trace)-1)
+	}
 	fmt.Fprintln(w)
 }
 

@@ -1,0 +1,105 @@
+package properties
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tcpcheck/tcpcheck/checker"
+	"github.com/tcpcheck/tcpcheck/model"
+	"github.com/tcpcheck/tcpcheck/model/diagram"
+)
+
+// exploreGraph explores cfg keeping the graph, as the CLI does for
+// temporal properties.
+func exploreGraph(t *testing.T, cfg model.Config) (*model.Model, *checker.Result[model.State, model.Action]) {
+	t.Helper()
+	m, err := model.New(cfg)
+	require.NoError(t, err)
+	res, err := checker.Explore(context.Background(), m, checker.Options[model.State, model.Action]{KeepGraph: true})
+	require.NoError(t, err)
+	require.Equal(t, checker.Holds, res.Verdict)
+	return m, res
+}
+
+func temporal(t *testing.T, res *checker.Result[model.State, model.Action], id string) TemporalOutcome[model.State, model.Action] {
+	t.Helper()
+	props, err := Select(Segment(), []string{id})
+	require.NoError(t, err)
+	out := CheckTemporal(res, props)
+	require.Len(t, out, 1)
+	return out[0]
+}
+
+// The correct model satisfies the temporal properties under its declared
+// fairness.
+func TestTemporalPropertiesHold(t *testing.T) {
+	for _, name := range []string{"lifecycle", "simultaneous", "handshake"} {
+		cfg, err := model.LookupPreset(name)
+		require.NoError(t, err)
+		_, res := exploreGraph(t, cfg)
+		for _, id := range []string{"eventually-closed", "handshake-completes"} {
+			o := temporal(t, res, id)
+			require.Equal(t, "holds", o.Status, "%s on %s: %s", id, name, o.Why)
+			require.NotEmpty(t, o.Fairness)
+		}
+	}
+}
+
+// A TCP that never retransmits its FIN, on a lossy channel, fails
+// eventually-closed with a lasso: the FIN is lost and nothing fair is
+// left to do.
+func TestNoFinRetransmitFailsEventuallyClosed(t *testing.T) {
+	cfg, err := model.LookupPreset("lifecycle")
+	require.NoError(t, err)
+	cfg.Variant = model.NoFinRetransmit
+	m, res := exploreGraph(t, cfg)
+	o := temporal(t, res, "eventually-closed")
+	require.Equal(t, "violated", o.Status)
+	require.NotNil(t, o.Lasso)
+	require.NoError(t, checker.Replay(m, o.Lasso.Trace), "the lasso's prefix and loop are transitions of the model")
+	last := o.Lasso.Trace[len(o.Lasso.Trace)-1].State
+	require.False(t, atRest(&last.Ep[model.A]) && atRest(&last.Ep[model.B]))
+	require.True(t, last.Ep[model.A].AppClosed && last.Ep[model.B].AppClosed)
+	require.Contains(t, o.Why, "both applications have closed")
+}
+
+// handshake-completes can fail: a client left in SYN-SENT by a listener
+// that never answers, with nothing fair left to do.
+func TestHandshakeCompletesCanFail(t *testing.T) {
+	var stuck model.State
+	stuck.Ep[model.A] = model.Endpoint{State: model.SynSent, Opens: 1}
+	stuck.Ep[model.B] = model.Endpoint{State: model.Listen, Opens: 1}
+	res := &checker.Result[model.State, model.Action]{Graph: &checker.Graph[model.State, model.Action]{
+		States: []model.State{stuck}, Initial: []int{0}, Out: [][]int{nil},
+	}}
+	o := temporal(t, res, "handshake-completes")
+	require.Equal(t, "violated", o.Status)
+	require.True(t, o.Lasso.Stutter)
+}
+
+// Without a complete graph the temporal properties are unknown, and say
+// why.
+func TestTemporalUnknownWithoutGraph(t *testing.T) {
+	o := temporal(t, &checker.Result[model.State, model.Action]{StopReason: checker.StopMaxStates}, "eventually-closed")
+	require.Equal(t, "unknown", o.Status)
+	require.NotEmpty(t, o.Unknown)
+}
+
+// The diagram model satisfies tcp.tla's Prop under tcp.tla's fairness,
+// with MCtcp's constraints.
+func TestDiagramSynSentResolves(t *testing.T) {
+	m := diagram.New(diagram.DefaultConfig())
+	res, err := checker.Explore(context.Background(), m, checker.Options[diagram.State, diagram.Action]{
+		KeepGraph: true, StateConstraint: m.StateConstraint, ActionConstraint: m.ActionConstraint,
+	})
+	require.NoError(t, err)
+	props, err := Select(Diagram(), []string{"syn-sent-resolves"})
+	require.NoError(t, err)
+	out := CheckTemporal(res, props)
+	require.Len(t, out, 1)
+	require.Equal(t, "holds", out[0].Status)
+	require.False(t, out[0].Vacuous)
+	require.Equal(t, []string{"WF(System)", "WF(CLOSE in SYN-SENT)"}, out[0].Fairness)
+}
