@@ -21,6 +21,10 @@ const NoLoop = -1
 type Chart struct {
 	// Title is written above the chart, e.g. the violated property.
 	Title string
+	// End replaces "✗ violation" at the last step of a trace that is not
+	// a lasso, for a trace that shows a behaviour rather than a failure
+	// (e.g. "✓ reached").
+	End string
 
 	loopStart int
 	rows      []chartRow
@@ -118,6 +122,10 @@ func TraceChart(m *model.Model, trace []checker.Step[model.State, model.Action],
 		}
 		row := chartRow{actor: int(a.Side)}
 		event := a.Kind.String()
+		if a.Kind == model.RetransmitTimeout {
+			// RFC 6298: 1 s, doubled at each expiry (the seed's 1 s, 2 s, 4 s).
+			event = fmt.Sprintf("%s (after %ds)", event, 1<<a.Index)
+		}
 		switch a.Kind {
 		case model.Deliver:
 			k, err := take(a.Side.Peer(), a.Index)
@@ -193,6 +201,8 @@ func (c *Chart) last() int { return len(c.rows) - 1 }
 // where a lasso loops back to.
 func (c *Chart) endMarker() string {
 	switch {
+	case c.loopStart == NoLoop && c.End != "":
+		return fmt.Sprintf("%s at step %d", c.End, c.last())
 	case c.loopStart == NoLoop:
 		return fmt.Sprintf("✗ violation at step %d", c.last())
 	case c.loopStart == c.last():

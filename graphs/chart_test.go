@@ -54,7 +54,7 @@ func TestTraceChartSegments(t *testing.T) {
 		require.Equal(t, sg.id == len(c.segs), sg.end < 0, "#%d: only the retransmitted SYN,ACK is in flight", sg.id)
 	}
 	require.Equal(t, synAck.seg, c.segs[len(c.segs)-1].seg, "the retransmission")
-	require.Equal(t, "retransmission timeout", c.rows[8].text[B])
+	require.Equal(t, "retransmission timeout (after 1s)", c.rows[8].text[B])
 }
 
 // The text and the DOT of the chart, as golden files.

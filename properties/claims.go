@@ -3,6 +3,7 @@ package properties
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/tcpcheck/tcpcheck/checker"
 	"github.com/tcpcheck/tcpcheck/model"
@@ -44,11 +45,20 @@ type Witness struct {
 type Outcome struct {
 	Verdict checker.Verdict
 	Stats   checker.Stats
-	// Violation is the first violation, with its shortest trace (for a
-	// witness, the trace that reaches it).
-	Violation *checker.Violation[model.State, model.Action]
+	// Property is the property of the first violation (in catalogue
+	// order, invariants before temporal properties), Trace its
+	// counterexample — shortest for an invariant — and Why the sentence
+	// that explains it. For a temporal property LoopStart is where the
+	// lasso's loop returns (Stutter: it ends stopped); otherwise NoLoop.
+	Property  string
+	Trace     []checker.Step[model.State, model.Action]
+	LoopStart int
+	Stutter   bool
 	Why       string
 }
+
+// NoLoop is Outcome.LoopStart when the counterexample is not a lasso.
+const NoLoop = -1
 
 // RunExperiment explores x's configuration and checks its properties.
 func RunExperiment(ctx context.Context, x Experiment) (Outcome, error) {
@@ -60,18 +70,45 @@ func RunExperiment(ctx context.Context, x Experiment) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	return Run(ctx, m, props)
+}
+
+// Run explores m and checks props, invariants and temporal properties
+// alike, returning the first violation found.
+func Run(ctx context.Context, m *model.Model, props []SegmentProperty) (Outcome, error) {
 	var opts checker.Options[model.State, model.Action]
 	Apply(&opts, props, m.Final)
+	temporal := slices.ContainsFunc(props, func(p SegmentProperty) bool { return p.Kind == Temporal })
+	if temporal {
+		opts.KeepGraph, opts.ContinueAfterViolation = true, true
+	}
 	res, err := checker.Explore(ctx, m, opts)
 	if err != nil {
 		return Outcome{}, err
 	}
-	out := Outcome{Verdict: res.Verdict, Stats: res.Stats}
+	out := Outcome{Verdict: res.Verdict, Stats: res.Stats, LoopStart: NoLoop}
 	if len(res.Violations) > 0 {
 		v := res.Violations[0]
-		out.Violation = &v
-		if p, ok := Find(props, v.Name); ok && p.Why != nil {
-			out.Why = explain(p, v)
+		out.Trace = v.Trace
+		if p, ok := Find(props, v.Name); ok {
+			out.Property = p.ID
+			if p.Why != nil {
+				out.Why = explain(p, v)
+			}
+		}
+		return out, nil
+	}
+	if !temporal {
+		return out, nil
+	}
+	for _, o := range CheckTemporal(res, props) {
+		if o.Lasso != nil {
+			out.Verdict, out.Property, out.Why = checker.Violated, o.Property.ID, o.Why
+			out.Trace, out.LoopStart, out.Stutter = o.Lasso.Trace, o.Lasso.LoopStart, o.Lasso.Stutter
+			return out, nil
+		}
+		if o.Status == "unknown" && out.Verdict == checker.Holds {
+			out.Verdict = checker.Incomplete
 		}
 	}
 	return out, nil
@@ -104,10 +141,9 @@ func RunWitness(ctx context.Context, w Witness) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	out := Outcome{Verdict: res.Verdict, Stats: res.Stats}
+	out := Outcome{Verdict: res.Verdict, Stats: res.Stats, LoopStart: NoLoop}
 	if len(res.Violations) > 0 {
-		v := res.Violations[0]
-		out.Violation = &v
+		out.Trace = res.Violations[0].Trace
 	}
 	return out, nil
 }

@@ -21,10 +21,10 @@ func TestClaimsGiveExpectedVerdicts(t *testing.T) {
 				out, err := RunExperiment(ctx, x)
 				require.NoError(t, err)
 				require.Equal(t, x.Expect, out.Verdict, "claim %s, variant %s, properties %v: %s", c.ID, x.Config.Variant, x.Properties, out.Why)
-				if out.Violation != nil {
+				if out.Trace != nil {
 					m, err := model.New(x.Config)
 					require.NoError(t, err)
-					require.NoError(t, checker.Replay(m, out.Violation.Trace))
+					require.NoError(t, checker.Replay(m, out.Trace))
 					require.NotEmpty(t, out.Why)
 				}
 			}

@@ -3,11 +3,13 @@ package main
 import (
 	"flag"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/tcpcheck/tcpcheck/checker"
+	"github.com/tcpcheck/tcpcheck/graphs"
 	"github.com/tcpcheck/tcpcheck/model"
 	"github.com/tcpcheck/tcpcheck/model/diagram"
 	"github.com/tcpcheck/tcpcheck/properties"
@@ -48,6 +50,7 @@ type checkFlags struct {
 	all        bool
 	json       bool
 	noTemporal bool
+	traceDot   string
 }
 
 // multiFlag is a repeatable string flag.
@@ -67,6 +70,7 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.all, "all", false, "keep going after the first violation and report every violated property")
 	fs.BoolVar(&f.json, "json", false, "write one JSON document to stdout instead of the text report")
 	fs.BoolVar(&f.noTemporal, "no-temporal", false, "skip the temporal (liveness) properties, which need the explored graph in memory")
+	fs.StringVar(&f.traceDot, "trace-dot", "", "when a violation is found, write its counterexample as a message sequence chart (DOT) to this file")
 }
 
 func (f *checkFlags) run(e *env, args []string) int {
@@ -94,6 +98,9 @@ func (f *checkFlags) run(e *env, args []string) int {
 		return fail(e, "check", usagef("--store: unknown store %q (known: exact, fingerprint)", f.store))
 	}
 	if f.model == diagramModel {
+		if f.traceDot != "" {
+			return fail(e, "check", usagef("--trace-dot draws the segment model's counterexamples only"))
+		}
 		cfg, err := f.diagramConfig()
 		if err != nil {
 			return fail(e, "check", err)
@@ -119,6 +126,14 @@ func (f *checkFlags) run(e *env, args []string) int {
 		model: segmentModel, preset: f.presetName(), config: cfg.String(),
 		sys: m, catalogue: properties.Segment(), final: m.Final,
 		columns: segmentColumns,
+		chart: func(trace []checker.Step[model.State, model.Action], loopStart int, title string) ([]byte, error) {
+			c, err := graphs.TraceChart(m, trace, loopStart)
+			if err != nil {
+				return nil, err
+			}
+			c.Title = title
+			return c.DOT(), nil
+		},
 	}
 	return runCheck(e, f, store, t)
 }
@@ -134,6 +149,8 @@ type target[S comparable, A any] struct {
 	actionConstraint      func(S, A, S) bool
 	// columns renders a state as the columns of a trace table.
 	columns func(S) stateColumns
+	// chart draws a counterexample as a sequence chart (nil: not drawn).
+	chart func(trace []checker.Step[S, A], loopStart int, title string) ([]byte, error)
 }
 
 // stateColumns is a state as a trace table shows it.
@@ -214,8 +231,16 @@ func runCheck[S comparable, A any](e *env, f *checkFlags, store checker.StoreKin
 		return exitUsage
 	}
 	fillReport(rep, res, props, t, opts.ContinueAfterViolation)
+	var outcomes []properties.TemporalOutcome[S, A]
 	if temporal {
-		fillTemporal(rep, properties.CheckTemporal(res, props), t)
+		outcomes = properties.CheckTemporal(res, props)
+		fillTemporal(rep, outcomes, t)
+	}
+	if f.traceDot != "" && t.chart != nil {
+		if err := writeTraceDot(f.traceDot, res, outcomes, props, t); err != nil {
+			fmt.Fprintf(e.stderr, "tcpcheck check: --trace-dot: %v\n", err)
+			return exitUsage
+		}
 	}
 	if f.json {
 		if err := rep.writeJSON(e.stdout); err != nil {
@@ -232,4 +257,34 @@ func runCheck[S comparable, A any](e *env, f *checkFlags, store checker.StoreKin
 		return exitIncomplete
 	}
 	return exitOK
+}
+
+// writeTraceDot writes the first counterexample, an invariant's or else a
+// temporal property's lasso, as a sequence chart; nothing when every
+// property holds.
+func writeTraceDot[S comparable, A any](path string, res *checker.Result[S, A], outcomes []properties.TemporalOutcome[S, A], props []properties.Property[S, A], t target[S, A]) error {
+	var trace []checker.Step[S, A]
+	loop, title := graphs.NoLoop, ""
+	if len(res.Violations) > 0 {
+		v := res.Violations[0]
+		trace, title = v.Trace, v.Name
+		if p, ok := properties.Find(props, v.Name); ok {
+			title = p.ID
+		}
+	} else {
+		for _, o := range outcomes {
+			if o.Lasso != nil {
+				trace, loop, title = o.Lasso.Trace, o.Lasso.LoopStart, o.Property.ID+": "+o.Why
+				break
+			}
+		}
+	}
+	if trace == nil {
+		return nil
+	}
+	dot, err := t.chart(trace, loop, title)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, dot, 0o644)
 }

@@ -199,3 +199,57 @@ func TestCheckJSONLasso(t *testing.T) {
 	require.True(t, v.Stutter)
 	require.Equal(t, len(v.Trace)-1, *v.LoopStart)
 }
+
+func TestGraph(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"graph-endpoint-handshake.dot", []string{"graph", "--kind", "endpoint", "--preset", "handshake"}},
+		{"graph-quotient-handshake.dot", []string{"graph", "--kind", "quotient", "--preset", "handshake"}},
+		{"graph-trace-half-open.dot", []string{"graph", "--kind", "trace", "--preset", "handshake", "--max-losses", "2", "--max-retries", "1", "--property", "established-agree"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := tcpcheck(t, tt.args...)
+			require.Equal(t, exitOK, code, errOut)
+			golden(t, tt.name, out)
+			again, _, _ := tcpcheck(t, tt.args...)
+			require.Equal(t, out, again, "the same command gives the same bytes")
+		})
+	}
+	// A smaller preset reports the Figure 5 arcs it never exercised.
+	_, errOut, _ := tcpcheck(t, "graph", "--preset", "handshake")
+	require.Contains(t, errOut, "Figure 5 arc(s) not exercised by this configuration")
+	require.Contains(t, errOut, "TIME-WAIT → CLOSED")
+
+	out, _, code := tcpcheck(t, "graph", "--preset", "handshake", "--format", "svg")
+	require.Equal(t, exitOK, code)
+	require.Contains(t, out, "<svg")
+
+	path := filepath.Join(t.TempDir(), "trace.dot")
+	_, _, code = tcpcheck(t, "check", "--preset", "handshake", "--max-losses", "2", "--max-retries", "1", "--trace-dot", path)
+	require.Equal(t, exitViolation, code)
+	dot, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Contains(t, string(dot), "digraph")
+
+	for _, bad := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"graph", "--kind", "pie"}, `unknown kind "pie"`},
+		{[]string{"graph", "--format", "png"}, `unknown format "png"`},
+		{[]string{"graph", "--kind", "global"}, "add --force, or use --kind quotient"},
+		{[]string{"graph", "--kind", "trace"}, "no counterexample to draw"},
+		{[]string{"graph", "--kind", "quotient", "--model", "diagram"}, "endpoint and global graphs only"},
+		{[]string{"graph", "--property", "x"}, "--property goes with --kind trace"},
+		{[]string{"graph", "--kind", "global", "--preset", "handshake,close"}, "several presets go with --kind endpoint only"},
+		{[]string{"check", "--model", "diagram", "--trace-dot", "x.dot"}, "--trace-dot draws the segment model's counterexamples only"},
+	} {
+		_, errOut, code := tcpcheck(t, bad.args...)
+		require.Equal(t, exitUsage, code, bad.args)
+		require.Contains(t, errOut, bad.want)
+		require.Equal(t, 1, strings.Count(errOut, "\n"), errOut)
+	}
+}

@@ -1,0 +1,231 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/tcpcheck/tcpcheck/checker"
+	"github.com/tcpcheck/tcpcheck/graphs"
+	"github.com/tcpcheck/tcpcheck/model"
+	"github.com/tcpcheck/tcpcheck/model/diagram"
+	"github.com/tcpcheck/tcpcheck/properties"
+)
+
+var graphCommand = &command{
+	Name:      "graph",
+	UsageLine: "graph --kind endpoint|global|quotient|trace [--model segment|diagram] [--preset NAME[,NAME...]] [model knobs] [--property ID] [--format dot|svg] [-o FILE]",
+	Short:     "draw state diagrams and counterexamples with Graphviz",
+	Long: `Graph explores the configured model and draws it in Graphviz's DOT
+language, or as SVG (rendered in-process: no Graphviz install needed).
+
+Kinds:
+  endpoint  RFC 9293 Figure 5 derived from the model: every explored
+            transition projected onto the endpoint that takes it, labelled
+            "event / action", coloured by cause (user call, segment,
+            timer); arcs Figure 5 does not have are dashed. Several presets,
+            comma-separated, are merged. The Figure 5 arcs the configuration
+            never exercised are listed on stderr.
+  global    every explored state (both endpoints and the channels) and
+            transition; refused above 2000 states unless --force.
+  quotient  global states grouped by (A's state, B's state), edges counted.
+  trace     the counterexample of --property (default: the first property
+            violated) as a message sequence chart; use 'check' to find one.
+
+The same DOT comes out of the same command, byte for byte.`,
+	Flags: func(fs *flag.FlagSet) func(*env, []string) int {
+		f := &graphFlags{}
+		f.register(fs)
+		return f.run
+	},
+}
+
+type graphFlags struct {
+	modelFlags
+	kind      string
+	format    string
+	output    string
+	force     bool
+	property  string
+	maxStates int
+}
+
+func (f *graphFlags) register(fs *flag.FlagSet) {
+	f.modelFlags.register(fs)
+	fs.StringVar(&f.kind, "kind", "endpoint", "what to draw: endpoint, global, quotient or trace")
+	fs.StringVar(&f.format, "format", "dot", "output format: dot or svg")
+	fs.StringVar(&f.output, "o", "", "write to this file instead of stdout")
+	fs.BoolVar(&f.force, "force", false, "draw a global graph however large")
+	fs.StringVar(&f.property, "property", "", "for --kind trace: the property whose counterexample to draw")
+	fs.IntVar(&f.maxStates, "max-states", 1_000_000, "refuse configurations with more distinct states than this")
+}
+
+func (f *graphFlags) run(e *env, args []string) int {
+	if len(args) > 0 {
+		return fail(e, "graph", usagef("unexpected argument %q", args[0]))
+	}
+	if err := f.validateModel(); err != nil {
+		return fail(e, "graph", err)
+	}
+	switch f.kind {
+	case "endpoint", "global", "quotient", "trace":
+	default:
+		return fail(e, "graph", usagef("--kind: unknown kind %q (known: endpoint, global, quotient, trace)", f.kind))
+	}
+	if f.format != "dot" && f.format != "svg" {
+		return fail(e, "graph", usagef("--format: unknown format %q (known: dot, svg)", f.format))
+	}
+	if f.property != "" && f.kind != "trace" {
+		return fail(e, "graph", usagef("--property goes with --kind trace"))
+	}
+	var out []byte
+	var err error
+	if f.model == diagramModel {
+		out, err = f.drawDiagram(e)
+	} else {
+		out, err = f.drawSegment(e)
+	}
+	if err != nil {
+		return fail(e, "graph", err)
+	}
+	if f.format == "svg" {
+		if out, err = graphs.SVG(out); err != nil {
+			fmt.Fprintf(e.stderr, "tcpcheck graph: %v\n", err)
+			return exitUsage
+		}
+	}
+	if f.output == "" {
+		_, err = e.stdout.Write(out)
+	} else {
+		err = os.WriteFile(f.output, out, 0o644)
+	}
+	if err != nil {
+		return fail(e, "graph", usagef("-o: %v", err))
+	}
+	return exitOK
+}
+
+// explored explores sys keeping its graph; a search stopped by a limit is
+// an error, since a partial diagram would mislead.
+func explored[S comparable, A any](e *env, sys checker.System[S, A], opts checker.Options[S, A], maxStates int) (*checker.Graph[S, A], error) {
+	opts.KeepGraph, opts.MaxStates = true, maxStates
+	res, err := checker.Explore(e.ctx, sys, opts)
+	if err != nil {
+		return nil, err
+	}
+	if res.StopReason != "" {
+		return nil, usagef("the configuration was not explored to the end (%s after %d states): too large to draw", res.StopReason, res.Stats.Distinct)
+	}
+	return checker.CompleteGraph(res)
+}
+
+func (f *graphFlags) drawSegment(e *env) ([]byte, error) {
+	names := strings.Split(f.presetName(), ",")
+	if len(names) > 1 && f.kind != "endpoint" {
+		return nil, usagef("--preset: several presets go with --kind endpoint only")
+	}
+	var diagramAll *graphs.EndpointDiagram
+	for _, name := range names {
+		f.preset = name
+		cfg, err := f.segmentConfig()
+		if err != nil {
+			return nil, err
+		}
+		m, err := model.New(cfg)
+		if err != nil {
+			return nil, usagef("%v", err)
+		}
+		if f.kind == "trace" {
+			return f.drawTrace(e, m)
+		}
+		g, err := explored(e, m, checker.Options[model.State, model.Action]{}, f.maxStates)
+		if err != nil {
+			return nil, err
+		}
+		switch f.kind {
+		case "global":
+			return drawGlobal(g, f.force)
+		case "quotient":
+			return graphs.Quotient(g, m, graphs.GraphOptions{}), nil
+		}
+		d := graphs.Endpoint(g, m)
+		if diagramAll == nil {
+			diagramAll = d
+		} else {
+			diagramAll.Merge(d)
+		}
+	}
+	_, missing := diagramAll.Coverage()
+	if len(missing) > 0 {
+		fmt.Fprintf(e.stderr, "tcpcheck graph: %d Figure 5 arc(s) not exercised by this configuration:\n", len(missing))
+		for _, arc := range missing {
+			fmt.Fprintf(e.stderr, "  %s\n", arc)
+		}
+	}
+	return diagramAll.DOT(), nil
+}
+
+func drawGlobal[S comparable, A any](g *checker.Graph[S, A], force bool) ([]byte, error) {
+	out, err := graphs.Global(g, graphs.GraphOptions{Force: force})
+	var tooLarge *graphs.TooLargeError
+	if errors.As(err, &tooLarge) {
+		return nil, usagef("the global graph has %d states, more than %d: add --force, or use --kind quotient", tooLarge.States, tooLarge.Max)
+	}
+	return out, err
+}
+
+// drawTrace charts the first counterexample of the selected property.
+func (f *graphFlags) drawTrace(e *env, m *model.Model) ([]byte, error) {
+	var ids []string
+	if f.property != "" {
+		ids = []string{f.property}
+	}
+	props, err := properties.Select(properties.Segment(), ids)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	out, err := properties.Run(e.ctx, m, props)
+	if err != nil {
+		return nil, err
+	}
+	if out.Trace == nil {
+		return nil, usagef("no counterexample to draw: %s in this configuration (%s)", holdsText(ids), out.Verdict)
+	}
+	chart, err := graphs.TraceChart(m, out.Trace, out.LoopStart)
+	if err != nil {
+		return nil, err
+	}
+	chart.Title = out.Property + ": " + out.Why
+	return chart.DOT(), nil
+}
+
+func holdsText(ids []string) string {
+	if len(ids) == 0 {
+		return "every property holds"
+	}
+	return ids[0] + " holds"
+}
+
+func (f *graphFlags) drawDiagram(e *env) ([]byte, error) {
+	switch f.kind {
+	case "quotient", "trace":
+		return nil, usagef("--kind %s: the diagram model draws endpoint and global graphs only", f.kind)
+	}
+	cfg, err := f.diagramConfig()
+	if err != nil {
+		return nil, err
+	}
+	m := diagram.New(cfg)
+	g, err := explored(e, m, checker.Options[diagram.State, diagram.Action]{
+		StateConstraint: m.StateConstraint, ActionConstraint: m.ActionConstraint,
+	}, f.maxStates)
+	if err != nil {
+		return nil, err
+	}
+	if f.kind == "global" {
+		return drawGlobal(g, f.force)
+	}
+	return graphs.EndpointTLA(g).DOT(), nil
+}
