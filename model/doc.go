@@ -41,7 +41,15 @@
 //     challenge ACK; a RST in the window resets (without RFC 5961's exact
 //     match).
 //   - The network: deliver the oldest segment (any segment with Reorder),
-//     lose one (up to MaxLosses), duplicate one (up to MaxDups).
+//     lose one (up to MaxLosses), duplicate one (up to MaxDups). A
+//     duplicate is a delayed copy: it travels on its own and may arrive at
+//     any later time, ahead of or behind newer segments — the "old
+//     duplicate" of §3.4 and §3.5.
+//   - Variants (Config.Variant): TCP without one of its mechanisms
+//     (two-way handshake, fixed ISN, data on SYN, no TIME-WAIT, no SYN,ACK
+//     or FIN retransmission, no SYN cookies) and two planted bugs, for the
+//     seed's claims and the fuzzers. B's SYN queue (SynBacklog) with an
+//     attacker's spoofed SYNs (Attacker) and SYN cookies.
 //   - Timers (§3.10.8): retransmission of the segment at SND.UNA (SYN,
 //     SYN,ACK, data or FIN) with exponential backoff, giving up after
 //     MaxRetries; TIME-WAIT's 2MSL expiry.
@@ -49,14 +57,21 @@
 // # Abstractions, and why each is sound for the properties checked
 //
 //   - Time. The retransmission timer fires only when neither the segment
-//     nor an acknowledgment of it is in flight: only then can an RTO that
-//     exceeds the round trip expire. Early (spurious) expiries are left
-//     out unless SpuriousRetransmit is set; their effect, a second copy of
-//     a segment, is what duplication produces, so Duplicate covers the
-//     same receiver behaviours. 2MSL expires only when both channels are
-//     empty: MSL bounds a segment's life (§3.4.2), so when 2MSL has passed
-//     no segment of the connection is left, and no earlier expiry is
-//     possible.
+//     nor an acknowledgment of it (nor a RST) is in flight: only then can
+//     an RTO that exceeds the round trip expire. Two expiries of one timer
+//     are an RTO apart, longer than any delivery, so a timer cannot expire
+//     again while a segment that was in flight toward it at its last
+//     expiry is still there (the ghost Segment.Aged). Early (spurious)
+//     expiries are left out unless SpuriousRetransmit is set; their
+//     effect, a second copy of a segment, is what duplication produces, so
+//     Duplicate covers the same receiver behaviours. 2MSL expires only
+//     when both channels are empty and the peer has nothing left to
+//     retransmit: MSL bounds a segment's life (§3.4.2) and 2MSL outlasts
+//     a retransmission schedule of a few RTOs, so no earlier expiry is
+//     possible. The timers of the two endpoints are otherwise unordered:
+//     one endpoint's may expire several times while the other's has not,
+//     which real clocks forbid only loosely; properties that depend on
+//     it (connect-no-timeout) say so.
 //   - Data. Each SEND is one one-byte segment, sent at once; the
 //     application closes after its last SEND. Windows are fixed
 //     (RcvWnd) and never zero; there is no congestion control, Nagle,
