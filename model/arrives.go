@@ -167,6 +167,9 @@ func (t *step) arriveOther(side Side, g Segment) {
 		if ack {
 			t.sendACK(side)
 		}
+		if t.closeAfterACK {
+			t.deleteTCB(side, NoError) // variant NoTimeWait, once its ACK is out
+		}
 	}()
 
 	// First, check the sequence number.
@@ -298,10 +301,11 @@ func (t *step) arriveOther(side Side, g Segment) {
 }
 
 // enterTimeWait enters TIME-WAIT: the retransmission timer is off there.
-// Variant NoTimeWait deletes the TCB instead.
+// Variant NoTimeWait deletes the TCB instead, once the ACK of the peer's
+// FIN is sent.
 func (t *step) enterTimeWait(side Side) {
 	if t.m.cfg.Variant == NoTimeWait {
-		t.deleteTCB(side, NoError)
+		t.closeAfterACK = true
 		return
 	}
 	e := &t.s.Ep[side]

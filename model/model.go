@@ -221,6 +221,9 @@ type step struct {
 	s      State
 	record bool
 	sent   []Segment
+	// closeAfterACK: delete the TCB once the pending acknowledgment is
+	// sent (variant NoTimeWait).
+	closeAfterACK bool
 }
 
 // apply performs a on t.s, reporting false when a is not enabled.
