@@ -173,8 +173,10 @@ func Claims() []Claim {
 		c.Data = [2]int{1, 0}
 		c.MaxLosses, c.MaxDups, c.Incarnations = 0, 1, 2
 	})
+	// The client sends nothing, so that what the listener holds in the
+	// data-on-syn variant is the attacker's.
 	synData := preset("handshake", func(c *model.Config) {
-		c.MaxLosses, c.Data = 0, [2]int{1, 0}
+		c.MaxLosses = 0
 		c.SynBacklog, c.Attacker = 2, 2
 	})
 	queue := preset("handshake", func(c *model.Config) {
