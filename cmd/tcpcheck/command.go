@@ -48,7 +48,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{checkCommand, listCommand, graphCommand, explainCommand}
+	commands = []*command{checkCommand, listCommand, graphCommand, explainCommand, conformCommand}
 }
 
 // usageError is bad input: printed as one line, exit 2.
