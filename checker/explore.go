@@ -30,6 +30,7 @@ const (
 	StopTimeout       = "timeout"
 	StopCanceled      = "canceled"
 	StopMaxGraphEdges = "max-graph-edges"
+	StopMaxMemory     = "max-memory"
 )
 
 // DeadlockName is the name of a deadlock violation.
@@ -68,7 +69,8 @@ func validate[S comparable, A any](ctx context.Context, sys System[S, A], opts *
 	case sys == nil:
 		return errors.New("checker: nil System")
 	case opts.MaxStates < 0, opts.MaxDepth < 0, opts.Timeout < 0,
-		opts.MaxGraphEdges < 0, opts.ProgressInterval < 0:
+		opts.MaxGraphEdges < 0, opts.ProgressInterval < 0, opts.Workers < 0,
+		opts.MaxMemory < 0:
 		return errors.New("checker: negative limit in Options")
 	case opts.Strategy != BFS && opts.Strategy != DFS:
 		return fmt.Errorf("checker: unknown Strategy %d", opts.Strategy)
@@ -100,30 +102,35 @@ type explorer[S comparable, A any] struct {
 	ctx  context.Context
 	sys  System[S, A]
 	opts *Options[S, A]
+	enc  Encoder[S] // sys, if it is one
 
-	store  store[S]
-	parent []int32 // parent[i] is the number of the state that first reached i, -1 for initial states
-	// pending holds the entries not yet expanded: pending[head:] is the
-	// queue of a BFS, pending the stack of a DFS (head stays 0).
-	pending []entry[S]
-	head    int
+	store   *store[S]
+	parents *parents
+	// A BFS expands level by level: cur is the level being expanded,
+	// cur.at(pos) the next state to expand, and next the level being
+	// filled. A DFS keeps its stack in pending.
+	cur, next *level[S]
+	pos       int
+	pending   []entry[S]
 
 	graph    *Graph[S, A]
 	maxEdges int
 
 	// The expansion in progress: the state, whether it has a transition
 	// allowed by the action constraint, and successor as a func value.
-	cur     entry[S]
+	cur0    entry[S]
 	enabled bool
 	yield   func(A, S) bool
+	t       transition[S, A] // the transition being taken, when sequential
+	code    []byte           // its encoding
 
 	// Figures.
 	generated  int
 	depth      int32
 	expansions int
-	// unexpanded counts the stored states left out of pending without a
-	// full expansion: the one a violation or a limit interrupted, and those
-	// at MaxDepth that had transitions.
+	// unexpanded counts the stored states left out of the frontier
+	// without a full expansion: the one a violation or a limit
+	// interrupted, and those at MaxDepth that had transitions.
 	unexpanded int
 	cutByDepth bool
 
@@ -138,17 +145,25 @@ type explorer[S comparable, A any] struct {
 
 	start, deadline, nextProgress time.Time
 	progressEvery                 time.Duration
+	memory                        memoryGauge
+	memoryCheckedAt               uint64 // the table size whose growth was last checked against MaxMemory
 }
 
 func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opts *Options[S, A]) *explorer[S, A] {
+	enc, _ := sys.(Encoder[S])
 	e := &explorer[S, A]{
 		ctx:         ctx,
 		sys:         sys,
 		opts:        opts,
-		store:       newStore[S](opts.Store, opts.MaxStates),
+		enc:         enc,
+		store:       newStore(opts.Store, opts.MaxStates, enc),
+		parents:     newParents(opts.Strategy == BFS),
 		invFailed:   make([]bool, len(opts.Invariants)),
 		transFailed: make([]bool, len(opts.TransitionInvariants)),
 		start:       time.Now(),
+	}
+	if opts.Strategy == BFS {
+		e.cur, e.next = newLevel(enc, 0), newLevel(enc, 1)
 	}
 	e.yield = e.successor
 	if opts.KeepGraph {
@@ -174,13 +189,52 @@ func (e *explorer[S, A]) run() {
 		return
 	}
 	e.initial()
-	for !e.done && len(e.pending) > e.head {
-		if e.expansions%checkEvery == 0 && e.expansions > 0 && e.interrupted() {
-			break
+	if e.opts.Strategy == DFS {
+		for !e.done && len(e.pending) > 0 {
+			if e.due() && e.interrupted() {
+				break
+			}
+			e.expansions++
+			n := len(e.pending) - 1
+			x := e.pending[n]
+			e.pending = e.pending[:n]
+			e.expand(x)
 		}
-		e.expansions++
-		e.expand(e.pop())
+		return
 	}
+	var w *workers[S, A]
+	if e.opts.Workers > 1 && len(e.opts.Invariants) <= maxPrecheck && len(e.opts.TransitionInvariants) <= maxPrecheck {
+		w = startWorkers(e, e.opts.Workers)
+		defer w.stop()
+	}
+	for !e.done && e.next.len() > 0 {
+		e.cur, e.next = e.next, e.cur
+		e.next.reset(e.cur.depth + 1)
+		e.pos = 0
+		if w != nil && !e.atMaxDepth(e.cur.depth) {
+			w.expandLevel()
+			continue
+		}
+		for !e.done && e.pos < e.cur.len() {
+			if e.due() && e.interrupted() {
+				return
+			}
+			e.expansions++
+			x := e.cur.at(e.pos)
+			e.pos++
+			e.expand(x)
+		}
+	}
+}
+
+// due reports whether it is time to look at the clock, the context and
+// the memory in use: every checkEvery expansions.
+func (e *explorer[S, A]) due() bool {
+	return e.expansions%checkEvery == 0 && e.expansions > 0
+}
+
+func (e *explorer[S, A]) atMaxDepth(depth int32) bool {
+	return e.opts.MaxDepth > 0 && int(depth) >= e.opts.MaxDepth
 }
 
 // initial stores the initial states that pass the state constraint.
@@ -191,7 +245,9 @@ func (e *explorer[S, A]) initial() {
 		if c := e.opts.StateConstraint; c != nil && !c(s) {
 			continue
 		}
-		i, added := e.store.put(s)
+		var h uint64
+		e.code, h = e.store.appendKey(e.code[:0], &s)
+		i, added := e.store.insert(h, e.code, &s)
 		if !added {
 			if i < 0 {
 				e.halt(StopMaxStates)
@@ -199,8 +255,8 @@ func (e *explorer[S, A]) initial() {
 			}
 			continue // the same initial state twice
 		}
-		e.parent = append(e.parent, -1)
-		e.push(entry[S]{s, i, 1})
+		e.parents.add(-1)
+		e.push(&s, e.code, i, 1)
 		if e.graph != nil {
 			e.graph.States = append(e.graph.States, s)
 			e.graph.Initial = append(e.graph.Initial, int(i))
@@ -215,16 +271,21 @@ func (e *explorer[S, A]) initial() {
 
 // expand computes the successors of x, checks and stores them.
 func (e *explorer[S, A]) expand(x entry[S]) {
-	if e.opts.MaxDepth > 0 && int(x.depth) >= e.opts.MaxDepth {
+	if e.atMaxDepth(x.depth) {
 		e.expandAtMaxDepth(x)
 		return
 	}
 	from := len(e.pending)
-	e.cur, e.enabled = x, false
+	e.cur0, e.enabled = x, false
 	// A method value made once, rather than a range loop whose body
 	// would be a new closure for every state.
 	e.sys.Next(x.state)(e.yield)
 	e.stackOrder(from)
+	e.expanded(x)
+}
+
+// expanded ends the expansion of x.
+func (e *explorer[S, A]) expanded(x entry[S]) {
 	if e.done {
 		// A violation or a limit interrupted the expansion, or came just at
 		// its end: count the state as not expanded.
@@ -236,47 +297,97 @@ func (e *explorer[S, A]) expand(x entry[S]) {
 	}
 }
 
+// A transition is a successor of the state being expanded, with what is
+// known of it. A worker computes every field in advance (precomputed);
+// the sequential search computes them as take needs them.
+type transition[S, A any] struct {
+	action A
+	state  S
+	hash   uint64
+	// known is the number of the state if it was already stored when the
+	// worker looked, or -1.
+	known int32
+	// allowed: the action constraint allows it; inBounds: the state
+	// constraint too.
+	allowed, inBounds bool
+	precomputed       bool
+	// transFail and invFail have bit k set if TransitionInvariants[k]
+	// (or Invariants[k]) fails on it; invFail only when known is -1.
+	transFail, invFail uint64
+}
+
 // successor handles the transition (a, t) from the state being expanded,
-// e.cur, and reports whether the expansion goes on.
+// e.cur0, and reports whether the expansion goes on.
 func (e *explorer[S, A]) successor(a A, t S) bool {
 	if e.done {
 		return false
 	}
-	x := &e.cur
+	e.t = transition[S, A]{action: a, state: t, known: -1}
+	return e.take(&e.t, nil)
+}
+
+// take handles the transition t from the state being expanded, e.cur0,
+// as TLC does, and reports whether the expansion goes on. code is its
+// encoding when t is precomputed.
+func (e *explorer[S, A]) take(t *transition[S, A], code []byte) bool {
+	x := &e.cur0
 	e.generated++
-	if c := e.opts.ActionConstraint; c != nil && !c(x.state, a, t) {
+	if !t.precomputed {
+		c := e.opts.ActionConstraint
+		t.allowed = c == nil || c(x.state, t.action, t.state)
+	}
+	if !t.allowed {
 		return true
 	}
 	e.enabled = true
 	if len(e.opts.TransitionInvariants) > 0 {
-		if e.checkTransition(*x, a, t); e.done {
+		if e.checkTransition(*x, t); e.done {
 			return false
 		}
 	}
-	if c := e.opts.StateConstraint; c != nil && !c(t) {
+	if !t.precomputed {
+		c := e.opts.StateConstraint
+		t.inBounds = c == nil || c(t.state)
+	}
+	if !t.inBounds {
 		return true
 	}
 	if e.graph != nil && len(e.graph.Edges) >= e.maxEdges {
 		e.halt(StopMaxGraphEdges)
 		return false
 	}
-	i, added := e.store.put(t)
-	if i < 0 {
-		e.halt(StopMaxStates)
+	if e.opts.MaxMemory > 0 && e.growthExceedsMemory() {
+		e.halt(StopMaxMemory)
 		return false
 	}
+	i, added := t.known, false
+	if i < 0 {
+		if !t.precomputed {
+			e.code, t.hash = e.store.appendKey(e.code[:0], &t.state)
+			code = e.code
+		}
+		i, added = e.store.insert(t.hash, code, &t.state)
+		if i < 0 {
+			e.halt(StopMaxStates)
+			return false
+		}
+	}
 	if added {
-		e.parent = append(e.parent, x.index)
-		e.push(entry[S]{t, i, x.depth + 1})
+		e.parents.add(x.index)
+		e.push(&t.state, code, i, x.depth+1)
 		if e.graph != nil {
-			e.graph.States = append(e.graph.States, t)
+			e.graph.States = append(e.graph.States, t.state)
 		}
 	}
 	if e.graph != nil {
-		e.graph.Edges = append(e.graph.Edges, Edge[A]{From: int(x.index), To: int(i), Action: a})
+		e.graph.Edges = append(e.graph.Edges, Edge[A]{From: int(x.index), To: int(i), Action: t.action})
 	}
 	if added && len(e.opts.Invariants) > 0 {
-		e.checkState(x.index, a, t)
+		if t.precomputed {
+			e.checkStateFails(x.index, t.action, t.state, t.invFail)
+		} else {
+			e.checkState(x.index, t.action, t.state)
+		}
 	}
 	return !e.done
 }
@@ -300,32 +411,17 @@ func (e *explorer[S, A]) expandAtMaxDepth(x entry[S]) {
 	e.checkDeadlock(x)
 }
 
-func (e *explorer[S, A]) push(x entry[S]) {
-	e.pending = append(e.pending, x)
-	if x.depth > e.depth {
-		e.depth = x.depth
-	}
-}
-
-// pop takes the next entry to expand: the oldest in a BFS, the newest in a
-// DFS.
-func (e *explorer[S, A]) pop() entry[S] {
+// push adds a state just stored to the frontier: the next level of a BFS,
+// the stack of a DFS. code is its encoding, if the system has an encoder.
+func (e *explorer[S, A]) push(s *S, code []byte, index, depth int32) {
 	if e.opts.Strategy == DFS {
-		n := len(e.pending) - 1
-		x := e.pending[n]
-		e.pending = e.pending[:n]
-		return x
+		e.pending = append(e.pending, entry[S]{*s, index, depth})
+	} else {
+		e.next.push(s, code, index)
 	}
-	x := e.pending[e.head]
-	e.head++
-	if e.head >= 4096 && 2*e.head >= len(e.pending) {
-		// Drop the expanded half of the queue.
-		n := copy(e.pending, e.pending[e.head:])
-		clear(e.pending[n:])
-		e.pending = e.pending[:n]
-		e.head = 0
+	if depth > e.depth {
+		e.depth = depth
 	}
-	return x
 }
 
 // stackOrder reverses, in a DFS, the entries pushed since from, so that the
@@ -356,13 +452,35 @@ func (e *explorer[S, A]) checkState(parent int32, a A, s S) {
 	}
 }
 
-func (e *explorer[S, A]) checkTransition(x entry[S], a A, t S) {
+// checkStateFails is checkState with the invariants already evaluated:
+// bit k of fails is set if Invariants[k] fails on s.
+func (e *explorer[S, A]) checkStateFails(parent int32, a A, s S, fails uint64) {
+	for k, inv := range e.opts.Invariants {
+		if e.invFailed[k] || fails&(1<<k) == 0 {
+			continue
+		}
+		e.invFailed[k] = true
+		e.violate(inv.Name, InvariantViolation, e.extend(parent, a, s))
+		if e.done {
+			return
+		}
+	}
+}
+
+func (e *explorer[S, A]) checkTransition(x entry[S], t *transition[S, A]) {
 	for k, inv := range e.opts.TransitionInvariants {
-		if e.transFailed[k] || inv.Holds(x.state, a, t) {
+		if e.transFailed[k] {
+			continue
+		}
+		if t.precomputed {
+			if t.transFail&(1<<k) == 0 {
+				continue
+			}
+		} else if inv.Holds(x.state, t.action, t.state) {
 			continue
 		}
 		e.transFailed[k] = true
-		e.violate(inv.Name, TransitionViolation, e.extend(x.index, a, t))
+		e.violate(inv.Name, TransitionViolation, e.extend(x.index, t.action, t.state))
 		if e.done {
 			return
 		}
@@ -412,7 +530,23 @@ func (e *explorer[S, A]) interrupted() bool {
 		e.halt(StopTimeout)
 		return true
 	}
+	if e.opts.MaxMemory > 0 && e.memory.exceeds(e.opts.MaxMemory, 0) {
+		e.halt(StopMaxMemory)
+		return true
+	}
 	return false
+}
+
+// growthExceedsMemory reports whether growing the store's table, if the
+// next state stored grows it, would take the memory in use past
+// MaxMemory. It looks once per growth.
+func (e *explorer[S, A]) growthExceedsMemory() bool {
+	g := e.store.growthBytes()
+	if g == 0 || e.memoryCheckedAt == e.store.tab.size {
+		return false
+	}
+	e.memoryCheckedAt = e.store.tab.size
+	return e.memory.exceeds(e.opts.MaxMemory, g)
 }
 
 // canceled reports whether the context ends the search.
@@ -429,12 +563,17 @@ func (e *explorer[S, A]) canceled() bool {
 }
 
 func (e *explorer[S, A]) stats(now time.Time) Stats {
+	frontier := len(e.pending) + e.unexpanded
+	if e.opts.Strategy == BFS {
+		frontier += e.cur.len() - e.pos + e.next.len()
+	}
 	return Stats{
-		Distinct:  e.store.len(),
-		Generated: e.generated,
-		Depth:     int(e.depth),
-		Frontier:  len(e.pending) - e.head + e.unexpanded,
-		Elapsed:   now.Sub(e.start),
+		Distinct:   e.store.len(),
+		Generated:  e.generated,
+		Depth:      int(e.depth),
+		Frontier:   frontier,
+		Elapsed:    now.Sub(e.start),
+		StoreBytes: e.store.bytes() + e.parents.bytes(),
 	}
 }
 

@@ -164,7 +164,12 @@ func (f *fingerprinter[S]) sum(s *S) uint64 {
 			h = mixBytes(h, unsafe.Slice(unsafe.StringData(str), len(str)))
 		}
 	}
-	// Avalanche, as xxHash64 ends.
+	return avalanche(h)
+}
+
+// avalanche is how xxHash64 ends: every bit of h affects every bit of the
+// result.
+func avalanche(h uint64) uint64 {
 	h ^= h >> 33
 	h *= prime2
 	h ^= h >> 29
@@ -196,4 +201,11 @@ func mixBytes(h uint64, b []byte) uint64 {
 		h = mixWord(h, w)
 	}
 	return h
+}
+
+// hashBytes is the fingerprint of an encoded state: the same mix over its
+// bytes, with its length, then xxHash64's avalanche.
+func hashBytes(b []byte) uint64 {
+	h := mixWord(prime5, uint64(len(b)))
+	return avalanche(mixBytes(h, b))
 }

@@ -115,3 +115,15 @@ func TestViolationBeatsIncomplete(t *testing.T) {
 	// The limit is still told.
 	require.Equal(t, StopMaxStates, res.StopReason)
 }
+
+func TestMaxMemory(t *testing.T) {
+	var g memoryGauge
+	limit := g.inUse() + 16<<20
+	for _, w := range []int{1, 2} {
+		res := explore(t, unbounded(), Options[uint64, string]{MaxMemory: limit, Workers: w})
+		require.Equal(t, Incomplete, res.Verdict)
+		require.Equal(t, StopMaxMemory, res.StopReason)
+		require.Positive(t, res.Stats.Distinct)
+		require.LessOrEqual(t, g.inUse(), limit)
+	}
+}

@@ -79,6 +79,10 @@ type Stats struct {
 	// Frontier is the number of states stored but not yet expanded.
 	Frontier int
 	Elapsed  time.Duration
+	// StoreBytes is the memory the visited states take: the store's hash
+	// table, its states, encodings or fingerprints, and the parent links
+	// traces are rebuilt from. StoreBytes/Distinct is the cost of a state.
+	StoreBytes int64
 }
 
 // StatesPerSecond is Distinct divided by Elapsed.
@@ -95,8 +99,8 @@ type Result[S comparable, A any] struct {
 	Violations []Violation[S, A]
 	Stats      Stats
 	// StopReason says which limit stopped an incomplete search:
-	// "max-states", "max-depth", "timeout", "canceled", "max-graph-edges"
-	// (the Stop constants). It is also set when a search that found a
+	// "max-states", "max-depth", "timeout", "canceled", "max-graph-edges",
+	// "max-memory" (the Stop constants). It is also set when a search that found a
 	// violation and went on (ContinueAfterViolation) was then stopped by a
 	// limit: the Verdict is Violated, but not every state was seen.
 	StopReason string

@@ -1,87 +1,190 @@
 package checker
 
-import "math"
+import (
+	"bytes"
+	"math"
+	"unsafe"
+)
 
 // A store remembers the states a search has visited and numbers them 0, 1,
 // 2, … in the order they were first stored. The numbers index the parent
 // links from which traces are rebuilt, and the states of Result.Graph.
-type store[S comparable] interface {
-	// put returns the number of s and false if s is already stored.
-	// Otherwise it stores s and returns its new number and true, or, if the
-	// store is full, -1 and false.
-	put(s S) (i int32, added bool)
-	// lookup returns the number of s if s is stored.
-	lookup(s S) (i int32, ok bool)
-	// len returns the number of states stored.
-	len() int
+//
+// Each state is kept densely, by number, in one of three forms:
+//
+//   - FingerprintStore: its 64-bit fingerprint, eight bytes;
+//   - ExactStore, for a System that is an Encoder: its encoding, packed in
+//     an arena;
+//   - ExactStore otherwise: the state itself.
+//
+// A table (see table.go) maps the hash of a state to its number. The hash
+// is the fingerprint: the hash of the encoding when the system has an
+// encoder, the layout hash of fingerprint.go otherwise.
+type store[S comparable] struct {
+	kind StoreKind
+	max  int
+	tab  table
+	enc  Encoder[S] // nil when the system has none
+	fp   *fingerprinter[S]
+
+	fps    chunked[uint64] // FingerprintStore
+	codes  arena           // ExactStore with an encoder
+	states chunked[S]      // ExactStore without one
+
+	scratch []byte // an encoding, for put and lookup
 }
 
 // newStore returns an empty store of the given kind that holds at most max
-// states (max <= 0: as many as state numbers allow, math.MaxInt32).
-func newStore[S comparable](kind StoreKind, max int) store[S] {
+// states (max <= 0: as many as state numbers allow, math.MaxInt32). enc,
+// if not nil, encodes the states.
+func newStore[S comparable](kind StoreKind, max int, enc Encoder[S]) *store[S] {
 	if max <= 0 || max > math.MaxInt32 {
 		max = math.MaxInt32
 	}
-	if kind == FingerprintStore {
-		return &fingerprintStore[S]{fp: newFingerprinter[S](), index: make(map[uint64]int32), max: max}
+	st := &store[S]{kind: kind, max: max, enc: enc} // the table is made by the first insert
+	if enc == nil {
+		st.fp = newFingerprinter[S]()
 	}
-	return &exactStore[S]{index: make(map[S]int32), max: max}
+	return st
 }
 
-// exactStore keeps every state as a map key: two states are the same only
-// if they are equal.
-type exactStore[S comparable] struct {
-	index map[S]int32
-	max   int
+// appendKey appends to buf the encoding of s, if the system has an
+// encoder, and returns the extended buffer and the hash of s.
+func (st *store[S]) appendKey(buf []byte, s *S) ([]byte, uint64) {
+	if st.enc == nil {
+		return buf, st.fp.sum(s)
+	}
+	n := len(buf)
+	buf = st.enc.AppendState(buf, *s)
+	return buf, hashBytes(buf[n:])
 }
 
-func (st *exactStore[S]) put(s S) (int32, bool) {
-	if i, ok := st.index[s]; ok {
-		return i, false
+// find returns the number of the state with hash h, encoding code (nil
+// without an encoder) and value *s, if it is stored; otherwise the slot
+// where it would go. It only reads the store.
+func (st *store[S]) find(h uint64, code []byte, s *S) (num int32, slot uint64, ok bool) {
+	t := &st.tab
+	if t.size == 0 {
+		return -1, 0, false
 	}
-	n := len(st.index)
+	tag := tagOf(h)
+	i := t.home(h)
+	for {
+		e := t.slot(i)
+		if e == 0 {
+			return -1, i, false
+		}
+		if e&^math.MaxUint32 == tag {
+			n := int(uint32(e) - 1)
+			if st.equal(n, h, code, s) {
+				return int32(n), i, true
+			}
+		}
+		if i++; i == t.size {
+			i = 0
+		}
+	}
+}
+
+// equal reports whether state number n is the state with hash h,
+// encoding code and value *s.
+func (st *store[S]) equal(n int, h uint64, code []byte, s *S) bool {
+	switch {
+	case st.kind == FingerprintStore:
+		return *st.fps.at(n) == h
+	case st.enc != nil:
+		return bytes.Equal(st.codes.at(n), code)
+	}
+	return *st.states.at(n) == *s
+}
+
+// insert is put with the key already computed: it returns the number of
+// the state and false if it is stored; otherwise it stores it and returns
+// its new number and true, or, if the store is full, -1 and false.
+func (st *store[S]) insert(h uint64, code []byte, s *S) (int32, bool) {
+	num, slot, ok := st.find(h, code, s)
+	if ok {
+		return num, false
+	}
+	n := st.tab.n
 	if n >= st.max {
 		return -1, false
 	}
-	st.index[s] = int32(n)
+	switch {
+	case st.kind == FingerprintStore:
+		st.fps.append(h)
+	case st.enc != nil:
+		st.codes.append(code)
+	default:
+		st.states.append(*s)
+	}
+	if st.tab.full() {
+		st.grow()
+		st.tab.insertNew(h, uint32(n))
+	} else {
+		st.tab.set(slot, h, uint32(n))
+	}
 	return int32(n), true
 }
 
-func (st *exactStore[S]) lookup(s S) (int32, bool) {
-	i, ok := st.index[s]
-	return i, ok
-}
-
-func (st *exactStore[S]) len() int { return len(st.index) }
-
-// fingerprintStore keeps a 64-bit fingerprint per state, as TLC does: two
-// states with the same fingerprint are taken to be the same state, so a
-// collision hides the second one from the search.
-type fingerprintStore[S comparable] struct {
-	fp    *fingerprinter[S]
-	index map[uint64]int32
-	max   int
-}
-
-func (st *fingerprintStore[S]) put(s S) (int32, bool) {
-	h := st.fp.sum(&s)
-	if i, ok := st.index[h]; ok {
-		return i, false
+// grow replaces the table by a larger one, rehashing from the dense
+// arrays.
+func (st *store[S]) grow() {
+	old := st.tab
+	st.tab = newTable(old.grownSize())
+	for n := range old.n {
+		st.tab.insertNew(st.hashOf(n), uint32(n))
 	}
-	n := len(st.index)
-	if n >= st.max {
-		return -1, false
+}
+
+// growthBytes is how much memory the next growth of the table will
+// allocate, and 0 if the next insertion does not grow it.
+func (st *store[S]) growthBytes() int64 {
+	if !st.tab.full() {
+		return 0
 	}
-	st.index[h] = int32(n)
-	return int32(n), true
+	return int64(st.tab.grownSize() * slotSize)
 }
 
-func (st *fingerprintStore[S]) lookup(s S) (int32, bool) {
-	i, ok := st.index[st.fp.sum(&s)]
-	return i, ok
+// hashOf returns the hash of state number n.
+func (st *store[S]) hashOf(n int) uint64 {
+	switch {
+	case st.kind == FingerprintStore:
+		return *st.fps.at(n)
+	case st.enc != nil:
+		return hashBytes(st.codes.at(n))
+	}
+	return st.fp.sum(st.states.at(n))
 }
 
-func (st *fingerprintStore[S]) len() int { return len(st.index) }
+// put stores s: it returns the number of s and false if s is already
+// stored. Otherwise it stores s and returns its new number and true, or,
+// if the store is full, -1 and false.
+func (st *store[S]) put(s S) (int32, bool) {
+	var h uint64
+	st.scratch, h = st.appendKey(st.scratch[:0], &s)
+	return st.insert(h, st.scratch, &s)
+}
+
+// lookup returns the number of s if s is stored.
+func (st *store[S]) lookup(s S) (int32, bool) {
+	var h uint64
+	st.scratch, h = st.appendKey(st.scratch[:0], &s)
+	num, _, ok := st.find(h, st.scratch, &s)
+	return num, ok
+}
+
+// len returns the number of states stored.
+func (st *store[S]) len() int { return st.tab.n }
+
+// bytes is the memory the store holds: its table and dense arrays.
+func (st *store[S]) bytes() int64 {
+	var s S
+	return st.tab.bytes() +
+		int64(len(st.fps.chunks))<<chunkBits*8 +
+		st.codes.bytes() +
+		int64(len(st.states.chunks))<<chunkBits*int64(unsafe.Sizeof(s))
+}
 
 // collisionProbability is TLC's optimistic estimate of the probability that
 // a fingerprint collision hid a state: each of the generated-distinct

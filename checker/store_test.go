@@ -8,7 +8,7 @@ import (
 
 func TestStores(t *testing.T) {
 	for _, kind := range []StoreKind{ExactStore, FingerprintStore} {
-		st := newStore[point](kind, 3)
+		st := newStore[point](kind, 3, nil)
 		i, added := st.put(point{1, 2})
 		require.Equal(t, int32(0), i)
 		require.True(t, added)

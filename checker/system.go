@@ -21,6 +21,22 @@ type System[S comparable, A any] interface {
 	Next(s S) iter.Seq2[A, S]
 }
 
+// Encoder is an interface a System may also implement to give its states a
+// compact encoding. When it does, the checker keeps encodings instead of
+// the states themselves: the ExactStore stores each state's encoding, the
+// breadth-first frontier holds encodings, and the fingerprint of a state is
+// the hash of its encoding. The common path needs nothing: a System that
+// is not an Encoder has its states stored as they are.
+type Encoder[S any] interface {
+	// AppendState appends the encoding of s to b and returns the extended
+	// slice. Two states must have the same encoding exactly when they are
+	// equal (==).
+	AppendState(b []byte, s S) []byte
+	// DecodeState returns the state whose encoding is b, as AppendState
+	// wrote it.
+	DecodeState(b []byte) S
+}
+
 // Invariant is a named predicate that must hold in every reachable state,
 // initial states included.
 type Invariant[S any] struct {
@@ -85,6 +101,14 @@ type Options[S comparable, A any] struct {
 	Strategy Strategy
 	Store    StoreKind
 
+	// Workers is how many goroutines compute successors in a BFS; 0 or 1
+	// explores sequentially. The result does not depend on it: the same
+	// figures, the same violations with the same shortest traces, the
+	// same graph. With more than one worker, Next, the constraints and the
+	// invariants are called from several goroutines at once, so they must
+	// be safe for concurrent use (pure functions are). A DFS ignores it.
+	Workers int
+
 	// ContinueAfterViolation keeps exploring after the first violation and
 	// reports every violated invariant, each with its own shortest trace
 	// (the first one found for that invariant).
@@ -100,9 +124,17 @@ type Options[S comparable, A any] struct {
 	// it is not expanded; if it has a transition, the result is Incomplete
 	// with StopReason "max-depth" once the bounded search is over. Timeout
 	// bounds the time of the search; the context may also cancel it.
+	//
+	// MaxMemory bounds, in bytes, the memory the Go runtime holds for the
+	// process (heap and all, as runtime/metrics counts it, less what it
+	// has returned to the system). It is looked at every few thousand
+	// expansions and before the store grows: the search stops, as
+	// Incomplete with StopReason "max-memory", before it would pass the
+	// bound, rather than let the machine run out.
 	MaxStates int
 	MaxDepth  int
 	Timeout   time.Duration
+	MaxMemory int64
 
 	// KeepGraph keeps the explored graph in Result.Graph. MaxGraphEdges
 	// guards its size: exceeding it stops the search as Incomplete

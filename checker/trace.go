@@ -19,7 +19,7 @@ import (
 // trace returns a trace from an initial state to the stored state i.
 func (e *explorer[S, A]) trace(i int32) []Step[S, A] {
 	var chain []int32
-	for j := i; j >= 0; j = e.parent[j] {
+	for j := i; j >= 0; j = e.parents.get(j) {
 		chain = append(chain, j)
 	}
 	slices.Reverse(chain)

@@ -1,0 +1,136 @@
+// Command tcpbench explores one model with the checker, checking nothing,
+// and prints the figures compare.sh tabulates beside SPIN's: states,
+// seconds, states per second and bytes per state.
+//
+//	go run ./bench/tcpbench -model diagram -k 2 -workers 2 -store fingerprint
+//	go run ./bench/tcpbench -model segment -preset lossy -isn-a 100 -isn-b 1000
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/tcpcheck/tcpcheck/bench"
+	"github.com/tcpcheck/tcpcheck/checker"
+	"github.com/tcpcheck/tcpcheck/model"
+)
+
+func main() {
+	var (
+		which     = flag.String("model", "diagram", "diagram (K copies of Figure 5's model) or segment")
+		k         = flag.Int("k", 1, "diagram: copies")
+		preset    = flag.String("preset", "lossy", "segment: preset")
+		isnA      = flag.String("isn-a", "", "segment: A's ISNs, comma-separated")
+		isnB      = flag.String("isn-b", "", "segment: B's ISNs, comma-separated")
+		dataA     = flag.Int("data-a", -1, "segment: A's data segments")
+		dataB     = flag.Int("data-b", -1, "segment: B's data segments")
+		losses    = flag.Int("max-losses", -1, "segment: losses")
+		dups      = flag.Int("max-dups", -1, "segment: duplicates")
+		capacity  = flag.Int("capacity", -1, "segment: channel capacity")
+		workers   = flag.Int("workers", 1, "goroutines computing successors")
+		store     = flag.String("store", "exact", "exact or fingerprint")
+		maxMemory = flag.Int64("max-memory", 0, "stop before the process holds this many bytes (0: no limit)")
+	)
+	flag.Parse()
+	kind := checker.ExactStore
+	if *store == "fingerprint" {
+		kind = checker.FingerprintStore
+	}
+	var (
+		stats  checker.Stats
+		reason string
+		err    error
+	)
+	switch *which {
+	case "diagram":
+		p, perr := bench.NewProduct(*k)
+		if perr != nil {
+			fail(perr)
+		}
+		stats, reason, err = run(p, checker.Options[bench.ProductState, bench.ProductAction]{Store: kind, Workers: *workers, MaxMemory: *maxMemory})
+	case "segment":
+		cfg, cerr := model.LookupPreset(*preset)
+		if cerr != nil {
+			fail(cerr)
+		}
+		for _, x := range []struct {
+			s    string
+			into *[]uint32
+		}{{*isnA, &cfg.ISNs[model.A]}, {*isnB, &cfg.ISNs[model.B]}} {
+			if x.s != "" {
+				*x.into = parseISNs(x.s)
+			}
+		}
+		for _, x := range []struct {
+			v    int
+			into *int
+		}{{*dataA, &cfg.Data[model.A]}, {*dataB, &cfg.Data[model.B]}, {*losses, &cfg.MaxLosses}, {*dups, &cfg.MaxDups}, {*capacity, &cfg.Capacity}} {
+			if x.v >= 0 {
+				*x.into = x.v
+			}
+		}
+		m, merr := model.New(cfg)
+		if merr != nil {
+			fail(merr)
+		}
+		stats, reason, err = run(m, checker.Options[model.State, model.Action]{Store: kind, Workers: *workers, MaxMemory: *maxMemory})
+	default:
+		fail(fmt.Errorf("unknown model %q", *which))
+	}
+	if err != nil {
+		fail(err)
+	}
+	peak := peakRSS()
+	fmt.Printf("states=%d generated=%d depth=%d seconds=%.3f states_per_s=%.0f store_bytes_per_state=%.1f peak_rss_bytes_per_state=%.1f peak_rss=%d stop=%q\n",
+		stats.Distinct, stats.Generated, stats.Depth, stats.Elapsed.Seconds(), stats.StatesPerSecond(),
+		float64(stats.StoreBytes)/float64(max(stats.Distinct, 1)), float64(peak)/float64(max(stats.Distinct, 1)), peak, reason)
+}
+
+func run[S comparable, A any](sys checker.System[S, A], opts checker.Options[S, A]) (checker.Stats, string, error) {
+	runtime.GC()
+	res, err := checker.Explore(context.Background(), sys, opts)
+	if err != nil {
+		return checker.Stats{}, "", err
+	}
+	return res.Stats, res.StopReason, nil
+}
+
+func parseISNs(s string) []uint32 {
+	var out []uint32
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.ParseUint(f, 10, 32)
+		if err != nil {
+			fail(err)
+		}
+		out = append(out, uint32(v))
+	}
+	return out
+}
+
+// peakRSS is the process's peak resident set (VmHWM), in bytes.
+func peakRSS() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "tcpbench:", err)
+	os.Exit(1)
+}

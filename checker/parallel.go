@@ -1,0 +1,190 @@
+package checker
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// Parallel breadth-first search.
+//
+// A level is expanded in rounds of a few thousand states. In a round, the
+// workers — the exploring goroutine and Workers-1 helpers — take slices of
+// the round's states in turn and compute every transition of each: the
+// successor, the constraints, the invariants, the fingerprint and
+// encoding, and whether the store already holds it. The store is only
+// read meanwhile. Then the exploring goroutine takes the transitions in
+// the order of the sequential search — states in the order of the level,
+// transitions in the order of Next — through the same code (take), which
+// stores the new states, numbers them, links them to their parents and
+// reports violations. So the first state to reach another is the one the
+// sequential search would have found first, the numbering, parent links,
+// traces, graph and figures are those of the sequential search, and a
+// violation or a limit stops the search at the same transition. What is
+// left to the exploring goroutine alone is storing: one probe of the table
+// for a state the workers did not find.
+
+// The size of the work: variables so that tests can make them small.
+var (
+	sliceStates = 64 // states a worker takes at a time
+	roundSlices = 32 // slices per worker in a round
+)
+
+const maxPrecheck = 64 // invariants a worker can evaluate ahead (bits of a mask)
+
+type workers[S comparable, A any] struct {
+	e      *explorer[S, A]
+	n      int
+	rounds chan *round
+	slices []*slice[S, A]
+}
+
+// A round is the work of the workers between two commits.
+type round struct {
+	slices int
+	next   atomic.Int64
+	wg     sync.WaitGroup
+}
+
+// A slice is a run of states of the level, with their transitions once
+// computed.
+type slice[S, A any] struct {
+	lo, hi int
+	trans  []transition[S, A]
+	ends   []int   // ends[j] is the end of trans[j]'s encoding in codes
+	counts []int32 // transitions of each state
+	codes  []byte
+}
+
+func startWorkers[S comparable, A any](e *explorer[S, A], n int) *workers[S, A] {
+	w := &workers[S, A]{e: e, n: n, rounds: make(chan *round, n)}
+	for range n - 1 {
+		go w.help()
+	}
+	return w
+}
+
+func (w *workers[S, A]) stop() { close(w.rounds) }
+
+func (w *workers[S, A]) help() {
+	for r := range w.rounds {
+		w.work(r)
+		r.wg.Done()
+	}
+}
+
+func (w *workers[S, A]) work(r *round) {
+	for {
+		k := int(r.next.Add(1)) - 1
+		if k >= r.slices {
+			return
+		}
+		w.compute(w.slices[k])
+	}
+}
+
+// expandLevel expands e.cur, round after round, unless the search stops.
+func (w *workers[S, A]) expandLevel() {
+	e := w.e
+	for !e.done && e.pos < e.cur.len() {
+		r := &round{}
+		for lo := e.pos; lo < e.cur.len() && r.slices < roundSlices*w.n; lo += sliceStates {
+			if r.slices == len(w.slices) {
+				w.slices = append(w.slices, &slice[S, A]{})
+			}
+			sl := w.slices[r.slices]
+			sl.lo, sl.hi = lo, min(lo+sliceStates, e.cur.len())
+			r.slices++
+		}
+		r.wg.Add(w.n - 1)
+		for range w.n - 1 {
+			w.rounds <- r
+		}
+		w.work(r)
+		r.wg.Wait()
+		for _, sl := range w.slices[:r.slices] {
+			if !w.commit(sl) {
+				return
+			}
+		}
+	}
+}
+
+// compute computes the transitions of the states of sl. It only reads the
+// explorer.
+func (w *workers[S, A]) compute(sl *slice[S, A]) {
+	e := w.e
+	opts := e.opts
+	sl.trans, sl.ends, sl.counts, sl.codes = sl.trans[:0], sl.ends[:0], sl.counts[:0], sl.codes[:0]
+	for p := sl.lo; p < sl.hi; p++ {
+		x := e.cur.at(p)
+		n := int32(0)
+		for a, s := range e.sys.Next(x.state) {
+			n++
+			t := transition[S, A]{action: a, state: s, known: -1, precomputed: true}
+			c := opts.ActionConstraint
+			t.allowed = c == nil || c(x.state, a, s)
+			if t.allowed {
+				for k, inv := range opts.TransitionInvariants {
+					if !inv.Holds(x.state, a, s) {
+						t.transFail |= 1 << k
+					}
+				}
+				c := opts.StateConstraint
+				t.inBounds = c == nil || c(s)
+			}
+			if t.inBounds {
+				start := len(sl.codes)
+				sl.codes, t.hash = e.store.appendKey(sl.codes, &t.state)
+				if num, _, ok := e.store.find(t.hash, sl.codes[start:], &t.state); ok {
+					t.known = num
+				} else {
+					for k, inv := range opts.Invariants {
+						if !inv.Holds(s) {
+							t.invFail |= 1 << k
+						}
+					}
+				}
+			}
+			sl.trans = append(sl.trans, t)
+			sl.ends = append(sl.ends, len(sl.codes))
+		}
+		sl.counts = append(sl.counts, n)
+	}
+}
+
+// commit takes the transitions of sl in order, as the sequential search
+// would, and reports whether the search goes on.
+func (w *workers[S, A]) commit(sl *slice[S, A]) bool {
+	e := w.e
+	j := 0
+	for p := sl.lo; p < sl.hi; p++ {
+		if e.due() && e.interrupted() {
+			return false
+		}
+		e.expansions++
+		e.pos = p + 1
+		x := entry[S]{index: e.cur.index[p], depth: e.cur.depth}
+		e.cur0, e.enabled = x, false
+		end := j + int(sl.counts[p-sl.lo])
+		for ; j < end; j++ {
+			start := 0
+			if j > 0 {
+				start = sl.ends[j-1]
+			}
+			if !e.take(&sl.trans[j], sl.codes[start:sl.ends[j]]) {
+				break
+			}
+		}
+		j = end
+		if e.done {
+			e.unexpanded++
+			return false
+		}
+		if !e.enabled {
+			if e.checkDeadlock(e.cur.at(p)); e.done {
+				return false
+			}
+		}
+	}
+	return true
+}

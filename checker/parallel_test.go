@@ -1,0 +1,125 @@
+package checker
+
+import (
+	"encoding/binary"
+	"iter"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+)
+
+// smallWork makes the workers' slices and rounds tiny, so that even a
+// small system is expanded in many rounds of many slices.
+func smallWork(t *testing.T) {
+	s, r := sliceStates, roundSlices
+	sliceStates, roundSlices = 2, 2
+	t.Cleanup(func() { sliceStates, roundSlices = s, r })
+}
+
+// sameForWorkers explores sys with 1, 2, 3 and 4 workers and requires
+// the same result from each: verdict, violations and their traces,
+// figures, stop reason and graph.
+func sameForWorkers[S comparable](t tester, sys System[S, string], opts Options[S, string]) *Result[S, string] {
+	t.Helper()
+	var want *Result[S, string]
+	for _, w := range []int{1, 2, 3, 4} {
+		opts.Workers = w
+		res := explore(t, sys, opts)
+		res.Stats.Elapsed = 0
+		if want == nil {
+			want = res
+			continue
+		}
+		require.Equal(t, want, res, "%d workers", w)
+	}
+	return want
+}
+
+func TestWorkersAgreeOnRandomGraphs(t *testing.T) {
+	smallWork(t)
+	rapid.Check(t, func(t *rapid.T) {
+		g := drawGraph(t)
+		opts := g.options()
+		opts.KeepGraph = rapid.Bool().Draw(t, "graph")
+		opts.Store = StoreKind(rapid.IntRange(0, 1).Draw(t, "store"))
+		opts.CheckDeadlock = rapid.Bool().Draw(t, "deadlock")
+		opts.ContinueAfterViolation = rapid.Bool().Draw(t, "all")
+		opts.MaxStates = rapid.IntRange(0, 20).Draw(t, "maxStates")
+		opts.MaxDepth = rapid.IntRange(0, 6).Draw(t, "maxDepth")
+		bad := rapid.IntRange(0, 40).Draw(t, "bad")
+		opts.Invariants = []Invariant[int]{
+			{Name: "not-bad", Holds: func(u int) bool { return u != bad }},
+			{Name: "small", Holds: func(u int) bool { return u < 25 }},
+		}
+		opts.TransitionInvariants = []TransitionInvariant[int, string]{
+			{Name: "no-self-loop", Holds: func(u int, _ string, v int) bool { return u != v }},
+		}
+		sameForWorkers(t, g.system(), opts)
+	})
+}
+
+func TestWorkersAgreeOnToys(t *testing.T) {
+	smallWork(t)
+	res := sameForWorkers(t, peterson(), Options[procs, string]{KeepGraph: true, CheckDeadlock: true})
+	require.Equal(t, Holds, res.Verdict)
+	res = sameForWorkers(t, naiveLock(), Options[procs, string]{
+		Invariants:             []Invariant[procs]{{Name: "mutex", Holds: func(p procs) bool { return p.PC[0] != 2 || p.PC[1] != 2 }}},
+		ContinueAfterViolation: true,
+	})
+	require.Equal(t, Violated, res.Verdict)
+	counted := sameForWorkers(t, counter(1000), Options[int, string]{Store: FingerprintStore})
+	require.Equal(t, 1000, counted.Stats.Distinct)
+	bounded := sameForWorkers(t, unbounded(), Options[uint64, string]{MaxStates: 777})
+	require.Equal(t, StopMaxStates, bounded.StopReason)
+}
+
+// grid is the n×n grid, stepping right or down, with an encoder whose
+// encodings are long enough to fill several blocks of the arena.
+type grid struct{ n uint16 }
+
+func (g grid) Init() iter.Seq[[2]uint16] { return slices.Values([][2]uint16{{}}) }
+
+func (g grid) Next(s [2]uint16) iter.Seq2[string, [2]uint16] {
+	return func(yield func(string, [2]uint16) bool) {
+		if s[0]+1 < g.n && !yield("right", [2]uint16{s[0] + 1, s[1]}) {
+			return
+		}
+		if s[1]+1 < g.n {
+			yield("down", [2]uint16{s[0], s[1] + 1})
+		}
+	}
+}
+
+const gridPad = 300
+
+func (g grid) AppendState(b []byte, s [2]uint16) []byte {
+	b = binary.LittleEndian.AppendUint16(b, s[0])
+	b = binary.LittleEndian.AppendUint16(b, s[1])
+	return append(b, make([]byte, gridPad)...)
+}
+
+func (g grid) DecodeState(b []byte) [2]uint16 {
+	if len(b) != 4+gridPad {
+		panic("grid: bad encoding")
+	}
+	return [2]uint16{binary.LittleEndian.Uint16(b), binary.LittleEndian.Uint16(b[2:])}
+}
+
+func TestEncoderStore(t *testing.T) {
+	smallWork(t)
+	g := grid{n: 80} // 6400 states of 304 bytes: two arena blocks
+	for _, kind := range []StoreKind{ExactStore, FingerprintStore} {
+		res := sameForWorkers(t, g, Options[[2]uint16, string]{
+			Store:      kind,
+			KeepGraph:  true,
+			Invariants: []Invariant[[2]uint16]{{Name: "corner", Holds: func(s [2]uint16) bool { return s != [2]uint16{79, 79} }}},
+		})
+		require.Equal(t, Violated, res.Verdict)
+		require.Equal(t, 6400, res.Stats.Distinct)
+		trace := res.Violations[0].Trace
+		require.Len(t, trace, 159)
+		require.NoError(t, Replay(g, trace))
+	}
+}

@@ -1,0 +1,66 @@
+package checker
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestParents(t *testing.T) {
+	// Three initial states, then children of 0, 0, 2, 2, 2, 5, 70, 70.
+	links := []int32{-1, -1, -1, 0, 0, 2, 2, 2, 5, 70, 70}
+	for _, monotone := range []bool{false, true} {
+		p := newParents(monotone)
+		for _, l := range links {
+			p.add(l)
+		}
+		for i, l := range links {
+			require.Equal(t, l, p.get(int32(i)), "state %d", i)
+		}
+	}
+	p := newParents(true)
+	p.add(3)
+	require.Panics(t, func() { p.add(2) })
+	require.Panics(t, func() { p.add(-1) })
+}
+
+func TestArena(t *testing.T) {
+	var a arena
+	var want [][]byte
+	for i := range 5000 {
+		b := make([]byte, i%700)
+		for k := range b {
+			b[k] = byte(i + k)
+		}
+		a.append(b)
+		want = append(want, b)
+	}
+	require.Greater(t, len(a.blocks), 1)
+	for i, b := range want {
+		require.Equal(t, b, a.at(i))
+	}
+	// A string that fills a block to the last byte.
+	var full arena
+	full.append(make([]byte, 1<<arenaBlockBits-3))
+	full.append([]byte{1, 2, 3})
+	full.append([]byte{4})
+	require.Equal(t, []byte{1, 2, 3}, full.at(1))
+	require.Equal(t, []byte{4}, full.at(2))
+}
+
+func TestTableGrows(t *testing.T) {
+	st := newStore[int](FingerprintStore, 0, nil)
+	for i := range 100_000 {
+		n, added := st.put(i)
+		require.True(t, added)
+		require.Equal(t, int32(i), n)
+	}
+	for i := range 100_000 {
+		n, ok := st.lookup(i)
+		require.True(t, ok)
+		require.Equal(t, int32(i), n)
+	}
+	require.LessOrEqual(t, st.tab.n*100, int(st.tab.size)*maxLoad)
+	// Eight bytes of fingerprint and a five-byte slot at 57% to 85% load.
+	require.Less(t, float64(st.bytes())/100_000, 8+5/0.5+1.0)
+}

@@ -1,0 +1,155 @@
+package checker
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// A table is an open-addressing hash table, with linear probing, from the
+// 64-bit hash of a state to its number. It keeps neither the states nor
+// their hashes: the store does, densely, in the order of their numbers, and
+// the table asks the store to compare (see store.find). This keeps the
+// table small — five bytes a slot — so that with the store's eight-byte
+// fingerprints a state costs about 8 + 5/load bytes.
+//
+// A slot holds the state's number plus one in its low 32 bits (zero: an
+// empty slot) and an 8-bit tag, taken from the low bits of the hash, in
+// its fifth byte: a probe compares the tag first, and asks the store only
+// when it matches, so that it seldom reads the dense arrays in vain. The
+// home slot of a hash is taken from its high bits by multiplication
+// (Lemire's fast range), which works for a table of any size: the table
+// grows by half when it is 85% full, so that its load stays between 57%
+// and 85%.
+//
+// The table is written by one goroutine at a time; between writes, any
+// number may read it.
+type table struct {
+	slots []byte // slotSize bytes per slot, plus slotPad so that a slot is read as one word
+	size  uint64 // number of slots
+	n     int    // number of slots in use
+}
+
+const (
+	slotSize = 5
+	slotPad  = 8 - slotSize
+	slotMask = 1<<(8*slotSize) - 1
+	// maxLoad is the load at which the table grows, in percent.
+	maxLoad = 85
+	// minTableSize is the size of a new table.
+	minTableSize = 1 << 10
+)
+
+func newTable(size uint64) table {
+	size = max(size, minTableSize)
+	return table{slots: make([]byte, size*slotSize+slotPad), size: size}
+}
+
+// home is the first slot probed for hash h.
+func (t *table) home(h uint64) uint64 {
+	hi, _ := bits.Mul64(h, t.size)
+	return hi
+}
+
+// slot returns the contents of slot i.
+func (t *table) slot(i uint64) uint64 {
+	return binary.LittleEndian.Uint64(t.slots[i*slotSize:]) & slotMask
+}
+
+func tagOf(h uint64) uint64 { return uint64(uint8(h)) << 32 }
+
+// set stores number num with the tag of h in the empty slot i.
+func (t *table) set(i uint64, h uint64, num uint32) {
+	binary.LittleEndian.PutUint32(t.slots[i*slotSize:], num+1)
+	t.slots[i*slotSize+4] = uint8(h)
+	t.n++
+}
+
+// full reports whether one more entry would take the table past maxLoad.
+func (t *table) full() bool {
+	return uint64(t.n+1)*100 > t.size*maxLoad
+}
+
+// grownSize is the size of the table that replaces a full one.
+func (t *table) grownSize() uint64 { return t.size + t.size/2 }
+
+// bytes is the memory the table holds.
+func (t *table) bytes() int64 { return int64(len(t.slots)) }
+
+// insertNew puts num, known to be absent, into the first free slot of h's
+// probe sequence, as growing the table does.
+func (t *table) insertNew(h uint64, num uint32) {
+	i := t.home(h)
+	for t.slot(i) != 0 {
+		if i++; i == t.size {
+			i = 0
+		}
+	}
+	t.set(i, h, num)
+}
+
+// chunked is an append-only array kept in fixed-size chunks, so that it
+// never copies what it holds and never holds more than one chunk it does
+// not use: a dense array of a hundred million entries grows without a
+// moment at twice its size.
+type chunked[T any] struct {
+	chunks [][]T
+	n      int
+}
+
+const chunkBits = 16
+
+func (a *chunked[T]) append(x T) {
+	if a.n>>chunkBits == len(a.chunks) {
+		a.chunks = append(a.chunks, make([]T, 1<<chunkBits))
+	}
+	a.chunks[a.n>>chunkBits][a.n&(1<<chunkBits-1)] = x
+	a.n++
+}
+
+func (a *chunked[T]) at(i int) *T {
+	return &a.chunks[i>>chunkBits][i&(1<<chunkBits-1)]
+}
+
+func (a *chunked[T]) len() int { return a.n }
+
+// arena keeps byte strings, each numbered in the order appended, packed
+// one after another in 1 MiB blocks.
+type arena struct {
+	blocks [][]byte
+	ends   chunked[uint64] // block<<endBits | end of the string in its block
+}
+
+const (
+	arenaBlockBits = 20
+	endBits        = arenaBlockBits + 1 // an end may be 1<<arenaBlockBits
+)
+
+func (a *arena) append(b []byte) {
+	if len(b) > 1<<arenaBlockBits {
+		panic("checker: an encoded state is larger than 1 MiB")
+	}
+	k := len(a.blocks) - 1
+	if k < 0 || len(a.blocks[k])+len(b) > cap(a.blocks[k]) {
+		a.blocks = append(a.blocks, make([]byte, 0, 1<<arenaBlockBits))
+		k++
+	}
+	a.blocks[k] = append(a.blocks[k], b...)
+	a.ends.append(uint64(k)<<endBits | uint64(len(a.blocks[k])))
+}
+
+// at returns the i-th string. The caller must not change it.
+func (a *arena) at(i int) []byte {
+	end := *a.ends.at(i)
+	k := end >> endBits
+	start := uint64(0)
+	if i > 0 {
+		if prev := *a.ends.at(i - 1); prev>>endBits == k {
+			start = prev & (1<<endBits - 1)
+		}
+	}
+	return a.blocks[k][start : end&(1<<endBits-1)]
+}
+
+func (a *arena) bytes() int64 {
+	return int64(len(a.blocks))<<arenaBlockBits + int64(len(a.ends.chunks))<<chunkBits*8
+}

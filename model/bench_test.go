@@ -1,0 +1,94 @@
+package model_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tcpcheck/tcpcheck/checker"
+	"github.com/tcpcheck/tcpcheck/model"
+)
+
+// Results do not depend on the number of workers: figures, violations
+// with their shortest traces, and the graph.
+func TestWorkersAgreeOnPresets(t *testing.T) {
+	for _, name := range []string{"handshake", "close", "lifecycle", "simultaneous"} {
+		m, err := model.New(mustPreset(t, name))
+		require.NoError(t, err)
+		var want *checker.Result[model.State, model.Action]
+		for _, w := range []int{1, 2, 4} {
+			for _, store := range []checker.StoreKind{checker.ExactStore, checker.FingerprintStore} {
+				res, err := checker.Explore(context.Background(), m, checker.Options[model.State, model.Action]{
+					Workers: w, Store: store, KeepGraph: true, CheckDeadlock: true, Final: m.Final,
+					ContinueAfterViolation: true,
+					Invariants: []checker.Invariant[model.State]{
+						{Name: "no-overflow", Holds: func(s model.State) bool { return !s.Overflow }},
+						{Name: "a-not-time-wait", Holds: func(s model.State) bool { return s.Ep[model.A].State != model.TimeWait }},
+					},
+				})
+				require.NoError(t, err)
+				res.Stats.Elapsed, res.Stats.StoreBytes, res.CollisionProbability = 0, 0, 0
+				if want == nil {
+					want = res
+					continue
+				}
+				require.Equal(t, want, res, "%s: %d workers, store %d", name, w, store)
+			}
+		}
+	}
+}
+
+func benchmarkPreset(b *testing.B, name string, opts checker.Options[model.State, model.Action]) {
+	m, err := model.New(mustPreset(b, name))
+	require.NoError(b, err)
+	for b.Loop() {
+		res, err := checker.Explore(context.Background(), m, opts)
+		require.NoError(b, err)
+		b.ReportMetric(res.Stats.StatesPerSecond(), "states/s")
+		b.ReportMetric(float64(res.Stats.StoreBytes)/float64(res.Stats.Distinct), "B/state")
+	}
+}
+
+func BenchmarkExploreLossy(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		opts checker.Options[model.State, model.Action]
+	}{
+		{"exact/workers=1", checker.Options[model.State, model.Action]{}},
+		{"exact/workers=2", checker.Options[model.State, model.Action]{Workers: 2}},
+		{"fingerprint/workers=1", checker.Options[model.State, model.Action]{Store: checker.FingerprintStore}},
+		{"fingerprint/workers=2", checker.Options[model.State, model.Action]{Store: checker.FingerprintStore, Workers: 2}},
+	} {
+		b.Run(c.name, func(b *testing.B) { benchmarkPreset(b, "lossy", c.opts) })
+	}
+}
+
+// BenchmarkNext is the successor function alone, over the states of the
+// lifecycle preset.
+func BenchmarkNext(b *testing.B) {
+	m, states := presetStates(b, "lifecycle")
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		for _, s := range states {
+			for range m.Next(s) {
+				n++
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(states)), "ns/state")
+}
+
+// BenchmarkEncoding is AppendState and DecodeState, per state.
+func BenchmarkEncoding(b *testing.B) {
+	m, states := presetStates(b, "lossy")
+	var buf []byte
+	for b.Loop() {
+		for _, s := range states {
+			buf = m.AppendState(buf[:0], s)
+			_ = m.DecodeState(buf)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(states)), "ns/state")
+}
