@@ -4,7 +4,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,6 +53,8 @@ type checkFlags struct {
 	json       bool
 	noTemporal bool
 	traceDot   string
+	workers    int
+	maxMemory  string
 }
 
 // multiFlag is a repeatable string flag.
@@ -70,6 +74,8 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.all, "all", false, "keep going after the first violation and report every violated property")
 	fs.BoolVar(&f.json, "json", false, "write one JSON document to stdout instead of the text report")
 	fs.BoolVar(&f.noTemporal, "no-temporal", false, "skip the temporal (liveness) properties, which need the explored graph in memory")
+	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "goroutines computing successors (results are identical for any number)")
+	fs.StringVar(&f.maxMemory, "max-memory", "", "stop the search (exit 3) before the Go heap passes this size, e.g. 16GiB or 500MB")
 	fs.StringVar(&f.traceDot, "trace-dot", "", "when a violation is found, write its counterexample as a message sequence chart (DOT) to this file")
 }
 
@@ -87,6 +93,13 @@ func (f *checkFlags) run(e *env, args []string) int {
 		return fail(e, "check", usagef("--max-depth: must not be negative, not %d", f.maxDepth))
 	case f.timeout < 0:
 		return fail(e, "check", usagef("--timeout: must not be negative, not %s", f.timeout))
+	}
+	if f.workers < 1 {
+		return fail(e, "check", usagef("--workers: must be at least 1, not %d", f.workers))
+	}
+	maxMemory, err := parseBytes(f.maxMemory)
+	if err != nil {
+		return fail(e, "check", usagef("--max-memory: %v", err))
 	}
 	var store checker.StoreKind
 	switch f.store {
@@ -112,7 +125,7 @@ func (f *checkFlags) run(e *env, args []string) int {
 			stateConstraint: m.StateConstraint, actionConstraint: m.ActionConstraint,
 			columns: diagramColumns,
 		}
-		return runCheck(e, f, store, t)
+		return runCheck(e, f, store, maxMemory, t)
 	}
 	cfg, err := f.segmentConfig()
 	if err != nil {
@@ -135,7 +148,7 @@ func (f *checkFlags) run(e *env, args []string) int {
 			return c.DOT(), nil
 		},
 	}
-	return runCheck(e, f, store, t)
+	return runCheck(e, f, store, maxMemory, t)
 }
 
 // target is one model, ready to check: the parts of a run that depend on
@@ -183,7 +196,7 @@ func diagramColumns(s diagram.State) stateColumns {
 	return c
 }
 
-func runCheck[S comparable, A any](e *env, f *checkFlags, store checker.StoreKind, t target[S, A]) int {
+func runCheck[S comparable, A any](e *env, f *checkFlags, store checker.StoreKind, maxMemory int64, t target[S, A]) int {
 	props, err := properties.Select(t.catalogue, f.props)
 	if err != nil {
 		return fail(e, "check", usagef("%v", err))
@@ -206,6 +219,8 @@ func runCheck[S comparable, A any](e *env, f *checkFlags, store checker.StoreKin
 		MaxStates:              f.maxStates,
 		MaxDepth:               f.maxDepth,
 		Timeout:                f.timeout,
+		Workers:                f.workers,
+		MaxMemory:              maxMemory,
 	}
 	if f.dfs {
 		opts.Strategy = checker.DFS
@@ -287,4 +302,28 @@ func writeTraceDot[S comparable, A any](path string, res *checker.Result[S, A], 
 		return err
 	}
 	return os.WriteFile(path, dot, 0o644)
+}
+
+// parseBytes reads a size such as 16GiB, 500MB or 1073741824; "" is no
+// limit.
+func parseBytes(s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	units := []struct {
+		suffix string
+		factor float64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"B", 1}, {"", 1}}
+	for _, u := range units {
+		num, ok := strings.CutSuffix(s, u.suffix)
+		if !ok {
+			continue
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+		if err != nil || v <= 0 || v*u.factor >= 1<<62 {
+			break
+		}
+		return int64(v * u.factor), nil
+	}
+	return 0, fmt.Errorf("%q is not a size such as 16GiB or 500MB", s)
 }

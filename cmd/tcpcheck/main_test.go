@@ -25,7 +25,7 @@ func tcpcheck(t *testing.T, args ...string) (stdout, stderr string, code int) {
 }
 
 // timing matches the figures that change from run to run.
-var timing = regexp.MustCompile(`in [0-9.]+s \([0-9]+ states/s\)`)
+var timing = regexp.MustCompile(`in [0-9.]+s \([0-9]+ states/s\)|[0-9]+ worker\(s\)`)
 
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name, got string) {
@@ -251,5 +251,30 @@ func TestGraph(t *testing.T) {
 		require.Equal(t, exitUsage, code, bad.args)
 		require.Contains(t, errOut, bad.want)
 		require.Equal(t, 1, strings.Count(errOut, "\n"), errOut)
+	}
+}
+
+// The figures do not depend on the number of workers.
+func TestWorkersGiveTheSameReport(t *testing.T) {
+	one, _, code := tcpcheck(t, "check", "--preset", "simultaneous", "--workers", "1")
+	require.Equal(t, exitOK, code)
+	four, _, _ := tcpcheck(t, "check", "--preset", "simultaneous", "--workers", "4")
+	require.Equal(t, timing.ReplaceAllString(one, "X"), timing.ReplaceAllString(four, "X"))
+	_, errOut, code := tcpcheck(t, "check", "--workers", "0")
+	require.Equal(t, exitUsage, code)
+	require.Contains(t, errOut, "--workers: must be at least 1")
+	_, _, code = tcpcheck(t, "check", "--preset", "lossy", "--no-temporal", "--max-memory", "1MB")
+	require.Equal(t, exitIncomplete, code)
+}
+
+func TestParseBytes(t *testing.T) {
+	for in, want := range map[string]int64{"": 0, "16GiB": 16 << 30, "500MB": 500e6, "1024": 1024, "1.5KiB": 1536} {
+		got, err := parseBytes(in)
+		require.NoError(t, err, in)
+		require.Equal(t, want, got, in)
+	}
+	for _, in := range []string{"x", "-1GB", "12XB", "0"} {
+		_, err := parseBytes(in)
+		require.Error(t, err, in)
 	}
 }

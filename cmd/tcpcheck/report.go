@@ -27,6 +27,8 @@ type report struct {
 	Seconds              float64          `json:"seconds"`
 	StatesPerSecond      float64          `json:"states_per_second"`
 	Store                string           `json:"store"`
+	Workers              int              `json:"workers"`
+	StoreBytesPerState   float64          `json:"store_bytes_per_state"`
 	CollisionProbability float64          `json:"collision_probability,omitempty"`
 	StopReason           string           `json:"stop_reason,omitempty"`
 	Properties           []propertyStatus `json:"properties"`
@@ -66,7 +68,7 @@ type traceStep struct {
 }
 
 func newReport[S comparable, A any](t target[S, A], f *checkFlags, props []properties.Property[S, A]) *report {
-	r := &report{Model: t.model, Preset: t.preset, Config: t.config, Store: f.store, Violations: []violation{}}
+	r := &report{Model: t.model, Preset: t.preset, Config: t.config, Store: f.store, Workers: f.workers, Violations: []violation{}}
 	for _, p := range props {
 		r.Properties = append(r.Properties, propertyStatus{ID: p.ID, Kind: p.Kind.String(), Status: "unknown", Description: p.Description, Source: p.Source})
 	}
@@ -81,6 +83,9 @@ func fillReport[S comparable, A any](r *report, res *checker.Result[S, A], props
 	r.StatesPerSecond = res.Stats.StatesPerSecond()
 	r.CollisionProbability = res.CollisionProbability
 	r.StopReason = res.StopReason
+	if res.Stats.Distinct > 0 {
+		r.StoreBytesPerState = float64(res.Stats.StoreBytes) / float64(res.Stats.Distinct)
+	}
 	switch res.Verdict {
 	case checker.Holds:
 		r.Result = "ok"
@@ -183,6 +188,7 @@ func (r *report) writeText(w io.Writer) {
 	}
 	fmt.Fprintf(w, "explored %d distinct states (%d generated), depth %d, in %.2fs (%.0f states/s)\n",
 		r.States, r.Generated, r.Depth, r.Seconds, r.StatesPerSecond)
+	fmt.Fprintf(w, "store: %s, %.1f bytes per state; %d worker(s)\n", r.Store, r.StoreBytesPerState, r.Workers)
 	if r.Store == "fingerprint" {
 		fmt.Fprintf(w, "fingerprint store: probability that a collision hid a state ≈ %.3g\n", r.CollisionProbability)
 	}
@@ -223,6 +229,8 @@ func stopReasonText(reason string) string {
 		return "--timeout reached"
 	case checker.StopCanceled:
 		return "interrupted"
+	case checker.StopMaxMemory:
+		return "--max-memory reached"
 	}
 	return reason
 }
