@@ -113,8 +113,11 @@ type explorer[S comparable, A any] struct {
 	pos       int
 	pending   []entry[S]
 
-	graph    *Graph[S, A]
-	maxEdges int
+	graph *Graph[S, A]
+	// graphDropped: the graph passed maxEdges and was let go
+	// (Options.DropGraphOverLimit).
+	graphDropped bool
+	maxEdges     int
 
 	// The expansion in progress: the state, whether it has a transition
 	// allowed by the action constraint, and successor as a func value.
@@ -353,8 +356,12 @@ func (e *explorer[S, A]) take(t *transition[S, A], code []byte) bool {
 		return true
 	}
 	if e.graph != nil && len(e.graph.Edges) >= e.maxEdges {
-		e.halt(StopMaxGraphEdges)
-		return false
+		if !e.opts.DropGraphOverLimit {
+			e.halt(StopMaxGraphEdges)
+			return false
+		}
+		// Go on without the graph: the invariants are still checked.
+		e.graph, e.graphDropped = nil, true
 	}
 	if e.opts.MaxMemory > 0 && e.growthExceedsMemory() {
 		e.halt(StopMaxMemory)
@@ -597,6 +604,7 @@ func (e *explorer[S, A]) result() *Result[S, A] {
 	if e.opts.Store == FingerprintStore {
 		r.CollisionProbability = collisionProbability(r.Stats.Distinct, r.Stats.Generated)
 	}
+	r.GraphDropped = e.graphDropped
 	if e.graph != nil {
 		e.graph.index()
 		r.Graph = e.graph

@@ -127,3 +127,18 @@ func TestMaxMemory(t *testing.T) {
 		require.LessOrEqual(t, g.inUse(), limit)
 	}
 }
+
+// With DropGraphOverLimit the search goes on without its graph, and
+// liveness is refused with the reason.
+func TestDropGraphOverLimit(t *testing.T) {
+	res, err := Explore(context.Background(), counter(51), Options[int, string]{
+		KeepGraph: true, MaxGraphEdges: 10, DropGraphOverLimit: true,
+	})
+	require.NoError(t, err)
+	require.Equal(t, Holds, res.Verdict)
+	require.Equal(t, 51, res.Stats.Distinct, "the search went on to the end")
+	require.True(t, res.GraphDropped)
+	require.Nil(t, res.Graph)
+	_, err = CompleteGraph(res)
+	require.ErrorContains(t, err, "dropped")
+}

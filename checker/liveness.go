@@ -94,6 +94,8 @@ func CompleteGraph[S comparable, A any](res *Result[S, A]) (*Graph[S, A], error)
 	switch {
 	case res == nil:
 		return nil, errors.New("checker: nil Result")
+	case res.GraphDropped:
+		return nil, errors.New("checker: cannot decide liveness: the explored graph grew past its limit and was dropped")
 	case res.Graph == nil:
 		return nil, errors.New("checker: no graph to decide liveness on: explore with Options.KeepGraph")
 	case res.StopReason != "":

@@ -95,9 +95,12 @@ func (s Stats) StatesPerSecond() float64 {
 
 // Result is what Explore returns.
 type Result[S comparable, A any] struct {
-	Verdict    Verdict
-	Violations []Violation[S, A]
-	Stats      Stats
+	Verdict Verdict
+	// GraphDropped: the explored graph passed Options.MaxGraphEdges and
+	// was let go (Options.DropGraphOverLimit); Graph is nil.
+	GraphDropped bool
+	Violations   []Violation[S, A]
+	Stats        Stats
 	// StopReason says which limit stopped an incomplete search:
 	// "max-states", "max-depth", "timeout", "canceled", "max-graph-edges",
 	// "max-memory" (the Stop constants). It is also set when a search that found a

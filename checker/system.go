@@ -141,6 +141,9 @@ type Options[S comparable, A any] struct {
 	// (zero means a default of 50 million edges).
 	KeepGraph     bool
 	MaxGraphEdges int
+	// DropGraphOverLimit: past MaxGraphEdges, let the graph go and finish
+	// the search without it (Result.GraphDropped) instead of stopping.
+	DropGraphOverLimit bool
 
 	// Progress, when set, is called every ProgressInterval (default 1s)
 	// from the exploring goroutine with the figures so far.

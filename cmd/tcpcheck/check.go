@@ -227,8 +227,11 @@ func runCheck[S comparable, A any](e *env, f *checkFlags, store checker.StoreKin
 	}
 	if temporal {
 		// Liveness is decided on the whole explored graph, so the search
-		// keeps it and does not stop at an invariant's violation.
+		// keeps it and does not stop at an invariant's violation. A graph
+		// too large to keep is let go: the invariants are still decided,
+		// the temporal properties are then unknown.
 		opts.KeepGraph, opts.ContinueAfterViolation = true, true
+		opts.MaxGraphEdges, opts.DropGraphOverLimit = maxGraphEdges, true
 	}
 	properties.Apply(&opts, props, t.final)
 	rep := newReport(t, f, props)
@@ -265,10 +268,10 @@ func runCheck[S comparable, A any](e *env, f *checkFlags, store checker.StoreKin
 	} else {
 		rep.writeText(e.stdout)
 	}
-	switch {
-	case rep.Result == "violation":
+	switch rep.Result {
+	case "violation":
 		return exitViolation
-	case res.Verdict == checker.Incomplete:
+	case "incomplete":
 		return exitIncomplete
 	}
 	return exitOK
@@ -303,6 +306,10 @@ func writeTraceDot[S comparable, A any](path string, res *checker.Result[S, A], 
 	}
 	return os.WriteFile(path, dot, 0o644)
 }
+
+// maxGraphEdges bounds the explored graph kept for the temporal
+// properties: about 2 GB with its states on the segment model.
+const maxGraphEdges = 20_000_000
 
 // parseBytes reads a size such as 16GiB, 500MB or 1073741824; "" is no
 // limit.

@@ -148,6 +148,9 @@ func fillTemporal[S comparable, A any](r *report, outcomes []properties.Temporal
 			}
 			ps.Status, ps.Fairness, ps.Vacuous, ps.Note = o.Status, o.Fairness, o.Vacuous, o.Unknown
 		}
+		if o.Status == "unknown" && r.Result == "ok" {
+			r.Result = "incomplete" // a property not decided does not hold yet
+		}
 		if o.Lasso != nil {
 			loop := o.Lasso.LoopStart
 			r.Violations = append(r.Violations, violation{
@@ -213,7 +216,7 @@ func (r *report) writeText(w io.Writer) {
 		case p.Vacuous:
 			fmt.Fprintf(w, "warning: %s holds vacuously: no reachable state satisfies its premise\n", p.ID)
 		case p.Note != "":
-			fmt.Fprintf(w, "note: %s is unknown: %s\n", p.ID, p.Note)
+			fmt.Fprintf(w, "note: %s is unknown: %s (--no-temporal skips it)\n", p.ID, p.Note)
 		}
 	}
 	fmt.Fprintf(w, "\nresult: %s\n", r.Result)
