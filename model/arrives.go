@@ -49,7 +49,7 @@ func (t *step) arriveListen(side Side, g Segment, isn uint8) {
 		// ISS that encodes the connection so that no state is kept
 		// (RFC 4987 §3.6), or drop the SYN.
 		if t.m.cfg.Variant != NoSynCookies {
-			t.emit(side, Segment{Seq: t.m.iss(side, isn, e.Opens), Ack: g.Seq.Add(1), Flags: SYN | ACK})
+			t.emit(side, Segment{Seq: t.m.cookie(side, isn, e.Opens, g.Seq), Ack: g.Seq.Add(1), Flags: SYN | ACK})
 		}
 	case g.Has(SYN):
 		// Set RCV.NXT to SEG.SEQ+1 and IRS to SEG.SEQ, select an ISS,
@@ -337,7 +337,8 @@ func (t *step) cookieACK(side Side, g Segment) bool {
 	}
 	e := &t.s.Ep[side]
 	for i := range t.m.cfg.ISNs[side] {
-		iss := t.m.iss(side, uint8(i), e.Opens)
+		// The cookie encodes the client's ISN: SEG.SEQ-1 must be it.
+		iss := t.m.cookie(side, uint8(i), e.Opens, g.Seq.Add(^uint32(0)))
 		if g.Ack != iss.Add(1) {
 			continue
 		}

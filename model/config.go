@@ -149,8 +149,10 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("max-retries: must be 0 to 30, not %d", c.MaxRetries)
 	case c.Incarnations < 1 || c.Incarnations > 255:
 		return fmt.Errorf("incarnations: must be 1 to 255, not %d", c.Incarnations)
-	case c.RcvWnd < 1 || c.RcvWnd >= 1<<30:
-		return fmt.Errorf("rcv-wnd: must be 1 to 2^30-1, not %d", c.RcvWnd)
+	case c.RcvWnd >= 1<<30 || int(c.RcvWnd) < max(c.Data[A], c.Data[B])+2:
+		// The sender does not limit itself to the peer's window, so the
+		// window must hold a whole stream, its SYN and its FIN.
+		return fmt.Errorf("rcv-wnd: must be from %d (the data, a SYN and a FIN) to 2^30-1, not %d", max(c.Data[A], c.Data[B])+2, c.RcvWnd)
 	case c.Variant >= numVariants:
 		return fmt.Errorf("variant: unknown variant %d", c.Variant)
 	case c.SynBacklog < 0 || c.SynBacklog > MaxHalfOpen:

@@ -33,6 +33,14 @@ func (m *Model) iss(side Side, i uint8, opens uint8) SeqNum {
 	return SeqNum(m.cfg.ISNs[side][i]).Add(uint32(opens-1) * m.cfg.ISNStep)
 }
 
+// cookie is the ISS of a SYN cookie (RFC 4987 §3.6): the ISN clock's value
+// mixed with the client's ISN, so that only the ACK of this SYN,ACK, from
+// this client, validates it (as Linux recomputes the hash from
+// SEG.SEQ-1), and no ordinary SYN,ACK's ISS is taken for a cookie.
+func (m *Model) cookie(side Side, i uint8, opens uint8, irs SeqNum) SeqNum {
+	return m.iss(side, i, opens).Add(uint32(irs)*2654435761 | 1)
+}
+
 // Init yields the initial states: both endpoints CLOSED, or for
 // StartEstablished one ESTABLISHED connection per pair of ISN choices.
 func (m *Model) Init() iter.Seq[State] {
@@ -328,12 +336,13 @@ func (t *step) duplicate(a Action) bool {
 	if int(t.s.Dups) >= t.m.cfg.MaxDups || int(a.Index) >= out.Len() || out.At(int(a.Index)) != a.Seg {
 		return false
 	}
+	t.s.Dups++
 	if out.Len() >= t.m.cfg.Capacity {
-		return false
+		t.s.Overflow = true // the copy needs more room than the bound
+		return true
 	}
 	g := a.Seg
 	g.Delayed = true
 	out.push(g)
-	t.s.Dups++
 	return true
 }

@@ -28,5 +28,8 @@ func (s SeqNum) InWindow(start SeqNum, size uint32) bool {
 // InRange reports lo < s =< hi, the form of the ACK acceptability test
 // "SND.UNA < SEG.ACK =< SND.NXT" (§3.3.1, §3.10.7.3, §3.10.7.4).
 func (s SeqNum) InRange(lo, hi SeqNum) bool {
-	return lo.LessThan(s) && s.LessThanEq(hi)
+	// Measured from lo, so that an empty range (lo == hi) holds nothing,
+	// even 2^31 away where the signed comparisons cannot tell the sides.
+	d := uint32(s - lo)
+	return d != 0 && d <= uint32(hi-lo)
 }

@@ -32,6 +32,7 @@ func TestSeqNumWindows(t *testing.T) {
 		{"below", 99, 100, 10, false, 99, 100, false},
 		{"window across wrap", 2, 0xFFFFFFFE, 8, true, 0xFFFFFFFF, 2, true},
 		{"zero window accepts nothing", 100, 100, 0, false, 100, 100, false},
+		{"empty range, 2^31 away", 100 + 1<<31, 100, 1, false, 100, 100, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -44,7 +44,8 @@ func (t *step) retransmissionNeeded(side Side) bool {
 	e := &t.s.Ep[side]
 	out, in := &t.s.Ch[side], &t.s.Ch[side.Peer()]
 	for i := 0; i < out.Len(); i++ {
-		if g := out.At(i); g.Inc == e.Opens && g.Seq == e.SndUna && g.SegLen() > 0 {
+		// A delayed copy travels on its own: it does not hold the timer.
+		if g := out.At(i); !g.Delayed && g.Inc == e.Opens && g.Seq == e.SndUna && g.SegLen() > 0 {
 			return false
 		}
 	}
@@ -78,16 +79,22 @@ func (t *step) retransmitTimeout(side Side) bool {
 		t.m.cfg.Variant == NoFinRetransmit && front.Has(FIN):
 		return false // the variant has no timer for this segment
 	}
-	// The segments that were in flight toward us at the last expiry have
-	// arrived by now: RTO is longer than any delivery.
-	in := &t.s.Ch[side.Peer()]
-	for i := 0; i < in.Len(); i++ {
-		if in.Segs[i].Aged&(1<<side) != 0 {
-			return false
+	// The segments that were in flight at the last expiry, either way,
+	// have arrived or been lost by now: RTO is longer than any delivery.
+	// Delayed copies are the exception: they may take any time.
+	for _, ch := range []*Channel{&t.s.Ch[A], &t.s.Ch[B]} {
+		for i := 0; i < ch.Len(); i++ {
+			if g := ch.At(i); !g.Delayed && g.Aged&(1<<side) != 0 {
+				return false
+			}
 		}
 	}
-	for i := 0; i < in.Len(); i++ {
-		in.Segs[i].Aged |= 1 << side
+	for _, ch := range []*Channel{&t.s.Ch[A], &t.s.Ch[B]} {
+		for i := 0; i < ch.Len(); i++ {
+			if !ch.Segs[i].Delayed {
+				ch.Segs[i].Aged |= 1 << side
+			}
+		}
 	}
 	if int(e.Backoff) >= t.m.cfg.MaxRetries {
 		if e.State == SynReceived && e.Passive {

@@ -81,7 +81,7 @@ func Segment() []SegmentProperty {
 		},
 		{
 			ID:          "connect-no-timeout",
-			Description: "unless the network loses segments, an active OPEN never times out in SYN-SENT: the listener answers every connect",
+			Description: "unless the network loses segments, an active OPEN never times out in SYN-SENT: the listener answers every connect (one incarnation: a reconnect into the peer's TIME-WAIT may time out, as the RFC allows)",
 			Source:      "seed §5 (a SYN flood starves legitimate connects); RFC 4987",
 			Step:        holdsUnless(connectNoTimeout),
 			Why:         connectNoTimeout,
@@ -117,9 +117,16 @@ func Segment() []SegmentProperty {
 			Source:      "RFC 9293 §3.6; the design card's eventual close",
 			Kind:        Temporal,
 			Leads: []LeadsTo[model.State]{{
-				P:     func(s model.State) bool { return s.Ep[model.A].AppClosed && s.Ep[model.B].AppClosed },
-				Q:     func(s model.State) bool { return atRest(&s.Ep[model.A]) && atRest(&s.Ep[model.B]) },
-				PName: "both applications have closed", QName: "both endpoints CLOSED or LISTEN",
+				P: func(s model.State) bool { return s.Ep[model.A].AppClosed && s.Ep[model.B].AppClosed },
+				// An application that opens again (a new incarnation) starts a
+				// new connection: that is not this one failing to close. A
+				// state past the channel bound is the model's end, reported
+				// by channel-bound.
+				Q: func(s model.State) bool {
+					a, b := &s.Ep[model.A], &s.Ep[model.B]
+					return atRest(a) && atRest(b) || !a.AppClosed || !b.AppClosed || s.Overflow
+				},
+				PName: "both applications have closed", QName: "both endpoints CLOSED or LISTEN (or an application opening again)",
 			}},
 			Fairness: segmentFairness(),
 		},
@@ -222,7 +229,7 @@ func ackAcceptable(from model.State, a model.Action, to model.State) string {
 		return ""
 	}
 	e0, e1 := &from.Ep[a.Side], &to.Ep[a.Side]
-	if !e1.HasTCB() || e1.State == model.Listen || e0.SndUna == e1.SndUna || e0.State == model.SynSent && e1.State == model.SynReceived {
+	if !e1.HasTCB() || e1.State == model.Listen || e0.State == model.Listen || e0.SndUna == e1.SndUna || e0.State == model.SynSent && e1.State == model.SynReceived {
 		return ""
 	}
 	if !e1.SndUna.InRange(e0.SndUna, e0.SndNxt) {
@@ -261,7 +268,9 @@ func streamIntegrity(from model.State, a model.Action, to model.State) string {
 		return ""
 	}
 	e0, e1 := &from.Ep[a.Side], &to.Ep[a.Side]
-	if e1.Delivered <= e0.Delivered {
+	if e1.Delivered <= e0.Delivered || a.Seg.Len == 0 {
+		// Nothing delivered, or only what the SYN carried (data-on-syn),
+		// which is the synchronizing incarnation's by definition.
 		return ""
 	}
 	// A byte belongs if it was sent by the incarnation this connection
@@ -273,8 +282,10 @@ func streamIntegrity(from model.State, a model.Action, to model.State) string {
 		return fmt.Sprintf("%s delivered byte %d of %s from incarnation %d of its peer to the application of incarnation %d's connection: an old duplicate corrupted the stream",
 			a.Side, g.Stream, g, g.Inc, e0.PeerInc)
 	}
-	if g.Stream != e0.Delivered {
-		return fmt.Sprintf("%s delivered stream byte %d when byte %d was next: out of order", a.Side, g.Stream, e0.Delivered)
+	// What a SYN carried and was held while half-open is delivered with
+	// the segment that completes the handshake, ahead of that segment's.
+	if next := e0.Delivered + e0.Held; g.Stream != next {
+		return fmt.Sprintf("%s delivered stream byte %d when byte %d was next: out of order", a.Side, g.Stream, next)
 	}
 	return ""
 }
@@ -324,7 +335,10 @@ func cleanClose(from model.State, a model.Action, to model.State) string {
 		return ""
 	}
 	e0, e1 := &from.Ep[a.Side], &to.Ep[a.Side]
-	if e0.Aborted || from.Ep[a.Side.Peer()].Aborted || e1.HasTCB() {
+	peer := &from.Ep[a.Side.Peer()]
+	if e0.Aborted || peer.Aborted || peer.Err == model.TimedOut || e1.HasTCB() {
+		// An aborting peer resets on purpose; one that gave up after its
+		// retries (§3.8.3 R2) no longer knows the connection.
 		return ""
 	}
 	if e0.State != model.LastAck && e0.State != model.Closing {
@@ -345,7 +359,7 @@ func handshakeCompletes(side model.Side) LeadsTo[model.State] {
 		},
 		Q: func(s model.State) bool {
 			e, peer := &s.Ep[side], &s.Ep[side.Peer()]
-			return e.State.Synchronized() && peer.State.Synchronized() || e.Err != model.NoError || e.AppClosed
+			return e.State.Synchronized() && peer.State.Synchronized() || e.Err != model.NoError || e.AppClosed || s.Overflow
 		},
 		PName: side.String() + " in SYN-SENT connecting to a LISTEN peer",
 		QName: "both synchronized, or " + side.String() + "'s application told of an error or closed",
