@@ -126,11 +126,6 @@ func packetError(n int, err error) error {
 	return fmt.Errorf("packet %d: %v", n, oneLine(err))
 }
 
-// oneLine keeps an error's text on one line.
-func oneLine(err error) string {
-	return string(bytes.ReplaceAll([]byte(err.Error()), []byte("\n"), []byte("; ")))
-}
-
 // checkPcapngBlocks walks the block structure of a pcapng file before the
 // library reads it: every block's length must fit what is left of the
 // file, and every packet block's captured length its block. The library

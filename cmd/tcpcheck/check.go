@@ -114,39 +114,24 @@ func (f *checkFlags) run(e *env, args []string) int {
 		if f.traceDot != "" {
 			return fail(e, "check", usagef("--trace-dot draws the segment model's counterexamples only"))
 		}
-		cfg, err := f.diagramConfig()
+		t, err := f.diagramTarget()
 		if err != nil {
 			return fail(e, "check", err)
 		}
-		m := diagram.New(cfg)
-		t := target[diagram.State, diagram.Action]{
-			model: diagramModel, preset: f.presetName(), config: fmt.Sprintf("single-active-open=%t no-retransmission=%t", cfg.SingleActiveOpen, cfg.NoRetransmission),
-			sys: m, catalogue: properties.Diagram(), final: func(diagram.State) bool { return false },
-			stateConstraint: m.StateConstraint, actionConstraint: m.ActionConstraint,
-			columns: diagramColumns,
-		}
 		return runCheck(e, f, store, maxMemory, t)
 	}
-	cfg, err := f.segmentConfig()
+	t, err := f.segmentTarget()
 	if err != nil {
 		return fail(e, "check", err)
 	}
-	m, err := model.New(cfg)
-	if err != nil {
-		return fail(e, "check", usagef("%v", err))
-	}
-	t := target[model.State, model.Action]{
-		model: segmentModel, preset: f.presetName(), config: cfg.String(),
-		sys: m, catalogue: properties.Segment(), final: m.Final,
-		columns: segmentColumns,
-		chart: func(trace []checker.Step[model.State, model.Action], loopStart int, title string) ([]byte, error) {
-			c, err := graphs.TraceChart(m, trace, loopStart)
-			if err != nil {
-				return nil, err
-			}
-			c.Title = title
-			return c.DOT(), nil
-		},
+	m := t.sys.(*model.Model)
+	t.chart = func(trace []checker.Step[model.State, model.Action], loopStart int, title string) ([]byte, error) {
+		c, err := graphs.TraceChart(m, trace, loopStart)
+		if err != nil {
+			return nil, err
+		}
+		c.Title = title
+		return c.DOT(), nil
 	}
 	return runCheck(e, f, store, maxMemory, t)
 }
@@ -327,7 +312,7 @@ func parseBytes(s string) (int64, error) {
 			continue
 		}
 		v, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-		if err != nil || v <= 0 || v*u.factor >= 1<<62 {
+		if err != nil || !(v*u.factor >= 1 && v*u.factor < 1<<62) { // also rejects NaN
 			break
 		}
 		return int64(v * u.factor), nil

@@ -48,7 +48,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{checkCommand, listCommand, graphCommand, explainCommand, conformCommand}
+	commands = []*command{checkCommand, listCommand, graphCommand, explainCommand, conformCommand, simulateCommand}
 }
 
 // usageError is bad input: printed as one line, exit 2.
@@ -94,7 +94,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				commandHelp(stdout, c)
 				return exitOK
 			}
-			fmt.Fprintf(stderr, "tcpcheck %s: %v (see 'tcpcheck help %s')\n", c.Name, err, c.Name)
+			fmt.Fprintf(stderr, "tcpcheck %s: %s (see 'tcpcheck help %s')\n", c.Name, oneLine(err), c.Name)
 			return exitUsage
 		}
 		return body(e, fs.Args())
@@ -106,7 +106,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // fail prints err for command name and returns its exit code: 2 for bad
 // input, which is every error a command reports before its search runs.
 func fail(e *env, name string, err error) int {
-	fmt.Fprintf(e.stderr, "tcpcheck %s: %v\n", name, err)
+	fmt.Fprintf(e.stderr, "tcpcheck %s: %s\n", name, oneLine(err))
 	return exitUsage
 }
 
@@ -133,4 +133,9 @@ func commandHelp(w io.Writer, c *command) {
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	fmt.Fprintf(w, "\n%s", exitCodesHelp)
+}
+
+// oneLine keeps an error's text on one line.
+func oneLine(err error) string {
+	return strings.ReplaceAll(err.Error(), "\n", "; ")
 }

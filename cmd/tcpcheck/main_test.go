@@ -53,6 +53,11 @@ func TestGolden(t *testing.T) {
 		{"check-limit.txt", []string{"check", "--max-states", "100"}, exitIncomplete},
 		{"check-lasso.txt", []string{"check", "--variant", "no-fin-retransmit", "--property", "eventually-closed"}, exitViolation},
 		{"check-no-temporal.txt", []string{"check", "--preset", "handshake", "--no-temporal"}, exitOK},
+		{"simulate-ok.txt", []string{"simulate", "--seed", "1", "--walks", "20"}, exitOK},
+		{"simulate-half-open.txt", []string{"simulate", "--preset", "handshake", "--max-losses", "2", "--max-retries", "1", "--seed", "1"}, exitViolation},
+		{"simulate-bug.txt", []string{"simulate", "--variant", "bug-ack-seq", "--property", "handshake-ack", "--seed", "1"}, exitViolation},
+		{"simulate-diagram.txt", []string{"simulate", "--model", "diagram", "--seed", "1", "--walks", "10"}, exitOK},
+		{"help-simulate.txt", []string{"help", "simulate"}, exitOK},
 		{"list.txt", []string{"list"}, exitOK},
 		{"help.txt", []string{"help"}, exitOK},
 		{"help-check.txt", []string{"help", "check"}, exitOK},
@@ -146,6 +151,16 @@ func TestBadInput(t *testing.T) {
 		{[]string{"check", "extra"}, `unexpected argument "extra"`},
 		{[]string{"check", "--a", "listen", "--b", "listen"}, "neither endpoint connects"},
 		{[]string{"help", "nope"}, `unknown command "nope"`},
+		{[]string{"simulate", "--steps", "0"}, "--steps: must be at least 1, not 0"},
+		{[]string{"simulate", "--walks", "-2"}, "--walks: must be at least 1, not -2"},
+		{[]string{"simulate", "--seed", "x"}, `invalid value "x" for flag -seed`},
+		{[]string{"simulate", "--seed", "-1"}, `invalid value "-1" for flag -seed`},
+		{[]string{"simulate", "--property", "eventually-closed"}, "eventually-closed is temporal"},
+		{[]string{"simulate", "--property", "nope"}, `unknown property "nope"`},
+		{[]string{"simulate", "--preset", "nope"}, `unknown preset "nope"`},
+		{[]string{"simulate", "--model", "diagram", "--capacity", "3"}, "--capacity applies to --model segment only"},
+		{[]string{"simulate", "--capacity", "9"}, "capacity: must be 1 to 8, not 9"},
+		{[]string{"simulate", "walk"}, `unexpected argument "walk"`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -273,7 +288,7 @@ func TestParseBytes(t *testing.T) {
 		require.NoError(t, err, in)
 		require.Equal(t, want, got, in)
 	}
-	for _, in := range []string{"x", "-1GB", "12XB", "0"} {
+	for _, in := range []string{"x", "-1GB", "12XB", "0", "NaN", "0.1B", "Inf"} {
 		_, err := parseBytes(in)
 		require.Error(t, err, in)
 	}
