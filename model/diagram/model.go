@@ -63,13 +63,16 @@ func (m *Model) Next(s State) iter.Seq2[Action, State] {
 		if s.Overflow {
 			return
 		}
-		for _, rules := range [...][]rule{systemRules[:], resetRules[:], userRules[:]} {
+		for k := range arcsFrom {
 			for p := A; p < numPeers; p++ {
-				for i := range rules {
-					if a, t, ok := rules[i].apply(s, p); ok {
-						if !yield(a, t) {
-							return
-						}
+				local := &s.Peers[p]
+				arcs := arcsFrom[k][local.Conn]
+				for i := range arcs {
+					if !arcs[i].enabled(local) {
+						continue
+					}
+					if !yield(arcs[i].take(&s, p)) {
+						return
 					}
 				}
 			}
@@ -96,12 +99,8 @@ func (m *Model) StateConstraint(s State) bool {
 		return true
 	}
 	for _, p := range s.Peers {
-		prev := NoMessage
-		for msg := range p.Queue.All() {
-			if msg == prev {
-				return false
-			}
-			prev = msg
+		if p.Queue.repeats() {
+			return false
 		}
 	}
 	return true

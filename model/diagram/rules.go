@@ -1,5 +1,7 @@
 package diagram
 
+import "github.com/tcpcheck/tcpcheck/model"
+
 // tcbEffect is what an action does to the peer's tcb flag.
 type tcbEffect uint8
 
@@ -93,44 +95,83 @@ var (
 	}
 )
 
-// apply takes rule r for local peer p in s. It reports false when r is not
-// enabled.
-func (r *rule) apply(s State, p Peer) (Action, State, bool) {
-	local := s.Peers[p]
-	if !r.anyFrom && local.Conn != r.from {
-		return Action{}, s, false
-	}
-	if r.needTCB && !local.TCB {
-		return Action{}, s, false
-	}
-	q := local.Queue
+// An arc is a rule compiled for Next: its guard on the local peer's queue
+// is one mask and compare on the packed queue, and it is listed under the
+// connection states it leaves, so that Next never looks at a rule that
+// cannot apply.
+type arc struct {
+	kind    Kind
+	needTCB bool
+	rcv     Message // the first message received, for the Action
+	snd     Message
+	to      ConnState
+	tcb     tcbEffect
+	// The guard IsPrefix(rcv, network[local]): the queue's low bits under
+	// rcvMask equal rcvBits; the prefix is removed by a shift of rcvShift.
+	rcvMask, rcvBits uint64
+	rcvShift         uint8
+}
+
+// compile returns r as an arc: its fields, and its received messages as a
+// mask, bits and shift.
+func compile(r *rule) arc {
+	a := arc{kind: r.kind, needTCB: r.needTCB, rcv: r.rcv[0], snd: r.snd, to: r.to, tcb: r.tcb}
 	for _, m := range r.rcv {
 		if m == NoMessage {
 			break
 		}
-		if q.Head() != m {
-			return Action{}, s, false
-		}
-		q = q.tail()
+		a.rcvBits |= uint64(m) << a.rcvShift
+		a.rcvMask |= (1<<msgBits - 1) << a.rcvShift
+		a.rcvShift += msgBits
 	}
+	return a
+}
 
-	next := s
-	next.Peers[p].Conn = r.to
-	next.Peers[p].Queue = q
-	switch r.tcb {
-	case createTCB:
-		next.Peers[p].TCB = true
-	case deleteTCB:
-		next.Peers[p].TCB = false
+// numConnStates is the number of connection states, which index arcsFrom.
+const numConnStates = len(model.ConnStates)
+
+// arcsFrom[k][c] are the rules of class k (system, reset, user: Next's
+// order) that a peer in state c may take, in the order of their class's
+// table: those leaving c and those that apply in any state (Note 3).
+var arcsFrom = func() (t [3][numConnStates][]arc) {
+	for k, rules := range [...][]rule{systemRules[:], resetRules[:], userRules[:]} {
+		for c := range t[k] {
+			for i := range rules {
+				if r := &rules[i]; r.anyFrom || r.from == ConnState(c) {
+					t[k][c] = append(t[k][c], compile(r))
+				}
+			}
+		}
 	}
-	if r.snd != NoMessage {
-		remote := p.Other()
-		if rq, ok := s.Peers[remote].Queue.appended(r.snd); ok {
-			next.Peers[remote].Queue = rq
+	return t
+}()
+
+// enabled reports whether a peer in local may take a (its state is one a
+// leaves).
+func (a *arc) enabled(local *PeerState) bool {
+	return (!a.needTCB || local.TCB) && local.Queue.packed&a.rcvMask == a.rcvBits
+}
+
+// take returns the transition of a, enabled, by peer p in s.
+func (a *arc) take(s *State, p Peer) (Action, State) {
+	next := *s
+	local := &next.Peers[p]
+	local.Conn = a.to
+	local.Queue.packed >>= a.rcvShift
+	switch a.tcb {
+	case createTCB:
+		local.TCB = true
+	case deleteTCB:
+		local.TCB = false
+	}
+	if a.snd != NoMessage {
+		remote := &next.Peers[p.Other()]
+		if rq, ok := remote.Queue.appended(a.snd); ok {
+			remote.Queue = rq
 		} else {
 			// The spec's queue would grow past what State can hold.
 			next.Overflow = true
 		}
 	}
-	return Action{Peer: p, Kind: r.kind, Rcv: r.rcv[0], Snd: r.snd, To: r.to}, next, true
+	return Action{Peer: p, Kind: a.kind, Rcv: a.rcv, Snd: a.snd, To: a.to}, next
 }

@@ -200,6 +200,17 @@ func (q Queue) String() string {
 	return b.String()
 }
 
+// repeats reports whether two equal messages stand next to each other in
+// q: MCtcp's NoRetransmission on one queue.
+func (q Queue) repeats() bool {
+	for p := q.packed; p>>msgBits != 0; p >>= msgBits {
+		if p&(1<<msgBits-1) == p>>msgBits&(1<<msgBits-1) {
+			return true
+		}
+	}
+	return false
+}
+
 // tail returns q without its head: the spec's Tail(network[p]).
 func (q Queue) tail() Queue { return Queue{q.packed >> msgBits} }
 
