@@ -27,6 +27,11 @@ const (
 	// expires.
 	SpoofedSYN
 	HalfOpenTimeout
+	// The accept queue (seed §4): another client completes a handshake
+	// with B, and B's application accepts a connection (Index 0: the
+	// legitimate one; 1: another client's).
+	OtherClient
+	AcceptCall
 	numActionKinds
 )
 
@@ -34,6 +39,7 @@ var actionKindNames = [numActionKinds]string{
 	"passive OPEN", "active OPEN", "SEND", "CLOSE", "ABORT",
 	"rcv", "lose", "duplicate", "retransmission timeout", "2MSL timeout",
 	"rcv spoofed SYN", "half-open entry timeout",
+	"another client's handshake completes", "ACCEPT",
 }
 
 func (k ActionKind) String() string {
@@ -64,7 +70,7 @@ func (k ActionKind) Cause() Cause {
 	switch k {
 	case Deliver:
 		return CauseSegment
-	case Lose, Duplicate, SpoofedSYN:
+	case Lose, Duplicate, SpoofedSYN, OtherClient:
 		return CauseNetwork
 	case RetransmitTimeout, TimeWaitTimeout, HalfOpenTimeout:
 		return CauseTimer
@@ -103,6 +109,11 @@ func (a Action) String() string {
 		return fmt.Sprintf("%s: retransmission timeout (after %ds)", a.Side, 1<<a.Index)
 	case HalfOpenTimeout:
 		return fmt.Sprintf("%s: half-open entry #%d timeout", a.Side, a.Index)
+	case AcceptCall:
+		if a.Index == 0 {
+			return fmt.Sprintf("%s: ACCEPT (A's connection)", a.Side)
+		}
+		return fmt.Sprintf("%s: ACCEPT (another client's connection)", a.Side)
 	}
 	return fmt.Sprintf("%s: %s", a.Side, a.Kind)
 }

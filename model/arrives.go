@@ -231,6 +231,11 @@ func (t *step) arriveOther(side Side, g Segment) {
 			t.emit(side, Segment{Seq: g.Ack, Flags: RST})
 			return
 		}
+		if t.acceptQueueFull(side) {
+			// Linux with tcp_abort_on_overflow off: the last ACK is
+			// dropped, SYN-RECEIVED stays and retransmits its SYN,ACK.
+			return
+		}
 		// Figure 5: SYN-RCVD → ESTAB "rcv ACK of SYN"; processing goes
 		// on as for ESTABLISHED.
 		e.State = Established
@@ -320,6 +325,12 @@ func (t *step) establish(side Side) {
 	e.Held = 0
 }
 
+// acceptQueueFull reports whether a connection side completes would find
+// B's accept queue full (only B's is modelled, with Config.AcceptBacklog).
+func (t *step) acceptQueueFull(side Side) bool {
+	return side == B && t.m.cfg.AcceptBacklog > 0 && t.s.AcceptQueued() >= t.m.cfg.AcceptBacklog
+}
+
 // synQueueFull reports whether a SYN reaching side finds its SYN queue
 // full (only B's queue is modelled, when Config.SynBacklog is set).
 func (t *step) synQueueFull(side Side) bool {
@@ -332,7 +343,7 @@ func (t *step) synQueueFull(side Side) bool {
 // only while the queue is full, as Linux checks them only after a recent
 // overflow.
 func (t *step) cookieACK(side Side, g Segment) bool {
-	if !t.synQueueFull(side) || t.m.cfg.Variant == NoSynCookies || g.Has(SYN) || g.Has(RST) {
+	if !t.synQueueFull(side) || t.m.cfg.Variant == NoSynCookies || g.Has(SYN) || g.Has(RST) || t.acceptQueueFull(side) {
 		return false
 	}
 	e := &t.s.Ep[side]

@@ -112,6 +112,15 @@ type Config struct {
 	// Attacker is how many SYNs from spoofed addresses an attacker may
 	// send to B (needs SynBacklog).
 	Attacker int
+	// AcceptBacklog is the capacity of B's accept queue, where completed
+	// connections wait for B's application to accept them; 0 leaves the
+	// queue out of the model. A handshake's last ACK that finds it full
+	// is dropped, as Linux does (tcp_abort_on_overflow off): B stays
+	// SYN-RECEIVED and retransmits its SYN,ACK.
+	AcceptBacklog int
+	// Clients is how many other clients may complete a handshake with B
+	// and wait in its accept queue (needs AcceptBacklog).
+	Clients int
 	// RFC1337: TIME-WAIT ignores RST segments (RFC 1337 §3, fix TW1;
 	// Linux's net.ipv4.tcp_rfc1337), so that a stray RST cannot end the
 	// 2MSL wait early. Off, TIME-WAIT obeys §3.10.7.4 and a RST in the
@@ -163,6 +172,12 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("attacker: needs a SYN queue (syn-backlog) to fill")
 	case c.Attacker > 0 && c.Roles[B]&Listener == 0:
 		return fmt.Errorf("attacker: B must listen to be flooded")
+	case c.AcceptBacklog < 0 || c.AcceptBacklog > MaxHalfOpen:
+		return fmt.Errorf("accept-backlog: must be 0 to %d, not %d", MaxHalfOpen, c.AcceptBacklog)
+	case c.Clients < 0 || c.Clients > 255:
+		return fmt.Errorf("clients: must be 0 to 255, not %d", c.Clients)
+	case c.Clients > 0 && c.AcceptBacklog == 0:
+		return fmt.Errorf("clients: needs an accept queue (accept-backlog) to wait in")
 	}
 	return nil
 }
@@ -182,6 +197,9 @@ func (c *Config) String() string {
 		c.Capacity, c.MaxLosses, c.MaxDups, c.Reorder, c.MaxRetries, isns(A), isns(B), c.Incarnations)
 	if c.SynBacklog > 0 {
 		s += fmt.Sprintf(" syn-backlog=%d attacker=%d", c.SynBacklog, c.Attacker)
+	}
+	if c.AcceptBacklog > 0 {
+		s += fmt.Sprintf(" accept-backlog=%d clients=%d", c.AcceptBacklog, c.Clients)
 	}
 	if c.RFC1337 {
 		s += " rfc1337=true"

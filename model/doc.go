@@ -49,7 +49,9 @@
 //     (two-way handshake, fixed ISN, data on SYN, no TIME-WAIT, no SYN,ACK
 //     or FIN retransmission, no SYN cookies) and two planted bugs, for the
 //     seed's claims and the fuzzers. B's SYN queue (SynBacklog) with an
-//     attacker's spoofed SYNs (Attacker) and SYN cookies.
+//     attacker's spoofed SYNs (Attacker) and SYN cookies; B's accept
+//     queue (AcceptBacklog) with other clients' completed connections
+//     (Clients) and B's application's ACCEPT.
 //   - Timers (§3.10.8): retransmission of the segment at SND.UNA (SYN,
 //     SYN,ACK, data or FIN) with exponential backoff, giving up after
 //     MaxRetries; TIME-WAIT's 2MSL expiry.

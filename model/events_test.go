@@ -267,3 +267,36 @@ func TestNextIsDeterministic(t *testing.T) {
 	require.NotEmpty(t, first)
 	require.Equal(t, first, second)
 }
+
+// The accept queue (seed §4): with another client's connection filling
+// it, the handshake's last ACK is dropped and B stays SYN-RECEIVED; once
+// B's application accepts that connection, the next ACK completes the
+// handshake, and B's application must accept A's connection before it can
+// send or close.
+func TestAcceptQueueFullDropsTheLastACK(t *testing.T) {
+	m := lifecycleModel(t, func(c *Config) { c.AcceptBacklog, c.Clients = 1, 1 })
+	before, a, after := play(t, m, []act{{PassiveOpen, B}, {ActiveOpen, A}, {Deliver, B}, {Deliver, A}, {OtherClient, B}, {Deliver, B}})
+	require.Equal(t, SynReceived, before.Ep[B].State)
+	require.Equal(t, SynReceived, after.Ep[B].State, "the ACK is dropped")
+	require.Empty(t, m.Emitted(before, a))
+	require.Equal(t, 1, after.AcceptQueued())
+
+	s, ok := m.Step(after, Action{Kind: AcceptCall, Side: B, Index: 1})
+	require.True(t, ok)
+	require.Zero(t, s.AcceptQueued())
+	// The SYN,ACK is retransmitted, re-acknowledged, and now completes.
+	s, ok = m.Step(s, Action{Kind: RetransmitTimeout, Side: B})
+	require.True(t, ok)
+	s, ok = m.Step(s, Action{Kind: Deliver, Side: A, Seg: s.Ch[B].At(0)})
+	require.True(t, ok)
+	s, ok = m.Step(s, Action{Kind: Deliver, Side: B, Seg: s.Ch[A].At(0)})
+	require.True(t, ok)
+	require.Equal(t, Established, s.Ep[B].State)
+	require.Equal(t, 1, s.AcceptQueued(), "A's connection waits to be accepted")
+	_, ok = m.Step(s, Action{Kind: SendData, Side: B})
+	require.False(t, ok, "not before ACCEPT")
+	s, ok = m.Step(s, Action{Kind: AcceptCall, Side: B})
+	require.True(t, ok)
+	_, ok = m.Step(s, Action{Kind: SendData, Side: B})
+	require.True(t, ok)
+}

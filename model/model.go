@@ -41,18 +41,23 @@ func (m *Model) cookie(side Side, i uint8, opens uint8, irs SeqNum) SeqNum {
 	return m.iss(side, i, opens).Add(uint32(irs)*2654435761 | 1)
 }
 
+// backlog is B's empty queues, with their capacities.
+func (m *Model) backlog() Backlog {
+	return Backlog{Cap: uint8(m.cfg.SynBacklog), AcceptCap: uint8(m.cfg.AcceptBacklog)}
+}
+
 // Init yields the initial states: both endpoints CLOSED, or for
 // StartEstablished one ESTABLISHED connection per pair of ISN choices.
 func (m *Model) Init() iter.Seq[State] {
 	return func(yield func(State) bool) {
 		if m.cfg.Start == StartClosed {
-			yield(State{Listen: Backlog{Cap: uint8(m.cfg.SynBacklog)}})
+			yield(State{Listen: m.backlog()})
 			return
 		}
 		for i := range m.cfg.ISNs[A] {
 			for j := range m.cfg.ISNs[B] {
 				s := m.established(uint8(i), uint8(j))
-				s.Listen.Cap = uint8(m.cfg.SynBacklog)
+				s.Listen = m.backlog()
 				if !yield(s) {
 					return
 				}
@@ -189,6 +194,13 @@ func (m *Model) actions(s *State) iter.Seq[Action] {
 			if !yield(Action{Kind: TimeWaitTimeout, Side: side}) {
 				return
 			}
+			if side == B && m.cfg.AcceptBacklog > 0 {
+				for _, a := range []Action{{Kind: OtherClient, Side: B}, {Kind: AcceptCall, Side: B}, {Kind: AcceptCall, Side: B, Index: 1}} {
+					if !yield(a) {
+						return
+					}
+				}
+			}
 			if side == B && m.cfg.SynBacklog > 0 {
 				if !yield(Action{Kind: SpoofedSYN, Side: B}) {
 					return
@@ -306,6 +318,10 @@ func (t *step) apply(a Action) bool {
 		return t.spoofedSYN()
 	case HalfOpenTimeout:
 		return t.halfOpenTimeout(int(a.Index))
+	case OtherClient:
+		return t.otherClient()
+	case AcceptCall:
+		return t.accept(a.Index)
 	}
 	return false
 }

@@ -11,9 +11,10 @@ import (
 // use and writes each sequence number as a short distance from one it is
 // near, so that a state takes a few tens of bytes:
 //
-//	Losses Dups Overflow, the SYN queue: Cap, then 0 if it is otherwise
-//	  empty, else 1 Half[0..3] N Spoofed Held
-//	per endpoint: State|Passive<<4|AppClosed<<5|Aborted<<6|seq<<7, Err,
+//	Losses Dups Overflow, B's queues: Cap AcceptCap, then 0 if they are
+//	  otherwise empty, else 1 Half[0..3] N Spoofed Held Accept Clients
+//	per endpoint: State|Passive<<4|AppClosed<<5|Aborted<<6|seq<<7,
+//	  Err|Accepted<<4,
 //	  Backoff, Opens, Sent, Delivered, PeerInc, Held, then if seq (some
 //	  sequence variable is set) ISS (4 bytes), SND.UNA-ISS, SND.NXT-SND.UNA
 //	  (uvarints), IRS (4 bytes), RCV.NXT-IRS (uvarint)
@@ -31,13 +32,13 @@ import (
 func (m *Model) AppendState(b []byte, s State) []byte {
 	b = append(b, s.Losses, s.Dups, boolByte(s.Overflow))
 	q := &s.Listen
-	b = append(b, q.Cap)
-	if *q == (Backlog{Cap: q.Cap}) {
+	b = append(b, q.Cap, q.AcceptCap)
+	if *q == (Backlog{Cap: q.Cap, AcceptCap: q.AcceptCap}) {
 		b = append(b, 0)
 	} else {
 		b = append(b, 1)
 		b = append(b, q.Half[:]...)
-		b = append(b, q.N, q.Spoofed, q.Held)
+		b = append(b, q.N, q.Spoofed, q.Held, q.Accept, q.Clients)
 	}
 	for side := range s.Ep {
 		b = appendEndpoint(b, &s.Ep[side])
@@ -59,7 +60,7 @@ func (m *Model) AppendState(b []byte, s State) []byte {
 func appendEndpoint(b []byte, e *Endpoint) []byte {
 	seq := e.ISS|e.IRS|e.SndUna|e.SndNxt|e.RcvNxt != 0
 	b = append(b, uint8(e.State)|boolByte(e.Passive)<<4|boolByte(e.AppClosed)<<5|boolByte(e.Aborted)<<6|boolByte(seq)<<7,
-		uint8(e.Err), e.Backoff, e.Opens, e.Sent, e.Delivered, e.PeerInc, e.Held)
+		uint8(e.Err)|boolByte(e.Accepted)<<4, e.Backoff, e.Opens, e.Sent, e.Delivered, e.PeerInc, e.Held)
 	if !seq {
 		return b
 	}
@@ -77,12 +78,12 @@ func (m *Model) DecodeState(b []byte) State {
 	var s State
 	s.Losses, s.Dups, s.Overflow = d.byte(), d.byte(), d.byte() != 0
 	q := &s.Listen
-	q.Cap = d.byte()
+	q.Cap, q.AcceptCap = d.byte(), d.byte()
 	if d.byte() != 0 {
 		for i := range q.Half {
 			q.Half[i] = d.byte()
 		}
-		q.N, q.Spoofed, q.Held = d.byte(), d.byte(), d.byte()
+		q.N, q.Spoofed, q.Held, q.Accept, q.Clients = d.byte(), d.byte(), d.byte(), d.byte(), d.byte()
 	}
 	for side := range s.Ep {
 		d.endpoint(&s.Ep[side])
@@ -139,7 +140,8 @@ func (d *decoder) varint() uint32 {
 func (d *decoder) endpoint(e *Endpoint) {
 	x := d.byte()
 	e.State, e.Passive, e.AppClosed, e.Aborted = ConnState(x&0xf), x>>4&1 != 0, x>>5&1 != 0, x>>6&1 != 0
-	e.Err = ErrorReport(d.byte())
+	y := d.byte()
+	e.Err, e.Accepted = ErrorReport(y&0xf), y>>4&1 != 0
 	e.Backoff, e.Opens, e.Sent, e.Delivered, e.PeerInc, e.Held = d.byte(), d.byte(), d.byte(), d.byte(), d.byte(), d.byte()
 	if x>>7 == 0 {
 		return

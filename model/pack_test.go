@@ -21,10 +21,10 @@ var _ checker.Encoder[model.State] = (*model.Model)(nil)
 func TestEncodingCoversEveryField(t *testing.T) {
 	encoded := map[reflect.Type][]string{
 		reflect.TypeFor[model.State]():    {"Ep", "Ch", "Losses", "Dups", "Listen", "Overflow"},
-		reflect.TypeFor[model.Endpoint](): {"State", "Passive", "AppClosed", "Backoff", "Opens", "Sent", "Delivered", "PeerInc", "Err", "Aborted", "Held", "ISS", "IRS", "SndUna", "SndNxt", "RcvNxt"},
+		reflect.TypeFor[model.Endpoint](): {"State", "Passive", "AppClosed", "Backoff", "Opens", "Sent", "Delivered", "PeerInc", "Err", "Aborted", "Held", "Accepted", "ISS", "IRS", "SndUna", "SndNxt", "RcvNxt"},
 		reflect.TypeFor[model.Channel]():  {"Segs", "N"},
 		reflect.TypeFor[model.Segment]():  {"Seq", "Ack", "Flags", "Len", "Inc", "Stream", "Aged", "Delayed"},
-		reflect.TypeFor[model.Backlog]():  {"Half", "N", "Spoofed", "Held", "Cap"},
+		reflect.TypeFor[model.Backlog]():  {"Half", "N", "Spoofed", "Held", "Cap", "Accept", "Clients", "AcceptCap"},
 	}
 	for typ, fields := range encoded {
 		var have []string
@@ -92,3 +92,21 @@ type plainModel struct{ m *model.Model }
 func (p plainModel) Init() iter.Seq[model.State] { return p.m.Init() }
 
 func (p plainModel) Next(s model.State) iter.Seq2[model.Action, model.State] { return p.m.Next(s) }
+
+// The queues of B round-trip too: a configuration with a SYN queue, an
+// attacker, an accept queue and other clients.
+func TestEncodingRoundTripsWithQueues(t *testing.T) {
+	cfg := mustPreset(t, "handshake")
+	cfg.Data = [2]int{1, 0}
+	cfg.SynBacklog, cfg.Attacker, cfg.AcceptBacklog, cfg.Clients = 1, 2, 1, 2
+	m, err := model.New(cfg)
+	require.NoError(t, err)
+	res, err := checker.Explore(context.Background(), m, checker.Options[model.State, model.Action]{KeepGraph: true})
+	require.NoError(t, err)
+	accepted := false
+	for _, s := range res.Graph.States {
+		require.Equal(t, s, m.DecodeState(m.AppendState(nil, s)))
+		accepted = accepted || s.Ep[model.B].Accepted
+	}
+	require.True(t, accepted, "B's application accepts in some state")
+}

@@ -240,6 +240,9 @@ type Endpoint struct {
 	// Held is how many payload bytes a half-open (SYN-RECEIVED)
 	// connection holds from the SYN that opened it (variant data-on-syn).
 	Held uint8
+	// Accepted is set once the application has accepted a passively
+	// opened connection from the accept queue (with Config.AcceptBacklog).
+	Accepted bool
 
 	ISS, IRS       SeqNum
 	SndUna, SndNxt SeqNum
@@ -302,6 +305,22 @@ type Backlog struct {
 	// Cap is the queue's capacity, Config.SynBacklog: the same in every
 	// state, kept here so that properties can read it.
 	Cap uint8
+	// The accept queue (seed §4): connections other clients completed,
+	// waiting for B's application to accept them (Accept), how many such
+	// clients came so far (Clients), and its capacity, Config.AcceptBacklog
+	// (AcceptCap, constant like Cap).
+	Accept, Clients, AcceptCap uint8
+}
+
+// AcceptQueued is the accept queue's occupancy: the other clients'
+// connections plus the legitimate one once B has completed it and its
+// application has not accepted it yet.
+func (s *State) AcceptQueued() int {
+	n := int(s.Listen.Accept)
+	if b := &s.Ep[B]; b.Passive && b.State.Synchronized() && !b.Accepted && s.Listen.AcceptCap > 0 {
+		n++
+	}
+	return n
 }
 
 // HalfOpen is the SYN queue's occupancy: the attacker's entries plus the

@@ -55,13 +55,52 @@ func (t *step) activeOpen(side Side, isn uint8) bool {
 	return true
 }
 
+// unaccepted reports whether side's application has not yet accepted the
+// passively opened connection from the accept queue: until it does, it
+// can neither send, close nor abort it.
+func (t *step) unaccepted(side Side) bool {
+	e := &t.s.Ep[side]
+	return t.m.cfg.AcceptBacklog > 0 && side == B && e.Passive && e.State.Synchronized() && !e.Accepted
+}
+
+// accept is the application taking a connection from the accept queue
+// (the socket API's accept; RFC 9293's passive OPEN returns it): index 0
+// the legitimate connection, 1 another client's.
+func (t *step) accept(index uint8) bool {
+	q := &t.s.Listen
+	switch {
+	case index == 0 && t.unaccepted(B):
+		t.s.Ep[B].Accepted = true
+	case index == 1 && q.Accept > 0:
+		q.Accept-- // served and closed elsewhere: not modelled further
+	default:
+		return false
+	}
+	return true
+}
+
+// otherClient is another client completing a handshake with B: its
+// connection waits in the accept queue, or, with the queue full, its last
+// ACK is dropped and it tries again later (not modelled further).
+func (t *step) otherClient() bool {
+	q := &t.s.Listen
+	if int(q.Clients) >= t.m.cfg.Clients || !t.listening() {
+		return false
+	}
+	q.Clients++
+	if t.s.AcceptQueued() < t.m.cfg.AcceptBacklog {
+		q.Accept++
+	}
+	return true
+}
+
 // send is SEND in ESTABLISHED or CLOSE-WAIT (§3.10.2): the next one-byte
 // segment of the application's stream goes out with a piggybacked
 // acknowledgment. Data is never queued in SYN-SENT or SYN-RECEIVED here:
 // the application sends once the connection is established.
 func (t *step) send(side Side) bool {
 	e := &t.s.Ep[side]
-	if (e.State != Established && e.State != CloseWait) || e.AppClosed || int(e.Sent) >= t.m.cfg.Data[side] {
+	if (e.State != Established && e.State != CloseWait) || e.AppClosed || int(e.Sent) >= t.m.cfg.Data[side] || t.unaccepted(side) {
 		return false
 	}
 	t.emit(side, Segment{Seq: e.SndNxt, Ack: e.RcvNxt, Flags: ACK, Len: 1, Stream: e.Sent})
@@ -74,7 +113,7 @@ func (t *step) send(side Side) bool {
 // its data, or — with EarlyClose — before the connection is established.
 func (t *step) close(side Side) bool {
 	e := &t.s.Ep[side]
-	if !t.m.cfg.Close || e.AppClosed {
+	if !t.m.cfg.Close || e.AppClosed || t.unaccepted(side) {
 		return false
 	}
 	switch e.State {
@@ -128,7 +167,7 @@ func (t *step) sendFIN(side Side, next ConnState) {
 // delete the TCB.
 func (t *step) abort(side Side) bool {
 	e := &t.s.Ep[side]
-	if !t.m.cfg.Abort || e.AppClosed || e.State == Closed {
+	if !t.m.cfg.Abort || e.AppClosed || e.State == Closed || t.unaccepted(side) {
 		return false
 	}
 	switch e.State {

@@ -182,6 +182,7 @@ func Claims() []Claim {
 	queue := preset("handshake", func(c *model.Config) {
 		c.MaxLosses, c.Data = 0, [2]int{1, 0}
 		c.SynBacklog, c.Attacker, c.MaxRetries = 1, 2, 2
+		c.AcceptBacklog, c.Clients = 1, 1
 	})
 	flood := preset("handshake", func(c *model.Config) {
 		c.MaxLosses = 0
@@ -253,16 +254,17 @@ func Claims() []Claim {
 		},
 		{
 			ID:    "5",
-			Title: "The half-open (SYN) queue",
+			Title: "The half-open (SYN) and accept queues",
 			Quote: "服务器会把这种状态下的请求连接放在一个队列里，我们把这种队列称之为半连接队列。……如果队列满了就有可能会出现丢包现象。",
-			Gloss: "Half-open connections wait in a SYN queue of fixed size; a SYN that finds it full is dropped (or answered with a cookie). No connection that completed the handshake is lost without the client being told.",
+			Gloss: "Half-open connections wait in a SYN queue, completed ones in an accept queue, both of fixed size; a SYN that finds the SYN queue full is dropped (or answered with a cookie), and a handshake's last ACK that finds the accept queue full is dropped, so the server retransmits its SYN,ACK. No connection that completed the handshake is lost without the client being told: if the server gives up before its application accepts, the client's first byte draws a RST.",
 			Experiments: []Experiment{
-				{queue, []string{"syn-queue-bound", "established-agree"}, checker.Holds},
+				{queue, []string{"syn-queue-bound", "accept-queue-bound", "no-silent-loss"}, checker.Holds},
 			},
-			Witness: &Witness{"a SYN dropped because the queue is full (no SYN cookies)", withVariant(queue, model.NoSynCookies),
+			Witness: &Witness{"the handshake's last ACK dropped because another client's connection fills the accept queue", queue,
 				func(from model.State, a model.Action, to model.State) bool {
-					return a.Kind == model.Deliver && a.Seg.Flags == model.SYN && from.Ep[a.Side].State == model.Listen &&
-						to.Ep[a.Side].State == model.Listen && to.Ch[a.Side].Len() == from.Ch[a.Side].Len()
+					return a.Kind == model.Deliver && a.Side == model.B && a.Seg.Has(model.ACK) &&
+						from.Ep[model.B].State == model.SynReceived && to.Ep[model.B].State == model.SynReceived &&
+						from.AcceptQueued() >= int(from.Listen.AcceptCap)
 				}},
 		},
 		{

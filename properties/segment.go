@@ -80,6 +80,17 @@ func Segment() []SegmentProperty {
 			},
 		},
 		{
+			ID:          "accept-queue-bound",
+			Description: "the listener's accept queue never holds more completed connections than its capacity (--accept-backlog)",
+			Source:      "seed §4 (the accept queue: when it is full, packets are dropped)",
+			State: func(s model.State) bool {
+				return s.Listen.AcceptCap == 0 || s.AcceptQueued() <= int(s.Listen.AcceptCap)
+			},
+			Why: func(_ model.State, _ model.Action, to model.State) string {
+				return fmt.Sprintf("the accept queue holds %d connections, over its capacity of %d", to.AcceptQueued(), to.Listen.AcceptCap)
+			},
+		},
+		{
 			ID:          "connect-no-timeout",
 			Description: "unless the network loses segments, an active OPEN never times out in SYN-SENT: the listener answers every connect (one incarnation: a reconnect into the peer's TIME-WAIT may time out, as the RFC allows)",
 			Source:      "seed §5 (a SYN flood starves legitimate connects); RFC 4987",
@@ -129,6 +140,14 @@ func Segment() []SegmentProperty {
 				PName: "both applications have closed", QName: "both endpoints CLOSED or LISTEN (or an application opening again)",
 			}},
 			Fairness: segmentFairness(),
+		},
+		{
+			ID:          "no-silent-loss",
+			Description: "every byte an application sends reaches the peer application, or the sender is told the connection failed (or aborted it)",
+			Source:      "RFC 9293 §3.8 (reliable delivery), §3.9.1.8 (error reports); seed §4 (a completed connection is not lost unnoticed)",
+			Kind:        Temporal,
+			Leads:       []LeadsTo[model.State]{noSilentLoss(model.A), noSilentLoss(model.B)},
+			Fairness:    segmentFairness(),
 		},
 		{
 			ID:          "handshake-completes",
@@ -363,6 +382,18 @@ func handshakeCompletes(side model.Side) LeadsTo[model.State] {
 		},
 		PName: side.String() + " in SYN-SENT connecting to a LISTEN peer",
 		QName: "both synchronized, or " + side.String() + "'s application told of an error or closed",
+	}
+}
+
+func noSilentLoss(side model.Side) LeadsTo[model.State] {
+	return LeadsTo[model.State]{
+		P: func(s model.State) bool { return s.Ep[side].Sent > s.Ep[side.Peer()].Delivered },
+		Q: func(s model.State) bool {
+			e := &s.Ep[side]
+			return s.Ep[side.Peer()].Delivered >= e.Sent || e.Err != model.NoError || e.Aborted || s.Overflow
+		},
+		PName: side.String() + "'s application has sent bytes its peer has not received",
+		QName: "the bytes received, or " + side.String() + "'s application told of a failure",
 	}
 }
 

@@ -111,6 +111,8 @@ func TestPropertiesCanFail(t *testing.T) {
 		{id: "channel-bound", to: model.State{Overflow: true}, why: "raise --capacity"},
 		{id: "syn-queue-bound", to: model.State{Ep: [2]model.Endpoint{{}, {State: model.SynReceived, Passive: true}},
 			Listen: model.Backlog{N: 1, Cap: 1}}, why: "holds 2 half-open entries, over its capacity of 1"},
+		{id: "accept-queue-bound", to: model.State{Ep: [2]model.Endpoint{{}, {State: model.Established, Passive: true}},
+			Listen: model.Backlog{Accept: 1, AcceptCap: 1}}, why: "holds 2 connections, over its capacity of 1"},
 		{id: "half-open-memory", to: model.State{Ep: [2]model.Endpoint{{}, {State: model.SynReceived, Held: 1}}},
 			why: "hold 1 byte(s) of payload"},
 		{id: "connect-no-timeout", // the SYN retries run out though nothing was lost

@@ -103,3 +103,17 @@ func TestDiagramSynSentResolves(t *testing.T) {
 	require.False(t, out[0].Vacuous)
 	require.Equal(t, []string{"WF(System)", "WF(CLOSE in SYN-SENT)"}, out[0].Fairness)
 }
+
+// no-silent-loss can fail: a byte sent and never delivered, with nothing
+// fair left to do and nothing reported to the sender.
+func TestNoSilentLossCanFail(t *testing.T) {
+	var stuck model.State
+	stuck.Ep[model.A] = model.Endpoint{State: model.Established, Opens: 1, Sent: 1}
+	stuck.Ep[model.B] = model.Endpoint{State: model.Listen, Opens: 1}
+	res := &checker.Result[model.State, model.Action]{Graph: &checker.Graph[model.State, model.Action]{
+		States: []model.State{stuck}, Initial: []int{0}, Out: [][]int{nil},
+	}}
+	o := temporal(t, res, "no-silent-loss")
+	require.Equal(t, "violated", o.Status)
+	require.Contains(t, o.Why, "A's application has sent bytes its peer has not received")
+}

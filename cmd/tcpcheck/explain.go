@@ -270,6 +270,9 @@ func checkArgs(x properties.Experiment) string {
 	if c.SynBacklog > 0 {
 		args = append(args, fmt.Sprintf("--syn-backlog %d --attacker %d", c.SynBacklog, c.Attacker))
 	}
+	if c.AcceptBacklog > 0 {
+		args = append(args, fmt.Sprintf("--accept-backlog %d --clients %d", c.AcceptBacklog, c.Clients))
+	}
 	if c.RFC1337 {
 		args = append(args, "--rfc1337")
 	}

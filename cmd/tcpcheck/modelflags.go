@@ -49,12 +49,13 @@ type modelFlags struct {
 	variant                  string
 	synBacklog, attacker     int
 	rfc1337                  bool
+	acceptBacklog, clients   int
 }
 
 // segmentKnobs are the flags that only the segment model has.
 var segmentKnobs = []string{"a", "b", "start", "data-a", "data-b", "close", "early-close", "abort",
 	"capacity", "max-losses", "max-dups", "reorder", "max-retries", "spurious-retransmit",
-	"isn-a", "isn-b", "isn-step", "incarnations", "rcv-wnd", "variant", "syn-backlog", "attacker", "rfc1337"}
+	"isn-a", "isn-b", "isn-step", "incarnations", "rcv-wnd", "variant", "syn-backlog", "attacker", "rfc1337", "accept-backlog", "clients"}
 
 func (f *modelFlags) register(fs *flag.FlagSet) {
 	f.fs = fs
@@ -82,6 +83,8 @@ func (f *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.variant, "variant", "", "protocol variant: tcp, or TCP without one of its mechanisms (see 'tcpcheck list')")
 	fs.IntVar(&f.synBacklog, "syn-backlog", 0, fmt.Sprintf("capacity of B's SYN (half-open) queue, 1 to %d (0: not modelled)", model.MaxHalfOpen))
 	fs.IntVar(&f.attacker, "attacker", 0, "SYNs from spoofed addresses an attacker sends to B (needs --syn-backlog)")
+	fs.IntVar(&f.acceptBacklog, "accept-backlog", 0, fmt.Sprintf("capacity of B's accept queue, 1 to %d (0: not modelled; B's application then ACCEPTs)", model.MaxHalfOpen))
+	fs.IntVar(&f.clients, "clients", 0, "other clients that complete a handshake with B and wait in its accept queue (needs --accept-backlog)")
 	fs.BoolVar(&f.rfc1337, "rfc1337", false, "TIME-WAIT ignores RST (RFC 1337 §3; Linux net.ipv4.tcp_rfc1337)")
 }
 
@@ -174,6 +177,7 @@ func (f *modelFlags) segmentConfig() (model.Config, error) {
 		{"max-dups", f.maxDups, &cfg.MaxDups}, {"max-retries", f.maxRetries, &cfg.MaxRetries},
 		{"incarnations", f.incarnations, &cfg.Incarnations},
 		{"syn-backlog", f.synBacklog, &cfg.SynBacklog}, {"attacker", f.attacker, &cfg.Attacker},
+		{"accept-backlog", f.acceptBacklog, &cfg.AcceptBacklog}, {"clients", f.clients, &cfg.Clients},
 	}
 	for _, k := range ints {
 		if f.set(k.flag) {
