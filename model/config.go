@@ -258,7 +258,7 @@ func Presets() []Preset {
 	lossy.Reorder = true
 	lossy.Capacity = MaxChannelCapacity
 
-	// stress is lossy with a second segment from A: about 3.5·10^7
+	// stress is lossy with a second segment from A: about 6.8·10^7
 	// states, for performance work (docs/performance.md).
 	stress := lossy
 	stress.Data = [2]int{2, 0}
@@ -269,7 +269,7 @@ func Presets() []Preset {
 		{"lifecycle", "open, one data segment each way, close; one loss", lifecycle},
 		{"simultaneous", "both may connect, close early or late: simultaneous open and close", simultaneous},
 		{"lossy", "one data segment, two losses, a duplicate, reordering", lossy},
-		{"stress", "lossy with two data segments from A: about 35 million states (use --no-temporal)", stress},
+		{"stress", "lossy with two data segments from A: about 68 million states (use --no-temporal)", stress},
 	}
 }
 

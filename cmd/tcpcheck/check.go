@@ -75,7 +75,7 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.json, "json", false, "write one JSON document to stdout instead of the text report")
 	fs.BoolVar(&f.noTemporal, "no-temporal", false, "skip the temporal (liveness) properties, which need the explored graph in memory")
 	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "goroutines computing successors (results are identical for any number)")
-	fs.StringVar(&f.maxMemory, "max-memory", "", "stop the search (exit 3) before the Go heap passes this size, e.g. 16GiB or 500MB")
+	fs.StringVar(&f.maxMemory, "max-memory", "", "stop the search (exit 3) before the memory the Go runtime holds passes this size, e.g. 16GiB or 500MB")
 	fs.StringVar(&f.traceDot, "trace-dot", "", "when a violation is found, write its counterexample as a message sequence chart (DOT) to this file")
 }
 

@@ -40,6 +40,9 @@ type command struct {
 	UsageLine string
 	Short     string
 	Long      string
+	// ExitCodes documents the command's exit codes when they differ from
+	// check's (exitCodesHelp).
+	ExitCodes string
 	// Flags registers the command's flags and returns the function that
 	// runs it once they are parsed.
 	Flags func(fs *flag.FlagSet) func(e *env, args []string) int
@@ -132,7 +135,11 @@ func commandHelp(w io.Writer, c *command) {
 	fmt.Fprintf(w, "\nFlags:\n")
 	fs.SetOutput(w)
 	fs.PrintDefaults()
-	fmt.Fprintf(w, "\n%s", exitCodesHelp)
+	codes := exitCodesHelp
+	if c.ExitCodes != "" {
+		codes = c.ExitCodes
+	}
+	fmt.Fprintf(w, "\n%s", codes)
 }
 
 // oneLine keeps an error's text on one line.

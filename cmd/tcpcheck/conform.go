@@ -41,6 +41,12 @@ With --json, one JSON document is written to stdout instead (its schema is
 in docs/conform.md). Exit code 1 means some connection does not conform,
 2 an unreadable or invalid capture, 3 that a connection needed more than
 --max-configs configurations.`,
+	ExitCodes: `Exit codes:
+  0  every connection conforms
+  1  some connection does not conform
+  2  bad usage, or an unreadable or invalid capture
+  3  a connection needed more than --max-configs configurations (unknown)
+`,
 	Flags: func(fs *flag.FlagSet) func(*env, []string) int {
 		f := &conformFlags{}
 		fs.BoolVar(&f.allowSynData, "allow-syn-data", false, "accept data on a SYN (TCP Fast Open) instead of reporting no-data-on-syn")

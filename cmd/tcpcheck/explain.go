@@ -33,6 +33,11 @@ verdict disagrees with the claim.
 --markdown prints the same as Markdown (docs/seed-claims.md);
 --write-docs DIR writes DIR/seed-claims.md and the charts as SVG under
 DIR/claims/.`,
+	ExitCodes: `Exit codes:
+  0  every experiment gave the verdict its claim predicts
+  1  some experiment disagrees with its claim
+  2  bad usage or bad input
+`,
 	Flags: func(fs *flag.FlagSet) func(*env, []string) int {
 		var markdown bool
 		var docs string

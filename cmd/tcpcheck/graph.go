@@ -35,6 +35,11 @@ Kinds:
             violated) as a message sequence chart; use 'check' to find one.
 
 The same DOT comes out of the same command, byte for byte.`,
+	ExitCodes: `Exit codes:
+  0  the graph was written
+  2  bad usage or bad input, a configuration too large to draw, or no
+     counterexample to draw
+`,
 	Flags: func(fs *flag.FlagSet) func(*env, []string) int {
 		f := &graphFlags{}
 		f.register(fs)
@@ -191,7 +196,7 @@ func (f *graphFlags) drawTrace(e *env, m *model.Model) ([]byte, error) {
 		return nil, err
 	}
 	if out.Trace == nil {
-		return nil, usagef("no counterexample to draw: %s in this configuration (%s)", holdsText(ids), out.Verdict)
+		return nil, usagef("no counterexample to draw: %s", holdsText(ids, out.Verdict))
 	}
 	chart, err := graphs.TraceChart(m, out.Trace, out.LoopStart)
 	if err != nil {
@@ -201,11 +206,15 @@ func (f *graphFlags) drawTrace(e *env, m *model.Model) ([]byte, error) {
 	return chart.DOT(), nil
 }
 
-func holdsText(ids []string) string {
-	if len(ids) == 0 {
-		return "every property holds"
+func holdsText(ids []string, v checker.Verdict) string {
+	what := "every property"
+	if len(ids) > 0 {
+		what = ids[0]
 	}
-	return ids[0] + " holds"
+	if v == checker.Incomplete {
+		return "the search for a violation of " + what + " did not finish"
+	}
+	return what + " holds in this configuration"
 }
 
 func (f *graphFlags) drawDiagram(e *env) ([]byte, error) {

@@ -293,3 +293,10 @@ func TestParseBytes(t *testing.T) {
 		require.Error(t, err, in)
 	}
 }
+
+// JSON keeps the RFC notation readable: <SEQ=...>, not \u003cSEQ=...\u003e.
+func TestCheckJSONIsNotHTMLEscaped(t *testing.T) {
+	out, _, _ := tcpcheck(t, "check", "--json", "--preset", "handshake", "--max-losses", "2", "--max-retries", "1")
+	require.Contains(t, out, "<CTL=SYN>")
+	require.NotContains(t, out, `\u003c`)
+}

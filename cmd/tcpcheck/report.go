@@ -242,9 +242,12 @@ func stopReasonText(reason string) string {
 // violating state marked, and the sentence that says why.
 func writeViolation(w io.Writer, v violation) {
 	fmt.Fprintf(w, "VIOLATION %s (%s): %s\n", v.Property, v.Kind, v.Why)
-	if v.LoopStart != nil {
+	switch {
+	case v.LoopStart != nil && v.Stutter:
+		fmt.Fprintf(w, "counterexample (a behaviour that stops for ever at its last step), %d step(s):\n\n", len(v.Trace)-1)
+	case v.LoopStart != nil:
 		fmt.Fprintf(w, "counterexample (a lasso: a prefix, then a loop repeated forever), %d step(s):\n\n", len(v.Trace)-1)
-	} else {
+	default:
 		fmt.Fprintf(w, "shortest counterexample, %d step(s):\n\n", len(v.Trace)-1)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -284,6 +287,7 @@ func writeViolation(w io.Writer, v violation) {
 func (r *report) writeJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // segments read <SEQ=...>, not \u003cSEQ=...\u003e
 	return enc.Encode(r)
 }
 

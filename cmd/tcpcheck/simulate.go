@@ -36,6 +36,12 @@ checked.
 
 Its exit codes: 0 when no walk found a violation (not a proof), 1 when one
 did, 2 for bad input, 3 when interrupted before the last walk.`,
+	ExitCodes: `Exit codes:
+  0  no walk found a violation (not a proof: 'check' explores every behaviour)
+  1  a walk found a violation
+  2  bad usage or bad input
+  3  interrupted
+`,
 	Flags: func(fs *flag.FlagSet) func(*env, []string) int {
 		f := &simulateFlags{}
 		f.register(fs)
