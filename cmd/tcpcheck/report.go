@@ -191,7 +191,11 @@ func (r *report) writeText(w io.Writer) {
 	}
 	fmt.Fprintf(w, "explored %d distinct states (%d generated), depth %d, in %.2fs (%.0f states/s)\n",
 		r.States, r.Generated, r.Depth, r.Seconds, r.StatesPerSecond)
-	fmt.Fprintf(w, "store: %s, %.1f bytes per state; %d worker(s)\n", r.Store, r.StoreBytesPerState, r.Workers)
+	perState := ""
+	if r.States >= 100_000 { // below, the store's fixed-size chunks dominate
+		perState = fmt.Sprintf(", %.1f bytes per state", r.StoreBytesPerState)
+	}
+	fmt.Fprintf(w, "store: %s%s; %d worker(s)\n", r.Store, perState, r.Workers)
 	if r.Store == "fingerprint" {
 		fmt.Fprintf(w, "fingerprint store: probability that a collision hid a state ≈ %.3g\n", r.CollisionProbability)
 	}
