@@ -352,6 +352,23 @@ func (b *Backlog) remove(i int) {
 // InFlight is the number of segments in both channels.
 func (s *State) InFlight() int { return s.Ch[A].Len() + s.Ch[B].Len() }
 
+// InFlightText lists the segments in flight as a trace table shows them,
+// "A→B <SEQ=...>...", A's channel first, then "(overflow)" if the state
+// went past the channel bound.
+func (s *State) InFlightText() []string {
+	var out []string
+	for _, side := range []Side{A, B} {
+		ch := &s.Ch[side]
+		for i := 0; i < ch.Len(); i++ {
+			out = append(out, fmt.Sprintf("%s→%s %s", side, side.Peer(), ch.At(i)))
+		}
+	}
+	if s.Overflow {
+		out = append(out, "(overflow)")
+	}
+	return out
+}
+
 // String is a one-line summary: both endpoints' states and the segments in
 // flight.
 func (s State) String() string {

@@ -158,17 +158,7 @@ type stateColumns struct {
 }
 
 func segmentColumns(s model.State) stateColumns {
-	c := stateColumns{A: s.Ep[model.A].State.String(), B: s.Ep[model.B].State.String()}
-	for _, side := range []model.Side{model.A, model.B} {
-		ch := &s.Ch[side]
-		for i := 0; i < ch.Len(); i++ {
-			c.InFlight = append(c.InFlight, fmt.Sprintf("%s→%s %s", side, side.Peer(), ch.At(i)))
-		}
-	}
-	if s.Overflow {
-		c.InFlight = append(c.InFlight, "(overflow)")
-	}
-	return c
+	return stateColumns{A: s.Ep[model.A].State.String(), B: s.Ep[model.B].State.String(), InFlight: s.InFlightText()}
 }
 
 func diagramColumns(s diagram.State) stateColumns {

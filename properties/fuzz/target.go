@@ -61,16 +61,7 @@ func (c Columns[S]) cells(s S) []string {
 var SegmentColumns = Columns[model.State]{
 	Headers: []string{"A", "B", "IN FLIGHT"},
 	Cells: func(s model.State) []string {
-		var inFlight []string
-		for _, side := range []model.Side{model.A, model.B} {
-			ch := &s.Ch[side]
-			for i := 0; i < ch.Len(); i++ {
-				inFlight = append(inFlight, fmt.Sprintf("%s→%s %s", side, side.Peer(), ch.At(i)))
-			}
-		}
-		if s.Overflow {
-			inFlight = append(inFlight, "(overflow)")
-		}
+		inFlight := s.InFlightText()
 		if len(inFlight) == 0 {
 			inFlight = []string{"-"}
 		}
