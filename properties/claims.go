@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/tcpcheck/tcpcheck/checker"
 	"github.com/tcpcheck/tcpcheck/model"
@@ -330,5 +331,5 @@ func LookupClaim(id string) (Claim, error) {
 		}
 		ids = append(ids, c.ID)
 	}
-	return Claim{}, fmt.Errorf("claim: unknown claim %q (known: %v)", id, ids)
+	return Claim{}, fmt.Errorf("claim: unknown claim %q (known: %s)", id, strings.Join(ids, ", "))
 }

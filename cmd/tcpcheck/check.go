@@ -94,6 +94,11 @@ func (f *checkFlags) run(e *env, args []string) int {
 	case f.timeout < 0:
 		return fail(e, "check", usagef("--timeout: must not be negative, not %s", f.timeout))
 	}
+	if f.traceDot != "" {
+		if err := checkWritable(f.traceDot); err != nil {
+			return fail(e, "check", usagef("--trace-dot: %v", err))
+		}
+	}
 	if f.workers < 1 {
 		return fail(e, "check", usagef("--workers: must be at least 1, not %d", f.workers))
 	}

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -140,6 +142,18 @@ func commandHelp(w io.Writer, c *command) {
 		codes = c.ExitCodes
 	}
 	fmt.Fprintf(w, "\n%s", codes)
+}
+
+// checkWritable reports, before any work is done, whether a file can be
+// written at path: its folder exists and path is not a folder.
+func checkWritable(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a folder", path)
+	}
+	if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
+		return fmt.Errorf("no folder %s to write %s in", filepath.Dir(path), filepath.Base(path))
+	}
+	return nil
 }
 
 // oneLine keeps an error's text on one line.

@@ -48,6 +48,8 @@ DIR/claims/.`,
 			switch {
 			case len(args) > 1:
 				return fail(e, "explain", usagef("unexpected argument %q", args[1]))
+			case len(args) == 1 && docs != "":
+				return fail(e, "explain", usagef("--write-docs writes the page of every claim: give no CLAIM"))
 			case len(args) == 1:
 				c, err := properties.LookupClaim(args[0])
 				if err != nil {

@@ -39,6 +39,7 @@ The same DOT comes out of the same command, byte for byte.`,
   0  the graph was written
   2  bad usage or bad input, a configuration too large to draw, or no
      counterexample to draw
+  3  interrupted (Ctrl-C) before the configuration was explored
 `,
 	Flags: func(fs *flag.FlagSet) func(*env, []string) int {
 		f := &graphFlags{}
@@ -85,12 +86,24 @@ func (f *graphFlags) run(e *env, args []string) int {
 	if f.property != "" && f.kind != "trace" {
 		return fail(e, "graph", usagef("--property goes with --kind trace"))
 	}
+	if f.maxStates < 0 {
+		return fail(e, "graph", usagef("--max-states: must not be negative (0: no limit), not %d", f.maxStates))
+	}
+	if f.output != "" {
+		if err := checkWritable(f.output); err != nil {
+			return fail(e, "graph", usagef("-o: %v", err))
+		}
+	}
 	var out []byte
 	var err error
 	if f.model == diagramModel {
 		out, err = f.drawDiagram(e)
 	} else {
 		out, err = f.drawSegment(e)
+	}
+	if errors.Is(err, errInterrupted) {
+		fmt.Fprintf(e.stderr, "tcpcheck graph: interrupted before the configuration was explored\n")
+		return exitIncomplete
 	}
 	if err != nil {
 		return fail(e, "graph", err)
@@ -112,6 +125,9 @@ func (f *graphFlags) run(e *env, args []string) int {
 	return exitOK
 }
 
+// errInterrupted: Ctrl-C stopped the exploration (exit 3).
+var errInterrupted = errors.New("interrupted")
+
 // explored explores sys keeping its graph; a search stopped by a limit is
 // an error, since a partial diagram would mislead.
 func explored[S comparable, A any](e *env, sys checker.System[S, A], opts checker.Options[S, A], maxStates int) (*checker.Graph[S, A], error) {
@@ -120,7 +136,11 @@ func explored[S comparable, A any](e *env, sys checker.System[S, A], opts checke
 	if err != nil {
 		return nil, err
 	}
-	if res.StopReason != "" {
+	switch res.StopReason {
+	case "":
+	case checker.StopCanceled, checker.StopTimeout:
+		return nil, errInterrupted
+	default:
 		return nil, usagef("the configuration was not explored to the end (%s after %d states): too large to draw", res.StopReason, res.Stats.Distinct)
 	}
 	return checker.CompleteGraph(res)

@@ -14,6 +14,10 @@ var listCommand = &command{
 	UsageLine: "list",
 	Short:     "list the models, presets and properties",
 	Long:      `List prints the models, each model's presets and its properties, each with a one-line description.`,
+	ExitCodes: `Exit codes:
+  0  the list was printed
+  2  bad usage
+`,
 	Flags: func(fs *flag.FlagSet) func(*env, []string) int {
 		return func(e *env, args []string) int {
 			if len(args) > 0 {

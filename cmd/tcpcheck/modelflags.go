@@ -22,7 +22,7 @@ var diagramPresets = []struct {
 	Config            diagram.Config
 }{
 	{"example", "the TLA+ example's MCtcp setup: no further opens, no retransmission (the default)", diagram.DefaultConfig()},
-	{"unconstrained", "no constraints: peers reopen and retransmit; queues grow to the model's capacity", diagram.Config{}},
+	{"unconstrained", "no constraints: peers reopen and retransmit; queues grow to the model's capacity (tens of millions of states: use --timeout or --max-states)", diagram.Config{}},
 }
 
 // modelFlags are the flags that choose and bound a model, shared by every
