@@ -74,7 +74,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	name := args[0]
 	switch name {
 	case "help", "-h", "-help", "--help":
-		if len(args) > 1 {
+		if len(args) > 2 {
+			fmt.Fprintf(stderr, "tcpcheck help: unexpected argument %q\n", args[2])
+			return exitUsage
+		}
+		if len(args) > 1 && args[1] != "help" {
 			for _, c := range commands {
 				if c.Name == args[1] {
 					commandHelp(stdout, c)

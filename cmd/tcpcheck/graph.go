@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/tcpcheck/tcpcheck/checker"
@@ -148,6 +149,9 @@ func explored[S comparable, A any](e *env, sys checker.System[S, A], opts checke
 
 func (f *graphFlags) drawSegment(e *env) ([]byte, error) {
 	names := strings.Split(f.presetName(), ",")
+	if slices.Contains(names, "") {
+		return nil, usagef("--preset: an empty name in %q", f.presetName())
+	}
 	if len(names) > 1 && f.kind != "endpoint" {
 		return nil, usagef("--preset: several presets go with --kind endpoint only")
 	}

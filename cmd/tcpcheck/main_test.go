@@ -156,6 +156,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"graph", "--max-states", "-1"}, "--max-states: must not be negative"},
 		{[]string{"explain", "--write-docs", "docs", "7"}, "give no CLAIM"},
 		{[]string{"explain", "99"}, "known: 1, 2, 3"},
+		{[]string{"help", "check", "extra"}, `unexpected argument "extra"`},
+		{[]string{"graph", "--preset", "lifecycle,"}, "--preset: an empty name"},
 		{[]string{"simulate", "--steps", "0"}, "--steps: must be at least 1, not 0"},
 		{[]string{"simulate", "--walks", "-2"}, "--walks: must be at least 1, not -2"},
 		{[]string{"simulate", "--seed", "x"}, `invalid value "x" for flag -seed`},
