@@ -93,9 +93,7 @@ func Run(ctx context.Context, m *model.Model, props []SegmentProperty) (Outcome,
 		out.Trace = v.Trace
 		if p, ok := Find(props, v.Name); ok {
 			out.Property = p.ID
-			if p.Why != nil {
-				out.Why = explain(p, v)
-			}
+			out.Why = p.WhyAt(v.Trace)
 		}
 		return out, nil
 	}
@@ -113,16 +111,6 @@ func Run(ctx context.Context, m *model.Model, props []SegmentProperty) (Outcome,
 		}
 	}
 	return out, nil
-}
-
-// explain is the property's sentence for the last step of v's trace.
-func explain(p SegmentProperty, v checker.Violation[model.State, model.Action]) string {
-	last := v.Trace[len(v.Trace)-1]
-	from := last.State
-	if len(v.Trace) > 1 {
-		from = v.Trace[len(v.Trace)-2].State
-	}
-	return p.Why(from, last.Action, last.State)
 }
 
 // RunWitness finds the shortest trace to w's behaviour; Verdict is

@@ -58,6 +58,21 @@ type Property[S comparable, A any] struct {
 	Why func(from S, a A, to S) string
 }
 
+// WhyAt is Why for the last step of a counterexample trace (from the
+// state before it; for a one-state trace, the initial state itself), or ""
+// when the property has no sentence or the trace is empty.
+func (p Property[S, A]) WhyAt(trace []checker.Step[S, A]) string {
+	if p.Why == nil || len(trace) == 0 {
+		return ""
+	}
+	last := trace[len(trace)-1]
+	from := last.State
+	if len(trace) > 1 {
+		from = trace[len(trace)-2].State
+	}
+	return p.Why(from, last.Action, last.State)
+}
+
 // LeadsTo is one check of a temporal property: from every reachable state
 // where P holds, every fair behaviour reaches a state where Q holds. The
 // names say what P and Q are, for reports.

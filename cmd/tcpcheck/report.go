@@ -163,15 +163,7 @@ func fillTemporal[S comparable, A any](r *report, outcomes []properties.Temporal
 }
 
 func renderViolation[S comparable, A any](p properties.Property[S, A], v checker.Violation[S, A], t target[S, A]) violation {
-	out := violation{Property: p.ID, Kind: p.Kind.String(), Trace: renderTrace(v.Trace, t)}
-	if p.Why != nil && len(v.Trace) > 0 {
-		last := v.Trace[len(v.Trace)-1]
-		from := last.State
-		if len(v.Trace) > 1 {
-			from = v.Trace[len(v.Trace)-2].State
-		}
-		out.Why = p.Why(from, last.Action, last.State)
-	}
+	out := violation{Property: p.ID, Kind: p.Kind.String(), Trace: renderTrace(v.Trace, t), Why: p.WhyAt(v.Trace)}
 	return out
 }
 

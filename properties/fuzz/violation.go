@@ -23,16 +23,7 @@ type Violation[S, A any] struct {
 }
 
 func newViolation[S comparable, A any](p properties.Property[S, A], trace []checker.Step[S, A]) *Violation[S, A] {
-	v := &Violation[S, A]{Property: p.ID, Kind: p.Kind, Trace: trace}
-	if p.Why != nil && len(trace) > 0 {
-		last := trace[len(trace)-1]
-		from := last.State
-		if len(trace) > 1 {
-			from = trace[len(trace)-2].State
-		}
-		v.Why = p.Why(from, last.Action, last.State)
-	}
-	return v
+	return &Violation[S, A]{Property: p.ID, Kind: p.Kind, Trace: trace, Why: p.WhyAt(trace)}
 }
 
 // WriteViolation prints v as tcpcheck prints a counterexample: the
