@@ -85,6 +85,10 @@ func TestConformRealCaptures(t *testing.T) {
 	golden(t, "conform/real.txt", out)
 	require.Contains(t, out, "several.pcap: 32 packet(s), 4 connection(s)")
 	require.Contains(t, out, "result: every connection conforms (18)")
+	// On loopback the capture shows all each side sent.
+	out, errOut, code = tcpcheck(t, append([]string{"conform", "--at-sender"}, args[1:]...)...)
+	require.Equal(t, exitOK, code, out+errOut)
+	require.Contains(t, out, "result: every connection conforms (18)")
 
 	out, _, code = tcpcheck(t, "conform", "--json", capturePath("several"))
 	require.Equal(t, exitOK, code)
@@ -93,6 +97,27 @@ func TestConformRealCaptures(t *testing.T) {
 	out, _, code = tcpcheck(t, "help", "conform")
 	require.Equal(t, exitOK, code)
 	golden(t, "conform/help.txt", out)
+}
+
+// The captures under testdata/conform/netlab were recorded from Linux
+// over an impaired network by bench/conform/make-captures.sh (root
+// needed): loss, reordering, duplication, delay and jitter, zero windows,
+// keep-alives to a live and a vanished peer, TCP_USER_TIMEOUT, TIME-WAIT
+// reuse, a capture started late, one at the receiver with loss upstream,
+// and 120 concurrent connections over IPv4 and IPv6. Every connection
+// conforms with default flags.
+func TestConformNetlabCaptures(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "conform", "netlab", "*.pcap.gz"))
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(files), 12)
+	out, errOut, code := tcpcheck(t, append([]string{"conform"}, files...)...)
+	require.Equal(t, exitOK, code, out+errOut)
+	golden(t, "conform/netlab.txt", out)
+	require.Contains(t, out, "many-v4-a.pcap.gz: 1299 packet(s), 120 connection(s)")
+	require.Contains(t, out, "many-v6-b.pcap.gz: 1274 packet(s), 120 connection(s)")
+	require.Contains(t, out, "3 incarnations")
+	require.Contains(t, out, "handshake not seen")
+	require.Contains(t, out, "probe(s)")
 }
 
 // TCP Fast Open puts data on the SYN: a violation of no-data-on-syn unless

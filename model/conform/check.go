@@ -356,6 +356,7 @@ func (c *Checker) explain(o Observation, idx int) *violation {
 		// Mid-connection start: what x sent before is not in the
 		// capture, and is assumed.
 		c.h[x].sp.start(g.Seq)
+		c.h[x].sp.mid = true
 	}
 	h := &c.h[x]
 	h.sent = true
@@ -637,6 +638,7 @@ func (c *Checker) acknowledgment(o Observation, idx int) *violation {
 				"<SEQ=any><CTL=SYN>", "no acknowledgment before the peer's SYN", fmt.Sprintf("ack must be of %s's SYN, got %d", y, g.Ack))
 		}
 		p.sp.start(g.Ack) // mid-connection start: acknowledged before the capture
+		p.sp.mid = true
 	}
 	v := p.sp.pos(g.Ack)
 	ackOf := func(bound model.SeqNum) string {
@@ -660,6 +662,16 @@ func (c *Checker) acknowledgment(o Observation, idx int) *violation {
 		return bad(fmt.Sprintf("%s's SYN,ACK acknowledged other than %s's SYN: it answers the SYN with RCV.NXT = SEG.SEQ+1 (§3.10.7.2)", x, y),
 			ackOf(w), "SYN,ACK answering the SYN", fmt.Sprintf("ack must be %d, got %d", w, g.Ack))
 	}
+	edge := v + int64(g.Wnd)<<c.shift(x, g)
+	if p.sp.mid && !p.sp.hasPre {
+		// In flight when the capture began: at most up to the right
+		// edge of the window x advertised then, which is no larger
+		// than the first one seen (§3.8.6: windows do not shrink).
+		p.sp.hasPre, p.sp.preLimit = true, edge
+	}
+	if v > p.sp.cum && p.sp.mid && v <= p.sp.preLimit {
+		p.sp.cover(p.sp.cum, v) // sent before the capture began, and arrived
+	}
 	if v > p.sp.cum {
 		cum := p.sp.seq(p.sp.cum)
 		what := "acknowledgment of what " + y.String() + " was seen to send"
@@ -673,7 +685,6 @@ func (c *Checker) acknowledgment(o Observation, idx int) *violation {
 	if !h.acked || v > h.ackHi {
 		h.acked, h.ackHi = true, v
 	}
-	edge := v + int64(g.Wnd)<<c.shift(x, g)
 	if !h.edge || edge > h.edgeHi {
 		h.edge, h.edgeHi = true, edge
 	}

@@ -32,6 +32,12 @@ type space struct {
 	// more is what was seen beyond cum, sorted, disjoint and apart from
 	// cum: the segments beyond a hole.
 	more []span
+	// mid is set for a space first met mid-connection: it may have
+	// sent, before the capture began, anything up to preLimit (set by
+	// the first window its peer was seen to advertise; hasPre).
+	mid      bool
+	hasPre   bool
+	preLimit int64
 }
 
 // span is a stretch of positions, [lo, hi).
