@@ -357,6 +357,11 @@ func (r *conformReport) writeText(w io.Writer) {
 			if v.Limitation != "" {
 				fmt.Fprintf(w, "    (%s)\n", v.Limitation)
 			}
+			if n := f.Skipped.Fragments + f.Skipped.Truncated; n > 0 {
+				// IPv4 fragments and segments cut before their TCP header
+				// are skipped: a connection then misses segments.
+				fmt.Fprintf(w, "    (%d packet(s) of this file were skipped as IP fragments or cut before the TCP header: this connection may miss segments)\n", n)
+			}
 			fmt.Fprintf(w, "    just before it: A could be %s; B could be %s\n", orList(v.States["a"]), orList(v.States["b"]))
 			for _, a := range v.Instead {
 				fmt.Fprintf(w, "    %s could have sent instead: %s  %s, in %s: %s\n", v.From, a.Segment, a.What, orList(a.States), strings.Join(a.Mismatch, "; "))

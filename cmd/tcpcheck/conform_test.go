@@ -488,6 +488,19 @@ func TestConformSkipsPackets(t *testing.T) {
 	require.Contains(t, out, "14 packet(s), 3 skipped: 1 IP fragment(s), 1 not TCP, 1 cut before the end of the TCP header")
 	require.Contains(t, out, "11 segment(s): conforms")
 
+	// A fragmented segment is missing: the ACK of it acknowledges data
+	// never seen, and the report says what was skipped.
+	frag = frame{ci: frames[3].ci, data: slices.Clone(frames[3].data)}
+	binary.BigEndian.PutUint16(frag.data[14+6:], 0x2000)
+	missing := slices.Concat(frames[:3], []frame{frag}, frames[4:])
+	buf.Reset()
+	require.NoError(t, writePcap(&buf, link, missing))
+	path = filepath.Join(t.TempDir(), "fragment.pcap")
+	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+	out, _, code = tcpcheck(t, "conform", path)
+	require.Equal(t, exitViolation, code, out)
+	require.Contains(t, out, "(1 packet(s) of this file were skipped as IP fragments or cut before the TCP header: this connection may miss segments)")
+
 	// A snap length of 54 bytes (Ethernet, IPv4, 20 bytes of TCP) on
 	// every record, smaller than the file header's: lengths come from the
 	// IP header, so every segment is read.

@@ -169,6 +169,15 @@ type obligation struct {
 	need int64
 }
 
+// The assumptions of docs/conform.md that a verdict may rest on, as the
+// report names them.
+const (
+	limitSeen = "assumes every segment between the endpoints passes the capture point and is recorded " +
+		"(docs/conform.md, assumptions 1, 2 and 4): packets dropped by the capture itself, or another path, look like this"
+	limitMid = "the capture began mid-connection: what was sent before it is assumed only up to the first window seen " +
+		"(docs/conform.md, assumption 6)"
+)
+
 // violation is a segment not explained and why.
 type violation struct {
 	index      int
@@ -561,7 +570,7 @@ func (c *Checker) sequence(o Observation, idx int) *violation {
 		}
 		if top > lim+1 {
 			v := bad(fmt.Sprintf("%s sent past the right edge of every window %s was seen to advertise (§3.8.6: a sender stays within SND.UNA+SND.WND)", x, x.Peer()),
-				"", fmt.Sprintf("<SEQ=..%d>", seqAt(lim)), "a segment within the window",
+				limitSeen, fmt.Sprintf("<SEQ=..%d>", seqAt(lim)), "a segment within the window",
 				fmt.Sprintf("must end by %d, got %d", seqAt(lim+1), seqAt(top)))
 			c.wait(obligation{v: *v, side: x, edge: true, need: top - 1})
 		}
@@ -682,6 +691,10 @@ func (c *Checker) acknowledgment(o Observation, idx int) *violation {
 		}
 		w := bad(fmt.Sprintf("%s acknowledged sequence numbers %s was never seen to send: an endpoint acknowledges only what arrived (§3.10.7.4), and all that arrives passes the capture point", x, y),
 			ackOf(cum), what, fmt.Sprintf("ack must be at most %d, got %d", cum, g.Ack))
+		w.limitation = limitSeen
+		if p.sp.mid {
+			w.limitation = limitMid
+		}
 		c.wait(obligation{v: *w, side: y, need: v})
 	}
 	if !h.acked || v > h.ackHi {
