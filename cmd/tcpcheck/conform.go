@@ -64,7 +64,7 @@ not, and the exit code is 3.`,
 		f := &conformFlags{}
 		fs.BoolVar(&f.atSender, "at-sender", false, "the capture shows every segment each endpoint sent (loopback, or both hosts): a sender's SEQ may not jump past what it was seen to send")
 		fs.BoolVar(&f.allowSynData, "allow-syn-data", false, "accept data on a SYN (TCP Fast Open) instead of reporting no-data-on-syn")
-		fs.DurationVar(&f.skew, "skew", conform.DefaultSkew, "capture-order tolerance: a segment may be recorded this long before one it depends on")
+		fs.DurationVar(&f.skew, "skew", conform.DefaultSkew, "capture-order tolerance: a segment may be recorded this long before one it depends on (0: none)")
 		fs.DurationVar(&f.timeout, "timeout", 0, "stop after this long, e.g. 30s (0: no limit); exit 3")
 		fs.Int64Var(&f.maxInflate, "max-inflate", capture.DefaultMaxInflate, "give up (exit 2) on a gzipped capture that inflates to more bytes than this")
 		fs.BoolVar(&f.json, "json", false, "write one JSON document to stdout instead of the text report")
@@ -160,6 +160,9 @@ func (f *conformFlags) run(e *env, args []string) int {
 	opts := capture.Options{
 		Conform:    conform.Options{AllowSynData: f.allowSynData, AtSender: f.atSender, Skew: f.skew},
 		MaxInflate: f.maxInflate,
+	}
+	if f.skew == 0 {
+		opts.Conform.Skew = -1 // none: conform.Options takes zero for the default
 	}
 	rep := &conformReport{Result: "conforms", AtSender: f.atSender, AllowSynData: f.allowSynData}
 	code := exitOK

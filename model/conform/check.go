@@ -21,7 +21,7 @@ type Options struct {
 	AtSender bool
 	// Skew is the capture-order tolerance: a segment may be recorded up
 	// to this long (and up to SkewSegments segments) before one that it
-	// depends on. Zero means DefaultSkew.
+	// depends on. Zero means DefaultSkew; a negative value, none in time.
 	Skew time.Duration
 }
 
@@ -193,8 +193,11 @@ type violation struct {
 
 // New returns a checker at the start of a capture.
 func New(opts Options) *Checker {
-	if opts.Skew <= 0 {
+	switch {
+	case opts.Skew == 0:
 		opts.Skew = DefaultSkew
+	case opts.Skew < 0:
+		opts.Skew = 0 // no tolerance in time
 	}
 	return &Checker{opts: opts}
 }

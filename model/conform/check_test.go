@@ -242,6 +242,8 @@ func TestCaptureSkew(t *testing.T) {
 	obs[4].At = time.Second + 10*time.Millisecond
 	requireRejects(t, obs, Options{}, 3, "ack must be at most 101, got 106")
 	requireConforms(t, obs, Options{Skew: 20 * time.Millisecond})
+	obs[4].At = time.Second + time.Microsecond
+	requireRejects(t, obs, Options{Skew: -1}, 3, "ack must be at most 101, got 106")
 }
 
 // ABORT (§3.10.5): <SEQ=SND.NXT><CTL=RST>; nothing new after it.
