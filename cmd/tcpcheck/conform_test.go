@@ -662,3 +662,22 @@ func TestConformTimeout(t *testing.T) {
 	require.Contains(t, stdout.String(), "stopped (--timeout 200ms reached): 1 connection(s) not decided")
 	require.Contains(t, stdout.String(), "5 segment(s): undecided")
 }
+
+// Capture-order tolerance: the server's ACK of the request recorded 7µs
+// before the request itself is explained by default (--skew 1ms), not
+// with --skew 0.
+func TestConformSkew(t *testing.T) {
+	link, frames := readFrames(t, capturePath("normal"))
+	frames[3], frames[4] = frames[4], frames[3] // the ACK (packet 5) before the data (packet 4)
+	frames[3].ci.Timestamp, frames[4].ci.Timestamp = frames[4].ci.Timestamp, frames[3].ci.Timestamp
+	var buf bytes.Buffer
+	require.NoError(t, writePcap(&buf, link, frames))
+	path := filepath.Join(t.TempDir(), "swapped.pcap")
+	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+	out, _, code := tcpcheck(t, "conform", path)
+	require.Equal(t, exitOK, code, out)
+	out, _, code = tcpcheck(t, "conform", "--skew", "0", path)
+	require.Equal(t, exitViolation, code, out)
+	require.Contains(t, out, "segment 4 of 11 (packet 4, ")
+	require.Contains(t, out, "B acknowledged sequence numbers A was never seen to send")
+}
