@@ -13,8 +13,8 @@ import "time"
 //     accepts a new SYN whose sequence number is beyond the old
 //     connection's RCV.NXT and reopens the connection through the
 //     listener, choosing an ISS past the old SND.NXT
-//     (tcp_timewait_state_process, TCP_TW_SYN; isn = tw_snd_nxt + 65535
-//   - 2).
+//     (tcp_timewait_state_process, TCP_TW_SYN; the new ISN is
+//     tw_snd_nxt plus 65537).
 //   - Retransmission limits: a SYN is retransmitted 6 times
 //     (tcp_syn_retries), a SYN,ACK 5 times (tcp_synack_retries, for
 //     half-open entries too); data and FIN keep Config.MaxRetries
