@@ -92,7 +92,7 @@ func Segment() []SegmentProperty {
 		},
 		{
 			ID:          "connect-no-timeout",
-			Description: "unless the network loses segments, an active OPEN never times out in SYN-SENT: the listener answers every connect (one incarnation: a reconnect into the peer's TIME-WAIT may time out, as the RFC allows)",
+			Description: "unless the network loses segments, an application's first active OPEN never times out in SYN-SENT: the listener answers every connect (a reconnect, a later incarnation, may meet the peer's TIME-WAIT and time out, as the RFC allows)",
 			Source:      "seed §5 (a SYN flood starves legitimate connects); RFC 4987",
 			Step:        holdsUnless(connectNoTimeout),
 			Why:         connectNoTimeout,
@@ -103,6 +103,48 @@ func Segment() []SegmentProperty {
 			Source:      "RFC 9293 §3.6; seed (four-way close: why TIME-WAIT waits 2MSL)",
 			Step:        holdsUnless(cleanClose),
 			Why:         cleanClose,
+		},
+		{
+			ID:          "delivered-within-sent",
+			Description: "an application never receives more bytes than its peer's application sent on the connection",
+			Source:      "RFC 9293 §3.8 (the receiver advances RCV.NXT by what it accepts), §3.10.7.4 seventh step (only text is delivered)",
+			Step:        holdsUnless(deliveredWithinSent),
+			Why:         deliveredWithinSent,
+		},
+		{
+			ID:          "rst-acceptable",
+			Description: "a connection is ended by a RST only if the RST is acceptable (SYN-SENT: it acknowledges the SYN; other states: its sequence number is in the window), and never by a SYN",
+			Source:      "RFC 9293 §3.5.3, §3.10.7.3 second step, §3.10.7.4 first and second steps; RFC 5961 §4 (a SYN draws a challenge ACK)",
+			Step:        holdsUnless(rstAcceptable),
+			Why:         rstAcceptable,
+		},
+		{
+			ID:          "rst-generation",
+			Description: "a RST is sent where §3.5.2 requires one, with the numbers that make it acceptable: CLOSED answers <SEQ=SEG.ACK><CTL=RST> or <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> and never answers a RST; LISTEN answers an ACK, and SYN-SENT an unacceptable ACK, with <SEQ=SEG.ACK><CTL=RST>; ABORT sends <SEQ=SND.NXT><CTL=RST>",
+			Source:      "RFC 9293 §3.5.2, §3.10.7.1, §3.10.7.2 second step, §3.10.7.3 first step, §3.10.5",
+			Step:        holdsUnless(rstGeneration),
+			Why:         rstGeneration,
+		},
+		{
+			ID:          "listener-kept",
+			Description: "a listener is closed only by its application: LISTEN ignores a RST, and a connection it made that fails before ESTABLISHED returns to LISTEN",
+			Source:      "RFC 9293 §3.10.7.2 first step, §3.10.7.4 second step, §3.5.3, Figure 5 Note 1",
+			Step:        holdsUnless(listenerKept),
+			Why:         listenerKept,
+		},
+		{
+			ID:          "backoff-reset",
+			Description: "an acknowledgment of new data resets the retransmission count: a connection gives up only after its retries of one segment",
+			Source:      "RFC 9293 §3.8.3 (R2 counts the retransmissions of the same segment); RFC 6298 §5.3, §5.5",
+			Step:        holdsUnless(backoffReset),
+			Why:         backoffReset,
+		},
+		{
+			ID:          "no-spurious-timeout",
+			Description: "unless the network lost a segment, a retransmission timeout never fires for a segment the peer has received: its acknowledgment is back within the RTO (fails with --spurious-retransmit, by design)",
+			Source:      "RFC 9293 §3.8.1; RFC 6298 §5 (the RTO exceeds the round trip); model/doc.go (the timing abstraction)",
+			Step:        holdsUnless(noSpuriousTimeout),
+			Why:         noSpuriousTimeout,
 		},
 		{
 			ID:          "channel-bound",
@@ -347,7 +389,10 @@ func connectNoTimeout(from model.State, a model.Action, to model.State) string {
 	if a.Kind != model.RetransmitTimeout {
 		return ""
 	}
-	if e0, e1 := &from.Ep[a.Side], &to.Ep[a.Side]; e0.State == model.SynSent && e1.Err == model.TimedOut && from.Losses == 0 {
+	// A reconnect (a later incarnation) may meet the peer's TIME-WAIT of
+	// the earlier connection, which answers its SYN with an ACK only and,
+	// with RFC 1337, outlasts its retries: the claim is of a first connect.
+	if e0, e1 := &from.Ep[a.Side], &to.Ep[a.Side]; e0.State == model.SynSent && e0.Opens == 1 && e1.Err == model.TimedOut && from.Losses == 0 {
 		return fmt.Sprintf("%s gave up its connect after %d SYN retransmission(s) without an answer, though the network lost nothing", a.Side, e0.Backoff)
 	}
 	return ""
@@ -392,14 +437,26 @@ func handshakeCompletes(side model.Side) LeadsTo[model.State] {
 	}
 }
 
+// noSilentLoss is side's bytes reaching the peer application. The premise
+// holds while the peer is in the connection that carries them (it has a
+// TCB synchronized with side's current incarnation): the peer's Delivered
+// counts what that connection delivered, and a peer that opens again
+// starts it afresh, so a byte delivered by an earlier connection is not
+// taken for one lost (--incarnations 2).
 func noSilentLoss(side model.Side) LeadsTo[model.State] {
 	return LeadsTo[model.State]{
-		P: func(s model.State) bool { return s.Ep[side].Sent > s.Ep[side.Peer()].Delivered },
+		P: func(s model.State) bool {
+			e, peer := &s.Ep[side], &s.Ep[side.Peer()]
+			return e.Sent > peer.Delivered && peer.HasTCB() && peer.State != model.Listen && peer.PeerInc == e.Opens && e.PeerInc == peer.Opens
+		},
 		Q: func(s model.State) bool {
 			e := &s.Ep[side]
-			return s.Ep[side.Peer()].Delivered >= e.Sent || e.Err != model.NoError || e.Aborted || s.Overflow
+			// The peer's application may throw the connection away
+			// (ABORT, §3.10.5): a sender in CLOSING or LAST-ACK is then
+			// reset with no report, as §3.10.7.4's second step says.
+			return s.Ep[side.Peer()].Delivered >= e.Sent || e.Err != model.NoError || e.Aborted || s.Ep[side.Peer()].Aborted || s.Overflow
 		},
-		PName: side.String() + "'s application has sent bytes its peer has not received",
+		PName: side.String() + "'s application has sent bytes its peer's connection has not delivered",
 		QName: "the bytes received, or " + side.String() + "'s application told of a failure",
 	}
 }
@@ -409,4 +466,197 @@ func segmentFairness() []checker.Fairness[model.Action] {
 	return FairnessOf(model.Fairness(), func(c model.FairClass) checker.Fairness[model.Action] {
 		return checker.Fairness[model.Action]{Name: c.Name, Strong: c.Strong, Includes: c.Includes}
 	})
+}
+
+// deliveredWithinSent checks every transition that hands bytes to an
+// application: while the peer is still the incarnation the connection
+// synchronized with, the bytes delivered on it never exceed what the
+// peer's application sent. A connection that delivers with no peer
+// incarnation known delivers what nobody sent. Once the peer has opened
+// again its count of what the old connection sent is gone, and the
+// property says nothing (stream-integrity still checks each byte).
+func deliveredWithinSent(from model.State, a model.Action, to model.State) string {
+	for _, side := range []model.Side{model.A, model.B} {
+		e0, e1 := &from.Ep[side], &to.Ep[side]
+		if e1.Delivered <= e0.Delivered || e1.Opens != e0.Opens {
+			continue
+		}
+		inc := e1.PeerInc
+		if inc == 0 {
+			inc = e0.PeerInc
+		}
+		peer := &to.Ep[side.Peer()]
+		switch {
+		case inc == 0:
+			return fmt.Sprintf("%s handed %d byte(s) to its application in %s, before synchronizing with any peer", side, e1.Delivered-e0.Delivered, e0.State)
+		case inc == peer.Opens && e1.Delivered > peer.Sent:
+			return fmt.Sprintf("%s's application has received %d byte(s), but its peer's application sent only %d", side, e1.Delivered, peer.Sent)
+		}
+	}
+	return ""
+}
+
+// ended reports whether the transition ended e0's connection: its TCB
+// deleted, or a connection a listener made returned to LISTEN.
+func ended(e0, e1 *model.Endpoint) bool {
+	if !e0.HasTCB() || e0.State == model.Listen {
+		return false
+	}
+	return !e1.HasTCB() || e1.Opens != e0.Opens || e0.State == model.SynReceived && e1.State == model.Listen
+}
+
+// maxWindow bounds the receive window (Config.Validate: RcvWnd < 2^30):
+// a RST whose sequence number lies further from RCV.NXT is outside any
+// window the model allows.
+const maxWindow = 1 << 30
+
+// rstAcceptable checks what ends a connection on a segment's arrival: a
+// RST, acceptable by §3.5.3's test for the state it arrives in; never a
+// SYN (RFC 5961 §4 answers it with a challenge ACK; SYN-RECEIVED from
+// LISTEN returning to LISTEN on a SYN is §3.10.7.4's fourth step).
+func rstAcceptable(from model.State, a model.Action, to model.State) string {
+	if a.Kind != model.Deliver {
+		return ""
+	}
+	e0, e1 := &from.Ep[a.Side], &to.Ep[a.Side]
+	if !ended(e0, e1) {
+		return ""
+	}
+	g := a.Seg
+	switch {
+	case !g.Has(model.RST):
+		if g.Has(model.SYN) && e0.State.Synchronized() {
+			return fmt.Sprintf("%s, %s, was ended by %s: a SYN in a synchronized state must draw a challenge ACK", a.Side, e0.State, g)
+		}
+	case e0.State == model.SynSent:
+		if !g.Has(model.ACK) || !g.Ack.InRange(e0.ISS, e0.SndNxt) {
+			return fmt.Sprintf("%s, SYN-SENT with ISS %d and SND.NXT %d, accepted %s: in SYN-SENT a RST is acceptable only if its ACK acknowledges the SYN", a.Side, e0.ISS, e0.SndNxt, g)
+		}
+	default:
+		if g.Seq.Sub(e0.RcvNxt) >= maxWindow {
+			return fmt.Sprintf("%s, %s with RCV.NXT %d, accepted %s: a RST is acceptable only if its sequence number is in the window", a.Side, e0.State, e0.RcvNxt, g)
+		}
+	}
+	return ""
+}
+
+// listenerKept flags a listener, or a connection a listener made before
+// it reached ESTABLISHED, that ends in CLOSED on anything but its own
+// application's CLOSE or ABORT; and a connection a listener makes that
+// does not remember it (Note 1 needs it to return).
+func listenerKept(from model.State, a model.Action, to model.State) string {
+	for _, side := range []model.Side{model.A, model.B} {
+		e0, e1 := &from.Ep[side], &to.Ep[side]
+		if e0.State == model.Listen && e1.State == model.SynReceived && !e1.Passive {
+			return fmt.Sprintf("%s left LISTEN for SYN-RECEIVED without remembering it: a RST or a timeout would then close the listener", side)
+		}
+		own := a.Side == side && (a.Kind == model.CloseCall || a.Kind == model.AbortCall || a.Kind == model.ActiveOpen)
+		listening := e0.State == model.Listen || e0.State == model.SynReceived && e0.Passive
+		if listening && e1.State == model.Closed && !own {
+			return fmt.Sprintf("%s, %s from a passive OPEN, was closed by %s: the listener must stay (LISTEN)", side, e0.State, a)
+		}
+	}
+	return ""
+}
+
+// backoffReset checks that an acknowledgment that moves SND.UNA leaves
+// the retransmission count at zero: R2 of §3.8.3 counts the
+// retransmissions of one segment, and the backed-off timer starts afresh
+// (RFC 6298 §5.3, Karn's algorithm keeping the back-off only until a new
+// acknowledgment).
+func backoffReset(from model.State, a model.Action, to model.State) string {
+	if a.Kind != model.Deliver {
+		return ""
+	}
+	e0, e1 := &from.Ep[a.Side], &to.Ep[a.Side]
+	if !e1.HasTCB() || e0.State == model.Listen || e1.Opens != e0.Opens || e1.SndUna == e0.SndUna || e1.Backoff == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s accepted %s, moving SND.UNA from %d to %d, but kept its retransmission count at %d", a.Side, a.Seg, e0.SndUna, e1.SndUna, e1.Backoff)
+}
+
+// noSpuriousTimeout flags a retransmission timeout for a segment the peer
+// has already received, on a network that has lost nothing. The peer
+// acknowledges what it accepts at once, and an acknowledgment is back
+// within a round trip, shorter than the RTO (the premise of the model's
+// timers, model/doc.go): so the timer cannot expire before the
+// acknowledgment arrives and moves SND.UNA. The premise is the data and
+// FIN of a synchronized connection (both sides synchronized with each
+// other's current incarnation, the SYN acknowledged): there an
+// acknowledgment is always acceptable to its receiver.
+//
+// Where the model does let a timer fire with nothing lost (each a
+// legitimate retransmission, not flagged): the peer dropped the segment
+// without accepting it (an out-of-order segment under reordering, which
+// the model does not queue; a SYN to a full SYN queue; the handshake's
+// last ACK to a full accept queue, so the SYN,ACK times out; a SYN that
+// meets the peer's TIME-WAIT of an earlier incarnation and draws a
+// challenge ACK); the endpoint itself dropped the answer (a SYN,ACK that
+// reaches a simultaneous opener already in FIN-WAIT-1 is old by its
+// SYN, hence unacceptable); or the answer came to a delayed copy, which
+// holds no timer. With --spurious-retransmit the round trip may exceed
+// the RTO and this property fails by design.
+func noSpuriousTimeout(from model.State, a model.Action, to model.State) string {
+	if a.Kind != model.RetransmitTimeout || from.Losses > 0 {
+		return ""
+	}
+	e, peer := &from.Ep[a.Side], &from.Ep[a.Side.Peer()]
+	if !e.State.Synchronized() || !peer.State.Synchronized() || peer.PeerInc != e.Opens || e.PeerInc != peer.Opens || e.SndUna == e.ISS {
+		return ""
+	}
+	if !e.SndUna.LessThan(peer.RcvNxt) {
+		return ""
+	}
+	return fmt.Sprintf("%s's retransmission timer expired for SND.UNA %d though %s has received up to %d and the network lost nothing: the acknowledgment was due before the RTO", a.Side, e.SndUna, a.Side.Peer(), peer.RcvNxt)
+}
+
+// rstGeneration checks the RST an endpoint owes (§3.5.2): on the arrival
+// of a segment in CLOSED, of an ACK in LISTEN (unless it completes a SYN
+// cookie, which leaves LISTEN), of an unacceptable ACK in SYN-SENT, and
+// on ABORT in a state that sends one (§3.10.5) — each with the sequence
+// number (and acknowledgment) that makes it acceptable to the segment's
+// sender. A RST is never answered.
+func rstGeneration(from model.State, a model.Action, to model.State) string {
+	e0, e1 := &from.Ep[a.Side], &to.Ep[a.Side]
+	var want model.Segment
+	switch {
+	case a.Kind == model.AbortCall:
+		switch e0.State {
+		case model.SynReceived, model.Established, model.FinWait1, model.FinWait2, model.CloseWait:
+			want = model.Segment{Seq: e0.SndNxt, Flags: model.RST}
+		default:
+			return ""
+		}
+	case a.Kind != model.Deliver:
+		return ""
+	case a.Seg.Has(model.RST):
+		if e0.State == model.Closed || e0.State == model.Listen {
+			for _, g := range sentBy(&from, &to, a, a.Side) {
+				return fmt.Sprintf("%s, %s, answered %s with %s: a RST is never answered", a.Side, e0.State, a.Seg, g)
+			}
+		}
+		return ""
+	case e0.State == model.Closed && a.Seg.Has(model.ACK):
+		want = model.Segment{Seq: a.Seg.Ack, Flags: model.RST}
+	case e0.State == model.Closed:
+		want = model.Segment{Seq: 0, Ack: a.Seg.Seq.Add(a.Seg.SegLen()), Flags: model.RST | model.ACK}
+	case e0.State == model.Listen && e1.State == model.Listen && e1.Opens == e0.Opens && a.Seg.Has(model.ACK):
+		want = model.Segment{Seq: a.Seg.Ack, Flags: model.RST}
+	case e0.State == model.SynSent && a.Seg.Has(model.ACK) && !a.Seg.Ack.InRange(e0.ISS, e0.SndNxt):
+		want = model.Segment{Seq: a.Seg.Ack, Flags: model.RST}
+	default:
+		return ""
+	}
+	for _, g := range sentBy(&from, &to, a, a.Side) {
+		if g.Has(model.RST) && g.Seq == want.Seq && g.Flags == want.Flags && (!want.Has(model.ACK) || g.Ack == want.Ack) {
+			return ""
+		}
+	}
+	if to.Overflow {
+		return "" // the RST found its channel full: channel-bound reports it
+	}
+	if a.Kind == model.AbortCall {
+		return fmt.Sprintf("%s aborted in %s without sending %s", a.Side, e0.State, want)
+	}
+	return fmt.Sprintf("%s, %s, received %s and did not answer with %s", a.Side, e0.State, a.Seg, want)
 }

@@ -1,0 +1,25 @@
+package model
+
+// Mutant is one of the mutation test's deliberate bugs (mutants_test.go):
+// TCP with one rule replaced.
+type Mutant struct {
+	Name    string
+	Rule    string
+	Section string
+	Bug     string
+	Variant Variant
+}
+
+// Mutants returns the mutation test's mutants, each as a variant of TCP.
+func Mutants() []Mutant {
+	out := make([]Mutant, 0, len(mutants))
+	for _, m := range mutants {
+		tcp, ok := LookupRule(m.rule)
+		if !ok {
+			panic("mutant " + m.name + ": TCP has no rule " + m.rule)
+		}
+		v := mustVariant("mutant/"+m.name, m.bug, Rule{Name: m.rule, Section: m.section, Summary: m.bug, Apply: m.apply(tcp.Apply)})
+		out = append(out, Mutant{Name: m.name, Rule: m.rule, Section: m.section, Bug: m.bug, Variant: v})
+	}
+	return out
+}
