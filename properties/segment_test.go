@@ -116,7 +116,7 @@ func TestPropertiesCanFail(t *testing.T) {
 		{id: "half-open-memory", to: model.State{Ep: [2]model.Endpoint{{}, {State: model.SynReceived, Held: 1}}},
 			why: "hold 1 byte(s) of payload"},
 		{id: "connect-no-timeout", // the SYN retries run out though nothing was lost
-			from: model.State{Ep: [2]model.Endpoint{{State: model.SynSent, Backoff: 3}, {}}},
+			from: model.State{Ep: [2]model.Endpoint{{State: model.SynSent, Backoff: 3, Opens: 1}, {}}},
 			a:    model.Action{Kind: model.RetransmitTimeout, Side: model.A, Index: 3},
 			to:   model.State{Ep: [2]model.Endpoint{{State: model.Closed, Err: model.TimedOut}, {}}},
 			why:  "gave up its connect after 3 SYN retransmission(s)"},
