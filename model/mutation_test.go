@@ -105,7 +105,7 @@ var equivalent = map[string]string{}
 // on any other survivor, on one listed here that is caught (update the
 // list), and when the score falls below 95%.
 var uncaught = map[string]string{
-	"syn-received-ack-no-rst": "no mutation preset delivers an unacceptable ACK to SYN-RECEIVED: it takes an old segment of an earlier incarnation whose SEQ falls in the new window and whose ACK does not, and a listener that answers it; rst-generation would then flag the missing <SEQ=SEG.ACK><CTL=RST> once extended to SYN-RECEIVED",
+	"syn-received-ack-no-rst":           "no mutation preset delivers an unacceptable ACK to SYN-RECEIVED: it takes an old segment of an earlier incarnation whose SEQ falls in the new window and whose ACK does not, and a listener that answers it; rst-generation would then flag the missing <SEQ=SEG.ACK><CTL=RST> once extended to SYN-RECEIVED",
 	"syn-received-takes-ack-of-nothing": "no mutation preset delivers SEG.ACK = ISS to SYN-RECEIVED (only a forged or very old segment carries it); handshake-ack would flag the ESTABLISHED it makes",
 }
 

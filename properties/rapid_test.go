@@ -37,10 +37,10 @@ const walkSteps = 60
 // shows the checker finds each of them violated. The safety test checks
 // every other invariant of the catalogue.
 var legitimateFailures = map[string]string{
-	"established-agree":  "a listener that runs out of retries drops its half-open entry while the client, with nothing to send, stays ESTABLISHED (losses above retries; README)",
-	"deadlock-free":      "a peer that gives up after its retries (or aborts, its RST lost) leaves the other side in FIN-WAIT-2, which has no timer in RFC 9293 (nor in the model); only an application that may ABORT gets out",
-	"clean-close":        "with duplicates or reordering, a stale segment resets one side, whose RST then ends the other in LAST-ACK or CLOSING",
-	"channel-bound":      "a capacity of 3 does not hold two data segments, a FIN and a retransmission: a bound of the model, not of TCP",
+	"established-agree": "a listener that runs out of retries drops its half-open entry while the client, with nothing to send, stays ESTABLISHED (losses above retries; README)",
+	"deadlock-free":     "a peer that gives up after its retries (or aborts, its RST lost) leaves the other side in FIN-WAIT-2, which has no timer in RFC 9293 (nor in the model); only an application that may ABORT gets out",
+	"clean-close":       "with duplicates or reordering, a stale segment resets one side, whose RST then ends the other in LAST-ACK or CLOSING",
+	"channel-bound":     "a capacity of 3 does not hold two data segments, a FIN and a retransmission: a bound of the model, not of TCP",
 }
 
 // safety returns the invariants of the catalogue that hold on every
