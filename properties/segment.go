@@ -120,7 +120,7 @@ func Segment() []SegmentProperty {
 		},
 		{
 			ID:          "rst-generation",
-			Description: "a RST is sent where §3.5.2 requires one, with the numbers that make it acceptable: CLOSED answers <SEQ=SEG.ACK><CTL=RST> or <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> and never answers a RST; LISTEN answers an ACK, and SYN-SENT an unacceptable ACK, with <SEQ=SEG.ACK><CTL=RST>; ABORT sends <SEQ=SND.NXT><CTL=RST>",
+			Description: "a RST is sent where §3.5.2 requires one, with the numbers that make it acceptable: CLOSED answers <SEQ=SEG.ACK><CTL=RST> or <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> and never answers a RST; LISTEN answers an ACK, and SYN-SENT and SYN-RECEIVED an unacceptable ACK, with <SEQ=SEG.ACK><CTL=RST>; ABORT sends <SEQ=SND.NXT><CTL=RST>",
 			Source:      "RFC 9293 §3.5.2, §3.10.7.1, §3.10.7.2 second step, §3.10.7.3 first step, §3.10.5",
 			Step:        holdsUnless(rstGeneration),
 			Why:         rstGeneration,
@@ -141,7 +141,7 @@ func Segment() []SegmentProperty {
 		},
 		{
 			ID:          "no-spurious-timeout",
-			Description: "unless the network lost a segment, a retransmission timeout never fires for a segment the peer has received: its acknowledgment is back within the RTO (fails with --spurious-retransmit, by design)",
+			Description: "unless the network lost or duplicated a segment, a retransmission timeout of a synchronized connection never fires for a segment the peer has received: its acknowledgment is back within the RTO (fails with --spurious-retransmit, by design)",
 			Source:      "RFC 9293 §3.8.1; RFC 6298 §5 (the RTO exceeds the round trip); model/doc.go (the timing abstraction)",
 			Step:        holdsUnless(noSpuriousTimeout),
 			Why:         noSpuriousTimeout,
@@ -576,7 +576,9 @@ func backoffReset(from model.State, a model.Action, to model.State) string {
 }
 
 // noSpuriousTimeout flags a retransmission timeout for a segment the peer
-// has already received, on a network that has lost nothing. The peer
+// has already received, on a network that has lost and duplicated
+// nothing (a delayed copy may be an old duplicate that moved RCV.NXT, after
+// which the endpoint rightly refuses the peer's acknowledgment). The peer
 // acknowledges what it accepts at once, and an acknowledgment is back
 // within a round trip, shorter than the RTO (the premise of the model's
 // timers, model/doc.go): so the timer cannot expire before the
@@ -597,7 +599,7 @@ func backoffReset(from model.State, a model.Action, to model.State) string {
 // holds no timer. With --spurious-retransmit the round trip may exceed
 // the RTO and this property fails by design.
 func noSpuriousTimeout(from model.State, a model.Action, to model.State) string {
-	if a.Kind != model.RetransmitTimeout || from.Losses > 0 {
+	if a.Kind != model.RetransmitTimeout || from.Losses > 0 || from.Dups > 0 {
 		return ""
 	}
 	e, peer := &from.Ep[a.Side], &from.Ep[a.Side.Peer()]
@@ -612,7 +614,8 @@ func noSpuriousTimeout(from model.State, a model.Action, to model.State) string 
 
 // rstGeneration checks the RST an endpoint owes (§3.5.2): on the arrival
 // of a segment in CLOSED, of an ACK in LISTEN (unless it completes a SYN
-// cookie, which leaves LISTEN), of an unacceptable ACK in SYN-SENT, and
+// cookie, which leaves LISTEN), of an unacceptable ACK in SYN-SENT or
+// SYN-RECEIVED (where the sequence check may answer it with an ACK), and
 // on ABORT in a state that sends one (§3.10.5) — each with the sequence
 // number (and acknowledgment) that makes it acceptable to the segment's
 // sender. A RST is never answered.
@@ -644,6 +647,20 @@ func rstGeneration(from model.State, a model.Action, to model.State) string {
 		want = model.Segment{Seq: a.Seg.Ack, Flags: model.RST}
 	case e0.State == model.SynSent && a.Seg.Has(model.ACK) && !a.Seg.Ack.InRange(e0.ISS, e0.SndNxt):
 		want = model.Segment{Seq: a.Seg.Ack, Flags: model.RST}
+	case e0.State == model.SynReceived && e1.State == model.SynReceived && e1.Opens == e0.Opens &&
+		a.Seg.Has(model.ACK) && !a.Seg.Has(model.SYN) && !a.Seg.Ack.InRange(e0.SndUna, e0.SndNxt):
+		// Acceptable, it draws <SEQ=SEG.ACK><CTL=RST> (§3.10.7.4 fifth
+		// step); unacceptable, an ACK (first step). Either way it is
+		// answered, never dropped in silence.
+		for _, g := range sentBy(&from, &to, a, a.Side) {
+			if g.Flags == model.RST && g.Seq == a.Seg.Ack || g.Flags == model.ACK && g.Seq == e0.SndNxt && g.Ack == e0.RcvNxt {
+				return ""
+			}
+		}
+		if to.Overflow {
+			return ""
+		}
+		return fmt.Sprintf("%s, SYN-RECEIVED with SND.UNA %d and SND.NXT %d, dropped %s without a RST (or, if unacceptable, an ACK)", a.Side, e0.SndUna, e0.SndNxt, a.Seg)
 	default:
 		return ""
 	}
