@@ -127,6 +127,13 @@ type outcome struct {
 // deadlock check during the search, the temporal properties on its graph.
 func checkCatalogue(t *testing.T, cfg model.Config) outcome {
 	t.Helper()
+	return checkCounting(t, cfg, nil)
+}
+
+// checkCounting is checkCatalogue, also counting in hits how many
+// transitions reach each property's premise (premises; nil: none).
+func checkCounting(t *testing.T, cfg model.Config, hits map[string]int) outcome {
+	t.Helper()
 	m, err := model.New(cfg)
 	require.NoError(t, err)
 	props := properties.Segment()
@@ -137,6 +144,20 @@ func checkCatalogue(t *testing.T, cfg model.Config) outcome {
 		Workers:                1,
 	}
 	properties.Apply(&opts, props, m.Final)
+	if hits != nil {
+		// One worker: the count needs no lock.
+		opts.TransitionInvariants = append(opts.TransitionInvariants, checker.TransitionInvariant[model.State, model.Action]{
+			Name: "premises",
+			Holds: func(from model.State, a model.Action, to model.State) bool {
+				for id, premise := range premises {
+					if premise(from, a, to) {
+						hits[id]++
+					}
+				}
+				return true
+			},
+		})
+	}
 	res, err := checker.Explore(context.Background(), m, opts)
 	require.NoError(t, err)
 	out := outcome{incomplete: res.StopReason, states: res.Stats.Distinct}
@@ -161,11 +182,16 @@ type catch struct{ property, preset string }
 
 func TestMutants(t *testing.T) {
 	presets := mutationPresets()
+	for _, p := range properties.Segment() {
+		require.Contains(t, premises, p.ID, "the mutation test measures every property's premise")
+	}
 	// TCP itself, on each preset: what holds there is what a mutant may
 	// break.
 	baseline := make([]outcome, len(presets))
+	hits := make([]map[string]int, len(presets))
 	for i, p := range presets {
-		baseline[i] = checkCatalogue(t, p.cfg)
+		hits[i] = map[string]int{}
+		baseline[i] = checkCounting(t, p.cfg, hits[i])
 		require.Empty(t, baseline[i].incomplete, "TCP on %s", p.name)
 	}
 	mutants := model.Mutants()
@@ -246,6 +272,19 @@ func TestMutants(t *testing.T) {
 		}
 		fmt.Fprintf(&report, "  %s (%d): %s\n", p.ID, len(names), strings.Join(names, ", "))
 	}
+	fmt.Fprintln(&report, "\nPremises reached by TCP, in transitions, on each mutation preset (a property whose premise is never reached holds vacuously there):")
+	for _, p := range properties.Segment() {
+		var on []string
+		for i, pr := range presets {
+			if n := hits[i][p.ID]; n > 0 {
+				on = append(on, fmt.Sprintf("%s %d", pr.name, n))
+			}
+		}
+		if len(on) == 0 {
+			on = []string{"none"}
+		}
+		fmt.Fprintf(&report, "  %s: %s\n", p.ID, strings.Join(on, ", "))
+	}
 	fmt.Println(score)
 	t.Log(score)
 
@@ -276,4 +315,139 @@ func caughtBy(cs []catch) []string {
 		out = append(out, fmt.Sprintf("%s (%s)", p, strings.Join(presets[p], ", ")))
 	}
 	return out
+}
+
+// premises says, for each property of the catalogue, the transitions
+// where it says something: the measure of whether a preset makes it
+// non-vacuous. A state property's premise is read of the state reached,
+// a temporal property's of the premise P of its leads-to.
+var premises = map[string]func(from model.State, a model.Action, to model.State) bool{
+	"no-data-on-syn": func(_ model.State, _ model.Action, to model.State) bool { return synInFlight(to) },
+	"handshake-ack": func(from model.State, a model.Action, to model.State) bool {
+		s0, s1 := from.Ep[a.Side].State, to.Ep[a.Side].State
+		return a.Kind == model.Deliver && (s1 == model.SynReceived && (s0 == model.Listen || s0 == model.SynSent) ||
+			s0 == model.SynSent && s1 == model.Established || s0 == model.SynReceived && s1.Synchronized())
+	},
+	"ack-acceptable": ackMoves,
+	"backoff-reset": func(from model.State, a model.Action, to model.State) bool {
+		return ackMoves(from, a, to) && from.Ep[a.Side].Backoff > 0
+	},
+	"established-agree": func(_ model.State, _ model.Action, to model.State) bool {
+		return to.InFlight() == 0 && !armed(&to.Ep[model.A]) && !armed(&to.Ep[model.B]) &&
+			(to.Ep[model.A].State == model.Established || to.Ep[model.B].State == model.Established)
+	},
+	"stream-integrity": func(from model.State, a model.Action, to model.State) bool {
+		return a.Kind == model.Deliver && a.Seg.Len > 0 && to.Ep[a.Side].Delivered > from.Ep[a.Side].Delivered
+	},
+	"time-wait-active-closer": func(from model.State, _ model.Action, to model.State) bool {
+		return entered(from, to, model.TimeWait)
+	},
+	"half-open-memory": func(_ model.State, _ model.Action, to model.State) bool { return to.HalfOpen() > 0 },
+	"syn-queue-bound": func(_ model.State, _ model.Action, to model.State) bool {
+		return to.Listen.Cap > 0 && to.HalfOpen() >= int(to.Listen.Cap)
+	},
+	"accept-queue-bound": func(_ model.State, _ model.Action, to model.State) bool {
+		return to.Listen.AcceptCap > 0 && to.AcceptQueued() >= int(to.Listen.AcceptCap)
+	},
+	"connect-no-timeout": func(from model.State, a model.Action, _ model.State) bool {
+		e := &from.Ep[a.Side]
+		return a.Kind == model.RetransmitTimeout && e.State == model.SynSent && e.Opens == 1 && from.Losses == 0
+	},
+	"clean-close": func(from model.State, a model.Action, _ model.State) bool {
+		s0 := from.Ep[a.Side].State
+		return a.Kind == model.Deliver && a.Seg.Has(model.RST) && (s0 == model.LastAck || s0 == model.Closing)
+	},
+	"delivered-within-sent": func(from model.State, _ model.Action, to model.State) bool {
+		return to.Ep[model.A].Delivered > from.Ep[model.A].Delivered || to.Ep[model.B].Delivered > from.Ep[model.B].Delivered
+	},
+	"rst-acceptable": func(from model.State, a model.Action, to model.State) bool {
+		e0, e1 := &from.Ep[a.Side], &to.Ep[a.Side]
+		return a.Kind == model.Deliver && e0.HasTCB() && e0.State != model.Listen &&
+			(!e1.HasTCB() || e1.Opens != e0.Opens || e0.State == model.SynReceived && e1.State == model.Listen)
+	},
+	"rst-generation": func(from model.State, a model.Action, to model.State) bool {
+		e0, e1 := &from.Ep[a.Side], &to.Ep[a.Side]
+		switch {
+		case a.Kind == model.AbortCall:
+			return e0.State == model.SynReceived || e0.State.Synchronized() && e0.State != model.Closing && e0.State != model.LastAck && e0.State != model.TimeWait
+		case a.Kind != model.Deliver:
+			return false
+		case e0.State == model.Closed:
+			return true
+		case e0.State == model.Listen:
+			return a.Seg.Has(model.ACK) && e1.State == model.Listen
+		case e0.State == model.SynSent:
+			return a.Seg.Has(model.ACK) && !a.Seg.Ack.InRange(e0.ISS, e0.SndNxt)
+		case e0.State == model.SynReceived:
+			return a.Seg.Has(model.ACK) && !a.Seg.Has(model.SYN) && !a.Seg.Ack.InRange(e0.SndUna, e0.SndNxt)
+		}
+		return false
+	},
+	"listener-kept": func(from model.State, _ model.Action, to model.State) bool {
+		for _, side := range []model.Side{model.A, model.B} {
+			e0, e1 := &from.Ep[side], &to.Ep[side]
+			if (e0.State == model.Listen || e0.State == model.SynReceived && e0.Passive) && e1.State != e0.State {
+				return true
+			}
+		}
+		return false
+	},
+	"no-spurious-timeout": func(from model.State, a model.Action, _ model.State) bool {
+		e, peer := &from.Ep[a.Side], &from.Ep[a.Side.Peer()]
+		return a.Kind == model.RetransmitTimeout && from.Losses == 0 && from.Dups == 0 && e.State.Synchronized() &&
+			peer.State.Synchronized() && peer.PeerInc == e.Opens && e.PeerInc == peer.Opens && e.SndUna != e.ISS
+	},
+	"channel-bound": func(model.State, model.Action, model.State) bool { return true },
+	"deadlock-free": func(model.State, model.Action, model.State) bool { return true },
+	"eventually-closed": func(_ model.State, _ model.Action, to model.State) bool {
+		return to.Ep[model.A].AppClosed && to.Ep[model.B].AppClosed
+	},
+	"no-silent-loss": func(_ model.State, _ model.Action, to model.State) bool {
+		for _, side := range []model.Side{model.A, model.B} {
+			e, peer := &to.Ep[side], &to.Ep[side.Peer()]
+			if e.Sent > peer.Delivered && peer.HasTCB() && peer.State != model.Listen && peer.PeerInc == e.Opens && e.PeerInc == peer.Opens {
+				return true
+			}
+		}
+		return false
+	},
+	"handshake-completes": func(_ model.State, _ model.Action, to model.State) bool {
+		for _, side := range []model.Side{model.A, model.B} {
+			if to.Ep[side].State == model.SynSent && to.Ep[side.Peer()].State == model.Listen {
+				return true
+			}
+		}
+		return false
+	},
+}
+
+func synInFlight(s model.State) bool {
+	for _, side := range []model.Side{model.A, model.B} {
+		for i := 0; i < s.Ch[side].Len(); i++ {
+			if s.Ch[side].At(i).Has(model.SYN) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ackMoves: an acknowledgment delivered moves the receiver's SND.UNA.
+func ackMoves(from model.State, a model.Action, to model.State) bool {
+	e0, e1 := &from.Ep[a.Side], &to.Ep[a.Side]
+	return a.Kind == model.Deliver && a.Seg.Has(model.ACK) && e1.HasTCB() && e0.State != model.Listen &&
+		e0.Opens == e1.Opens && e0.SndUna != e1.SndUna
+}
+
+// armed: the endpoint's retransmission timer runs.
+func armed(e *model.Endpoint) bool {
+	switch e.State {
+	case model.Closed, model.Listen, model.TimeWait, model.FinWait2:
+		return false
+	}
+	return e.SndUna != e.SndNxt
+}
+
+func entered(from, to model.State, c model.ConnState) bool {
+	return to.Ep[model.A].State == c && from.Ep[model.A].State != c || to.Ep[model.B].State == c && from.Ep[model.B].State != c
 }
