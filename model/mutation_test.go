@@ -99,6 +99,22 @@ type mutationPreset struct {
 	cfg  model.Config
 }
 
+// presetNotes says what each mutation preset is for (docs/properties.md).
+var presetNotes = map[string]string{
+	"handshake":     "the standard preset: A connects to B listening, one loss",
+	"close":         "the standard preset: from ESTABLISHED to closed, one loss",
+	"lifecycle":     "the standard preset: open, a byte each way, close, one loss",
+	"simultaneous":  "the standard preset: both may connect and close early, one loss",
+	"abort-no-loss": "abort without its loss: either application may ABORT; TCP satisfies every property here (with the loss, a lost RST leaves a half-open connection)",
+	"wrap":          "lifecycle with ISNs 2^32-2 and 2^32-3: both streams and B's window cross 2^32",
+	"reconnect":     "A sends a byte, both may open twice, one duplicate, the ISN clock moved on by 3·2^30 (old numbers lie ahead of the new ones), capacity 6",
+	"reuse-ahead":   "reconnect with the ISN clock moved on by 100: the new SYN falls inside TIME-WAIT's window",
+	"reuse-next":    "reconnect with the ISN clock moved on by 2: an old ACK of the listener's SYN acknowledges exactly the new ISS",
+	"reuse-behind":  "reconnect with no data and the ISN clock moved on by 2^32-100: the old connection's segments are in the new one's window and acknowledge what it never sent",
+	"queues":        "handshake with a byte from A, no loss, a SYN queue and an accept queue of one, a spoofed SYN and another client",
+	"reorder":       "lossy with one loss and no duplicate (capacity 5): reordering",
+}
+
 // equivalent lists the mutants that no property can catch because no
 // behaviour tells them from TCP, each with the reason.
 var equivalent = map[string]string{}
@@ -184,6 +200,7 @@ func TestMutants(t *testing.T) {
 	presets := mutationPresets()
 	for _, p := range properties.Segment() {
 		require.Contains(t, premises, p.ID, "the mutation test measures every property's premise")
+		require.Contains(t, premiseText, p.ID, "docs/properties.md says every property's premise")
 	}
 	// TCP itself, on each preset: what holds there is what a mutant may
 	// break.
@@ -288,16 +305,167 @@ func TestMutants(t *testing.T) {
 	fmt.Println(score)
 	t.Log(score)
 
-	path := filepath.Join("testdata", "mutation.txt")
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, []byte(report.String()), 0o644))
-		return
+	doc := propertiesDoc(presets, hits, mutants, catches, score)
+	for _, f := range []struct{ path, text string }{
+		{filepath.Join("testdata", "mutation.txt"), report.String()},
+		{filepath.Join("..", "docs", "properties.md"), doc},
+	} {
+		if *update {
+			require.NoError(t, os.WriteFile(f.path, []byte(f.text), 0o644))
+			continue
+		}
+		want, err := os.ReadFile(f.path)
+		require.NoError(t, err, "run go test ./model -run TestMutants -update")
+		require.Equal(t, string(want), f.text, "%s is stale: review, then go test ./model -run TestMutants -update", f.path)
 	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test ./model -run TestMutants -update")
-	require.Equal(t, string(want), report.String(), "the mutation report changed: review, then go test ./model -run TestMutants -update")
 }
+
+// propertiesDoc writes docs/properties.md: each property with its premise,
+// where TCP reaches it, and the mutants it catches.
+func propertiesDoc(presets []mutationPreset, hits []map[string]int, mutants []model.Mutant, catches [][]catch, score string) string {
+	var b strings.Builder
+	b.WriteString(docIntro)
+	fmt.Fprintf(&b, "\n**%s.**\n\n", strings.TrimPrefix(score, "mutation score: "))
+	b.WriteString("| property | kind | premise reached on | mutants caught |\n|---|---|---|---|\n")
+	for _, p := range properties.Segment() {
+		var on []string
+		for i, pr := range presets {
+			if hits[i][p.ID] > 0 {
+				on = append(on, pr.name)
+			}
+		}
+		if len(on) == 0 {
+			on = []string{"**none** (vacuous for TCP)"}
+		}
+		n := 0
+		for i := range mutants {
+			if slices.ContainsFunc(catches[i], func(c catch) bool { return c.property == p.ID }) {
+				n++
+			}
+		}
+		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %d |\n", p.ID, p.ID, p.Kind, strings.Join(on, ", "), n)
+	}
+	for _, p := range properties.Segment() {
+		fmt.Fprintf(&b, "\n## %s\n\n%s.\n\n", p.ID, upper(p.Description))
+		fmt.Fprintf(&b, "- **Kind:** %s\n", p.Kind)
+		fmt.Fprintf(&b, "- **Source:** %s\n", p.Source)
+		fmt.Fprintf(&b, "- **Premise:** %s\n", premiseText[p.ID])
+		var on []string
+		for i, pr := range presets {
+			if n := hits[i][p.ID]; n > 0 {
+				on = append(on, fmt.Sprintf("%s (%d)", pr.name, n))
+			}
+		}
+		if len(on) == 0 {
+			on = []string{"none: TCP never reaches it on the mutation presets"}
+		}
+		fmt.Fprintf(&b, "- **Premise reached by TCP** (transitions): %s\n", strings.Join(on, ", "))
+		var caught []string
+		for i, mt := range mutants {
+			var where []string
+			for _, c := range catches[i] {
+				if c.property == p.ID {
+					where = append(where, c.preset)
+				}
+			}
+			if len(where) > 0 {
+				caught = append(caught, fmt.Sprintf("`%s` (%s)", mt.Name, strings.Join(where, ", ")))
+			}
+		}
+		if len(caught) == 0 {
+			caught = []string{"none"}
+		}
+		fmt.Fprintf(&b, "- **Mutants caught** (on presets): %s\n", strings.Join(caught, ", "))
+	}
+	b.WriteString(docNoCatch)
+	b.WriteString("\n## The mutation presets\n\n")
+	for _, pr := range presets {
+		fmt.Fprintf(&b, "- **%s**: %s.\n", pr.name, presetNotes[pr.name])
+	}
+	b.WriteString("\n## The mutants\n\n| mutant | rule | section | bug |\n|---|---|---|---|\n")
+	for _, mt := range mutants {
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", mt.Name, mt.Rule, mt.Section, mt.Bug)
+	}
+	b.WriteString(docTimers)
+	return b.String()
+}
+
+func upper(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+const docIntro = `# The property catalogue
+
+<!-- Written by go test ./model -run TestMutants -update; do not edit by hand. -->
+
+` + "`tcpcheck check`" + ` checks these properties of the segment model
+(properties/segment.go). For each: what it says, the RFC section or
+seed claim it comes from, its *premise* — the states or transitions
+where it says something, so that a "holds" with the premise never
+reached is vacuous — where TCP reaches that premise, and which
+deliberate bugs it catches.
+
+Both figures come from the mutation test (model/mutation_test.go). It
+builds each mutant as TCP with one rule of the table replaced
+(model/mutants_test.go: a wrapper around TCP's own rule, in a test file
+so that no product code path reaches it), checks the whole catalogue on
+it the way ` + "`check`" + ` does — invariants, transition invariants,
+deadlock and the temporal properties — on the mutation presets below,
+and counts a mutant caught on a preset when it violates a property that
+TCP satisfies on that preset. The test fails when a mutant survives
+(unless it is listed as equivalent to TCP, with the reason), when the
+score drops under 95%, and when this page or model/testdata/mutation.txt
+is stale. Premises are counted on TCP's own exploration of the same
+presets, in transitions (a state property's premise is read of the state
+reached). Each search is bounded at 100,000 states (a mutant whose
+state space grows past it is judged on what was explored); the whole
+test takes about 45 s of CPU, under a minute on two cores.
+
+    go test ./model -run TestMutants -v        # prints the score
+    go test ./model -run TestMutants -update   # rewrites this page and the report
+`
+
+const docNoCatch = `
+## Properties that catch no mutant
+
+no-data-on-syn, half-open-memory, syn-queue-bound, accept-queue-bound
+and time-wait-active-closer catch none of the mutants above: each guards
+a mechanism whose removal is a built-in variant rather than a one-line
+bug of a rule (data-on-syn, no-syn-cookies, no-time-wait, the queues'
+capacities), and the seed claims show each failing on its variant
+(docs/seed-claims.md). connect-no-timeout is vacuous for TCP on every
+mutation preset — no first connect retransmits its SYN without a loss —
+yet catches three mutants, whose connects do.
+`
+
+const docTimers = `
+## What the model's timers allow without loss
+
+The model has no clock: a retransmission timer may expire whenever
+real time could have let it (model/doc.go, model/timers.go). It may not
+while a regular copy of the segment at SND.UNA is in flight, while a
+timely answer to such a copy is (Segment.Timely), or while a segment that
+was in flight when the timer last started is (Segment.Aged). With no
+loss, no duplicate and no reordering, a timer of a synchronized
+connection therefore fires only when the peer did not acknowledge the
+segment — and the model does let that happen, legitimately: the peer
+dropped the segment without accepting it (an out-of-order segment, which
+the model does not queue; the handshake's last ACK to a full accept
+queue; a SYN to a full SYN queue without cookies; a reconnect's SYN
+that meets TIME-WAIT of the old connection and draws a challenge ACK),
+or the endpoint itself refused the answer (a simultaneous opener that
+closed in SYN-RECEIVED takes the peer's SYN,ACK for an old segment; an
+old duplicate that moved RCV.NXT makes the peer's ACK unacceptable).
+` + "`no-spurious-timeout`" + ` is the precise form: with nothing lost or
+duplicated, a retransmission timeout never fires for a segment the peer
+has received (its RCV.NXT is past SND.UNA) on a connection synchronized
+on both sides with each other's incarnation, past the SYN. With
+` + "`--spurious-retransmit`" + ` (a round trip longer than the RTO) it fails
+by design.
+`
 
 // caughtBy groups catches by property: "ack-acceptable (reconnect, wrap)".
 func caughtBy(cs []catch) []string {
@@ -315,6 +483,32 @@ func caughtBy(cs []catch) []string {
 		out = append(out, fmt.Sprintf("%s (%s)", p, strings.Join(presets[p], ", ")))
 	}
 	return out
+}
+
+// premiseText says each property's premise in words (docs/properties.md).
+var premiseText = map[string]string{
+	"no-data-on-syn":          "a SYN in flight",
+	"handshake-ack":           "a segment that moves an endpoint into SYN-RECEIVED (from LISTEN or, on simultaneous open, SYN-SENT), from SYN-SENT to ESTABLISHED, or from SYN-RECEIVED to a synchronized state",
+	"ack-acceptable":          "an acknowledgment that moves SND.UNA",
+	"backoff-reset":           "an acknowledgment that moves SND.UNA of an endpoint that has retransmitted (Backoff > 0)",
+	"established-agree":       "a state at rest (nothing in flight, no retransmission timer armed) with an endpoint ESTABLISHED",
+	"stream-integrity":        "a segment whose payload is handed to the application",
+	"time-wait-active-closer": "an endpoint entering TIME-WAIT",
+	"half-open-memory":        "a half-open connection (B's in SYN-RECEIVED, or an attacker's entry)",
+	"syn-queue-bound":         "a full SYN queue (needs --syn-backlog)",
+	"accept-queue-bound":      "a full accept queue (needs --accept-backlog)",
+	"connect-no-timeout":      "a retransmission timeout in SYN-SENT of a first connect, on a run that has lost nothing",
+	"clean-close":             "a RST reaching LAST-ACK or CLOSING",
+	"delivered-within-sent":   "a transition that hands bytes to an application",
+	"rst-acceptable":          "a segment whose arrival ends a connection (TCB deleted, or a listener's connection back to LISTEN)",
+	"rst-generation":          "an ABORT that sends a RST; a segment reaching CLOSED; an ACK reaching LISTEN; an unacceptable ACK reaching SYN-SENT or SYN-RECEIVED",
+	"listener-kept":           "a listener, or a connection it made that is still SYN-RECEIVED, changing state",
+	"no-spurious-timeout":     "a retransmission timeout of a connection synchronized on both sides with each other, past the SYN, on a run that has lost and duplicated nothing",
+	"channel-bound":           "every transition",
+	"deadlock-free":           "every transition (every state reached)",
+	"eventually-closed":       "both applications have closed",
+	"no-silent-loss":          "an application has sent bytes that its peer's connection, synchronized with it, has not delivered",
+	"handshake-completes":     "an endpoint in SYN-SENT connecting to a peer in LISTEN",
 }
 
 // premises says, for each property of the catalogue, the transitions
