@@ -645,3 +645,39 @@ func armed(e *model.Endpoint) bool {
 func entered(from, to model.State, c model.ConnState) bool {
 	return to.Ep[model.A].State == c && from.Ep[model.A].State != c || to.Ep[model.B].State == c && from.Ep[model.B].State != c
 }
+
+// Each property added for issue 15 can fail: on the preset named, TCP
+// satisfies it and the mutant named violates it (the mutation report
+// lists every catch; these are the ones the properties were made for).
+func TestStrongerPropertiesCanFail(t *testing.T) {
+	presets := map[string]model.Config{}
+	for _, p := range mutationPresets() {
+		presets[p.name] = p.cfg
+	}
+	mutants := map[string]model.Variant{}
+	for _, m := range model.Mutants() {
+		mutants[m.Name] = m.Variant
+	}
+	for _, c := range []struct{ property, mutant, preset string }{
+		{"delivered-within-sent", "fin-delivers-byte", "lifecycle"},       // §3.10.7.4 eighth
+		{"no-spurious-timeout", "text-not-acked", "lifecycle"},            // §3.8.1, RFC 6298 §5
+		{"handshake-ack", "simultaneous-synack-acks-seq", "simultaneous"}, // Figure 7 line 5
+		{"ack-acceptable", "ack-beyond-snd-nxt", "reuse-behind"},          // §3.10.7.4 fifth
+		{"rst-acceptable", "syn-sent-rst-without-ack", "reconnect"},       // §3.10.7.3 second
+		{"rst-acceptable", "rst-any-seq", "reconnect"},                    // §3.10.7.4 second
+		{"rst-acceptable", "syn-resets", "reuse-ahead"},                   // RFC 5961 §4
+		{"rst-generation", "closed-rst-seq-off-by-one", "simultaneous"},   // §3.5.2
+		{"listener-kept", "listen-rst-closes", "simultaneous"},            // §3.10.7.2 first
+		{"backoff-reset", "backoff-not-reset", "lifecycle"},               // §3.8.3
+	} {
+		t.Run(c.property+"/"+c.mutant, func(t *testing.T) {
+			cfg, ok := presets[c.preset]
+			require.True(t, ok, c.preset)
+			v, ok := mutants[c.mutant]
+			require.True(t, ok, c.mutant)
+			require.NotContains(t, checkCatalogue(t, cfg).violated, c.property, "TCP on %s", c.preset)
+			cfg.Variant = v
+			require.Contains(t, checkCatalogue(t, cfg).violated, c.property, "%s on %s", c.mutant, c.preset)
+		})
+	}
+}
