@@ -7,6 +7,7 @@ import (
 
 	"github.com/tcpcheck/tcpcheck/model"
 	"github.com/tcpcheck/tcpcheck/properties"
+	"github.com/tcpcheck/tcpcheck/verify"
 )
 
 var listCommand = &command{
@@ -43,7 +44,7 @@ func writeList(e *env) {
 		fmt.Fprintf(tw, "  %s\t%s\n", name, p.Description)
 	}
 	fmt.Fprintf(tw, "\nPRESETS (--model diagram)\n")
-	for _, p := range diagramPresets {
+	for _, p := range verify.DiagramPresets() {
 		fmt.Fprintf(tw, "  %s\t%s\n", p.Name, p.Description)
 	}
 	fmt.Fprintf(tw, "\nVARIANTS (--model segment --variant NAME)\n")
