@@ -74,8 +74,8 @@ func Figure5Index(m *model.Model, s model.State, a model.Action, t model.State) 
 		return -1
 	}
 	from, to := s.Ep[a.Side].State, t.Ep[a.Side].State
-	if from == to {
-		return -1
+	if from == to || int(from) >= len(figure5Pairs) || int(to) >= len(figure5Pairs) || !figure5Pairs[from][to] {
+		return -1 // no need for the label, which costs a step of the model
 	}
 	return figure5Index(from, to, endpointLabel(m, s, a, t))
 }
@@ -90,6 +90,14 @@ func Figure5IndexTLA(s diagram.State, a diagram.Action, t diagram.State) int {
 	label, _ := tlaLabel(a)
 	return figure5Index(from, to, label)
 }
+
+// figure5Pairs[from][to] reports whether Figure 5 has an arc from → to.
+var figure5Pairs = func() (p [32][32]bool) {
+	for _, f := range figure5 {
+		p[f.From][f.To] = true
+	}
+	return p
+}()
 
 func figure5Index(from, to model.ConnState, label string) int {
 	for i, f := range figure5 {

@@ -37,6 +37,9 @@ type Options struct {
 	// Workers is how many goroutines compute successors (0 or 1:
 	// sequential); the result is the same for any number.
 	Workers int
+	// CoverageTable makes the text report show the whole coverage table
+	// rather than its summary line.
+	CoverageTable bool
 	// Progress, when set, is called every ProgressInterval (default 1s)
 	// with the figures so far (see ProgressWriter).
 	Progress         func(checker.Stats)
@@ -148,7 +151,7 @@ func (c *Check[S, A]) Run(ctx context.Context) (*Result[S, A], error) {
 	r := &Result[S, A]{Search: res, model: m, props: c.props}
 	r.Report = newReport(m, c.props, o.Store, workers, o.Strategy)
 	r.fill(opts.ContinueAfterViolation)
-	r.Coverage = cov.coverage()
+	r.Coverage, r.coverageTable = cov.coverage(), o.CoverageTable
 	if c.temporal {
 		r.Temporal = properties.CheckTemporal(res, c.props)
 		r.fillTemporal()

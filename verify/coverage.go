@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 	"sync/atomic"
-	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/tcpcheck/tcpcheck/graphs"
 	"github.com/tcpcheck/tcpcheck/model"
@@ -148,55 +148,59 @@ func (c *Coverage) write(w io.Writer, full bool) {
 	case full:
 		fmt.Fprintln(w)
 		c.WriteTable(w)
+		c.WriteSummary(w)
 	default:
 		c.WriteSummary(w)
 	}
 }
 
-// WriteSummary writes the coverage in one line: the arcs of the figure
-// and the action kinds (and rules) exercised, and those that were not.
+// WriteSummary writes the coverage in one line: for the arcs of the
+// figure, the rules and the action kinds, how many were exercised, and
+// which were not.
 func (c *Coverage) WriteSummary(w io.Writer) {
-	var parts, missing []string
+	var parts []string
 	add := func(what string, counts []CoverageCount) {
 		if len(counts) == 0 {
 			return
 		}
 		m := Missing(counts)
-		parts = append(parts, fmt.Sprintf("%s %d/%d", what, len(counts)-len(m), len(counts)))
-		missing = append(missing, m...)
+		part := fmt.Sprintf("%s %d/%d", what, len(counts)-len(m), len(counts))
+		if len(m) > 0 {
+			part += " (not exercised: " + strings.Join(m, "; ") + ")"
+		}
+		parts = append(parts, part)
 	}
 	add(c.Figure+" arcs", c.Arcs)
 	add("rules", c.Rules)
 	add("action kinds", c.Actions)
-	line := "coverage: " + strings.Join(parts, ", ")
-	if len(missing) > 0 {
-		line += "; not exercised: " + strings.Join(missing, "; ")
-	}
-	fmt.Fprintln(w, line)
+	fmt.Fprintf(w, "coverage: %s\n", strings.Join(parts, ", "))
 }
 
 // WriteTable writes the whole coverage: each action kind, arc and rule
 // with how many transitions it made, those never exercised marked.
 func (c *Coverage) WriteTable(w io.Writer) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	section := func(title string, counts []CoverageCount) {
 		if len(counts) == 0 {
 			return
 		}
-		fmt.Fprintf(tw, "%s\t  TRANSITIONS\t\n", title)
+		width := len(title)
+		for _, n := range counts {
+			width = max(width, utf8.RuneCountInString(n.Name))
+		}
+		pad := func(s string) string { return s + strings.Repeat(" ", width-utf8.RuneCountInString(s)) }
+		fmt.Fprintf(w, "  %s  %11s\n", pad(title), "TRANSITIONS")
 		for _, n := range counts {
 			mark := ""
 			if n.Count == 0 {
 				mark = "  never"
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%s\n", "  "+n.Name, n.Count, mark)
+			fmt.Fprintf(w, "  %s  %11d%s\n", pad(n.Name), n.Count, mark)
 		}
-		fmt.Fprintf(tw, "\t\t\n")
+		fmt.Fprintln(w)
 	}
 	section("ACTION KIND", c.Actions)
 	section(strings.ToUpper(c.Figure)+" ARC", c.Arcs)
 	section("RULE", c.Rules)
-	tw.Flush()
 }
 
 // segmentCoverage counts the segment model's action kinds and Figure 5's

@@ -14,10 +14,16 @@ import (
 // Report is the outcome of a check, in the shape of its JSON document
 // (docs/json.md); the text report is written from the same fields.
 type Report struct {
-	Result               string           `json:"result"`
-	Model                string           `json:"model"`
-	Preset               string           `json:"preset"`
-	Config               string           `json:"config"`
+	Result string `json:"result"`
+	Model  string `json:"model"`
+	Preset string `json:"preset"`
+	// Config is the configuration as an object, one member per knob;
+	// ConfigLine the same on one line, as the text report prints it.
+	Config     any    `json:"config"`
+	ConfigLine string `json:"config_line"`
+	// Search is "bfs" (each invariant's counterexample is a shortest
+	// one) or "dfs" (valid, not always shortest).
+	Search               string           `json:"search"`
 	States               int              `json:"states"`
 	Generated            int              `json:"generated"`
 	Depth                int              `json:"depth"`
@@ -33,6 +39,10 @@ type Report struct {
 	// Coverage is what the search exercised: transitions per action
 	// kind, per arc of Figure 5 and per rule.
 	Coverage *Coverage `json:"coverage"`
+
+	// coverageTable prints the whole coverage table in the text report,
+	// not only its summary line (Options.CoverageTable).
+	coverageTable bool
 }
 
 // PropertyStatus is the verdict of one property: "holds", "violated" or
@@ -59,6 +69,9 @@ type Violation struct {
 	LoopStart *int `json:"loop_start,omitempty"`
 	// Stutter: the lasso ends stopped at its last step for ever.
 	Stutter bool `json:"stutter,omitempty"`
+	// Shortest: no shorter trace violates the property (an invariant's
+	// counterexample found breadth first).
+	Shortest bool `json:"shortest"`
 }
 
 // TraceStep is one step of a counterexample: the action that led to it
@@ -73,7 +86,10 @@ type TraceStep struct {
 }
 
 func newReport[S comparable, A any](m *Model[S, A], props []properties.Property[S, A], store checker.StoreKind, workers int, strategy checker.Strategy) *Report {
-	r := &Report{Model: m.Name, Preset: m.Preset, Config: m.Config, Store: storeName(store), Workers: workers, Violations: []Violation{}}
+	r := &Report{Model: m.Name, Preset: m.Preset, Config: m.Settings, ConfigLine: m.Config, Search: "bfs", Store: storeName(store), Workers: workers, Violations: []Violation{}}
+	if strategy == checker.DFS {
+		r.Search = "dfs"
+	}
 	for _, p := range props {
 		r.Properties = append(r.Properties, PropertyStatus{ID: p.ID, Kind: p.Kind.String(), Status: "unknown", Description: p.Description, Source: p.Source})
 	}
@@ -114,7 +130,7 @@ func (x *Result[S, A]) fill(all bool) {
 			continue
 		}
 		violated[p.ID] = true
-		r.Violations = append(r.Violations, Violation{Property: p.ID, Kind: p.Kind.String(), Trace: renderTrace(v.Trace, x.model), Why: p.WhyAt(v.Trace)})
+		r.Violations = append(r.Violations, Violation{Property: p.ID, Kind: p.Kind.String(), Trace: renderTrace(v.Trace, x.model), Why: p.WhyAt(v.Trace), Shortest: r.Search == "bfs"})
 	}
 	for i := range r.Properties {
 		ps := &r.Properties[i]
@@ -196,6 +212,7 @@ func (r *Report) WriteText(w io.Writer) {
 	if r.StopReason != "" {
 		fmt.Fprintf(w, "search stopped early: %s\n", stopReasonText(r.StopReason))
 	}
+	r.Coverage.write(w, r.coverageTable)
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  PROPERTY\tKIND\tSTATUS\n")
@@ -203,11 +220,26 @@ func (r *Report) WriteText(w io.Writer) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", p.ID, p.Kind, p.Status)
 	}
 	tw.Flush()
+	// One line per fairness declaration, naming every property that
+	// assumes it: the catalogue's temporal properties share one.
+	var fairness []string
+	assume := map[string][]string{}
 	for _, p := range r.Properties {
-		if len(p.Fairness) > 0 {
-			fmt.Fprintf(w, "\n%s assumes fairness: %s\n", p.ID, strings.Join(p.Fairness, ", "))
-			break // the catalogue's temporal properties share one declaration
+		if len(p.Fairness) == 0 {
+			continue
 		}
+		f := strings.Join(p.Fairness, ", ")
+		if assume[f] == nil {
+			fairness = append(fairness, f)
+		}
+		assume[f] = append(assume[f], p.ID)
+	}
+	for _, f := range fairness {
+		verb := "assumes"
+		if len(assume[f]) > 1 {
+			verb = "assume"
+		}
+		fmt.Fprintf(w, "\n%s %s fairness: %s\n", strings.Join(assume[f], ", "), verb, f)
 	}
 	for _, p := range r.Properties {
 		switch {
@@ -245,8 +277,10 @@ func (v Violation) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "counterexample (a behaviour that stops for ever at its last step), %d step(s):\n\n", len(v.Trace)-1)
 	case v.LoopStart != nil:
 		fmt.Fprintf(w, "counterexample (a lasso: a prefix, then a loop repeated forever), %d step(s):\n\n", len(v.Trace)-1)
-	default:
+	case v.Shortest:
 		fmt.Fprintf(w, "shortest counterexample, %d step(s):\n\n", len(v.Trace)-1)
+	default:
+		fmt.Fprintf(w, "counterexample found depth first (a breadth-first search may find a shorter one), %d step(s):\n\n", len(v.Trace)-1)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "   STEP\tACTION\tA\tB\tIN FLIGHT\n")

@@ -32,6 +32,9 @@ type SimulateOptions struct {
 	// Reproduce, when set, gives the command line that walks the walk of
 	// seed again; a text report prints it under a violation.
 	Reproduce func(seed uint64) string
+	// CoverageTable makes the text report show the whole coverage table
+	// rather than its summary line.
+	CoverageTable bool
 	// Progress, when set, reports the figures so far, every
 	// Progress.Interval().
 	Progress *ProgressWriter
@@ -171,7 +174,7 @@ func (s *Simulation[S, A]) Run(ctx context.Context) *SimulateResult[S, A] {
 	r.Distinct, r.DistinctBounded = len(distinct), len(distinct) >= maxDistinct
 	r.Seconds = elapsed.Seconds()
 	r.StatesPerSecond = float64(r.Steps+r.WalksTaken) / max(elapsed.Seconds(), 1e-9)
-	r.Coverage = cov.coverage()
+	r.Coverage, r.coverageTable = cov.coverage(), o.CoverageTable
 	switch {
 	case r.violation != nil:
 		r.Result = "violation"
@@ -222,6 +225,8 @@ type SimulateReport struct {
 	FoundSeed        uint64     `json:"found_seed,omitempty"`
 	ReproduceCommand string     `json:"reproduce,omitempty"`
 	Coverage         *Coverage  `json:"coverage"`
+
+	coverageTable bool
 }
 
 // SimulateResult is the outcome of a simulation: the report, and the
@@ -237,8 +242,8 @@ type SimulateResult[S comparable, A any] struct {
 func (r *SimulateResult[S, A]) Found() *fuzz.Violation[S, A] { return r.violation }
 
 // WriteText writes the report as tcpcheck simulate prints it after its
-// header. With coverage, the whole coverage table; else one line.
-func (r *SimulateResult[S, A]) WriteText(w io.Writer, coverage bool) {
+// header.
+func (r *SimulateResult[S, A]) WriteText(w io.Writer) {
 	if r.violation != nil {
 		fuzz.WriteViolation(w, r.violation, r.columns)
 		if r.ReproduceCommand != "" {
@@ -254,7 +259,7 @@ func (r *SimulateResult[S, A]) WriteText(w io.Writer, coverage bool) {
 	fmt.Fprintf(w, "%d walk(s), %d steps (longest %d), %s distinct states, in %.2fs (%.0f states/s)\n",
 		r.WalksTaken, r.Steps, r.Longest, states, r.Seconds, r.StatesPerSecond)
 	fmt.Fprintf(w, "walks ended: %d with no enabled transition, %d at --steps %d, %d at a violation\n", r.EndedNoTransition, r.EndedAtSteps, r.MaxSteps, r.WalksTaken-r.EndedNoTransition-r.EndedAtSteps)
-	// r.Coverage.write(w, coverage)
+	r.Coverage.write(w, r.coverageTable)
 	switch r.Result {
 	case "violation":
 		fmt.Fprintf(w, "\nresult: violation\n")

@@ -163,7 +163,7 @@ func TestSimulateUserInvariant(t *testing.T) {
 	var out bytes.Buffer
 	sim.WriteHeader(&out)
 	res := sim.Run(context.Background())
-	res.WriteText(&out, false)
+	res.WriteText(&out)
 	require.Equal(t, "violation", res.Result)
 	require.Equal(t, "a-never-time-wait", res.Found().Property)
 	require.Contains(t, out.String(), "not checked: a-leaves-syn-sent (temporal")

@@ -51,6 +51,8 @@ type checkFlags struct {
 	traceDot   string
 	workers    int
 	maxMemory  string
+	coverage   bool
+	progress   string
 }
 
 // multiFlag is a repeatable string flag.
@@ -72,6 +74,8 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.noTemporal, "no-temporal", false, "skip the temporal (liveness) properties, which need the explored graph in memory")
 	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "goroutines computing successors (results are identical for any number)")
 	fs.StringVar(&f.maxMemory, "max-memory", "", "stop the search (exit 3) before the memory the Go runtime holds passes this size, e.g. 16GiB or 500MB")
+	fs.BoolVar(&f.coverage, "coverage", false, "print the whole coverage table (transitions per action kind and per Figure 5 arc, those never exercised marked) instead of its summary line")
+	fs.StringVar(&f.progress, "progress", "auto", "progress on stderr: auto (a live line on a terminal, a line every 10s on a file or pipe), always (a line every 10s) or never")
 	fs.StringVar(&f.traceDot, "trace-dot", "", "when a violation is found, write its counterexample as a message sequence chart (DOT) to this file")
 }
 
@@ -102,8 +106,12 @@ func (f *checkFlags) run(e *env, args []string) int {
 	if err != nil {
 		return fail(e, "check", usagef("--max-memory: %v", err))
 	}
+	progress, err := verify.ParseProgressMode(f.progress)
+	if err != nil {
+		return fail(e, "check", usagef("--%v", err))
+	}
 	opts := verify.Options{
-		Properties: f.props, NoTemporal: f.noTemporal, All: f.all,
+		Properties: f.props, NoTemporal: f.noTemporal, All: f.all, CoverageTable: f.coverage,
 		MaxStates: f.maxStates, MaxDepth: f.maxDepth, Timeout: f.timeout,
 		Workers: f.workers, MaxMemory: maxMemory,
 	}
@@ -126,18 +134,18 @@ func (f *checkFlags) run(e *env, args []string) int {
 		if err != nil {
 			return fail(e, "check", err)
 		}
-		return runCheck(e, f, opts, m)
+		return runCheck(e, f, opts, progress, m)
 	}
 	m, err := f.segmentTarget()
 	if err != nil {
 		return fail(e, "check", err)
 	}
-	return runCheck(e, f, opts, m)
+	return runCheck(e, f, opts, progress, m)
 }
 
 // runCheck runs the library's check of m and prints its report.
-func runCheck[S comparable, A any](e *env, f *checkFlags, opts verify.Options, m *verify.Model[S, A]) int {
-	progress := verify.NewProgressWriter(e.stderr, verify.ProgressAuto)
+func runCheck[S comparable, A any](e *env, f *checkFlags, opts verify.Options, mode verify.ProgressMode, m *verify.Model[S, A]) int {
+	progress := verify.NewProgressWriter(e.stderr, mode)
 	opts.Progress, opts.ProgressInterval = progress.Func(), progress.Interval()
 	c, err := verify.NewCheck(m, opts)
 	if err != nil {

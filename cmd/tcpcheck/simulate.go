@@ -47,10 +47,14 @@ did, 2 for bad input, 3 when interrupted before the last walk.`,
 
 type simulateFlags struct {
 	modelFlags
-	props multiFlag
-	steps int
-	walks int
-	seed  uint64
+	props    multiFlag
+	steps    int
+	walks    int
+	seed     uint64
+	timeout  time.Duration
+	json     bool
+	coverage bool
+	progress string
 }
 
 func (f *simulateFlags) register(fs *flag.FlagSet) {
@@ -59,6 +63,10 @@ func (f *simulateFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.steps, "steps", 1000, "transitions a walk takes at most")
 	fs.IntVar(&f.walks, "walks", 100, "how many walks to take")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the first walk (default: from the clock, and printed)")
+	fs.DurationVar(&f.timeout, "timeout", 0, "stop after this long, e.g. 30s or 5m, between two walks (0: no limit; exit 3)")
+	fs.BoolVar(&f.json, "json", false, "write one JSON document to stdout instead of the text report")
+	fs.BoolVar(&f.coverage, "coverage", false, "print the whole coverage table instead of its summary line")
+	fs.StringVar(&f.progress, "progress", "auto", "progress on stderr: auto (a live line on a terminal, a line every 10s on a file or pipe), always (a line every 10s) or never")
 }
 
 func (f *simulateFlags) run(e *env, args []string) int {
@@ -73,6 +81,11 @@ func (f *simulateFlags) run(e *env, args []string) int {
 		return fail(e, "simulate", usagef("--steps: must be at least 1, not %d", f.steps))
 	case f.walks < 1:
 		return fail(e, "simulate", usagef("--walks: must be at least 1, not %d", f.walks))
+	case f.timeout < 0:
+		return fail(e, "simulate", usagef("--timeout: must not be negative, not %s", f.timeout))
+	}
+	if _, err := verify.ParseProgressMode(f.progress); err != nil {
+		return fail(e, "simulate", usagef("--%v", err))
 	}
 	if !f.set("seed") {
 		f.seed = uint64(time.Now().UnixNano())
@@ -115,16 +128,27 @@ func (f *modelFlags) diagramTarget() (*verify.Model[diagram.State, diagram.Actio
 
 // runSimulate runs the library's simulation of m and prints its report.
 func runSimulate[S comparable, A any](e *env, f *simulateFlags, m *verify.Model[S, A]) int {
+	mode, _ := verify.ParseProgressMode(f.progress)
 	sim, err := verify.NewSimulation(m, verify.SimulateOptions{
-		Properties: f.props, Steps: f.steps, Walks: f.walks, Seed: f.seed,
-		Reproduce: func(seed uint64) string { return reproduce(f, seed) },
+		Properties: f.props, Steps: f.steps, Walks: f.walks, Seed: f.seed, Timeout: f.timeout,
+		Reproduce:     func(seed uint64) string { return reproduce(f, seed) },
+		CoverageTable: f.coverage, Progress: verify.NewProgressWriter(e.stderr, mode),
 	})
 	if err != nil {
 		return fail(e, "simulate", usagef("%v", err))
 	}
-	sim.WriteHeader(e.stdout)
+	if !f.json {
+		sim.WriteHeader(e.stdout)
+	}
 	res := sim.Run(e.ctx)
-	res.WriteText(e.stdout, false)
+	if f.json {
+		if err := res.WriteJSON(e.stdout); err != nil {
+			fmt.Fprintf(e.stderr, "tcpcheck simulate: %v\n", err)
+			return exitUsage
+		}
+	} else {
+		res.WriteText(e.stdout)
+	}
 	switch res.Result {
 	case "violation":
 		return exitViolation
@@ -140,7 +164,7 @@ func reproduce(f *simulateFlags, seed uint64) string {
 	args := []string{"tcpcheck", "simulate"}
 	f.fs.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
-		case "seed", "walks", "steps":
+		case "seed", "walks", "steps", "timeout", "json", "coverage", "progress":
 		case "property":
 			for _, id := range f.props {
 				args = append(args, "--property", shellWord(id))
