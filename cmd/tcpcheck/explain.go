@@ -11,6 +11,7 @@ import (
 
 	"github.com/tcpcheck/tcpcheck/checker"
 	"github.com/tcpcheck/tcpcheck/graphs"
+	"github.com/tcpcheck/tcpcheck/graphs/render"
 	"github.com/tcpcheck/tcpcheck/model"
 	"github.com/tcpcheck/tcpcheck/properties"
 )
@@ -321,7 +322,7 @@ func writeClaimDocs(dir string, results []claimResult) error {
 		return err
 	}
 	for name, dot := range charts {
-		svg, err := graphs.SVG(dot)
+		svg, err := render.SVG(dot)
 		if err != nil {
 			return err
 		}

@@ -5,11 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 
 	"github.com/tcpcheck/tcpcheck/checker"
 	"github.com/tcpcheck/tcpcheck/graphs"
+	"github.com/tcpcheck/tcpcheck/graphs/render"
 	"github.com/tcpcheck/tcpcheck/model"
 	"github.com/tcpcheck/tcpcheck/model/diagram"
 	"github.com/tcpcheck/tcpcheck/properties"
@@ -17,10 +19,11 @@ import (
 
 var graphCommand = &command{
 	Name:      "graph",
-	UsageLine: "graph --kind endpoint|global|quotient|trace [--model segment|diagram] [--preset NAME[,NAME...]] [model knobs] [--property ID] [--format dot|svg] [-o FILE]",
+	UsageLine: "graph --kind endpoint|global|quotient|trace [--model segment|diagram] [--preset NAME[,NAME...]] [model knobs] [--property ID] [--format dot|svg|png] [-o FILE]",
 	Short:     "draw state diagrams and counterexamples with Graphviz",
 	Long: `Graph explores the configured model and draws it in Graphviz's DOT
-language, or as SVG (rendered in-process: no Graphviz install needed).
+language, as SVG (rendered in-process: no Graphviz install needed), or as
+PNG (rendered by Graphviz's dot program, which must then be installed).
 
 Kinds:
   endpoint  RFC 9293 Figure 5 derived from the model: every explored
@@ -62,7 +65,7 @@ type graphFlags struct {
 func (f *graphFlags) register(fs *flag.FlagSet) {
 	f.modelFlags.register(fs)
 	fs.StringVar(&f.kind, "kind", "endpoint", "what to draw: endpoint, global, quotient or trace")
-	fs.StringVar(&f.format, "format", "dot", "output format: dot or svg")
+	fs.StringVar(&f.format, "format", "dot", "output format: dot, svg or png (png needs Graphviz's dot program on PATH)")
 	fs.StringVar(&f.output, "o", "", "write to this file instead of stdout")
 	fs.BoolVar(&f.force, "force", false, "draw a global graph however large")
 	fs.StringVar(&f.property, "property", "", "for --kind trace: the property whose counterexample to draw")
@@ -81,8 +84,14 @@ func (f *graphFlags) run(e *env, args []string) int {
 	default:
 		return fail(e, "graph", usagef("--kind: unknown kind %q (known: endpoint, global, quotient, trace)", f.kind))
 	}
-	if f.format != "dot" && f.format != "svg" {
-		return fail(e, "graph", usagef("--format: unknown format %q (known: dot, svg)", f.format))
+	switch f.format {
+	case "dot", "svg":
+	case "png":
+		if _, err := exec.LookPath("dot"); err != nil {
+			return fail(e, "graph", usagef("--format png needs Graphviz's dot program on PATH (apt-get install graphviz); --format svg needs nothing"))
+		}
+	default:
+		return fail(e, "graph", usagef("--format: unknown format %q (known: dot, svg, png)", f.format))
 	}
 	if f.property != "" && f.kind != "trace" {
 		return fail(e, "graph", usagef("--property goes with --kind trace"))
@@ -109,11 +118,15 @@ func (f *graphFlags) run(e *env, args []string) int {
 	if err != nil {
 		return fail(e, "graph", err)
 	}
-	if f.format == "svg" {
-		if out, err = graphs.SVG(out); err != nil {
-			fmt.Fprintf(e.stderr, "tcpcheck graph: %v\n", err)
-			return exitUsage
-		}
+	switch f.format {
+	case "svg":
+		out, err = render.SVG(out)
+	case "png":
+		out, err = render.PNG(out)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "tcpcheck graph: %v\n", err)
+		return exitUsage
 	}
 	if f.output == "" {
 		_, err = e.stdout.Write(out)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -249,6 +250,18 @@ func TestGraph(t *testing.T) {
 	require.Equal(t, exitOK, code)
 	require.Contains(t, out, "<svg")
 
+	if _, err := exec.LookPath("dot"); err == nil {
+		out, errOut, code = tcpcheck(t, "graph", "--preset", "handshake", "--format", "png")
+		require.Equal(t, exitOK, code, errOut)
+		require.True(t, strings.HasPrefix(out, "\x89PNG\r\n\x1a\n"), "%q", out[:min(8, len(out))])
+	}
+	t.Run("png without dot", func(t *testing.T) {
+		t.Setenv("PATH", t.TempDir())
+		_, errOut, code := tcpcheck(t, "graph", "--preset", "handshake", "--format", "png")
+		require.Equal(t, exitUsage, code)
+		require.Equal(t, "tcpcheck graph: --format png needs Graphviz's dot program on PATH (apt-get install graphviz); --format svg needs nothing\n", errOut)
+	})
+
 	path := filepath.Join(t.TempDir(), "trace.dot")
 	_, _, code = tcpcheck(t, "check", "--preset", "handshake", "--max-losses", "2", "--max-retries", "1", "--trace-dot", path)
 	require.Equal(t, exitViolation, code)
@@ -261,7 +274,7 @@ func TestGraph(t *testing.T) {
 		want string
 	}{
 		{[]string{"graph", "--kind", "pie"}, `unknown kind "pie"`},
-		{[]string{"graph", "--format", "png"}, `unknown format "png"`},
+		{[]string{"graph", "--format", "gif"}, `unknown format "gif" (known: dot, svg, png)`},
 		{[]string{"graph", "--kind", "global"}, "add --force, or use --kind quotient"},
 		{[]string{"graph", "--kind", "trace"}, "no counterexample to draw"},
 		{[]string{"graph", "--kind", "quotient", "--model", "diagram"}, "endpoint and global graphs only"},
