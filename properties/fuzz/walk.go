@@ -62,6 +62,15 @@ func RandomWalk[S comparable, A any](tg Target[S, A], steps int, seed uint64, vi
 	return out
 }
 
+// RandomWalkTrace is the behaviour the walk of seed takes, as RandomWalk
+// takes it, up to steps transitions or its first violation: the trace, to
+// draw or replay, whether or not a property failed on it.
+func RandomWalkTrace[S comparable, A any](tg Target[S, A], steps int, seed uint64) []checker.Step[S, A] {
+	w := &walker[S, A]{tg: &tg}
+	_, trace := w.walk(steps, seeded(seed), true, nil)
+	return trace
+}
+
 // seeded chooses with a generator seeded by seed.
 func seeded(seed uint64) func(string, int) int {
 	r := rand.New(rand.NewPCG(seed, 0))
