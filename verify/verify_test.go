@@ -11,9 +11,11 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
 
 	"github.com/tcpcheck/tcpcheck/model"
 	"github.com/tcpcheck/tcpcheck/properties"
+	"github.com/tcpcheck/tcpcheck/properties/fuzz"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -175,4 +177,21 @@ func TestSimulateUserInvariant(t *testing.T) {
 
 	_, err = NewSimulation(m, SimulateOptions{Properties: []string{"a-leaves-syn-sent"}, Steps: 1, Walks: 1})
 	require.ErrorContains(t, err, "temporal")
+}
+
+// A user fuzzes their configuration from their own go test: rapid draws
+// the walks through the simulation's target and shrinks a failing one.
+func TestSimulationTargetWithRapid(t *testing.T) {
+	m := userModel(t, "lifecycle")
+	sim, err := NewSimulation(m, SimulateOptions{Properties: []string{"handshake-ack", "no-closed-to-established"}, Steps: 1, Walks: 1})
+	require.NoError(t, err)
+	rapid.Check(t, func(rt *rapid.T) {
+		fuzz.Walk(rt, sim.Target(), 60)
+	})
+
+	bad, err := NewSimulation(m, SimulateOptions{Properties: []string{"a-never-time-wait"}, Steps: 1, Walks: 1})
+	require.NoError(t, err)
+	report, found := fuzz.Finds(2000, func(rt *rapid.T) { fuzz.Walk(rt, bad.Target(), 60) })
+	require.True(t, found, "rapid finds the walk to TIME-WAIT")
+	require.Contains(t, report, "VIOLATION a-never-time-wait (invariant): A is in TIME-WAIT")
 }
