@@ -56,6 +56,7 @@ type graphFlags struct {
 	modelFlags
 	kind      string
 	format    string
+	resets    string
 	output    string
 	force     bool
 	property  string
@@ -68,6 +69,7 @@ func (f *graphFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.format, "format", "dot", "output format: dot, svg or png (png needs Graphviz's dot program on PATH)")
 	fs.StringVar(&f.output, "o", "", "write to this file instead of stdout")
 	fs.BoolVar(&f.force, "force", false, "draw a global graph however large")
+	fs.StringVar(&f.resets, "resets", "", "for --kind endpoint: draw the resets Figure 5 leaves out (Note 3) as one arc from each state (each) or grouped, one arc per destination from an \"any of\" box (grouped); default: each for the segment model, grouped for the diagram model, whose Note 3 resets every state")
 	fs.StringVar(&f.property, "property", "", "for --kind trace: the property whose counterexample to draw")
 	fs.IntVar(&f.maxStates, "max-states", 1_000_000, "refuse configurations with more distinct states than this")
 }
@@ -92,6 +94,12 @@ func (f *graphFlags) run(e *env, args []string) int {
 		}
 	default:
 		return fail(e, "graph", usagef("--format: unknown format %q (known: dot, svg, png)", f.format))
+	}
+	switch {
+	case f.resets != "" && f.resets != "each" && f.resets != "grouped":
+		return fail(e, "graph", usagef("--resets: unknown drawing %q (known: each, grouped)", f.resets))
+	case f.resets != "" && f.kind != "endpoint":
+		return fail(e, "graph", usagef("--resets goes with --kind endpoint"))
 	}
 	if f.property != "" && f.kind != "trace" {
 		return fail(e, "graph", usagef("--property goes with --kind trace"))
@@ -206,6 +214,7 @@ func (f *graphFlags) drawSegment(e *env) ([]byte, error) {
 			fmt.Fprintf(e.stderr, "  %s\n", arc)
 		}
 	}
+	diagramAll.GroupResets = f.resets == "grouped"
 	return diagramAll.DOT(), nil
 }
 
@@ -273,5 +282,7 @@ func (f *graphFlags) drawDiagram(e *env) ([]byte, error) {
 	if f.kind == "global" {
 		return drawGlobal(g, f.force)
 	}
-	return graphs.EndpointTLA(g).DOT(), nil
+	d := graphs.EndpointTLA(g)
+	d.GroupResets = f.resets != "each" // Note 3 resets every state: grouped unless asked
+	return d.DOT(), nil
 }

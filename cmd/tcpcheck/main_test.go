@@ -250,6 +250,22 @@ func TestGraph(t *testing.T) {
 	require.Equal(t, exitOK, code)
 	require.Contains(t, out, "<svg")
 
+	// The diagram model's resets are grouped unless asked; the segment
+	// model's drawn one by one unless asked.
+	for _, tt := range []struct {
+		args    []string
+		grouped bool
+	}{
+		{[]string{"graph", "--model", "diagram"}, true},
+		{[]string{"graph", "--model", "diagram", "--resets", "each"}, false},
+		{[]string{"graph", "--preset", "handshake"}, false},
+		{[]string{"graph", "--preset", "handshake", "--resets", "grouped"}, true},
+	} {
+		out, errOut, code := tcpcheck(t, tt.args...)
+		require.Equal(t, exitOK, code, errOut)
+		require.Equal(t, tt.grouped, strings.Contains(out, "(Note 3: resets)"), tt.args)
+	}
+
 	if _, err := exec.LookPath("dot"); err == nil {
 		out, errOut, code = tcpcheck(t, "graph", "--preset", "handshake", "--format", "png")
 		require.Equal(t, exitOK, code, errOut)
@@ -275,6 +291,8 @@ func TestGraph(t *testing.T) {
 	}{
 		{[]string{"graph", "--kind", "pie"}, `unknown kind "pie"`},
 		{[]string{"graph", "--format", "gif"}, `unknown format "gif" (known: dot, svg, png)`},
+		{[]string{"graph", "--resets", "some"}, `--resets: unknown drawing "some" (known: each, grouped)`},
+		{[]string{"graph", "--kind", "quotient", "--resets", "grouped"}, "--resets goes with --kind endpoint"},
 		{[]string{"graph", "--kind", "global"}, "add --force, or use --kind quotient"},
 		{[]string{"graph", "--kind", "trace"}, "no counterexample to draw"},
 		{[]string{"graph", "--kind", "quotient", "--model", "diagram"}, "endpoint and global graphs only"},

@@ -56,6 +56,7 @@ func generate(ctx context.Context) ([]file, error) {
 	}
 	tlaDiagram := graphs.EndpointTLA(res.Graph)
 	tlaDiagram.Title = "Figure 5 derived from the TLA+ port (model/diagram) under MCtcp's setup"
+	tlaDiagram.GroupResets = true // Note 3 resets every state: one arc per destination
 	if err := add("endpoint-tla", tlaDiagram.DOT()); err != nil {
 		return nil, err
 	}
