@@ -28,6 +28,14 @@ the command line applied on top. Figures are counted as TLC counts them:
 distinct states are the states stored, generated states every successor
 computed, depth the longest shortest path in states.
 
+After the figures, a coverage line says how many of Figure 5's arcs and
+of the model's action kinds the search exercised, and names those it
+never did; --coverage prints the whole table (docs/coverage.md). With
+--dfs a counterexample is valid but not always the shortest.
+
+On a terminal a long search redraws a progress line on stderr; on a file
+or a pipe it writes a line every 10 seconds (--progress).
+
 With --json, one JSON document is written to stdout instead (its schema is
 in docs/json.md).`,
 	Flags: func(fs *flag.FlagSet) func(*env, []string) int {

@@ -30,13 +30,18 @@ and a violation is reported with its trace (a random walk, not a shortest
 one) and the command that walks it again. Temporal properties are not
 checked.
 
+The report ends with the coverage of the walks, as check's does
+(--coverage for the whole table); --json writes one JSON document
+instead (docs/json.md).
+
 Its exit codes: 0 when no walk found a violation (not a proof), 1 when one
-did, 2 for bad input, 3 when interrupted before the last walk.`,
+did, 2 for bad input, 3 when interrupted or stopped by --timeout before
+the last walk.`,
 	ExitCodes: `Exit codes:
   0  no walk found a violation (not a proof: 'check' explores every behaviour)
   1  a walk found a violation
   2  bad usage or bad input
-  3  interrupted
+  3  interrupted, or --timeout reached, before the last walk
 `,
 	Flags: func(fs *flag.FlagSet) func(*env, []string) int {
 		f := &simulateFlags{}
