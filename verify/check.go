@@ -38,8 +38,10 @@ type Options struct {
 	// sequential); the result is the same for any number.
 	Workers int
 	// CoverageTable makes the text report show the whole coverage table
-	// rather than its summary line.
+	// rather than its summary line. NoCoverage counts nothing (a large
+	// search is then about 20% faster); the report's Coverage is nil.
 	CoverageTable bool
+	NoCoverage    bool
 	// Progress, when set, is called every ProgressInterval (default 1s)
 	// with the figures so far (see ProgressWriter).
 	Progress         func(checker.Stats)
@@ -143,7 +145,9 @@ func (c *Check[S, A]) Run(ctx context.Context) (*Result[S, A], error) {
 	// Coverage counts every transition the search takes, as a transition
 	// invariant that always holds.
 	cov := newCoverageCounter(m.Coverage, m.System)
-	opts.TransitionInvariants = append(opts.TransitionInvariants, checker.TransitionInvariant[S, A]{Name: coverageName, Holds: cov.count})
+	if !o.NoCoverage {
+		opts.TransitionInvariants = append(opts.TransitionInvariants, checker.TransitionInvariant[S, A]{Name: coverageName, Holds: cov.count})
+	}
 	res, err := checker.Explore(ctx, m.System, opts)
 	if err != nil {
 		return nil, err
@@ -151,7 +155,9 @@ func (c *Check[S, A]) Run(ctx context.Context) (*Result[S, A], error) {
 	r := &Result[S, A]{Search: res, model: m, props: c.props}
 	r.Report = newReport(m, c.props, o.Store, workers, o.Strategy)
 	r.fill(opts.ContinueAfterViolation)
-	r.Coverage, r.coverageTable = cov.coverage(), o.CoverageTable
+	if !o.NoCoverage {
+		r.Coverage, r.coverageTable = cov.coverage(), o.CoverageTable
+	}
 	if c.temporal {
 		r.Temporal = properties.CheckTemporal(res, c.props)
 		r.fillTemporal()

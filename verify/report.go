@@ -37,8 +37,9 @@ type Report struct {
 	Properties           []PropertyStatus `json:"properties"`
 	Violations           []Violation      `json:"violations"`
 	// Coverage is what the search exercised: transitions per action
-	// kind, per arc of Figure 5 and per rule.
-	Coverage *Coverage `json:"coverage"`
+	// kind, per arc of Figure 5 and per rule; nil (absent) when not
+	// counted (Options.NoCoverage).
+	Coverage *Coverage `json:"coverage,omitempty"`
 
 	// coverageTable prints the whole coverage table in the text report,
 	// not only its summary line (Options.CoverageTable).

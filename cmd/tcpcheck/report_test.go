@@ -175,3 +175,14 @@ func TestProgressFlag(t *testing.T) {
 	require.Equal(t, exitOK, code)
 	require.Empty(t, errOut)
 }
+
+func TestNoCoverage(t *testing.T) {
+	out, _, code := tcpcheck(t, "check", "--preset", "handshake", "--no-temporal", "--no-coverage")
+	require.Equal(t, exitOK, code)
+	require.NotContains(t, out, "coverage:")
+	out, _, _ = tcpcheck(t, "check", "--preset", "handshake", "--no-temporal", "--no-coverage", "--json")
+	require.NotContains(t, out, `"coverage"`)
+	_, errOut, code := tcpcheck(t, "check", "--coverage", "--no-coverage")
+	require.Equal(t, exitUsage, code)
+	require.Equal(t, "tcpcheck check: --coverage and --no-coverage: choose one\n", errOut)
+}
