@@ -171,8 +171,6 @@ func (c *Config) Validate() error {
 		// The sender does not limit itself to the peer's window, so the
 		// window must hold a whole stream, its SYN and its FIN.
 		return fmt.Errorf("rcv-wnd: must be from %d (the data, a SYN and a FIN) to 2^30-1, not %d", max(c.Data[A], c.Data[B])+2, c.RcvWnd)
-	case c.Variant >= numVariants:
-		return fmt.Errorf("variant: unknown variant %d", c.Variant)
 	case c.SynBacklog < 0 || c.SynBacklog > MaxHalfOpen:
 		return fmt.Errorf("syn-backlog: must be 0 to %d, not %d", MaxHalfOpen, c.SynBacklog)
 	case c.Attacker < 0 || c.Attacker > 255:
