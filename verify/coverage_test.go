@@ -6,7 +6,9 @@ import (
 	"iter"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -107,3 +109,26 @@ func TestProgressLines(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// A simulation reports its progress in the log's format too.
+func TestSimulateProgressLines(t *testing.T) {
+	var log bytes.Buffer
+	p := NewProgressWriter(&log, ProgressAlways)
+	p.Every = time.Nanosecond
+	m, err := SegmentPreset("lifecycle")
+	require.NoError(t, err)
+	sim, err := NewSimulation(m, SimulateOptions{Steps: 50, Walks: 20, Seed: 1, Progress: p})
+	require.NoError(t, err)
+	res := sim.Run(context.Background())
+	require.Equal(t, "ok", res.Result)
+	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+	require.NotEmpty(t, lines)
+	line := regexp.MustCompile(`^progress: elapsed=\S+ walks=(\d+) steps=\d+ distinct=\d+ steps/s=\d+ memory=\d+MiB$`)
+	for _, l := range lines {
+		require.Regexp(t, line, l)
+	}
+	require.Equal(t, "20", line.FindStringSubmatch(lines[len(lines)-1])[1], "the last line counts every walk")
+	counts := regexp.MustCompile(` walks=\d+ steps=\d+ distinct=\d+ `)
+	require.Equal(t, counts.FindString(lines[len(lines)-2]), counts.FindString(lines[len(lines)-1]),
+		"after the walks, a last line with the final figures")
+}

@@ -51,10 +51,12 @@ const ProgressLogInterval = 10 * time.Second
 // states/s distinct states per second. A nil *ProgressWriter reports
 // nothing.
 type ProgressWriter struct {
+	// Every, when set, replaces the period Interval returns.
+	Every time.Duration
+
 	w     io.Writer
 	live  bool
 	lines int
-	last  checker.Stats
 }
 
 // NewProgressWriter returns the progress writer for w in mode, or nil
@@ -80,7 +82,10 @@ func NewProgressWriter(w io.Writer, mode ProgressMode) *ProgressWriter {
 // Interval is how often Update should be called: every second for a live
 // line, every ProgressLogInterval for a log.
 func (p *ProgressWriter) Interval() time.Duration {
-	if p != nil && p.live {
+	switch {
+	case p != nil && p.Every > 0:
+		return p.Every
+	case p != nil && p.live:
 		return time.Second
 	}
 	return ProgressLogInterval
@@ -97,7 +102,6 @@ func (p *ProgressWriter) Func() func(checker.Stats) {
 
 // Update reports the figures of a search so far.
 func (p *ProgressWriter) Update(s checker.Stats) {
-	p.last = s
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	if p.live {
@@ -150,4 +154,17 @@ func bytesText(n uint64) string {
 		return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
 	}
 	return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
+}
+
+// DoneWalks ends the report of a simulation as Done ends a search's: a
+// live line cleared, or in a log that has had progress lines one last
+// line with the final figures.
+func (p *ProgressWriter) DoneWalks(elapsed time.Duration, walks, steps, distinct int) {
+	switch {
+	case p == nil:
+	case p.live:
+		fmt.Fprint(p.w, "\r\033[K")
+	case p.lines > 0:
+		p.UpdateWalks(elapsed, walks, steps, distinct)
+	}
 }

@@ -170,7 +170,7 @@ func (s *Simulation[S, A]) Run(ctx context.Context) *SimulateResult[S, A] {
 		}
 	}
 	elapsed := time.Since(start)
-	o.Progress.Done(nil)
+	o.Progress.DoneWalks(elapsed, r.WalksTaken, r.Steps, len(distinct))
 	r.Distinct, r.DistinctBounded = len(distinct), len(distinct) >= maxDistinct
 	r.Seconds = elapsed.Seconds()
 	r.StatesPerSecond = float64(r.Steps+r.WalksTaken) / max(elapsed.Seconds(), 1e-9)
