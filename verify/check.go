@@ -104,9 +104,14 @@ func NewCheck[S comparable, A any](m *Model[S, A], opts Options) (*Check[S, A], 
 // configuration and the properties checked. A command writes it before
 // the search, so that a long search says at once what it does.
 func (c *Check[S, A]) WriteHeader(w io.Writer) {
-	fmt.Fprintf(w, "tcpcheck check: model %s, preset %s\n", c.model.Name, c.model.Preset)
-	fmt.Fprintf(w, "config: %s\n", c.model.Config)
-	fmt.Fprintf(w, "properties: %s\n\n", propertyIDs(c.props))
+	writeHeader(w, c.model.Name, c.model.Preset, c.model.Config, propertyIDs(c.props))
+}
+
+// writeHeader writes the header of check's text report.
+func writeHeader(w io.Writer, model, preset, config, ids string) {
+	fmt.Fprintf(w, "tcpcheck check: model %s, preset %s\n", model, preset)
+	fmt.Fprintf(w, "config: %s\n", config)
+	fmt.Fprintf(w, "properties: %s\n\n", ids)
 }
 
 // Run explores the model and checks the selected properties. The verdict

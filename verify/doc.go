@@ -20,7 +20,8 @@
 //	})
 //	res, err := verify.Run(ctx, m, verify.Options{Properties: []string{"a-never-closing"}})
 //	if err != nil { ... } // operational failure or bad input, not a verdict
-//	res.WriteText(os.Stdout) // or res.WriteJSON, res.TraceDOT
+//	res.WriteHeader(os.Stdout) // the text report, as tcpcheck check prints it;
+//	res.WriteText(os.Stdout)   // or res.WriteJSON, res.TraceDOT
 //	// res.Result is "ok", "violation" or "incomplete"
 //
 // Random walks go through NewSimulation, or through fuzz.Walk with

@@ -193,9 +193,21 @@ func (x *Result[S, A]) fillTemporal() {
 	}
 }
 
+// WriteHeader writes the header tcpcheck check prints before it searches:
+// the model, the configuration and the properties checked (the same as
+// Check.WriteHeader, from the report).
+func (r *Report) WriteHeader(w io.Writer) {
+	var ids []string
+	for _, p := range r.Properties {
+		ids = append(ids, p.ID)
+	}
+	writeHeader(w, r.Model, r.Preset, r.ConfigLine, strings.Join(ids, ", "))
+}
+
 // WriteText writes the report as tcpcheck check prints it after its
 // header: the counterexamples, the figures of the search, the table of
-// properties and the result.
+// properties and the result. WriteHeader then WriteText is the whole
+// text report.
 func (r *Report) WriteText(w io.Writer) {
 	for _, v := range r.Violations {
 		v.WriteText(w)

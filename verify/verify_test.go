@@ -92,6 +92,10 @@ func TestUserPropertiesHold(t *testing.T) {
 	res.WriteText(&out)
 	require.Equal(t, "ok", res.Result)
 	golden(t, "user-holds.txt", out.String())
+	var again bytes.Buffer
+	res.WriteHeader(&again)
+	res.WriteText(&again)
+	require.Equal(t, out.String(), again.String(), "the report's header is the check's")
 
 	var js bytes.Buffer
 	require.NoError(t, res.WriteJSON(&js))
