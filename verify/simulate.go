@@ -89,13 +89,30 @@ func NewSimulation[S comparable, A any](m *Model[S, A], opts SimulateOptions) (*
 // WriteHeader writes the first lines of the text report: the model, its
 // configuration, the invariants checked and the seed.
 func (s *Simulation[S, A]) WriteHeader(w io.Writer) {
-	fmt.Fprintf(w, "tcpcheck simulate: model %s, preset %s\n", s.model.Name, s.model.Preset)
-	fmt.Fprintf(w, "config: %s\n", s.model.Config)
-	fmt.Fprintf(w, "properties: %s\n", strings.Join(s.checked, ", "))
-	if len(s.temporal) > 0 {
-		fmt.Fprintf(w, "not checked: %s (temporal: no random walk decides it)\n", strings.Join(s.temporal, ", "))
+	s.report().WriteHeader(w)
+}
+
+// report is the simulation's report before any walk.
+func (s *Simulation[S, A]) report() *SimulateReport {
+	r := &SimulateReport{Result: "ok", Model: s.model.Name, Preset: s.model.Preset, ConfigLine: s.model.Config,
+		Config: s.model.Settings, Properties: s.checked, NotChecked: s.temporal, Seed: s.opts.Seed, Walks: s.opts.Walks, MaxSteps: s.opts.Steps}
+	if r.NotChecked == nil {
+		r.NotChecked = []string{}
 	}
-	fmt.Fprintf(w, "seed: %d (walk k takes seed %d+k)\n\n", s.opts.Seed, s.opts.Seed)
+	return r
+}
+
+// WriteHeader writes the header tcpcheck simulate prints before its walks:
+// the model, the configuration, the invariants checked and the seed.
+// WriteHeader then WriteText is the whole text report.
+func (r *SimulateReport) WriteHeader(w io.Writer) {
+	fmt.Fprintf(w, "tcpcheck simulate: model %s, preset %s\n", r.Model, r.Preset)
+	fmt.Fprintf(w, "config: %s\n", r.ConfigLine)
+	fmt.Fprintf(w, "properties: %s\n", strings.Join(r.Properties, ", "))
+	if len(r.NotChecked) > 0 {
+		fmt.Fprintf(w, "not checked: %s (temporal: no random walk decides it)\n", strings.Join(r.NotChecked, ", "))
+	}
+	fmt.Fprintf(w, "seed: %d (walk k takes seed %d+k)\n\n", r.Seed, r.Seed)
 }
 
 // Target is what the walks walk: the model's system with its constraints
@@ -122,14 +139,7 @@ func (s *Simulation[S, A]) Run(ctx context.Context) *SimulateResult[S, A] {
 		defer cancel()
 	}
 	tg := s.Target()
-	r := &SimulateResult[S, A]{
-		SimulateReport: &SimulateReport{Result: "ok", Model: s.model.Name, Preset: s.model.Preset, ConfigLine: s.model.Config,
-			Config: s.model.Settings, Properties: s.checked, NotChecked: s.temporal, Seed: o.Seed, Walks: o.Walks, MaxSteps: o.Steps},
-		columns: tg.Columns, reproduce: o.Reproduce,
-	}
-	if r.NotChecked == nil {
-		r.NotChecked = []string{}
-	}
+	r := &SimulateResult[S, A]{SimulateReport: s.report(), columns: tg.Columns}
 	cov := newCoverageCounter(s.model.Coverage, s.model.System)
 	distinct := map[S]struct{}{}
 	visit := func(st S) {
@@ -235,7 +245,6 @@ type SimulateResult[S comparable, A any] struct {
 	*SimulateReport
 	violation *fuzz.Violation[S, A]
 	columns   fuzz.Columns[S]
-	reproduce func(uint64) string
 }
 
 // Found is the violation a walk found, with its typed trace; nil if none.

@@ -178,6 +178,10 @@ func TestSimulateUserInvariant(t *testing.T) {
 	// The same seed walks the same walk.
 	again := sim.Run(context.Background())
 	require.Equal(t, res.Violation, again.Violation)
+	var whole bytes.Buffer
+	again.WriteHeader(&whole)
+	again.WriteText(&whole)
+	require.Equal(t, timing.ReplaceAllString(out.String(), ""), timing.ReplaceAllString(whole.String(), ""), "the report's header is the simulation's")
 
 	_, err = NewSimulation(m, SimulateOptions{Properties: []string{"a-leaves-syn-sent"}, Steps: 1, Walks: 1})
 	require.ErrorContains(t, err, "temporal")
