@@ -213,3 +213,38 @@ func TestEndpointGroupResets(t *testing.T) {
 		require.Contains(t, grouped, c)
 	}
 }
+
+// The segments a transition sent, read off the channel, are those the
+// model says it sent (but for the timing abstraction's Aged mark, which
+// no label shows), on every transition of several configurations.
+func TestEmittedFromTheChannel(t *testing.T) {
+	for _, tt := range []struct {
+		preset string
+		edit   func(*model.Config)
+	}{
+		{"lifecycle", nil},
+		{"simultaneous", nil},
+		{"handshake", func(c *model.Config) { c.MaxDups, c.Reorder = 1, true }},
+		{"close", func(c *model.Config) { c.Abort, c.SpuriousRetransmit = true, true }},
+	} {
+		m := mustModel(t, tt.preset, tt.edit)
+		g := explore(t, m)
+		checked := 0
+		for _, e := range g.Edges {
+			s, a, next := g.States[e.From], e.Action, g.States[e.To]
+			if a.Kind.Cause() == model.CauseNetwork {
+				continue
+			}
+			want := m.Emitted(s, a)
+			got := emitted(m, s, a, next)
+			require.Equal(t, len(want), len(got), "%s: %v from %v", tt.preset, a, s)
+			for i := range want {
+				w, g := want[i], got[i]
+				w.Aged, g.Aged = 0, 0
+				require.Equal(t, w, g, "%s: %v from %v", tt.preset, a, s)
+			}
+			checked++
+		}
+		require.Positive(t, checked)
+	}
+}
