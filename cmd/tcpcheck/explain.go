@@ -261,7 +261,7 @@ with a fresh run. Run one claim with ` + "`go run ./cmd/tcpcheck explain 3`" + `
 			}
 		}
 		if x := r.witness; x != nil && x.chart != nil {
-			fmt.Fprintf(&b, "Witness: %s, with `tcpcheck check %s`.\n\n![witness](claims/%s)\n\n```\n%s```\n\n",
+			fmt.Fprintf(&b, "Witness: %s, in the configuration `%s`.\n\n![witness](claims/%s)\n\n```\n%s```\n\n",
 				c.Witness.Description, checkArgs(properties.Experiment{Config: c.Witness.Config}), x.diagram, untitledText(x.chart))
 			charts[x.diagram] = x.chart.DOT()
 		}
