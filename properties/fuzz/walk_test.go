@@ -160,3 +160,23 @@ func TestRandomWalkTrace(t *testing.T) {
 		require.NoError(t, checker.Replay(m, trace), "seed %d: a behaviour of the model", seed)
 	}
 }
+
+// A walk that finds a violation is walked again for its trace, but its
+// properties see each step once: a property may count what it sees.
+func TestRandomWalkChecksEachStepOnce(t *testing.T) {
+	steps := 0
+	seen := properties.Property[int, string]{ID: "seen", Step: func(int, string, int) bool { steps++; return true }}
+	tg := fuzz.Target[int, string]{System: counter{top: 9}, Properties: []properties.Property[int, string]{seen, below(3)}}
+	found := 0
+	for seed := range uint64(20) {
+		steps = 0
+		out := fuzz.RandomWalk(tg, 100, seed, nil)
+		require.Equal(t, out.Steps, steps, "seed %d: each step checked once", seed)
+		if out.Violation != nil {
+			found++
+			require.Len(t, out.Violation.Trace, out.Steps+1)
+			require.Equal(t, "below", out.Violation.Property)
+		}
+	}
+	require.Positive(t, found)
+}
