@@ -105,8 +105,10 @@ func listenSYN(t *Transition, ev *Event) bool {
 
 // synOptions are the ways built-in variants change listen/syn.
 type synOptions struct {
-	ackSeq bool // planted bug: acknowledge SEG.SEQ, not SEG.SEQ+1
-	hold   bool // data on SYN: hold the SYN's text while half-open
+	ackSeq bool   // planted bug: acknowledge SEG.SEQ, not SEG.SEQ+1
+	hold   bool   // data on SYN: hold the SYN's text while half-open
+	iss    SeqNum // the ISS to use, if setISS (a SYN reopening TIME-WAIT)
+	setISS bool
 }
 
 func (t *Transition) acceptSYN(ev *Event, o synOptions) {
@@ -123,7 +125,11 @@ func (t *Transition) acceptSYN(ev *Event, o synOptions) {
 		e.RcvNxt = e.RcvNxt.Add(uint32(g.Len))
 	}
 	e.PeerInc = g.Inc
-	e.ISS = t.SelectISS(side, ev.ISN)
+	if o.setISS {
+		e.ISS = o.iss
+	} else {
+		e.ISS = t.SelectISS(side, ev.ISN)
+	}
 	e.SndUna, e.SndNxt = e.ISS, e.ISS.Add(1)
 	e.State, e.Passive, e.Backoff = SynReceived, true, 0
 	t.Emit(side, Segment{Seq: e.ISS, Ack: e.RcvNxt, Flags: SYN | ACK})

@@ -198,9 +198,20 @@ const (
 	DefaultMSL    = 2 * time.Minute
 )
 
-// Timing returns the configuration's RTO, RTOMax and MSL, defaults filled in.
+// Timing returns the configuration's RTO, RTOMax and MSL, defaults filled
+// in: the variant's (Variant.WithTiming), else the RFC's.
 func (c *Config) Timing() (rto, rtoMax, msl time.Duration) {
 	rto, rtoMax, msl = c.RTO, c.RTOMax, c.MSL
+	vrto, vmax, vmsl := c.Variant.timing()
+	if rto == 0 {
+		rto = vrto
+	}
+	if rtoMax == 0 {
+		rtoMax = vmax
+	}
+	if msl == 0 {
+		msl = vmsl
+	}
 	if rto == 0 {
 		rto = DefaultRTO
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // The RFC's event processing as a table of named rules, in the manner of
@@ -70,6 +71,7 @@ const (
 	ruleSynSentSYN
 	ruleSynSentThirdACK
 	ruleSynSentOther
+	ruleTimeWaitSYN
 	ruleSimultaneousSynAck
 	ruleSequence
 	ruleRST
@@ -92,7 +94,7 @@ var (
 	closedChain  = [...]ruleID{ruleClosed}
 	listenChain  = [...]ruleID{ruleListenRST, ruleListenACK, ruleListenSYNQueueFull, ruleListenSYN, ruleListenOther}
 	synSentChain = [...]ruleID{ruleSynSentACK, ruleSynSentRST, ruleSynSentSYN, ruleSynSentOther}
-	otherChain   = [...]ruleID{ruleSimultaneousSynAck, ruleSequence, ruleRST, ruleSYN, ruleACK, ruleText, ruleFIN}
+	otherChain   = [...]ruleID{ruleTimeWaitSYN, ruleSimultaneousSynAck, ruleSequence, ruleRST, ruleSYN, ruleACK, ruleText, ruleFIN}
 )
 
 // tcpRules is RFC 9293's table, indexed by ruleID.
@@ -116,6 +118,7 @@ var tcpRules = [numRules]Rule{
 	ruleSynSentSYN:         {"segment/syn-sent/syn", "§3.10.7.3 fourth", "SYN-SENT takes a SYN: ESTABLISHED if it acknowledges ours, else SYN-RECEIVED (simultaneous open)", synSentSYN},
 	ruleSynSentThirdACK:    {"segment/syn-sent/third-ack", "§3.10.7.3 fourth", "the handshake's third segment, <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>", synSentThirdACK},
 	ruleSynSentOther:       {"segment/syn-sent/other", "§3.10.7.3 fifth", "SYN-SENT drops a segment with neither SYN nor RST", synSentOther},
+	ruleTimeWaitSYN:        {"segment/time-wait/syn", "§3.6.1 MAY-2 (not taken)", "TIME-WAIT does not reopen on a new SYN: §3.10.7.4 applies (a challenge ACK)", noRule},
 	ruleSimultaneousSynAck: {"segment/syn-received/syn-ack", "RFC 9293 Figure 7 line 6", "SYN-RECEIVED from SYN-SENT takes the peer's SYN,ACK as the ACK of its SYN", simultaneousSynAck},
 	ruleSequence:           {"segment/sequence", "§3.10.7.4 first", "an unacceptable segment draws an ACK and is dropped", checkSequence},
 	ruleRST:                {"segment/rst", "§3.10.7.4 second", "a RST in the window resets the connection", checkRST},
@@ -163,6 +166,9 @@ type variantDef struct {
 	name, description string
 	overrides         []Rule
 	rules             [numRules]RuleFunc
+	// rto, rtoMax, msl are the variant's timing, used where the
+	// configuration gives none (zero: the RFC's).
+	rto, rtoMax, msl time.Duration
 }
 
 // TCP is RFC 9293's protocol, with no rule replaced.
@@ -212,6 +218,26 @@ func mustVariant(name, description string, overrides ...Rule) Variant {
 		panic(err)
 	}
 	return v
+}
+
+// WithTiming returns the variant with its own defaults for Config.RTO,
+// RTOMax and MSL (zero keeps the RFC's): the timing of the stack it
+// describes, which Config.Timing uses where the configuration sets none.
+func (v Variant) WithTiming(rto, rtoMax, msl time.Duration) Variant {
+	if v.def == nil {
+		return v
+	}
+	d := *v.def
+	d.rto, d.rtoMax, d.msl = rto, rtoMax, msl
+	return Variant{&d}
+}
+
+// timing is the variant's own timing defaults (zero: none).
+func (v Variant) timing() (rto, rtoMax, msl time.Duration) {
+	if v.def == nil {
+		return 0, 0, 0
+	}
+	return v.def.rto, v.def.rtoMax, v.def.msl
 }
 
 // String is the variant's name ("tcp" for TCP).

@@ -115,6 +115,11 @@ func (e *Endpoint) timerRestarted(m timerMark) bool {
 // the half-open queue"); any other connection is closed and its
 // application told the connection timed out.
 func retransmitTimeout(t *Transition, ev *Event) bool {
+	return t.retransmit(ev, t.m.cfg.MaxRetries)
+}
+
+// retransmit is timer/retransmit giving up after limit retransmissions.
+func (t *Transition) retransmit(ev *Event, limit int) bool {
 	side := ev.Side
 	e := &t.s.Ep[side]
 	if !retransmitting(e.State) || e.SndUna == e.SndNxt || !t.retransmissionNeeded(side) {
@@ -132,7 +137,7 @@ func retransmitTimeout(t *Transition, ev *Event) bool {
 		}
 	}
 	t.s.markInFlight(side)
-	if int(e.Backoff) >= t.m.cfg.MaxRetries {
+	if int(e.Backoff) >= limit {
 		if e.State == SynReceived && e.Passive {
 			t.BackToListen(side)
 		} else {
@@ -215,16 +220,19 @@ func (t *Transition) listening() bool {
 // halfOpenTimeout is the retransmission timer of the i-th half-open entry:
 // its SYN,ACK is sent again (to nowhere) with the timer doubled, and after
 // MaxRetries the entry is dropped (seed §6, §3.8.3 R2).
-func halfOpenTimeout(t *Transition, ev *Event) bool { return t.halfOpenTimeout(int(ev.Index), 0) }
+func halfOpenTimeout(t *Transition, ev *Event) bool {
+	return t.halfOpenTimeout(int(ev.Index), 0, t.m.cfg.MaxRetries)
+}
 
-// halfOpenTimeout expires entry i's timer; an entry dropped releases held
-// bytes of payload (variant data-on-syn).
-func (t *Transition) halfOpenTimeout(i int, held uint8) bool {
+// halfOpenTimeout expires entry i's timer, dropping the entry after limit
+// retransmissions; an entry dropped releases held bytes of payload
+// (variant data-on-syn).
+func (t *Transition) halfOpenTimeout(i int, held uint8, limit int) bool {
 	q := &t.s.Listen
 	if i >= int(q.N) {
 		return false
 	}
-	if int(q.Half[i]) >= t.m.cfg.MaxRetries {
+	if int(q.Half[i]) >= limit {
 		q.remove(i)
 		q.Held -= held
 		return true

@@ -48,7 +48,7 @@ var (
 		Rule{Name: "env/spoofed-syn", Section: "seed §3, §5", Summary: "a spoofed SYN's byte is held with its half-open entry",
 			Apply: func(t *Transition, _ *Event) bool { return t.spoofedSYN(1) }},
 		Rule{Name: "timer/half-open", Section: "seed §3, §6", Summary: "a dropped half-open entry releases its byte",
-			Apply: func(t *Transition, ev *Event) bool { return t.halfOpenTimeout(int(ev.Index), 1) }})
+			Apply: func(t *Transition, ev *Event) bool { return t.halfOpenTimeout(int(ev.Index), 1, t.m.cfg.MaxRetries) }})
 
 	// NoTimeWait: the active closer goes straight to CLOSED instead of
 	// TIME-WAIT (seed, four-way close: why 2MSL).
@@ -106,5 +106,5 @@ func noTimerFor(section string, f Flags) Rule {
 
 func init() {
 	variants = []Variant{TCP, TwoWayHandshake, FixedISN, DataOnSYN, NoTimeWait, NoSynAckRetransmit,
-		NoFinRetransmit, NoSynCookies, BugAckSeq, BugDataInSynSent}
+		NoFinRetransmit, NoSynCookies, BugAckSeq, BugDataInSynSent, Linux}
 }
