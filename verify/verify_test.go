@@ -203,3 +203,35 @@ func TestSimulationTargetWithRapid(t *testing.T) {
 	require.True(t, found, "rapid finds the walk to TIME-WAIT")
 	require.Contains(t, report, "VIOLATION a-never-time-wait (invariant): A is in TIME-WAIT")
 }
+
+// A user's own variant — here a stack whose 2MSL timer never fires — is
+// checked through the library like a built-in one: the variant travels in
+// the configuration, the verdict and the coverage say what it changed.
+func TestUserVariant(t *testing.T) {
+	stuck, err := model.NewVariant("no-2msl-expiry", "the 2MSL timer never fires", model.Rule{
+		Name: "timer/time-wait", Summary: "never fires",
+		Apply: func(*model.Transition, *model.Event) bool { return false },
+	})
+	require.NoError(t, err)
+	cfg, err := model.LookupPreset("lifecycle")
+	require.NoError(t, err)
+	cfg.Variant = stuck
+	m, err := Segment("lifecycle", cfg)
+	require.NoError(t, err)
+	res, err := Run(context.Background(), m, Options{Properties: []string{"eventually-closed"}})
+	require.NoError(t, err)
+	require.Equal(t, "violation", res.Result)
+	require.Equal(t, "eventually-closed", res.Violations[0].Property)
+	trace := res.Violations[0].Trace
+	require.Equal(t, "TIME-WAIT", trace[len(trace)-1].A, "A waits in TIME-WAIT for ever")
+	require.Contains(t, Missing(res.Coverage.Actions), "2MSL timeout")
+	require.Contains(t, Missing(res.Coverage.Arcs), "TIME-WAIT → CLOSED: Timeout=2MSL")
+	require.Contains(t, res.ConfigLine, "variant=no-2msl-expiry")
+
+	tcp, err := SegmentPreset("lifecycle")
+	require.NoError(t, err)
+	res, err = Run(context.Background(), tcp, Options{Properties: []string{"eventually-closed"}})
+	require.NoError(t, err)
+	require.Equal(t, "ok", res.Result)
+	require.NotContains(t, Missing(res.Coverage.Arcs), "TIME-WAIT → CLOSED: Timeout=2MSL")
+}
