@@ -10,9 +10,8 @@ import (
 // SegmentProperty is a property of the segment-level TCP model.
 type SegmentProperty = Property[model.State, model.Action]
 
-// Segment is the catalogue of properties of the segment-level model, in
-// the order they are checked and printed.
-func Segment() []SegmentProperty {
+// segmentCatalogue is the catalogue without its premises (Segment).
+func segmentCatalogue() []SegmentProperty {
 	return []SegmentProperty{
 		{
 			ID:          "no-data-on-syn",
