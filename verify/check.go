@@ -48,6 +48,10 @@ type Options struct {
 	ProgressInterval time.Duration
 }
 
+// ErrOnlyTemporal is NewCheck's error when Options.NoTemporal leaves no
+// property: every property selected is temporal.
+var ErrOnlyTemporal = errors.New("NoTemporal leaves no property to check: every property selected is temporal")
+
 // maxGraphEdges bounds the explored graph kept for the temporal
 // properties: about 2 GB with its states on the segment model.
 const maxGraphEdges = 20_000_000
@@ -87,7 +91,7 @@ func NewCheck[S comparable, A any](m *Model[S, A], opts Options) (*Check[S, A], 
 	if opts.NoTemporal {
 		props = slices.DeleteFunc(slices.Clone(props), func(p properties.Property[S, A]) bool { return p.Kind == properties.Temporal })
 		if len(props) == 0 {
-			return nil, errors.New("--no-temporal leaves no property to check")
+			return nil, ErrOnlyTemporal
 		}
 	}
 	if len(props) == 0 {

@@ -156,7 +156,9 @@ func TestBadInput(t *testing.T) {
 		_, err := NewCheck(m, tt.opts)
 		require.ErrorContains(t, err, tt.want)
 	}
-	_, err := NewCheck[model.State, model.Action](nil, Options{})
+	_, err := NewCheck(m, Options{Properties: []string{"a-leaves-syn-sent"}, NoTemporal: true})
+	require.ErrorIs(t, err, ErrOnlyTemporal)
+	_, err = NewCheck[model.State, model.Action](nil, Options{})
 	require.Error(t, err)
 	_, err = Segment("x", model.Config{})
 	require.Error(t, err, "an invalid configuration is an error, not a panic")

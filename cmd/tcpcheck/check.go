@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -161,7 +162,10 @@ func runCheck[S comparable, A any](e *env, f *checkFlags, opts verify.Options, m
 	progress := verify.NewProgressWriter(e.stderr, mode)
 	opts.Progress, opts.ProgressInterval = progress.Func(), progress.Interval()
 	c, err := verify.NewCheck(m, opts)
-	if err != nil {
+	switch {
+	case errors.Is(err, verify.ErrOnlyTemporal):
+		return fail(e, "check", usagef("--no-temporal leaves no property to check"))
+	case err != nil:
 		return fail(e, "check", usagef("%v", err))
 	}
 	if !f.json {

@@ -186,3 +186,9 @@ func TestNoCoverage(t *testing.T) {
 	require.Equal(t, exitUsage, code)
 	require.Equal(t, "tcpcheck check: --coverage and --no-coverage: choose one\n", errOut)
 }
+
+func TestNoTemporalLeavesNothing(t *testing.T) {
+	_, errOut, code := tcpcheck(t, "check", "--no-temporal", "--property", "eventually-closed")
+	require.Equal(t, exitUsage, code)
+	require.Equal(t, "tcpcheck check: --no-temporal leaves no property to check\n", errOut)
+}
