@@ -81,7 +81,7 @@ func NewSimulation[S comparable, A any](m *Model[S, A], opts SimulateOptions) (*
 		}
 	}
 	if len(s.props) == 0 {
-		return nil, fmt.Errorf("--property: %s is temporal, which a random walk cannot decide (use 'tcpcheck check')", strings.Join(s.temporal, ", "))
+		return nil, fmt.Errorf("property: %s is temporal, which a random walk cannot decide (a search can: tcpcheck check, verify.Run)", strings.Join(s.temporal, ", "))
 	}
 	return s, nil
 }

@@ -192,3 +192,9 @@ func TestNoTemporalLeavesNothing(t *testing.T) {
 	require.Equal(t, exitUsage, code)
 	require.Equal(t, "tcpcheck check: --no-temporal leaves no property to check\n", errOut)
 }
+
+func TestSimulateOnlyTemporal(t *testing.T) {
+	_, errOut, code := tcpcheck(t, "simulate", "--property", "eventually-closed")
+	require.Equal(t, exitUsage, code)
+	require.Equal(t, "tcpcheck simulate: property: eventually-closed is temporal, which a random walk cannot decide (a search can: tcpcheck check, verify.Run)\n", errOut)
+}
