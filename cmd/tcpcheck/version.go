@@ -13,10 +13,12 @@ var versionCommand = &command{
 	Short:     "print tcpcheck's module version and VCS revision",
 	Long: `Version prints the version of the tcpcheck module the binary was built
 from — a tag such as v1.2.0 when installed with 'go install
-github.com/tcpcheck/tcpcheck/cmd/tcpcheck@latest', "(devel)" when built
-from a clone — the VCS revision and time it was built at, when Go
-recorded them (go build records them in a git clone unless -buildvcs=false),
-and the Go version. 'tcpcheck --version' prints the same.`,
+github.com/tcpcheck/tcpcheck/cmd/tcpcheck@latest', a pseudo-version made
+from the commit when built in a git clone, "(devel)" when Go recorded no
+VCS information — the VCS revision and time it was built at, when Go
+recorded them (go build records them in a git clone unless
+-buildvcs=false), and the Go version. 'tcpcheck --version' prints the
+same.`,
 	ExitCodes: `Exit codes:
   0  the version was printed
   2  bad usage
