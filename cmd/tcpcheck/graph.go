@@ -15,6 +15,7 @@ import (
 	"github.com/tcpcheck/tcpcheck/model"
 	"github.com/tcpcheck/tcpcheck/model/diagram"
 	"github.com/tcpcheck/tcpcheck/properties"
+	"github.com/tcpcheck/tcpcheck/verify"
 )
 
 var graphCommand = &command{
@@ -154,10 +155,16 @@ var errInterrupted = errors.New("interrupted")
 // an error, since a partial diagram would mislead.
 func explored[S comparable, A any](e *env, sys checker.System[S, A], opts checker.Options[S, A], maxStates int) (*checker.Graph[S, A], error) {
 	opts.KeepGraph, opts.MaxStates = true, maxStates
+	// A large configuration takes seconds to explore: progress as check
+	// shows it (a live line on a terminal, a line every 10 s in a log).
+	progress := verify.NewProgressWriter(e.stderr, verify.ProgressAuto)
+	opts.Progress, opts.ProgressInterval = progress.Func(), progress.Interval()
 	res, err := checker.Explore(e.ctx, sys, opts)
 	if err != nil {
+		progress.Done(nil)
 		return nil, err
 	}
+	progress.Done(&res.Stats)
 	switch res.StopReason {
 	case "":
 	case checker.StopCanceled, checker.StopTimeout:
