@@ -166,6 +166,9 @@ func (c *Check[S, A]) Run(ctx context.Context) (*Result[S, A], error) {
 	r.fill(opts.ContinueAfterViolation)
 	if !o.NoCoverage {
 		r.Coverage, r.coverageTable = cov.coverage(), o.CoverageTable
+		// Complete when every reachable state was expanded: no limit
+		// stopped the search, nor its first violation.
+		r.Coverage.Complete = res.StopReason == "" && (res.Verdict != checker.Violated || opts.ContinueAfterViolation)
 	}
 	if c.temporal {
 		r.Temporal = properties.CheckTemporal(res, c.props)

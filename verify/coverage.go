@@ -44,10 +44,15 @@ type RuleNamer[S, A any] interface {
 // Coverage is what a run exercised: per action kind, per arc of the
 // figure and per rule, how many transitions, and which never fired.
 type Coverage struct {
-	Actions []CoverageCount `json:"actions"`
-	Figure  string          `json:"figure,omitempty"`
-	Arcs    []CoverageCount `json:"arcs,omitempty"`
-	Rules   []CoverageCount `json:"rules,omitempty"`
+	// Complete: the run went to its end (a complete search, or every
+	// walk). The counts of a search stopped at a limit cover what it
+	// computed before it stopped, which with several workers can include
+	// transitions a little past the stop.
+	Complete bool            `json:"complete"`
+	Actions  []CoverageCount `json:"actions"`
+	Figure   string          `json:"figure,omitempty"`
+	Arcs     []CoverageCount `json:"arcs,omitempty"`
+	Rules    []CoverageCount `json:"rules,omitempty"`
 }
 
 // CoverageCount is how many transitions took one action kind, arc or rule.
@@ -173,7 +178,11 @@ func (c *Coverage) WriteSummary(w io.Writer) {
 	add(c.Figure+" arcs", c.Arcs)
 	add("rules", c.Rules)
 	add("action kinds", c.Actions)
-	fmt.Fprintf(w, "coverage: %s\n", strings.Join(parts, ", "))
+	what := "coverage"
+	if !c.Complete {
+		what = "coverage so far"
+	}
+	fmt.Fprintf(w, "%s: %s\n", what, strings.Join(parts, ", "))
 }
 
 // WriteTable writes the whole coverage: each action kind, arc and rule

@@ -185,6 +185,7 @@ func (s *Simulation[S, A]) Run(ctx context.Context) *SimulateResult[S, A] {
 	r.Seconds = elapsed.Seconds()
 	r.StatesPerSecond = float64(r.Steps+r.WalksTaken) / max(elapsed.Seconds(), 1e-9)
 	r.Coverage, r.coverageTable = cov.coverage(), o.CoverageTable
+	r.Coverage.Complete = r.StopReason == "" && r.violation == nil // every walk taken
 	switch {
 	case r.violation != nil:
 		r.Result = "violation"

@@ -198,3 +198,17 @@ func TestSimulateOnlyTemporal(t *testing.T) {
 	require.Equal(t, exitUsage, code)
 	require.Equal(t, "tcpcheck simulate: property: eventually-closed is temporal, which a random walk cannot decide (a search can: tcpcheck check, verify.Run)\n", errOut)
 }
+
+// A search stopped early says its coverage is what it saw so far.
+func TestCoverageOfAnIncompleteSearch(t *testing.T) {
+	out, _, code := tcpcheck(t, "check", "--max-states", "100")
+	require.Equal(t, exitIncomplete, code)
+	require.Regexp(t, `(?m)^coverage so far: Figure 5 arcs`, out)
+	out, _, _ = tcpcheck(t, "check", "--max-states", "100", "--json")
+	var doc struct{ Coverage struct{ Complete bool } }
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.False(t, doc.Coverage.Complete)
+	out, _, _ = tcpcheck(t, "check", "--preset", "handshake", "--json")
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.True(t, doc.Coverage.Complete)
+}
