@@ -212,3 +212,21 @@ func TestCoverageOfAnIncompleteSearch(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(out), &doc))
 	require.True(t, doc.Coverage.Complete)
 }
+
+// The segment model names the rules of RFC 9293 §3.10 that make each
+// transition: coverage counts them and names those never used.
+func TestCoverageByRule(t *testing.T) {
+	out, _, code := tcpcheck(t, "check", "--preset", "handshake", "--no-temporal", "--coverage")
+	require.Equal(t, exitOK, code)
+	require.Regexp(t, `(?m)^  RULE +TRANSITIONS$`, out)
+	require.Regexp(t, `(?m)^  segment/listen/syn +[1-9]\d*$`, out)
+	require.Regexp(t, `(?m)^  call/close +0  never$`, out, "the handshake preset never closes")
+	require.Regexp(t, `(?m)^coverage: Figure 5 arcs 6/21 \(.*\), rules \d+/\d+ \(not exercised: .*call/close.*\), action kinds`, out)
+	out, _, _ = tcpcheck(t, "check", "--preset", "handshake", "--no-temporal", "--json")
+	var doc struct {
+		Coverage struct{ Rules []struct{ Name string } }
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.NotEmpty(t, doc.Coverage.Rules)
+	require.Equal(t, "call/open/passive", doc.Coverage.Rules[0].Name)
+}
