@@ -346,14 +346,15 @@ func (t *Transition) rule(id ruleID, ev *Event) bool {
 // recordRule is rule, noting the rule in t.fired.
 func (t *Transition) recordRule(id ruleID, ev *Event) bool {
 	// What a rule can change: the endpoints, B's queues, the channels
-	// (only by Emit, counted in t.emitted).
-	ep, listen, emitted, at := t.s.Ep, t.s.Listen, t.emitted, t.nfired
+	// (only by Emit, counted in t.emitted), and the segment the checks
+	// after it see (trimmed, or taken for another).
+	ep, listen, emitted, seg, at := t.s.Ep, t.s.Listen, t.emitted, ev.Seg, t.nfired
 	if t.nfired < len(t.fired) {
 		t.fired[t.nfired] = id // in the order rules are entered
 		t.nfired++
 	}
 	ok := t.m.rules[id](t, ev)
-	if !ok && t.s.Ep == ep && t.s.Listen == listen && t.emitted == emitted {
+	if !ok && t.s.Ep == ep && t.s.Listen == listen && t.emitted == emitted && ev.Seg == seg {
 		copy(t.fired[at:], t.fired[at+1:t.nfired])
 		t.nfired--
 	}
