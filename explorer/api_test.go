@@ -169,6 +169,15 @@ func TestCounterexampleLoadsAndReplays(t *testing.T) {
 	require.Equal(t, 400, get(t, h, "POST", "/api/trace", []byte(bad), &e))
 	require.Contains(t, e.Error, "step 8")
 
+	// The chart marks where the path stands, or the violation there.
+	for at, want := range map[string]string{"8": "✗ established&#45;agree violated at step 8", "3": "● here at step 3"} {
+		q.Set("at", at)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/chart.svg?"+q.Encode(), nil))
+		require.Equal(t, 200, rec.Code)
+		require.Contains(t, rec.Body.String(), want)
+	}
+
 	// Over the size limit: refused, not read.
 	small := newTestExplorer(t)
 	small.limits.MaxBody = 100

@@ -342,5 +342,27 @@ func (x *Explorer) chartSVG(w *walk) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The path so far is no counterexample: its last step is where the
+	// explorer stands, unless an invariant fails there.
+	c.End = "● here"
+	if failed := x.failing(w); len(failed) > 0 {
+		c.End = "✗ " + strings.Join(failed, ", ") + " violated"
+	}
 	return renderSVG(c.DOT())
+}
+
+// failing lists the invariants that fail at w's position: its state, or
+// the step that reached it.
+func (x *Explorer) failing(w *walk) []string {
+	trace := w.at()
+	last := trace[len(trace)-1]
+	var out []string
+	for _, p := range x.props {
+		switch {
+		case p.State != nil && !p.State(last.State),
+			p.Step != nil && last.HasAction && !p.Step(trace[len(trace)-2].State, last.Action, last.State):
+			out = append(out, p.ID)
+		}
+	}
+	return out
 }

@@ -9,6 +9,12 @@ const embedded = JSON.parse(document.getElementById("explorer-data").textContent
 const isStatic = embedded !== null;
 let view = null;
 let figureKey = null;
+// Clicks are taken in order, each from the place the one before led to:
+// three quick clicks on Back go back three steps.
+let queue = Promise.resolve();
+function act(f) {
+  queue = queue.then(f).catch((e) => showError(e.message));
+}
 
 const $ = (id) => document.getElementById(id);
 
@@ -181,7 +187,7 @@ function renderActions(v) {
     const b = el("button", { type: "button", class: "action cause-" + a.cause + (a.next ? " next" : ""), "data-index": a.index },
       a.action, el("span", { class: "leads" }, "  → " + a.leads));
     if (isStatic && !a.next) b.disabled = true;
-    b.addEventListener("click", () => takeAction(a.index));
+    b.addEventListener("click", () => act(() => takeAction(a.index)));
     return el("li", {}, b);
   });
   if (items.length === 0) items.push(el("li", {}, v.final ? "none: a legitimate end" : "none: a deadlock"));
@@ -191,15 +197,15 @@ function renderActions(v) {
 function takeAction(index) {
   const path = view.path.slice(0, view.at).concat([index]);
   const keep = view.at < view.path.length && view.path[view.at] === index;
-  if (keep) go(place(view.path, view.at + 1, true), true);
-  else go(place(path, path.length, false), true);
+  if (keep) return go(place(view.path, view.at + 1, true), true);
+  return go(place(path, path.length, false), true);
 }
 
 function renderSteps(v) {
   $("steps").replaceChildren(...v.steps.map((s) => {
     const li = el("li", { class: s.step === v.at ? "current" : s.step > v.at ? "ahead" : "", "data-step": s.step },
       (s.action || "(initial state)") + "   A " + s.a + ", B " + s.b + (v.loop === s.step ? "   ← loop starts here" : ""));
-    li.addEventListener("click", () => go(place(v.path, s.step, true), true));
+    li.addEventListener("click", () => act(() => go(place(view.path, s.step, true), true)));
     return li;
   }));
 }
@@ -219,7 +225,7 @@ async function renderScenarios() {
   try {
     const list = await getJSON("/api/scenarios");
     $("scenarios").replaceChildren(...list.map((s) => el("div", { class: "scenario" },
-      el("button", { type: "button", class: "scenario-start", "data-id": s.id, onclick: () => { showMessage(s.title + ": press Forward to step through it."); go(s.query, true); } }, s.title),
+      el("button", { type: "button", class: "scenario-start", "data-id": s.id, onclick: () => act(() => { showMessage(s.title + ": press Forward to step through it."); return go(s.query, true); }) }, s.title),
       el("p", { class: "quote", lang: s.source.startsWith("seed") ? "zh" : "en" }, "「" + s.quote + "」"),
       el("p", { class: "source" }, "— " + s.source),
       el("p", { class: "gloss" }, s.gloss))));
@@ -253,16 +259,16 @@ async function runUntil() {
   }
 }
 
-$("back").addEventListener("click", () => view && go(place(view.path, view.at - 1, true), true));
-$("forward").addEventListener("click", () => view && go(place(view.path, view.at + 1, true), true));
-$("random").addEventListener("click", () => {
-  if (!view || view.actions.length === 0) return;
-  takeAction(view.actions[Math.floor(Math.random() * view.actions.length)].index);
-});
-$("run").addEventListener("click", () => view && runUntil());
-$("cex-load").addEventListener("click", loadCounterexample);
-window.addEventListener("popstate", () => go(currentQuery(), false));
-window.addEventListener("hashchange", () => isStatic && go(currentQuery(), false));
+$("back").addEventListener("click", () => act(() => view && view.at > 0 && go(place(view.path, view.at - 1, true), true)));
+$("forward").addEventListener("click", () => act(() => view && view.at < view.path.length && go(place(view.path, view.at + 1, true), true)));
+$("random").addEventListener("click", () => act(() => {
+  if (!view || view.actions.length === 0) return null;
+  return takeAction(view.actions[Math.floor(Math.random() * view.actions.length)].index);
+}));
+$("run").addEventListener("click", () => act(() => view && runUntil()));
+$("cex-load").addEventListener("click", () => act(loadCounterexample));
+window.addEventListener("popstate", () => act(() => go(currentQuery(), false)));
+window.addEventListener("hashchange", () => isStatic && act(() => go(currentQuery(), false)));
 
 renderScenarios();
-go(currentQuery(), false);
+act(() => go(currentQuery(), false));
