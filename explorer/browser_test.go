@@ -33,6 +33,9 @@ func chromium() string {
 // -update it writes the screenshots of docs/explorer.md.
 func TestBrowser(t *testing.T) {
 	bin := chromium()
+	if bin == "" && os.Getenv("TCPCHECK_REQUIRE_BROWSER") != "" {
+		t.Fatal("no Chromium binary on PATH, and TCPCHECK_REQUIRE_BROWSER is set (.ci/run installs chromium)")
+	}
 	if bin == "" {
 		t.Skip("no Chromium binary (chromium, chromium-browser or google-chrome) on PATH: apt-get install chromium; .ci/run does")
 	}

@@ -18,7 +18,7 @@ import (
 
 var exploreCommand = &command{
 	Name:      "explore",
-	UsageLine: "explore [--preset NAME] [model knobs] [--addr HOST:PORT] [--trace FILE] [--scenario ID] | explore --html FILE [--trace FILE | --scenario ID] [model knobs]",
+	UsageLine: "explore [--preset NAME] [model knobs] [--trace FILE [--violation N] | --scenario ID] [--addr HOST:PORT | --html FILE]",
 	Short:     "step through the model in a browser, or write a static page of a trace",
 	Long: `Explore serves a page on which to step through the segment model by
 hand: RFC 9293 Figure 5 as the model derives it with both endpoints'

@@ -240,7 +240,7 @@ async function loadCounterexample() {
   if (file) body = await file.text();
   try {
     const r = await getJSON("/api/trace?violation=" + encodeURIComponent($("cex-index").value || "0"), { method: "POST", body });
-    showMessage("Loaded the counterexample to " + r.property + " (" + r.kind + ", " + r.steps + " steps): " + r.why + " Press Forward to step to it.");
+    showMessage("Loaded the counterexample to " + r.property + " (" + r.kind + ", " + r.steps + " steps): " + r.why + ". Press Forward to step to it.");
     await go(r.query, true);
   } catch (e) {
     showError(e.message);
