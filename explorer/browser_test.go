@@ -160,7 +160,39 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(`button.scenario-start[data-id="lost-third-ack"]`, chromedp.ByQuery),
 		chromedp.Poll(`document.querySelectorAll("#steps li").length > 10`, nil),
 		chromedp.Click(`#steps li:last-child`, chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector("#steps li:last-child").classList.contains("current")`, nil),
 	))
-	waitLit("a", "CLOSED") // the client's next segment is reset
+	waitLit("a", "CLOSED")
+	// The client's next segment was reset: A's application is told.
+	require.NoError(t, chromedp.Run(ctx, chromedp.Text(`#tcb`, &msg, chromedp.ByQuery)))
+	require.Contains(t, msg, "connection reset")
 	shot("scenario.png")
+
+	// The static page of the counterexample works from a file, offline:
+	// it opens at step 0, and the step list reaches the violation.
+	x := newTestExplorer(t)
+	l, err := x.LoadReport(strings.NewReader(string(doc)), 0)
+	require.NoError(t, err)
+	var page strings.Builder
+	require.NoError(t, x.WriteHTML(&page, l.Query))
+	file := filepath.Join(t.TempDir(), "cex.html")
+	require.NoError(t, os.WriteFile(file, []byte(page.String()), 0o644))
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Navigate("file://"+file),
+		chromedp.WaitVisible(`#figure5 svg`, chromedp.ByQuery),
+	))
+	waitLit("a", "CLOSED")
+	var disabled bool
+	require.NoError(t, chromedp.Run(ctx, chromedp.Evaluate(`document.querySelector("#random").disabled`, &disabled)))
+	require.True(t, disabled, "a static page has no server to take a random step")
+	require.NoError(t, chromedp.Run(ctx, chromedp.Click(`#forward`, chromedp.ByQuery)))
+	waitLit("a", "SYN-SENT")
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Click(`#steps li:last-child`, chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector('#props tr[data-id="established-agree"] .status').textContent === "violated"`, nil),
+	))
+	waitLit("b", "LISTEN")
+	require.NoError(t, chromedp.Run(ctx, chromedp.Location(&loc)))
+	require.True(t, strings.HasSuffix(loc, "#at=8"), loc)
+	shot("static.png")
 }

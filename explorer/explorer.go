@@ -238,7 +238,7 @@ func pathOf(m *model.Model, trace []Step) (init int, path []int, err error) {
 func (x *Explorer) figureOf(s *setup) (*graphs.EndpointDiagram, bool, error) {
 	s.figOnce.Do(func() {
 		res, err := checker.Explore(context.Background(), s.m, checker.Options[model.State, model.Action]{
-			KeepGraph: true, MaxStates: x.limits.MaxFigureStates, Workers: 1,
+			KeepGraph: true, MaxStates: x.limits.MaxFigureStates, Timeout: requestTimeout, Workers: 1,
 		})
 		if err != nil {
 			s.figErr = err

@@ -164,7 +164,7 @@ func (x *Explorer) findScenario(sc Scenario) (Query, error) {
 			Name:  sc.ID,
 			Holds: func(from model.State, a model.Action, to model.State) bool { return !sc.Reached(from, a, to) },
 		}},
-		MaxStates: x.limits.MaxRunStates, Workers: 1,
+		MaxStates: x.limits.MaxRunStates, Timeout: requestTimeout, Workers: 1,
 	})
 	if err != nil {
 		return Query{}, err
