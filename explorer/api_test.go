@@ -103,8 +103,8 @@ func TestBadRequestsAreRefusedWithAMessage(t *testing.T) {
 		{"GET", "/api/trace", "", 405, "use POST"},
 		{"GET", "/api/nothing", "", 404, "no API /api/nothing"},
 		{"POST", "/api/trace", "not json", 400, "not a check --json document"},
-		{"POST", "/api/trace", `{"hello": 1}`, 400, "no result or config field"},
-		{"POST", "/api/trace", `{"result":"ok","model":"segment","preset":"lifecycle","config":"x=y","violations":[]}`, 400, "holds no violation"},
+		{"POST", "/api/trace", `{"hello": 1}`, 400, "no result or config_line field"},
+		{"POST", "/api/trace", `{"result":"ok","model":"segment","preset":"lifecycle","config_line":"x=y","violations":[]}`, 400, "holds no violation"},
 		{"POST", "/api/trace", `{"result":"ok","model":"diagram","preset":"example","config":"x","violations":[]}`, 400, "segment model"},
 		{"POST", "/api/trace?violation=x", "{}", 400, "not a violation number"},
 	} {
@@ -124,6 +124,7 @@ func TestCounterexampleLoadsAndReplays(t *testing.T) {
 
 	var l Loaded
 	require.Equal(t, 200, get(t, h, "POST", "/api/trace", doc, &l))
+	l0 := l
 	require.Equal(t, "established-agree", l.Property)
 	require.Equal(t, 8, l.Steps)
 	require.Equal(t, 2, l.Violations)
@@ -177,6 +178,24 @@ func TestCounterexampleLoadsAndReplays(t *testing.T) {
 		require.Equal(t, 200, rec.Code)
 		require.Contains(t, rec.Body.String(), want)
 	}
+
+	// A document of before the config object, with the line in config,
+	// loads the same.
+	var old map[string]any
+	require.NoError(t, json.Unmarshal(doc, &old))
+	old["config"] = old["config_line"]
+	delete(old, "config_line")
+	oldDoc, err := json.Marshal(old)
+	require.NoError(t, err)
+	var lo Loaded
+	require.Equal(t, 200, get(t, h, "POST", "/api/trace", oldDoc, &lo))
+	require.Equal(t, l0.URL, lo.URL)
+
+	// A knob the line does not carry, different: refused, naming it.
+	knobs := strings.Replace(string(doc), `"isn_step": 1073741824`, `"isn_step": 5`, 1)
+	require.NotEqual(t, string(doc), knobs)
+	require.Equal(t, 400, get(t, h, "POST", "/api/trace", []byte(knobs), &e))
+	require.Contains(t, e.Error, "found with --isn-step 5")
 
 	// Over the size limit: refused, not read.
 	small := newTestExplorer(t)

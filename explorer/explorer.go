@@ -10,6 +10,7 @@ import (
 
 	"github.com/tcpcheck/tcpcheck/checker"
 	"github.com/tcpcheck/tcpcheck/graphs"
+	"github.com/tcpcheck/tcpcheck/graphs/render"
 	"github.com/tcpcheck/tcpcheck/model"
 	"github.com/tcpcheck/tcpcheck/properties"
 )
@@ -322,7 +323,7 @@ func arcOf(m *model.Model, s model.State, a model.Action, t model.State) (graphs
 // renderSVG renders DOT as SVG without the XML prolog, ready to be put
 // inline in a page.
 func renderSVG(dot []byte) ([]byte, error) {
-	svg, err := graphs.SVG(dot)
+	svg, err := render.SVG(dot)
 	if err != nil {
 		return nil, err
 	}

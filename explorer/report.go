@@ -12,10 +12,14 @@ import (
 // checkReport is the part of a check --json document (docs/json.md) a
 // counterexample is replayed from.
 type checkReport struct {
-	Result     *string `json:"result"`
-	Model      string  `json:"model"`
-	Preset     string  `json:"preset"`
-	Config     string  `json:"config"`
+	Result *string `json:"result"`
+	Model  string  `json:"model"`
+	Preset string  `json:"preset"`
+	// Config is the configuration as an object, one member per knob;
+	// ConfigLine the same on one line. (Documents written before the
+	// object have the line in Config.)
+	Config     json.RawMessage `json:"config"`
+	ConfigLine string          `json:"config_line"`
 	Violations []struct {
 		Property  string `json:"property"`
 		Kind      string `json:"kind"`
@@ -64,8 +68,22 @@ func (x *Explorer) LoadReport(r io.Reader, index int) (*Loaded, error) {
 	if err := dec.Decode(&rep); err != nil {
 		return nil, inputf("counterexample: not a check --json document: %v", err)
 	}
-	if rep.Result == nil || rep.Config == "" {
-		return nil, inputf("counterexample: not a check --json document: no result or config field")
+	var knobs struct {
+		ISNStep  *uint32 `json:"isn_step"`
+		RcvWnd   *uint32 `json:"rcv_wnd"`
+		Spurious *bool   `json:"spurious_retransmit"`
+	}
+	if len(rep.Config) > 0 && rep.Config[0] == '"' {
+		if err := json.Unmarshal(rep.Config, &rep.ConfigLine); err != nil {
+			return nil, inputf("counterexample: config: %v", err)
+		}
+	} else if len(rep.Config) > 0 && rep.Model == "segment" {
+		if err := json.Unmarshal(rep.Config, &knobs); err != nil {
+			return nil, inputf("counterexample: config: %v", err)
+		}
+	}
+	if rep.Result == nil || rep.ConfigLine == "" {
+		return nil, inputf("counterexample: not a check --json document: no result or config_line field")
 	}
 	switch {
 	case rep.Model != "segment":
@@ -82,10 +100,25 @@ func (x *Explorer) LoadReport(r io.Reader, index int) (*Loaded, error) {
 	if len(v.Trace)-1 > x.limits.MaxPath {
 		return nil, &limitError{fmt.Sprintf("counterexample: %d steps is over the limit of %d", len(v.Trace)-1, x.limits.MaxPath)}
 	}
-	q := Query{Preset: rep.Preset, Config: rep.Config, Loop: -1}
+	q := Query{Preset: rep.Preset, Config: rep.ConfigLine, Loop: -1}
 	s, err := x.setupFor(q)
 	if err != nil {
 		return nil, err
+	}
+	// The line, which the URL carries, leaves out three knobs: they must
+	// be the ones the rebuilt configuration has.
+	for _, k := range []struct {
+		flag      string
+		doc, here any
+		given     bool
+	}{
+		{"--isn-step", deref(knobs.ISNStep), s.cfg.ISNStep, knobs.ISNStep != nil},
+		{"--rcv-wnd", deref(knobs.RcvWnd), s.cfg.RcvWnd, knobs.RcvWnd != nil},
+		{"--spurious-retransmit", deref(knobs.Spurious), s.cfg.SpuriousRetransmit, knobs.Spurious != nil},
+	} {
+		if k.given && k.doc != k.here {
+			return nil, inputf("counterexample: it was found with %s %v, which its configuration line does not carry (here: %v): start tcpcheck explore with the flags check ran with", k.flag, k.doc, k.here)
+		}
 	}
 	if s.key == "" {
 		q.Preset, q.Config = "", "" // the explorer's own configuration
@@ -104,7 +137,7 @@ func (x *Explorer) LoadReport(r io.Reader, index int) (*Loaded, error) {
 		}
 	}
 	if q.Init < 0 {
-		return nil, inputf("counterexample: step 0: %q is not an initial state of %s", v.Trace[0].State, rep.Config)
+		return nil, inputf("counterexample: step 0: %q is not an initial state of %s", v.Trace[0].State, rep.ConfigLine)
 	}
 	// Summaries leave out what the protocol hides (ghosts, timers): two
 	// transitions may print alike, so the replay backtracks, within a
@@ -147,4 +180,12 @@ func (x *Explorer) LoadReport(r io.Reader, index int) (*Loaded, error) {
 	}
 	return &Loaded{Query: q, URL: q.Values().Encode(), Property: v.Property, Kind: v.Kind, Why: v.Why,
 		Steps: len(q.Path), Violations: len(rep.Violations), Index: index}, nil
+}
+
+// deref is *p, or nil.
+func deref[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }

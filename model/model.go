@@ -2,6 +2,7 @@ package model
 
 import (
 	"iter"
+	"slices"
 	"sync"
 )
 
@@ -312,6 +313,9 @@ type Transition struct {
 	timely bool
 	// iss is what rule isn/select chose.
 	iss SeqNum
+	// fired records the rules that made the transition (Model.Rules),
+	// when not nil.
+	fired *[]ruleID
 	// ev and aux hold the event being processed and one a rule applies
 	// in passing (time-wait/enter, isn/select), inside the transition so
 	// that passing them to rules allocates nothing.
@@ -322,8 +326,57 @@ type Transition struct {
 // assigning a whole new Transition to one on the heap).
 func (t *Transition) reset(m *Model, s *State) {
 	t.m, t.s = m, *s
-	t.record, t.sent = false, nil
+	t.record, t.sent, t.fired = false, nil, nil
 	t.ackOwed, t.future, t.closeAfterACK, t.timely = false, false, false, false
+}
+
+// rule applies the variant's rule id to ev; recording (Model.Rules), it
+// notes the rule if it disposed of the event or changed anything.
+func (t *Transition) rule(id ruleID, ev *Event) bool {
+	if t.fired != nil {
+		return t.recordRule(id, ev)
+	}
+	return t.m.rules[id](t, ev)
+}
+
+// recordRule is rule, noting the rule in t.fired.
+func (t *Transition) recordRule(id ruleID, ev *Event) bool {
+	before, sent, at := t.s, len(t.sent), len(*t.fired)
+	*t.fired = append(*t.fired, id) // in the order rules are entered
+	ok := t.m.rules[id](t, ev)
+	if !ok && t.s == before && len(t.sent) == sent {
+		*t.fired = slices.Delete(*t.fired, at, at+1)
+	}
+	return ok
+}
+
+// RuleNames lists the names of the model's rules (its variant's table),
+// in the order of Rules: what a coverage report counts.
+func (m *Model) RuleNames() []string {
+	var out []string
+	for _, r := range m.cfg.Variant.Rules() {
+		out = append(out, r.Name)
+	}
+	return out
+}
+
+// Rules names the rules that made the transition from s by a, in the
+// order they applied (nil if a is not enabled in s): each that disposed
+// of its event or changed the state or sent a segment. The transition is
+// computed again, so to is not needed.
+func (m *Model) Rules(s State, a Action, _ State) []string {
+	var fired []ruleID
+	t := Transition{m: m, s: s, record: true, fired: &fired}
+	if s.Overflow || !t.apply(a) {
+		return nil
+	}
+	out := make([]string, 0, len(fired))
+	for _, id := range fired {
+		if name := tcpRules[id].Name; !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // State is the state being changed.
@@ -343,14 +396,14 @@ func (t *Transition) CloseAfterACK() { t.closeAfterACK = true }
 // EnterTimeWait applies rule time-wait/enter to side.
 func (t *Transition) EnterTimeWait(side Side) {
 	t.aux = Event{Side: side}
-	t.m.rules[ruleEnterTimeWait](t, &t.aux)
+	t.rule(ruleEnterTimeWait, &t.aux)
 }
 
 // SelectISS applies rule isn/select: the ISS of side's connection with
 // ISN choice choice.
 func (t *Transition) SelectISS(side Side, choice uint8) SeqNum {
 	t.aux = Event{Side: side, ISN: choice}
-	t.m.rules[ruleSelectISN](t, &t.aux)
+	t.rule(ruleSelectISN, &t.aux)
 	return t.iss
 }
 
@@ -385,15 +438,15 @@ func (t *Transition) act(a Action) bool {
 	ev := &t.ev
 	switch a.Kind {
 	case PassiveOpen:
-		return t.m.rules[ruleOpenPassive](t, ev)
+		return t.rule(ruleOpenPassive, ev)
 	case ActiveOpen:
-		return t.m.rules[ruleOpenActive](t, ev)
+		return t.rule(ruleOpenActive, ev)
 	case SendData:
-		return t.m.rules[ruleSend](t, ev)
+		return t.rule(ruleSend, ev)
 	case CloseCall:
-		return t.m.rules[ruleClose](t, ev)
+		return t.rule(ruleClose, ev)
 	case AbortCall:
-		return t.m.rules[ruleAbort](t, ev)
+		return t.rule(ruleAbort, ev)
 	case Deliver:
 		in := &t.s.Ch[a.Side.Peer()]
 		if int(a.Index) >= in.Len() || in.At(int(a.Index)) != a.Seg {
@@ -411,17 +464,17 @@ func (t *Transition) act(a Action) bool {
 	case Duplicate:
 		return t.duplicate(a)
 	case RetransmitTimeout:
-		return a.Index == t.s.Ep[a.Side].Backoff && t.m.rules[ruleRetransmit](t, ev)
+		return a.Index == t.s.Ep[a.Side].Backoff && t.rule(ruleRetransmit, ev)
 	case TimeWaitTimeout:
-		return t.m.rules[ruleTimeWait](t, ev)
+		return t.rule(ruleTimeWait, ev)
 	case SpoofedSYN:
-		return t.m.rules[ruleSpoofedSYN](t, ev)
+		return t.rule(ruleSpoofedSYN, ev)
 	case HalfOpenTimeout:
-		return t.m.rules[ruleHalfOpen](t, ev)
+		return t.rule(ruleHalfOpen, ev)
 	case OtherClient:
-		return t.m.rules[ruleOtherClient](t, ev)
+		return t.rule(ruleOtherClient, ev)
 	case AcceptCall:
-		return t.m.rules[ruleAccept](t, ev)
+		return t.rule(ruleAccept, ev)
 	}
 	return false
 }

@@ -10,9 +10,8 @@ import (
 // SegmentProperty is a property of the segment-level TCP model.
 type SegmentProperty = Property[model.State, model.Action]
 
-// Segment is the catalogue of properties of the segment-level model, in
-// the order they are checked and printed.
-func Segment() []SegmentProperty {
+// segmentCatalogue is the catalogue without its premises (Segment).
+func segmentCatalogue() []SegmentProperty {
 	return []SegmentProperty{
 		{
 			ID:          "no-data-on-syn",
@@ -139,7 +138,7 @@ func Segment() []SegmentProperty {
 				},
 				PName: "both applications have closed", QName: "both endpoints CLOSED or LISTEN (or an application opening again)",
 			}},
-			Fairness: segmentFairness(),
+			Fairness: SegmentFairness(),
 		},
 		{
 			ID:          "no-silent-loss",
@@ -147,7 +146,7 @@ func Segment() []SegmentProperty {
 			Source:      "RFC 9293 §3.8 (reliable delivery), §3.9.1.8 (error reports); seed §4 (a completed connection is not lost unnoticed)",
 			Kind:        Temporal,
 			Leads:       []LeadsTo[model.State]{noSilentLoss(model.A), noSilentLoss(model.B)},
-			Fairness:    segmentFairness(),
+			Fairness:    SegmentFairness(),
 		},
 		{
 			ID:          "handshake-completes",
@@ -155,7 +154,7 @@ func Segment() []SegmentProperty {
 			Source:      "RFC 9293 §3.5; seed §1",
 			Kind:        Temporal,
 			Leads:       []LeadsTo[model.State]{handshakeCompletes(model.A), handshakeCompletes(model.B)},
-			Fairness:    segmentFairness(),
+			Fairness:    SegmentFairness(),
 		},
 	}
 }
@@ -404,8 +403,9 @@ func noSilentLoss(side model.Side) LeadsTo[model.State] {
 	}
 }
 
-// segmentFairness is the segment model's declared fairness.
-func segmentFairness() []checker.Fairness[model.Action] {
+// SegmentFairness is the segment model's declared fairness (model.Fairness),
+// for temporal properties of the segment model, built-in or a user's.
+func SegmentFairness() []checker.Fairness[model.Action] {
 	return FairnessOf(model.Fairness(), func(c model.FairClass) checker.Fairness[model.Action] {
 		return checker.Fairness[model.Action]{Name: c.Name, Strong: c.Strong, Includes: c.Includes}
 	})

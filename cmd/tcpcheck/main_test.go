@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -254,6 +255,34 @@ func TestGraph(t *testing.T) {
 	require.Equal(t, exitOK, code)
 	require.Contains(t, out, "<svg")
 
+	// The diagram model's resets are grouped unless asked; the segment
+	// model's drawn one by one unless asked.
+	for _, tt := range []struct {
+		args    []string
+		grouped bool
+	}{
+		{[]string{"graph", "--model", "diagram"}, true},
+		{[]string{"graph", "--model", "diagram", "--resets", "each"}, false},
+		{[]string{"graph", "--preset", "handshake"}, false},
+		{[]string{"graph", "--preset", "handshake", "--resets", "grouped"}, true},
+	} {
+		out, errOut, code := tcpcheck(t, tt.args...)
+		require.Equal(t, exitOK, code, errOut)
+		require.Equal(t, tt.grouped, strings.Contains(out, "(Note 3: resets)"), tt.args)
+	}
+
+	if _, err := exec.LookPath("dot"); err == nil {
+		out, errOut, code = tcpcheck(t, "graph", "--preset", "handshake", "--format", "png")
+		require.Equal(t, exitOK, code, errOut)
+		require.True(t, strings.HasPrefix(out, "\x89PNG\r\n\x1a\n"), "%q", out[:min(8, len(out))])
+	}
+	t.Run("png without dot", func(t *testing.T) {
+		t.Setenv("PATH", t.TempDir())
+		_, errOut, code := tcpcheck(t, "graph", "--preset", "handshake", "--format", "png")
+		require.Equal(t, exitUsage, code)
+		require.Equal(t, "tcpcheck graph: --format png needs Graphviz's dot program on PATH (apt-get install graphviz); --format svg needs nothing\n", errOut)
+	})
+
 	path := filepath.Join(t.TempDir(), "trace.dot")
 	_, _, code = tcpcheck(t, "check", "--preset", "handshake", "--max-losses", "2", "--max-retries", "1", "--trace-dot", path)
 	require.Equal(t, exitViolation, code)
@@ -266,7 +295,9 @@ func TestGraph(t *testing.T) {
 		want string
 	}{
 		{[]string{"graph", "--kind", "pie"}, `unknown kind "pie"`},
-		{[]string{"graph", "--format", "png"}, `unknown format "png"`},
+		{[]string{"graph", "--format", "gif"}, `unknown format "gif" (known: dot, svg, png)`},
+		{[]string{"graph", "--resets", "some"}, `--resets: unknown drawing "some" (known: each, grouped)`},
+		{[]string{"graph", "--kind", "quotient", "--resets", "grouped"}, "--resets goes with --kind endpoint"},
 		{[]string{"graph", "--kind", "global"}, "add --force, or use --kind quotient"},
 		{[]string{"graph", "--kind", "trace"}, "no counterexample to draw"},
 		{[]string{"graph", "--kind", "quotient", "--model", "diagram"}, "endpoint and global graphs only"},
