@@ -152,13 +152,15 @@ function renderFigure(v) {
 }
 
 function renderState(s) {
+  // No sequence number is chosen in CLOSED (no TCB) or LISTEN.
+  const seq = (e, v) => e.tcb && e.state !== "LISTEN" ? v : "–";
   const rows = [
     ["state", (e) => e.state],
-    ["ISS", (e) => e.tcb ? e.iss : "–"],
-    ["IRS", (e) => e.tcb ? e.irs : "–"],
-    ["SND.UNA", (e) => e.tcb ? e.snd_una : "–"],
-    ["SND.NXT", (e) => e.tcb ? e.snd_nxt : "–"],
-    ["RCV.NXT", (e) => e.tcb ? e.rcv_nxt : "–"],
+    ["ISS", (e) => seq(e, e.iss)],
+    ["IRS", (e) => seq(e, e.irs)],
+    ["SND.UNA", (e) => seq(e, e.snd_una)],
+    ["SND.NXT", (e) => seq(e, e.snd_nxt)],
+    ["RCV.NXT", (e) => seq(e, e.rcv_nxt)],
     ["retransmissions (backoff)", (e) => e.backoff + " (RTO " + e.rto + ")"],
     ["data sent", (e) => e.sent + " of " + e.to_send],
     ["bytes delivered", (e) => e.delivered],
