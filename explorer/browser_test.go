@@ -168,6 +168,30 @@ func TestBrowser(t *testing.T) {
 	require.Contains(t, msg, "connection reset")
 	shot("scenario.png")
 
+	// From the counterexample's initial state, "run until a property
+	// fails" finds a violation as short as check's; a random step then
+	// takes one of the actions enabled there.
+	x0 := newTestExplorer(t)
+	l0, err := x0.LoadReport(strings.NewReader(string(doc)), 0)
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+"/?"+l0.URL),
+		chromedp.WaitVisible(`#actions button.action`, chromedp.ByQuery),
+		chromedp.Click(`#run`, chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector("#steps li:last-child").classList.contains("current") && document.querySelectorAll("#steps li").length === 9`, nil),
+		chromedp.Text(`#message`, &msg, chromedp.ByQuery),
+	))
+	require.Contains(t, msg, "fails 8 step(s) from here")
+	var steps int
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Click(`#back`, chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector("#steps li:nth-child(8)").classList.contains("current")`, nil),
+		chromedp.Click(`#random`, chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector("#steps li:last-child").classList.contains("current")`, nil),
+		chromedp.Evaluate(`document.querySelectorAll("#steps li").length`, &steps),
+	))
+	require.Equal(t, 9, steps, "a random step from step 7 is step 8")
+
 	// The static page of the counterexample works from a file, offline:
 	// it opens at step 0, and the step list reaches the violation.
 	x := newTestExplorer(t)
