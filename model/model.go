@@ -313,9 +313,13 @@ type Transition struct {
 	timely bool
 	// iss is what rule isn/select chose.
 	iss SeqNum
-	// fired records the rules that made the transition (Model.Rules),
-	// when not nil.
-	fired *[]ruleID
+	// recording: fired notes the rules that made the transition
+	// (Model.Rules), the first nfired of them; emitted counts Emit's
+	// segments.
+	recording bool
+	fired     [16]ruleID
+	nfired    int
+	emitted   int
 	// ev and aux hold the event being processed and one a rule applies
 	// in passing (time-wait/enter, isn/select), inside the transition so
 	// that passing them to rules allocates nothing.
@@ -326,14 +330,14 @@ type Transition struct {
 // assigning a whole new Transition to one on the heap).
 func (t *Transition) reset(m *Model, s *State) {
 	t.m, t.s = m, *s
-	t.record, t.sent, t.fired = false, nil, nil
+	t.record, t.sent, t.recording, t.nfired, t.emitted = false, nil, false, 0, 0
 	t.ackOwed, t.future, t.closeAfterACK, t.timely = false, false, false, false
 }
 
 // rule applies the variant's rule id to ev; recording (Model.Rules), it
 // notes the rule if it disposed of the event or changed anything.
 func (t *Transition) rule(id ruleID, ev *Event) bool {
-	if t.fired != nil {
+	if t.recording {
 		return t.recordRule(id, ev)
 	}
 	return t.m.rules[id](t, ev)
@@ -341,11 +345,18 @@ func (t *Transition) rule(id ruleID, ev *Event) bool {
 
 // recordRule is rule, noting the rule in t.fired.
 func (t *Transition) recordRule(id ruleID, ev *Event) bool {
-	before, sent, at := t.s, len(t.sent), len(*t.fired)
-	*t.fired = append(*t.fired, id) // in the order rules are entered
+	// What a rule can change: the endpoints, B's queues, the channels
+	// (only by Emit, counted in t.emitted), and the segment the checks
+	// after it see (trimmed, or taken for another).
+	ep, listen, emitted, seg, at := t.s.Ep, t.s.Listen, t.emitted, ev.Seg, t.nfired
+	if t.nfired < len(t.fired) {
+		t.fired[t.nfired] = id // in the order rules are entered
+		t.nfired++
+	}
 	ok := t.m.rules[id](t, ev)
-	if !ok && t.s == before && len(t.sent) == sent {
-		*t.fired = slices.Delete(*t.fired, at, at+1)
+	if !ok && t.s.Ep == ep && t.s.Listen == listen && t.emitted == emitted && ev.Seg == seg {
+		copy(t.fired[at:], t.fired[at+1:t.nfired])
+		t.nfired--
 	}
 	return ok
 }
@@ -365,13 +376,15 @@ func (m *Model) RuleNames() []string {
 // of its event or changed the state or sent a segment. The transition is
 // computed again, so to is not needed.
 func (m *Model) Rules(s State, a Action, _ State) []string {
-	var fired []ruleID
-	t := Transition{m: m, s: s, record: true, fired: &fired}
+	t := transitions.Get().(*Transition)
+	defer transitions.Put(t)
+	t.reset(m, &s)
+	t.recording = true
 	if s.Overflow || !t.apply(a) {
 		return nil
 	}
-	out := make([]string, 0, len(fired))
-	for _, id := range fired {
+	out := make([]string, 0, t.nfired)
+	for _, id := range t.fired[:t.nfired] {
 		if name := tcpRules[id].Name; !slices.Contains(out, name) {
 			out = append(out, name)
 		}
@@ -489,11 +502,13 @@ func (t *Transition) Emit(side Side, g Segment) {
 		// property reports it rather than the bound silently shaping
 		// what is explored.
 		t.s.Overflow = true
+		t.emitted++
 		return
 	}
 	g.Inc = t.s.Ep[side].Opens
 	g.Timely = t.timely && g.Flags&(ACK|RST) != 0 // only an ACK or a RST holds a timer
 	ch.push(g)
+	t.emitted++
 	if t.record {
 		t.sent = append(t.sent, g)
 	}

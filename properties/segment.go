@@ -396,10 +396,12 @@ func noSilentLoss(side model.Side) LeadsTo[model.State] {
 		P: func(s model.State) bool { return s.Ep[side].Sent > s.Ep[side.Peer()].Delivered },
 		Q: func(s model.State) bool {
 			e := &s.Ep[side]
-			return s.Ep[side.Peer()].Delivered >= e.Sent || e.Err != model.NoError || e.Aborted || s.Overflow
+			// An ABORT discards on purpose (§3.10.5: "all segments queued
+			// ... should be flushed"), either side's.
+			return s.Ep[side.Peer()].Delivered >= e.Sent || e.Err != model.NoError || e.Aborted || s.Ep[side.Peer()].Aborted || s.Overflow
 		},
 		PName: side.String() + "'s application has sent bytes its peer has not received",
-		QName: "the bytes received, or " + side.String() + "'s application told of a failure",
+		QName: "the bytes received, or " + side.String() + "'s application told of a failure, or an application aborted",
 	}
 }
 

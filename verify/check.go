@@ -150,7 +150,9 @@ func (c *Check[S, A]) Run(ctx context.Context) (*Result[S, A], error) {
 	if final == nil {
 		final = func(S) bool { return false }
 	}
-	properties.Apply(&opts, c.props, final)
+	// Every invariant's premises are counted as it is checked: one whose
+	// premises the search never reaches holds vacuously (Vacuity).
+	vacuity := properties.ApplyCounting(&opts, c.props, final)
 	// Coverage counts every transition the search takes, as a transition
 	// invariant that always holds.
 	cov := newCoverageCounter(m.Coverage, m.System)
@@ -164,6 +166,7 @@ func (c *Check[S, A]) Run(ctx context.Context) (*Result[S, A], error) {
 	r := &Result[S, A]{Search: res, model: m, props: c.props}
 	r.Report = newReport(m, c.props, o.Store, workers, o.Strategy)
 	r.fill(opts.ContinueAfterViolation)
+	r.fillVacuity(vacuity)
 	if !o.NoCoverage {
 		r.Coverage, r.coverageTable = cov.coverage(), o.CoverageTable
 		// Complete when every reachable state was expanded: no limit

@@ -55,8 +55,15 @@ type PropertyStatus struct {
 	Description string   `json:"description"`
 	Source      string   `json:"source"`
 	Fairness    []string `json:"fairness,omitempty"`
-	Vacuous     bool     `json:"vacuous,omitempty"`
-	Note        string   `json:"note,omitempty"`
+	// Vacuous: the property holds only because the search never reached
+	// its premise; Status is then "vacuous", never a plain "holds".
+	Vacuous bool   `json:"vacuous,omitempty"`
+	Note    string `json:"note,omitempty"`
+	// Premises are how often the search reached each premise of an
+	// invariant (the states or transitions where it says something);
+	// Unreached names those never reached.
+	Premises  []properties.PremiseHits `json:"premises,omitempty"`
+	Unreached []string                 `json:"unreached_premises,omitempty"`
 }
 
 // Violation is a property's counterexample, as the report shows it.
@@ -151,6 +158,18 @@ func (x *Result[S, A]) fill(all bool) {
 	}
 }
 
+// fillVacuity records how often each invariant's premises were reached,
+// and marks vacuous an invariant that holds without reaching any.
+func (x *Result[S, A]) fillVacuity(v *properties.Vacuity) {
+	for i := range x.Report.Properties {
+		ps := &x.Report.Properties[i]
+		ps.Premises, ps.Unreached = v.Hits(ps.ID), v.Unreached(ps.ID)
+		if ps.Status == "holds" && v.Vacuous(ps.ID) {
+			ps.Status, ps.Vacuous = "vacuous", true
+		}
+	}
+}
+
 // renderTrace turns a trace into report steps.
 func renderTrace[S comparable, A any](trace []checker.Step[S, A], m *Model[S, A]) []TraceStep {
 	var out []TraceStep
@@ -178,6 +197,9 @@ func (x *Result[S, A]) fillTemporal() {
 				continue
 			}
 			ps.Status, ps.Fairness, ps.Vacuous, ps.Note = o.Status, o.Fairness, o.Vacuous, o.Unknown
+			if ps.Vacuous {
+				ps.Status = "vacuous"
+			}
 		}
 		if o.Status == "unknown" && r.Result == "ok" {
 			r.Result = "incomplete" // a property not decided does not hold yet
@@ -256,8 +278,12 @@ func (r *Report) WriteText(w io.Writer) {
 	}
 	for _, p := range r.Properties {
 		switch {
+		case p.Vacuous && len(p.Unreached) > 0:
+			fmt.Fprintf(w, "warning: %s holds vacuously: the search never reached its premise (%s)\n", p.ID, strings.Join(p.Unreached, "; "))
 		case p.Vacuous:
 			fmt.Fprintf(w, "warning: %s holds vacuously: no reachable state satisfies its premise\n", p.ID)
+		case p.Status == "holds" && len(p.Unreached) > 0:
+			fmt.Fprintf(w, "note: %s: part of its premise was never reached: %s\n", p.ID, strings.Join(p.Unreached, "; "))
 		case p.Note != "":
 			fmt.Fprintf(w, "note: %s is unknown: %s (--no-temporal skips it)\n", p.ID, p.Note)
 		}

@@ -237,3 +237,41 @@ func TestUserVariant(t *testing.T) {
 	require.Equal(t, "ok", res.Result)
 	require.NotContains(t, Missing(res.Coverage.Arcs), "TIME-WAIT → CLOSED: Timeout=2MSL")
 }
+
+// An invariant whose premise the search never reaches is reported as
+// vacuous — in the table, in JSON, and with a warning line — never as a
+// plain "holds" (issue 15).
+func TestVacuousInvariantIsReported(t *testing.T) {
+	m, err := SegmentPreset("lifecycle")
+	require.NoError(t, err)
+	res, err := Run(context.Background(), m, Options{Properties: []string{"syn-queue-bound", "stream-integrity"}})
+	require.NoError(t, err)
+	var text, js bytes.Buffer
+	res.WriteText(&text)
+	require.Regexp(t, `syn-queue-bound +invariant +vacuous`, text.String())
+	require.Regexp(t, `stream-integrity +invariant +holds`, text.String())
+	require.Contains(t, text.String(), "warning: syn-queue-bound holds vacuously: the search never reached its premise (the SYN queue full)")
+	require.Contains(t, text.String(), "note: stream-integrity: part of its premise was never reached")
+	require.NoError(t, res.WriteJSON(&js))
+	var doc struct {
+		Properties []struct {
+			ID        string
+			Status    string
+			Vacuous   bool
+			Unreached []string `json:"unreached_premises"`
+			Premises  []struct {
+				Premise string
+				Hits    int64
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal(js.Bytes(), &doc))
+	require.Len(t, doc.Properties, 2)
+	stream, syn := doc.Properties[0], doc.Properties[1] // catalogue order
+	require.Equal(t, "syn-queue-bound", syn.ID)
+	require.Equal(t, "vacuous", syn.Status)
+	require.True(t, syn.Vacuous)
+	require.Equal(t, "holds", stream.Status)
+	require.Positive(t, stream.Premises[0].Hits)
+	require.Len(t, stream.Unreached, 1)
+}

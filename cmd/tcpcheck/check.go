@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tcpcheck/tcpcheck/checker"
+	"github.com/tcpcheck/tcpcheck/model"
 	"github.com/tcpcheck/tcpcheck/verify"
 )
 
@@ -150,11 +151,92 @@ func (f *checkFlags) run(e *env, args []string) int {
 		}
 		return runCheck(e, f, opts, progress, m)
 	}
+	if f.preset == allPresets {
+		return checkAll(e, f, opts, progress)
+	}
 	m, err := f.segmentTarget()
 	if err != nil {
 		return fail(e, "check", err)
 	}
 	return runCheck(e, f, opts, progress, m)
+}
+
+// allPresets is the --preset that runs every preset of model.AllPresets.
+const allPresets = "all"
+
+// checkAll checks each preset of model.AllPresets in turn, with the
+// knobs given applied on top of each: each report as check prints it,
+// then the summary (or one JSON document holding them all).
+func checkAll(e *env, f *checkFlags, opts verify.Options, mode verify.ProgressMode) int {
+	if f.traceDot != "" {
+		return fail(e, "check", usagef("--trace-dot draws one counterexample: name one preset, not all"))
+	}
+	var targets []*verify.Model[model.State, model.Action]
+	for _, name := range model.AllPresets {
+		f.preset = name
+		m, err := f.segmentTarget()
+		if err != nil {
+			return fail(e, "check", err)
+		}
+		targets = append(targets, m)
+	}
+	f.preset = allPresets
+	var suite verify.Suite
+	for i, m := range targets {
+		progress := verify.NewProgressWriter(e.stderr, mode)
+		opts.Progress, opts.ProgressInterval = progress.Func(), progress.Interval()
+		c, err := verify.NewCheck(m, opts)
+		switch {
+		case errors.Is(err, verify.ErrOnlyTemporal):
+			return fail(e, "check", usagef("--no-temporal leaves no property to check"))
+		case err != nil:
+			return fail(e, "check", usagef("%v", err))
+		}
+		if !f.json {
+			if i > 0 {
+				fmt.Fprintln(e.stdout)
+			}
+			fmt.Fprintf(e.stdout, "== preset %s (%d of %d)\n", m.Preset, i+1, len(targets))
+			c.WriteHeader(e.stdout)
+		}
+		res, err := c.Run(e.ctx)
+		if res != nil {
+			progress.Done(&res.Search.Stats)
+		} else {
+			progress.Done(nil)
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "tcpcheck check: %v\n", err)
+			return exitUsage
+		}
+		if !f.json {
+			res.WriteText(e.stdout)
+		}
+		suite.Add(res.Report)
+		if res.StopReason == checker.StopCanceled {
+			break // interrupted: report what was checked
+		}
+	}
+	if f.json {
+		if err := suite.WriteJSON(e.stdout); err != nil {
+			fmt.Fprintf(e.stderr, "tcpcheck check: %v\n", err)
+			return exitUsage
+		}
+	} else {
+		suite.WriteSummary(e.stdout)
+	}
+	return resultCode(suite.Result)
+}
+
+// resultCode is the exit code of a report's result.
+func resultCode(result string) int {
+	switch result {
+	case "violation":
+		return exitViolation
+	case "incomplete":
+		return exitIncomplete
+	}
+	return exitOK
 }
 
 // runCheck runs the library's check of m and prints its report.
@@ -199,13 +281,7 @@ func runCheck[S comparable, A any](e *env, f *checkFlags, opts verify.Options, m
 	} else {
 		res.WriteText(e.stdout)
 	}
-	switch res.Result {
-	case "violation":
-		return exitViolation
-	case "incomplete":
-		return exitIncomplete
-	}
-	return exitOK
+	return resultCode(res.Result)
 }
 
 // parseBytes reads a size such as 16GiB, 500MB or 1073741824; "" is no

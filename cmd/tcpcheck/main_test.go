@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/tcpcheck/tcpcheck/model"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -342,4 +345,45 @@ func TestCheckJSONIsNotHTMLEscaped(t *testing.T) {
 	out, _, _ := tcpcheck(t, "check", "--json", "--preset", "handshake", "--max-losses", "2", "--max-retries", "1")
 	require.Contains(t, out, "<CTL=SYN>")
 	require.NotContains(t, out, `\u003c`)
+}
+
+// --preset all runs every preset of model.AllPresets, each report as
+// check prints it, then a summary; together they leave no property
+// vacuous (issue 15). --json gives one document holding every report.
+func TestCheckAllPresets(t *testing.T) {
+	out, errOut, code := tcpcheck(t, "check", "--preset", "all")
+	require.NotEqual(t, exitUsage, code, errOut)
+	for i, name := range model.AllPresets {
+		require.Contains(t, out, fmt.Sprintf("== preset %s (%d of %d)", name, i+1, len(model.AllPresets)))
+	}
+	require.Contains(t, out, fmt.Sprintf("== summary of %d preset(s)", len(model.AllPresets)))
+	require.Contains(t, out, "vacuous on every preset: -\n")
+
+	out, _, jsonCode := tcpcheck(t, "check", "--preset", "all", "--json")
+	require.Equal(t, code, jsonCode)
+	var doc struct {
+		Result  string
+		Presets []struct {
+			Preset     string
+			Properties []struct{ ID, Status string }
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.Len(t, doc.Presets, len(model.AllPresets))
+	vacuousEverywhere := map[string]bool{}
+	for _, p := range doc.Presets[0].Properties {
+		vacuousEverywhere[p.ID] = true
+	}
+	for _, r := range doc.Presets {
+		for _, p := range r.Properties {
+			vacuousEverywhere[p.ID] = vacuousEverywhere[p.ID] && p.Status == "vacuous"
+		}
+	}
+	for id, v := range vacuousEverywhere {
+		require.False(t, v, "%s is vacuous on every preset", id)
+	}
+
+	_, errOut, code = tcpcheck(t, "check", "--preset", "all", "--trace-dot", filepath.Join(t.TempDir(), "x.dot"))
+	require.Equal(t, exitUsage, code)
+	require.Contains(t, errOut, "name one preset")
 }
