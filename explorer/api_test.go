@@ -2,7 +2,9 @@ package explorer
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tcpcheck/tcpcheck/checker"
 	"github.com/tcpcheck/tcpcheck/model"
 )
 
@@ -381,4 +384,33 @@ func TestConfigLineRoundTrip(t *testing.T) {
 	require.ErrorContains(t, err, `capacity: "lots" is not a small count`)
 	_, err = parseConfigLine("lifecycle", "color=blue")
 	require.ErrorContains(t, err, "color: unknown field")
+}
+
+// A path into an overflowed channel is charted up to the step before,
+// and the chart says why it stops.
+func TestChartStopsBeforeAnOverflow(t *testing.T) {
+	cfg, err := model.LookupPreset("lossy")
+	require.NoError(t, err)
+	cfg.Capacity = 1
+	x, err := New("lossy", cfg, DefaultLimits())
+	require.NoError(t, err)
+	m, err := model.New(cfg)
+	require.NoError(t, err)
+	res, err := checker.Explore(context.Background(), m, checker.Options[model.State, model.Action]{
+		Invariants: []checker.Invariant[model.State]{{Name: "no overflow", Holds: func(s model.State) bool { return !s.Overflow }}},
+	})
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Violations)
+	trace := res.Violations[0].Trace
+	init, path, err := pathOf(m, trace)
+	require.NoError(t, err)
+	q := Query{Init: init, Path: path, At: len(path), Loop: -1}
+
+	rec := httptest.NewRecorder()
+	x.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/api/chart.svg?"+q.Values().Encode(), nil))
+	require.Equal(t, 200, rec.Code, rec.Body.String())
+	require.Contains(t, rec.Body.String(), fmt.Sprintf("step %d not drawn (a channel overflows)", len(path)))
+	var v View
+	require.Equal(t, 200, get(t, x.Handler(), "GET", "/api/state?"+q.Values().Encode(), nil, &v))
+	require.True(t, v.State.Overflow)
 }

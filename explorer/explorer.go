@@ -42,7 +42,7 @@ type Limits struct {
 // DefaultLimits are the limits tcpcheck explore runs with: each request
 // takes well under a second on the presets.
 func DefaultLimits() Limits {
-	return Limits{MaxPath: 500, MaxRunStates: 200_000, MaxFigureStates: 100_000, MaxBody: 4 << 20, MaxConfigs: 16, MaxStaticSteps: 200}
+	return Limits{MaxPath: 500, MaxRunStates: 200_000, MaxFigureStates: 100_000, MaxBody: 4 << 20, MaxConfigs: 16, MaxStaticSteps: 100}
 }
 
 // Explorer serves one configuration of the segment model, the seed's
@@ -339,17 +339,36 @@ func (x *Explorer) chartSVG(w *walk) ([]byte, error) {
 	if w.q.Loop >= 0 && w.q.At == len(w.q.Path) {
 		loop = w.q.Loop
 	}
-	c, err := graphs.TraceChart(w.setup.m, w.at(), loop)
-	if err != nil {
-		return nil, err
+	trace := w.at()
+	// TraceChart cannot draw every step: not a step into an overflowed
+	// channel (the model drops the segment and stops), nor some traces
+	// where the network's delayed copies are followed out of order. The
+	// chart then stops at the longest prefix it can draw, and says so;
+	// the other panels show the whole path.
+	for n := len(trace); n > 0; n-- {
+		if n < len(trace) {
+			loop = graphs.NoLoop
+		}
+		c, err := graphs.TraceChart(w.setup.m, trace[:n], loop)
+		if err != nil {
+			continue
+		}
+		// The path so far is no counterexample: its last step is where
+		// the explorer stands, unless an invariant fails there.
+		c.End = "● here"
+		if failed := x.failing(w); len(failed) > 0 {
+			c.End = "✗ " + strings.Join(failed, ", ") + " violated"
+		}
+		if n < len(trace) {
+			why := "the chart cannot follow it"
+			if trace[n].State.Overflow {
+				why = "a channel overflows"
+			}
+			c.End = fmt.Sprintf("%s; step %d not drawn (%s), the chart stops", c.End, n, why)
+		}
+		return renderSVG(c.DOT())
 	}
-	// The path so far is no counterexample: its last step is where the
-	// explorer stands, unless an invariant fails there.
-	c.End = "● here"
-	if failed := x.failing(w); len(failed) > 0 {
-		c.End = "✗ " + strings.Join(failed, ", ") + " violated"
-	}
-	return renderSVG(c.DOT())
+	return nil, fmt.Errorf("graphs cannot chart the initial state %s", trace[0].State)
 }
 
 // failing lists the invariants that fail at w's position: its state, or
