@@ -589,9 +589,6 @@ func (t *Transition) duplicate(a Action) bool {
 		t.s.Overflow = true // the copy needs more room than the bound
 		return true
 	}
-	g := a.Seg
-	g.Delayed = true
-	g.Timely = false // a delayed copy holds no timer
-	out.push(g)
+	out.push(a.Seg.DelayedCopy())
 	return true
 }
