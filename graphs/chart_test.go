@@ -77,11 +77,16 @@ func TestTraceChartGolden(t *testing.T) {
 	require.Contains(t, text, "✗ violation at step 8")
 	require.Contains(t, text, "still in flight")
 	dot := string(c.DOT())
-	require.Contains(t, dot, `label="×"`)
+	require.Contains(t, dot, `label="× #3 lost"`)
+	require.Contains(t, dot, `✕ lost at step 5"`)
 	require.Contains(t, dot, "(copy of #1)")
-	require.Contains(t, dot, "(in flight)")
+	require.Contains(t, dot, "(still in flight)")
 	require.Contains(t, dot, "✗ violation at step 8")
-	require.Equal(t, len(script)+2, strings.Count(dot, `rank="same"`), "a row per step and the header")
+	// A row per step and the header, and one more for each segment whose
+	// label cannot go on its step's first row: the copy (#2, a second
+	// label on step 2's rows) and the SYN,ACK retransmitted at step 8,
+	// whose row carries the violation.
+	require.Equal(t, len(script)+2+2, strings.Count(dot, `rank="same"`))
 }
 
 // A lasso marks where its loop starts and that the last step goes back
@@ -123,4 +128,22 @@ func TestTraceChartErrors(t *testing.T) {
 	other := mustModel(t, "handshake", func(c *model.Config) { c.ISNs[B] = []uint32{7} })
 	_, err = TraceChart(other, trace, NoLoop)
 	require.Error(t, err, "the trace of another model")
+}
+
+// A duplicated answer (timely when sent) is charted as the model copies
+// it: a delayed copy holds no timer, so it is not timely, and the chart
+// still follows both to their delivery.
+func TestTraceChartDuplicatedAnswer(t *testing.T) {
+	m := mustModel(t, "handshake", func(c *model.Config) { c.MaxDups = 1 })
+	script := []act{
+		{model.PassiveOpen, B}, {model.ActiveOpen, A}, {model.Deliver, B},
+		{model.Duplicate, B}, {model.Deliver, A}, {model.Deliver, A},
+	}
+	trace := play(t, m, script...)
+	c, err := TraceChart(m, trace, NoLoop)
+	require.NoError(t, err)
+	synAck, copied := c.segs[1], c.segs[2]
+	require.True(t, synAck.seg.Timely)
+	require.Equal(t, synAck.seg.DelayedCopy(), copied.seg)
+	require.Equal(t, 6, copied.end, "the copy is delivered at the last step")
 }

@@ -17,8 +17,8 @@ func (t *Transition) segmentArrives(ev *Event) {
 		chain = synSentChain[:]
 	default:
 		t.ackOwed, t.closeAfterACK = false, false
-		for _, id := range otherChain {
-			if t.m.rules[id](t, ev) {
+		for _, id := range t.m.otherChain {
+			if t.rule(id, ev) {
 				break
 			}
 		}
@@ -32,7 +32,7 @@ func (t *Transition) segmentArrives(ev *Event) {
 		return
 	}
 	for _, id := range chain {
-		if t.m.rules[id](t, ev) {
+		if t.rule(id, ev) {
 			return
 		}
 	}
@@ -65,7 +65,7 @@ func listenACK(t *Transition, ev *Event) bool {
 	if !ev.Seg.Has(ACK) {
 		return false
 	}
-	if t.m.rules[ruleListenCookieACK](t, ev) {
+	if t.rule(ruleListenCookieACK, ev) {
 		return true
 	}
 	t.Emit(ev.Side, Segment{Seq: ev.Seg.Ack, Flags: RST})
@@ -186,7 +186,7 @@ func synSentSYN(t *Transition, ev *Event) bool {
 	}
 	if e.ISS.LessThan(e.SndUna) {
 		e.State, e.Backoff = Established, 0
-		t.m.rules[ruleSynSentThirdACK](t, ev)
+		t.rule(ruleSynSentThirdACK, ev)
 		return true
 	}
 	e.State = SynReceived
@@ -411,7 +411,7 @@ func processText(t *Transition, ev *Event) bool {
 // its 2MSL wait, which in this model is implicit).
 func checkFIN(t *Transition, ev *Event) bool {
 	if !ev.Seg.Has(FIN) {
-		return true
+		return false // the end of the checks: nothing for this rule to do
 	}
 	side, e := ev.Side, &t.s.Ep[ev.Side]
 	e.RcvNxt = e.RcvNxt.Add(1)

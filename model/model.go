@@ -2,6 +2,7 @@ package model
 
 import (
 	"iter"
+	"slices"
 	"sync"
 )
 
@@ -11,6 +12,13 @@ import (
 type Model struct {
 	cfg   Config
 	rules *[numRules]RuleFunc // the variant's rule table
+	// otherChain is §3.10.7.4's chain without the rules that are no-ops
+	// in the variant (TCP's segment/time-wait/syn).
+	otherChain []ruleID
+	// recorder is this model with a table that notes each rule a
+	// transition applies (Model.Rules); recorded is the table it wraps.
+	recorder *Model
+	recorded *[numRules]RuleFunc
 }
 
 // New returns the model for cfg, or an error naming the first field that
@@ -19,7 +27,19 @@ func New(cfg Config) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Model{cfg: cfg, rules: cfg.Variant.table()}, nil
+	m := &Model{cfg: cfg, rules: cfg.Variant.table()}
+	for _, id := range otherChain {
+		if !cfg.Variant.inactive(id) {
+			m.otherChain = append(m.otherChain, id)
+		}
+	}
+	r := *m
+	r.recorded, r.rules = m.rules, new([numRules]RuleFunc)
+	for id := range r.rules {
+		r.rules[id] = func(t *Transition, ev *Event) bool { return t.recordRule(ruleID(id), ev) }
+	}
+	m.recorder = &r
+	return m, nil
 }
 
 // Config returns the model's configuration.
@@ -312,6 +332,11 @@ type Transition struct {
 	timely bool
 	// iss is what rule isn/select chose.
 	iss SeqNum
+	// fired notes the rules that made the transition (Model.Rules), the
+	// first nfired of them; emitted counts Emit's segments.
+	fired   [16]ruleID
+	nfired  int
+	emitted int
 	// ev and aux hold the event being processed and one a rule applies
 	// in passing (time-wait/enter, isn/select), inside the transition so
 	// that passing them to rules allocates nothing.
@@ -321,9 +346,73 @@ type Transition struct {
 // reset starts a transition of m from s, field by field (cheaper than
 // assigning a whole new Transition to one on the heap).
 func (t *Transition) reset(m *Model, s *State) {
-	t.m, t.s = m, *s
-	t.record, t.sent = false, nil
+	// Pointer fields are written only when they change: t lives on the
+	// heap, where each pointer write costs a write barrier while the
+	// collector runs.
+	if t.m != m {
+		t.m = m
+	}
+	if t.sent != nil {
+		t.sent = nil
+	}
+	t.s = *s
+	t.record, t.nfired, t.emitted = false, 0, 0
 	t.ackOwed, t.future, t.closeAfterACK, t.timely = false, false, false, false
+}
+
+// rule applies the variant's rule id to ev. (Model.Rules runs the
+// transition on a model whose table notes each rule: recordRule.)
+func (t *Transition) rule(id ruleID, ev *Event) bool {
+	return t.m.rules[id](t, ev)
+}
+
+// recordRule applies the variant's rule id to ev, noting it in t.fired
+// if it disposed of the event or changed anything.
+func (t *Transition) recordRule(id ruleID, ev *Event) bool {
+	// What a rule can change: the endpoints, B's queues, the channels
+	// (only by Emit, counted in t.emitted), and the segment the checks
+	// after it see (trimmed, or taken for another).
+	ep, listen, emitted, seg, at := t.s.Ep, t.s.Listen, t.emitted, ev.Seg, t.nfired
+	if t.nfired < len(t.fired) {
+		t.fired[t.nfired] = id // in the order rules are entered
+		t.nfired++
+	}
+	ok := t.m.recorded[id](t, ev)
+	if !ok && t.s.Ep == ep && t.s.Listen == listen && t.emitted == emitted && ev.Seg == seg {
+		copy(t.fired[at:], t.fired[at+1:t.nfired])
+		t.nfired--
+	}
+	return ok
+}
+
+// RuleNames lists the names of the model's rules (its variant's table),
+// in the order of Rules: what a coverage report counts.
+func (m *Model) RuleNames() []string {
+	var out []string
+	for _, r := range m.cfg.Variant.Rules() {
+		out = append(out, r.Name)
+	}
+	return out
+}
+
+// Rules names the rules that made the transition from s by a, in the
+// order they applied (nil if a is not enabled in s): each that disposed
+// of its event or changed the state or sent a segment. The transition is
+// computed again, so to is not needed.
+func (m *Model) Rules(s State, a Action, _ State) []string {
+	t := transitions.Get().(*Transition)
+	defer transitions.Put(t)
+	t.reset(m.recorder, &s)
+	if s.Overflow || !t.apply(a) {
+		return nil
+	}
+	out := make([]string, 0, t.nfired)
+	for _, id := range t.fired[:t.nfired] {
+		if name := tcpRules[id].Name; !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // State is the state being changed.
@@ -343,14 +432,14 @@ func (t *Transition) CloseAfterACK() { t.closeAfterACK = true }
 // EnterTimeWait applies rule time-wait/enter to side.
 func (t *Transition) EnterTimeWait(side Side) {
 	t.aux = Event{Side: side}
-	t.m.rules[ruleEnterTimeWait](t, &t.aux)
+	t.rule(ruleEnterTimeWait, &t.aux)
 }
 
 // SelectISS applies rule isn/select: the ISS of side's connection with
 // ISN choice choice.
 func (t *Transition) SelectISS(side Side, choice uint8) SeqNum {
 	t.aux = Event{Side: side, ISN: choice}
-	t.m.rules[ruleSelectISN](t, &t.aux)
+	t.rule(ruleSelectISN, &t.aux)
 	return t.iss
 }
 
@@ -385,15 +474,15 @@ func (t *Transition) act(a Action) bool {
 	ev := &t.ev
 	switch a.Kind {
 	case PassiveOpen:
-		return t.m.rules[ruleOpenPassive](t, ev)
+		return t.rule(ruleOpenPassive, ev)
 	case ActiveOpen:
-		return t.m.rules[ruleOpenActive](t, ev)
+		return t.rule(ruleOpenActive, ev)
 	case SendData:
-		return t.m.rules[ruleSend](t, ev)
+		return t.rule(ruleSend, ev)
 	case CloseCall:
-		return t.m.rules[ruleClose](t, ev)
+		return t.rule(ruleClose, ev)
 	case AbortCall:
-		return t.m.rules[ruleAbort](t, ev)
+		return t.rule(ruleAbort, ev)
 	case Deliver:
 		in := &t.s.Ch[a.Side.Peer()]
 		if int(a.Index) >= in.Len() || in.At(int(a.Index)) != a.Seg {
@@ -411,17 +500,17 @@ func (t *Transition) act(a Action) bool {
 	case Duplicate:
 		return t.duplicate(a)
 	case RetransmitTimeout:
-		return a.Index == t.s.Ep[a.Side].Backoff && t.m.rules[ruleRetransmit](t, ev)
+		return a.Index == t.s.Ep[a.Side].Backoff && t.rule(ruleRetransmit, ev)
 	case TimeWaitTimeout:
-		return t.m.rules[ruleTimeWait](t, ev)
+		return t.rule(ruleTimeWait, ev)
 	case SpoofedSYN:
-		return t.m.rules[ruleSpoofedSYN](t, ev)
+		return t.rule(ruleSpoofedSYN, ev)
 	case HalfOpenTimeout:
-		return t.m.rules[ruleHalfOpen](t, ev)
+		return t.rule(ruleHalfOpen, ev)
 	case OtherClient:
-		return t.m.rules[ruleOtherClient](t, ev)
+		return t.rule(ruleOtherClient, ev)
 	case AcceptCall:
-		return t.m.rules[ruleAccept](t, ev)
+		return t.rule(ruleAccept, ev)
 	}
 	return false
 }
@@ -436,11 +525,13 @@ func (t *Transition) Emit(side Side, g Segment) {
 		// property reports it rather than the bound silently shaping
 		// what is explored.
 		t.s.Overflow = true
+		t.emitted++
 		return
 	}
 	g.Inc = t.s.Ep[side].Opens
 	g.Timely = t.timely && g.Flags&(ACK|RST) != 0 // only an ACK or a RST holds a timer
 	ch.push(g)
+	t.emitted++
 	if t.record {
 		t.sent = append(t.sent, g)
 	}
@@ -498,9 +589,6 @@ func (t *Transition) duplicate(a Action) bool {
 		t.s.Overflow = true // the copy needs more room than the bound
 		return true
 	}
-	g := a.Seg
-	g.Delayed = true
-	g.Timely = false // a delayed copy holds no timer
-	out.push(g)
+	out.push(a.Seg.DelayedCopy())
 	return true
 }

@@ -91,3 +91,25 @@ func TestUserVariantOverride(t *testing.T) {
 	require.Equal(t, "deaf-listener", deaf.String())
 	require.Equal(t, "§3.10.7.2 third", deaf.Overrides()[0].Section, "an empty Section keeps TCP's")
 }
+
+// Model.Rules names the rules that made a transition, for coverage and
+// traces: the listener's SYN, the ISN it chose; an acceptable ACK in
+// SYN-RECEIVED; an unacceptable segment; a disabled action has none.
+func TestRulesOfATransition(t *testing.T) {
+	m := lifecycleModel(t, nil)
+	before, a, after := play(t, m, handshake[:3]) // B: rcv SYN
+	require.Equal(t, []string{"segment/listen/syn", "isn/select"}, m.Rules(before, a, after))
+	before, a, after = play(t, m, handshake) // B: rcv ACK of SYN
+	require.Equal(t, []string{"segment/ack"}, m.Rules(before, a, after))
+
+	s := after
+	s.Ch[A].push(Segment{Seq: 9000, Ack: 301, Flags: ACK, Inc: 1})
+	a = Action{Kind: Deliver, Side: B, Seg: s.Ch[A].At(0)}
+	next, _ := m.Step(s, a)
+	require.Equal(t, []string{"segment/sequence"}, m.Rules(s, a, next))
+	require.Nil(t, m.Rules(s, Action{Kind: PassiveOpen, Side: B}, s))
+
+	names := m.RuleNames()
+	require.Len(t, names, len(Rules()))
+	require.Contains(t, names, "timer/time-wait")
+}

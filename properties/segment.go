@@ -10,9 +10,8 @@ import (
 // SegmentProperty is a property of the segment-level TCP model.
 type SegmentProperty = Property[model.State, model.Action]
 
-// Segment is the catalogue of properties of the segment-level model, in
-// the order they are checked and printed.
-func Segment() []SegmentProperty {
+// segmentCatalogue is the catalogue without its premises (Segment).
+func segmentCatalogue() []SegmentProperty {
 	return []SegmentProperty{
 		{
 			ID:          "no-data-on-syn",
@@ -92,7 +91,7 @@ func Segment() []SegmentProperty {
 		},
 		{
 			ID:          "connect-no-timeout",
-			Description: "unless the network loses segments, an application's first active OPEN never times out in SYN-SENT: the listener answers every connect (a reconnect, a later incarnation, may meet the peer's TIME-WAIT and time out, as the RFC allows)",
+			Description: "unless the network loses segments, the listener answers every connect: a SYN is not retransmitted while its SYN,ACK is on its way, and a first active OPEN never times out in SYN-SENT (a reconnect may meet the peer still in the earlier connection, e.g. TIME-WAIT, and time out, as the RFC allows)",
 			Source:      "seed §5 (a SYN flood starves legitimate connects); RFC 4987",
 			Step:        holdsUnless(connectNoTimeout),
 			Why:         connectNoTimeout,
@@ -141,7 +140,7 @@ func Segment() []SegmentProperty {
 		},
 		{
 			ID:          "no-spurious-timeout",
-			Description: "unless the network lost or duplicated a segment, a retransmission timeout of a synchronized connection never fires for a segment the peer has received: its acknowledgment is back within the RTO (fails with --spurious-retransmit, by design)",
+			Description: "unless the network lost or duplicated a segment, a retransmission timeout never fires while an acknowledgment of the segment is on its way, nor, on a synchronized connection, for a segment the peer has received: the acknowledgment is back within the RTO (fails with --spurious-retransmit, by design)",
 			Source:      "RFC 9293 §3.8.1; RFC 6298 §5 (the RTO exceeds the round trip); model/doc.go (the timing abstraction)",
 			Step:        holdsUnless(noSpuriousTimeout),
 			Why:         noSpuriousTimeout,
@@ -181,7 +180,7 @@ func Segment() []SegmentProperty {
 				},
 				PName: "both applications have closed", QName: "both endpoints CLOSED or LISTEN (or an application opening again)",
 			}},
-			Fairness: segmentFairness(),
+			Fairness: SegmentFairness(),
 		},
 		{
 			ID:          "no-silent-loss",
@@ -189,7 +188,7 @@ func Segment() []SegmentProperty {
 			Source:      "RFC 9293 §3.8 (reliable delivery), §3.9.1.8 (error reports); seed §4 (a completed connection is not lost unnoticed)",
 			Kind:        Temporal,
 			Leads:       []LeadsTo[model.State]{noSilentLoss(model.A), noSilentLoss(model.B)},
-			Fairness:    segmentFairness(),
+			Fairness:    SegmentFairness(),
 		},
 		{
 			ID:          "handshake-completes",
@@ -197,7 +196,7 @@ func Segment() []SegmentProperty {
 			Source:      "RFC 9293 §3.5; seed §1",
 			Kind:        Temporal,
 			Leads:       []LeadsTo[model.State]{handshakeCompletes(model.A), handshakeCompletes(model.B)},
-			Fairness:    segmentFairness(),
+			Fairness:    SegmentFairness(),
 		},
 	}
 }
@@ -389,13 +388,48 @@ func connectNoTimeout(from model.State, a model.Action, to model.State) string {
 	if a.Kind != model.RetransmitTimeout {
 		return ""
 	}
-	// A reconnect (a later incarnation) may meet the peer's TIME-WAIT of
-	// the earlier connection, which answers its SYN with an ACK only and,
-	// with RFC 1337, outlasts its retries: the claim is of a first connect.
-	if e0, e1 := &from.Ep[a.Side], &to.Ep[a.Side]; e0.State == model.SynSent && e0.Opens == 1 && e1.Err == model.TimedOut && from.Losses == 0 {
+	e0, e1 := &from.Ep[a.Side], &to.Ep[a.Side]
+	if e0.State != model.SynSent || from.Losses > 0 {
+		return ""
+	}
+	// The listener's answer, a SYN,ACK of this SYN sent on its arrival,
+	// is back within the RTO: the SYN is not retransmitted while it is on
+	// its way (with a duplicate the answer may be to a delayed copy).
+	if g, ok := answerInFlight(&from, a.Side, e0); ok && from.Dups == 0 && g.Has(model.SYN) {
+		return fmt.Sprintf("%s retransmitted its SYN while %s, the answer to it, was on its way and the network had lost nothing", a.Side, g)
+	}
+	// A reconnect (a later incarnation) may meet the peer still in the
+	// earlier connection (TIME-WAIT, LAST-ACK), which answers its SYN with
+	// an ACK only and, with RFC 1337 or few retries, outlasts them (by the
+	// time the connect gives up the peer may have left it, so the state
+	// cannot tell): giving up is judged of a first connect.
+	if e0.Opens == 1 && e1.Err == model.TimedOut {
 		return fmt.Sprintf("%s gave up its connect after %d SYN retransmission(s) without an answer, though the network lost nothing", a.Side, e0.Backoff)
 	}
 	return ""
+}
+
+// answerInFlight finds a regular (not delayed) segment of side's peer in
+// flight toward side that acknowledges what side has outstanding
+// (SND.UNA < SEG.ACK =< SND.NXT). With nothing lost or duplicated, the
+// peer's immediate answer to side's front segment is then still on its
+// way too, and holds the timer — unless side refuses answers: a
+// simultaneous opener that closed in SYN-RECEIVED takes the peer's
+// SYN,ACK for an old segment (its SYN unacknowledged in FIN-WAIT-1), and
+// a listener with an accept queue drops the handshake's last ACK while
+// the queue is full (it may have room again by the time its SYN,ACK
+// times out).
+func answerInFlight(s *model.State, side model.Side, e *model.Endpoint) (model.Segment, bool) {
+	if e.State.Synchronized() && e.SndUna == e.ISS || e.State == model.SynReceived && e.Passive && s.Listen.AcceptCap > 0 {
+		return model.Segment{}, false
+	}
+	in := &s.Ch[side.Peer()]
+	for i := 0; i < in.Len(); i++ {
+		if g := in.At(i); !g.Delayed && g.Has(model.ACK) && !g.Has(model.RST) && g.Ack.InRange(e.SndUna, e.SndNxt) {
+			return g, true
+		}
+	}
+	return model.Segment{}, false
 }
 
 // cleanClose flags a RST that ends an endpoint which has received its
@@ -451,18 +485,18 @@ func noSilentLoss(side model.Side) LeadsTo[model.State] {
 		},
 		Q: func(s model.State) bool {
 			e := &s.Ep[side]
-			// The peer's application may throw the connection away
-			// (ABORT, §3.10.5): a sender in CLOSING or LAST-ACK is then
-			// reset with no report, as §3.10.7.4's second step says.
+			// An ABORT discards on purpose (§3.10.5: "all segments queued
+			// ... should be flushed"), either side's.
 			return s.Ep[side.Peer()].Delivered >= e.Sent || e.Err != model.NoError || e.Aborted || s.Ep[side.Peer()].Aborted || s.Overflow
 		},
 		PName: side.String() + "'s application has sent bytes its peer's connection has not delivered",
-		QName: "the bytes received, or " + side.String() + "'s application told of a failure",
+		QName: "the bytes received, or " + side.String() + "'s application told of a failure, or an application aborted",
 	}
 }
 
-// segmentFairness is the segment model's declared fairness.
-func segmentFairness() []checker.Fairness[model.Action] {
+// SegmentFairness is the segment model's declared fairness (model.Fairness),
+// for temporal properties of the segment model, built-in or a user's.
+func SegmentFairness() []checker.Fairness[model.Action] {
 	return FairnessOf(model.Fairness(), func(c model.FairClass) checker.Fairness[model.Action] {
 		return checker.Fairness[model.Action]{Name: c.Name, Strong: c.Strong, Includes: c.Includes}
 	})
@@ -603,6 +637,9 @@ func noSpuriousTimeout(from model.State, a model.Action, to model.State) string 
 		return ""
 	}
 	e, peer := &from.Ep[a.Side], &from.Ep[a.Side.Peer()]
+	if g, ok := answerInFlight(&from, a.Side, e); ok {
+		return fmt.Sprintf("%s's retransmission timer expired for SND.UNA %d while %s, which acknowledges it, was on its way and the network had lost nothing", a.Side, e.SndUna, g)
+	}
 	if !e.State.Synchronized() || !peer.State.Synchronized() || peer.PeerInc != e.Opens || e.PeerInc != peer.Opens || e.SndUna == e.ISS {
 		return ""
 	}
