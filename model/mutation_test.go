@@ -478,9 +478,11 @@ and time-wait-active-closer catch none of the mutants above: each guards
 a mechanism whose removal is a built-in variant rather than a one-line
 bug of a rule (data-on-syn, no-syn-cookies, no-time-wait, the queues'
 capacities), and the seed claims show each failing on its variant
-(docs/seed-claims.md). connect-no-timeout is vacuous for TCP on every
-mutation preset — no first connect retransmits its SYN without a loss —
-yet catches three mutants, whose connects do.
+(docs/seed-claims.md). connect-no-timeout's first-connect clause is never
+reached by TCP — no first connect retransmits its SYN without a loss
+unless the listener drops SYNs (variant no-syn-cookies) — while its
+other clause, no SYN retransmitted while its SYN,ACK is on its way, is
+reached by reconnects.
 `
 
 const docTimers = `
@@ -501,10 +503,17 @@ that meets TIME-WAIT of the old connection and draws a challenge ACK),
 or the endpoint itself refused the answer (a simultaneous opener that
 closed in SYN-RECEIVED takes the peer's SYN,ACK for an old segment; an
 old duplicate that moved RCV.NXT makes the peer's ACK unacceptable).
-` + "`no-spurious-timeout`" + ` is the precise form: with nothing lost or
-duplicated, a retransmission timeout never fires for a segment the peer
-has received (its RCV.NXT is past SND.UNA) on a connection synchronized
-on both sides with each other's incarnation, past the SYN. With
+` + "`no-spurious-timeout`" + ` is the precise form, in two clauses, both
+on a run with nothing lost or duplicated: a retransmission timeout never
+fires while a regular segment of the peer acknowledging the segment is
+on its way (the peer's immediate answer is then on its way too, and it
+is back within the RTO), except where the endpoint refuses answers (the
+simultaneous opener closed in SYN-RECEIVED; a listener whose accept
+queue may have been full); and on a connection synchronized on both
+sides with each other's incarnation, past the SYN, it never fires for a
+segment the peer has received (its RCV.NXT is past SND.UNA). The second
+clause is reached only with reordering or other clients in the accept
+queue (properties/premise_test.go names the configuration). With
 ` + "`--spurious-retransmit`" + ` (a round trip longer than the RTO) it fails
 by design.
 `
