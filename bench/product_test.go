@@ -54,3 +54,39 @@ func BenchmarkProduct(b *testing.B) {
 		}
 	}
 }
+
+// The product's AppendNext gives Next's transitions, in Next's order, on
+// every state of K=1 and on the first levels of K=2.
+func TestProductPacked(t *testing.T) {
+	for _, k := range []int{1, 2} {
+		p, err := NewProduct(k)
+		require.NoError(t, err)
+		w := make([]uint64, p.PackedWords())
+		seen := map[ProductState]bool{}
+		var todo []ProductState
+		for s := range p.Init() {
+			todo = append(todo, s)
+		}
+		for len(todo) > 0 && len(seen) < 5000 {
+			s := todo[0]
+			todo = todo[1:]
+			if seen[s] {
+				continue
+			}
+			seen[s] = true
+			p.Pack(w, s)
+			require.Equal(t, s, p.Unpack(w))
+			succ, acts := p.AppendNext(w, nil, nil)
+			j := 0
+			for a, next := range p.Next(s) {
+				require.Less(t, j, len(acts))
+				require.Equal(t, a, acts[j])
+				require.Equal(t, next, p.Unpack(succ[j*len(w):(j+1)*len(w)]))
+				todo = append(todo, next)
+				j++
+			}
+			require.Equal(t, len(acts), j)
+		}
+		require.NotEmpty(t, seen)
+	}
+}

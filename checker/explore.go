@@ -102,7 +102,13 @@ type explorer[S comparable, A any] struct {
 	ctx  context.Context
 	sys  System[S, A]
 	opts *Options[S, A]
-	enc  Encoder[S] // sys, if it is one
+	enc  Encoder[S] // sys, if it is one, or the words of a Packer
+	// pk is sys if it is a Packer, and words its encoder; succ and acts
+	// are AppendNext's buffers.
+	pk    Packer[S, A]
+	words *wordEncoder[S, A]
+	succ  []uint64
+	acts  []A
 
 	store   *store[S]
 	parents *parents
@@ -154,7 +160,15 @@ type explorer[S comparable, A any] struct {
 
 func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opts *Options[S, A]) *explorer[S, A] {
 	enc, _ := sys.(Encoder[S])
+	pk, _ := sys.(Packer[S, A])
+	var words *wordEncoder[S, A]
+	if pk != nil {
+		words = newWordEncoder(pk)
+		enc = words
+	}
 	e := &explorer[S, A]{
+		pk:          pk,
+		words:       words,
 		ctx:         ctx,
 		sys:         sys,
 		opts:        opts,
@@ -168,6 +182,9 @@ func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opt
 	if opts.Strategy == BFS {
 		e.cur, e.next = newLevel(enc, 0), newLevel(enc, 1)
 	}
+	// Without the graph, the number of a state found stored is never
+	// used: its edge is not kept.
+	e.store.anonymous = !opts.KeepGraph
 	e.yield = e.successor
 	if opts.KeepGraph {
 		e.graph = &Graph[S, A]{}
@@ -210,6 +227,7 @@ func (e *explorer[S, A]) run() {
 		w = startWorkers(e, e.opts.Workers)
 		defer w.stop()
 	}
+	packed := e.packedPath()
 	for !e.done && e.next.len() > 0 {
 		e.cur, e.next = e.next, e.cur
 		e.next.reset(e.cur.depth + 1)
@@ -223,9 +241,12 @@ func (e *explorer[S, A]) run() {
 				return
 			}
 			e.expansions++
-			x := e.cur.at(e.pos)
 			e.pos++
-			e.expand(x)
+			if packed {
+				e.expandPacked(e.pos - 1)
+			} else {
+				e.expand(e.cur.at(e.pos - 1))
+			}
 		}
 	}
 }
@@ -549,10 +570,10 @@ func (e *explorer[S, A]) interrupted() bool {
 // MaxMemory. It looks once per growth.
 func (e *explorer[S, A]) growthExceedsMemory() bool {
 	g := e.store.growthBytes()
-	if g == 0 || e.memoryCheckedAt == e.store.tab.size {
+	if g == 0 || e.memoryCheckedAt == e.store.tableSize() {
 		return false
 	}
-	e.memoryCheckedAt = e.store.tab.size
+	e.memoryCheckedAt = e.store.tableSize()
 	return e.memory.exceeds(e.opts.MaxMemory, g)
 }
 

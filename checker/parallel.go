@@ -54,6 +54,14 @@ type slice[S comparable, A any] struct {
 	counts []int32 // transitions of each state
 	codes  []byte
 
+	// On the fast path (packed.go), the transitions are kept apart: their
+	// actions, hashes, numbers if known, and failed invariants.
+	succ    []uint64
+	acts    []A
+	hashes  []uint64
+	known   []int32
+	invFail []uint64
+
 	// The state compute is expanding, and add as a func value made once:
 	// a range loop over Next would put its body and what it captures on
 	// the heap for every state.
@@ -120,6 +128,10 @@ func (w *workers[S, A]) expandLevel() {
 // explorer.
 func (w *workers[S, A]) compute(sl *slice[S, A]) {
 	e := w.e
+	if e.packedPath() {
+		w.computePacked(sl)
+		return
+	}
 	sl.trans, sl.ends, sl.counts, sl.codes = sl.trans[:0], sl.ends[:0], sl.counts[:0], sl.codes[:0]
 	if sl.yield == nil {
 		sl.e, sl.yield = e, sl.add
@@ -170,6 +182,9 @@ func (sl *slice[S, A]) add(a A, s S) bool {
 // would, and reports whether the search goes on.
 func (w *workers[S, A]) commit(sl *slice[S, A]) bool {
 	e := w.e
+	if e.packedPath() {
+		return w.commitPacked(sl)
+	}
 	j := 0
 	for p := sl.lo; p < sl.hi; p++ {
 		if e.due() && e.interrupted() {
@@ -195,6 +210,80 @@ func (w *workers[S, A]) commit(sl *slice[S, A]) bool {
 			return false
 		}
 		if !e.enabled {
+			if e.checkDeadlock(e.cur.at(p)); e.done {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// computePacked is compute on the fast path.
+func (w *workers[S, A]) computePacked(sl *slice[S, A]) {
+	e := w.e
+	n := e.words.words
+	src := make([]uint64, n)
+	sl.acts, sl.hashes, sl.known, sl.invFail = sl.acts[:0], sl.hashes[:0], sl.known[:0], sl.invFail[:0]
+	sl.ends, sl.counts, sl.codes = sl.ends[:0], sl.counts[:0], sl.codes[:0]
+	invariants := e.opts.Invariants
+	for p := sl.lo; p < sl.hi; p++ {
+		readWords(src, e.cur.code(p))
+		k := len(sl.acts)
+		sl.succ, sl.acts = e.pk.AppendNext(src, sl.succ[:0], sl.acts)
+		sl.counts = append(sl.counts, int32(len(sl.acts)-k))
+		for j := range len(sl.acts) - k {
+			start := len(sl.codes)
+			sl.codes = appendWords(sl.codes, sl.succ[j*n:(j+1)*n])
+			code := sl.codes[start:]
+			h := hashBytes(code)
+			num, _, ok := e.store.find(h, code, nil)
+			var fails uint64
+			if !ok {
+				num = -1
+				if len(invariants) > 0 {
+					s := e.enc.DecodeState(code)
+					for k, inv := range invariants {
+						if !inv.Holds(s) {
+							fails |= 1 << k
+						}
+					}
+				}
+			}
+			sl.hashes = append(sl.hashes, h)
+			sl.known = append(sl.known, num)
+			sl.invFail = append(sl.invFail, fails)
+			sl.ends = append(sl.ends, len(sl.codes))
+		}
+	}
+}
+
+// commitPacked is commit on the fast path.
+func (w *workers[S, A]) commitPacked(sl *slice[S, A]) bool {
+	e := w.e
+	j := 0
+	for p := sl.lo; p < sl.hi; p++ {
+		if e.due() && e.interrupted() {
+			return false
+		}
+		e.expansions++
+		e.pos = p + 1
+		e.cur0 = entry[S]{index: e.cur.index[p], depth: e.cur.depth}
+		end := j + int(sl.counts[p-sl.lo])
+		for ; j < end; j++ {
+			start := 0
+			if j > 0 {
+				start = sl.ends[j-1]
+			}
+			if !e.takePacked(sl.acts[j], sl.hashes[j], sl.codes[start:sl.ends[j]], sl.known[j], sl.invFail[j], true) {
+				break
+			}
+		}
+		j = end
+		if e.done {
+			e.unexpanded++
+			return false
+		}
+		if sl.counts[p-sl.lo] == 0 {
 			if e.checkDeadlock(e.cur.at(p)); e.done {
 				return false
 			}

@@ -10,28 +10,33 @@ import (
 // 2, … in the order they were first stored. The numbers index the parent
 // links from which traces are rebuilt, and the states of Result.Graph.
 //
-// Each state is kept densely, by number, in one of three forms:
+// A FingerprintStore is one table (see fptable.go) of 64-bit fingerprints
+// and the numbers of their states. An ExactStore keeps each state densely,
+// by number, in one of two forms:
 //
-//   - FingerprintStore: its 64-bit fingerprint, eight bytes;
-//   - ExactStore, for a System that is an Encoder: its encoding, packed in
-//     an arena;
-//   - ExactStore otherwise: the state itself.
+//   - for a System that is an Encoder: its encoding, packed in an arena;
+//   - otherwise: the state itself;
 //
-// A table (see table.go) maps the hash of a state to its number. The hash
-// is the fingerprint: the hash of the encoding when the system has an
+// and a table (see table.go) maps the hash of a state to its number. The
+// hash is the fingerprint: the hash of the encoding when the system has an
 // encoder, the layout hash of fingerprint.go otherwise.
 type store[S comparable] struct {
 	kind StoreKind
 	max  int
-	tab  table
+	tab  table      // ExactStore
+	fpt  fpTable    // FingerprintStore
 	enc  Encoder[S] // nil when the system has none
 	fp   *fingerprinter[S]
 
-	fps    chunked[uint64] // FingerprintStore
-	codes  arena           // ExactStore with an encoder
-	states chunked[S]      // ExactStore without one
+	codes  arena      // ExactStore with an encoder
+	states chunked[S] // ExactStore without one
 
 	scratch []byte // an encoding, for put and lookup
+
+	// anonymous: find need not tell the number of a state it finds in a
+	// FingerprintStore (it says 0), which spares it reading the number.
+	// The explorer sets it when it numbers nothing but new states.
+	anonymous bool
 }
 
 // newStore returns an empty store of the given kind that holds at most max
@@ -63,6 +68,16 @@ func (st *store[S]) appendKey(buf []byte, s *S) ([]byte, uint64) {
 // without an encoder) and value *s, if it is stored; otherwise the slot
 // where it would go. It only reads the store.
 func (st *store[S]) find(h uint64, code []byte, s *S) (num int32, slot uint64, ok bool) {
+	if st.kind == FingerprintStore {
+		i, ok := st.fpt.find(h)
+		switch {
+		case !ok:
+			return -1, i, false
+		case st.anonymous:
+			return 0, i, true
+		}
+		return int32(st.fpt.nums[i]), i, true
+	}
 	t := &st.tab
 	if t.size == 0 {
 		return -1, 0, false
@@ -89,10 +104,7 @@ func (st *store[S]) find(h uint64, code []byte, s *S) (num int32, slot uint64, o
 // equal reports whether state number n is the state with hash h,
 // encoding code and value *s.
 func (st *store[S]) equal(n int, h uint64, code []byte, s *S) bool {
-	switch {
-	case st.kind == FingerprintStore:
-		return *st.fps.at(n) == h
-	case st.enc != nil:
+	if st.enc != nil {
 		return bytes.Equal(st.codes.at(n), code)
 	}
 	return *st.states.at(n) == *s
@@ -106,13 +118,19 @@ func (st *store[S]) insert(h uint64, code []byte, s *S) (int32, bool) {
 	if ok {
 		return num, false
 	}
-	n := st.tab.n
+	n := st.len()
 	if n >= st.max {
 		return -1, false
 	}
+	if st.kind == FingerprintStore {
+		if st.fpt.full() {
+			st.fpt = st.fpt.grown()
+			slot, _ = st.fpt.find(h)
+		}
+		st.fpt.set(slot, h, uint32(n))
+		return int32(n), true
+	}
 	switch {
-	case st.kind == FingerprintStore:
-		st.fps.append(h)
 	case st.enc != nil:
 		st.codes.append(code)
 	default:
@@ -140,17 +158,29 @@ func (st *store[S]) grow() {
 // growthBytes is how much memory the next growth of the table will
 // allocate, and 0 if the next insertion does not grow it.
 func (st *store[S]) growthBytes() int64 {
+	if st.kind == FingerprintStore {
+		if !st.fpt.full() {
+			return 0
+		}
+		return int64(st.fpt.grownSize() * 12)
+	}
 	if !st.tab.full() {
 		return 0
 	}
 	return int64(st.tab.grownSize() * slotSize)
 }
 
+// tableSize is the number of slots of the store's table.
+func (st *store[S]) tableSize() uint64 {
+	if st.kind == FingerprintStore {
+		return st.fpt.size
+	}
+	return st.tab.size
+}
+
 // hashOf returns the hash of state number n.
 func (st *store[S]) hashOf(n int) uint64 {
 	switch {
-	case st.kind == FingerprintStore:
-		return *st.fps.at(n)
 	case st.enc != nil:
 		return hashBytes(st.codes.at(n))
 	}
@@ -168,6 +198,9 @@ func (st *store[S]) put(s S) (int32, bool) {
 
 // lookup returns the number of s if s is stored.
 func (st *store[S]) lookup(s S) (int32, bool) {
+	anonymous := st.anonymous
+	st.anonymous = false
+	defer func() { st.anonymous = anonymous }()
 	var h uint64
 	st.scratch, h = st.appendKey(st.scratch[:0], &s)
 	num, _, ok := st.find(h, st.scratch, &s)
@@ -175,13 +208,12 @@ func (st *store[S]) lookup(s S) (int32, bool) {
 }
 
 // len returns the number of states stored.
-func (st *store[S]) len() int { return st.tab.n }
+func (st *store[S]) len() int { return st.tab.n + st.fpt.n }
 
 // bytes is the memory the store holds: its table and dense arrays.
 func (st *store[S]) bytes() int64 {
 	var s S
-	return st.tab.bytes() +
-		int64(len(st.fps.chunks))<<chunkBits*8 +
+	return st.tab.bytes() + st.fpt.bytes() +
 		st.codes.bytes() +
 		int64(len(st.states.chunks))<<chunkBits*int64(unsafe.Sizeof(s))
 }

@@ -150,3 +150,31 @@ type Options[S comparable, A any] struct {
 	Progress         func(Stats)
 	ProgressInterval time.Duration
 }
+
+// Packer is an interface a System may also implement to have its states
+// explored on a fast path: every state packs into the same number of
+// 64-bit words, and the system computes the successors of a packed state
+// into a buffer the checker owns, with no iterator, no closure and no
+// copy of the state on the way. The checker then keeps packed words in
+// its frontier and stores, hashes them a word at a time, and unpacks a
+// state only to check an invariant on it, to keep it in Result.Graph, or
+// to rebuild a trace.
+//
+// The fast path serves a breadth-first search without action or state
+// constraints or transition invariants (fold the constraints into
+// AppendNext, as bench.Product does); any other search uses Next. Both
+// give the same result, which the checker's tests require.
+type Packer[S, A any] interface {
+	// PackedWords is the number of words of every packed state, at least
+	// one.
+	PackedWords() int
+	// Pack writes the PackedWords words of s into w. Two states must have
+	// the same words exactly when they are equal (==).
+	Pack(w []uint64, s S)
+	// Unpack returns the state whose words Pack wrote in w.
+	Unpack(w []uint64) S
+	// AppendNext appends the packed successors of the packed state w to
+	// succ, PackedWords words each, and their actions to acts, in the
+	// order Next(Unpack(w)) yields them, and returns both slices.
+	AppendNext(w []uint64, succ []uint64, acts []A) ([]uint64, []A)
+}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 
@@ -23,21 +24,32 @@ import (
 
 func main() {
 	var (
-		which     = flag.String("model", "diagram", "diagram (K copies of Figure 5's model) or segment")
-		k         = flag.Int("k", 1, "diagram: copies")
-		preset    = flag.String("preset", "lossy", "segment: preset")
-		isnA      = flag.String("isn-a", "", "segment: A's ISNs, comma-separated")
-		isnB      = flag.String("isn-b", "", "segment: B's ISNs, comma-separated")
-		dataA     = flag.Int("data-a", -1, "segment: A's data segments")
-		dataB     = flag.Int("data-b", -1, "segment: B's data segments")
-		losses    = flag.Int("max-losses", -1, "segment: losses")
-		dups      = flag.Int("max-dups", -1, "segment: duplicates")
-		capacity  = flag.Int("capacity", -1, "segment: channel capacity")
-		workers   = flag.Int("workers", 1, "goroutines computing successors")
-		store     = flag.String("store", "exact", "exact or fingerprint")
-		maxMemory = flag.Int64("max-memory", 0, "stop before the process holds this many bytes (0: no limit)")
+		which      = flag.String("model", "diagram", "diagram (K copies of Figure 5's model) or segment")
+		k          = flag.Int("k", 1, "diagram: copies")
+		preset     = flag.String("preset", "lossy", "segment: preset")
+		isnA       = flag.String("isn-a", "", "segment: A's ISNs, comma-separated")
+		isnB       = flag.String("isn-b", "", "segment: B's ISNs, comma-separated")
+		dataA      = flag.Int("data-a", -1, "segment: A's data segments")
+		dataB      = flag.Int("data-b", -1, "segment: B's data segments")
+		losses     = flag.Int("max-losses", -1, "segment: losses")
+		dups       = flag.Int("max-dups", -1, "segment: duplicates")
+		capacity   = flag.Int("capacity", -1, "segment: channel capacity")
+		workers    = flag.Int("workers", 1, "goroutines computing successors")
+		store      = flag.String("store", "exact", "exact or fingerprint")
+		maxMemory  = flag.Int64("max-memory", 0, "stop before the process holds this many bytes (0: no limit)")
+		cpuProfile = flag.String("cpuprofile", "", "write a CPU profile of the search to this file")
 	)
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fail(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fail(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	kind := checker.ExactStore
 	if *store == "fingerprint" {
 		kind = checker.FingerprintStore
