@@ -154,7 +154,7 @@ func (p *Product) AppendNext(w []uint64, succ []uint64, acts []ProductAction) ([
 		next, nextActs := p.m.AppendNext(own, buf[:0], bufActs[:0])
 		for j, a := range nextActs {
 			t := next[j*n : (j+1)*n]
-			if !p.m.ActionConstraint(from, a, p.m.Unpack(t)) || !p.m.StateConstraint(p.m.Unpack(t)) {
+			if to := p.m.Unpack(t); !p.m.ActionConstraint(from, a, to) || !p.m.StateConstraint(to) {
 				continue
 			}
 			k := len(succ)

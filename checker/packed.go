@@ -75,12 +75,13 @@ func (e *explorer[S, A]) expandPacked(p int) {
 		return
 	}
 	we := e.words
+	n := we.words
 	src := readWords(we.scratch, e.cur.code(p))
 	e.succ, e.acts = e.pk.AppendNext(src, e.succ[:0], e.acts[:0])
 	e.cur0 = x
 	for j, a := range e.acts {
-		e.code = appendWords(e.code[:0], e.succ[j*we.words:(j+1)*we.words])
-		if !e.takePacked(a, hashBytes(e.code), e.code, -1, 0, false) {
+		w := e.succ[j*n : (j+1)*n]
+		if !e.takePacked(a, hashWords(w), w, nil, -1, 0, false) {
 			break
 		}
 	}
@@ -95,10 +96,11 @@ func (e *explorer[S, A]) expandPacked(p int) {
 }
 
 // takePacked is take on the fast path: the transition by a from e.cur0 to
-// the state encoded in code, whose hash is h. known is its number if a
+// the state packed in w, whose hash is h and encoding code (nil: not yet
+// written). known is its number if a
 // worker found it stored, else -1; invFail, if precomputed, has bit k set
 // if Invariants[k] fails on it. It reports whether the expansion goes on.
-func (e *explorer[S, A]) takePacked(a A, h uint64, code []byte, known int32, invFail uint64, precomputed bool) bool {
+func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, code []byte, known int32, invFail uint64, precomputed bool) bool {
 	e.generated++
 	e.enabled = true
 	if e.graph != nil && len(e.graph.Edges) >= e.maxEdges {
@@ -115,6 +117,10 @@ func (e *explorer[S, A]) takePacked(a A, h uint64, code []byte, known int32, inv
 	x := &e.cur0
 	i, added := known, false
 	if i < 0 {
+		if code == nil && e.store.kind == ExactStore {
+			e.code = appendWords(e.code[:0], w)
+			code = e.code
+		}
 		i, added = e.store.insert(h, code, nil)
 		if i < 0 {
 			e.halt(StopMaxStates)
@@ -124,6 +130,10 @@ func (e *explorer[S, A]) takePacked(a A, h uint64, code []byte, known int32, inv
 	var s S
 	unpacked := false
 	if added {
+		if code == nil {
+			e.code = appendWords(e.code[:0], w)
+			code = e.code
+		}
 		e.parents.add(x.index)
 		e.next.push(nil, code, i)
 		if x.depth+1 > e.depth {

@@ -274,7 +274,7 @@ func (w *workers[S, A]) commitPacked(sl *slice[S, A]) bool {
 			if j > 0 {
 				start = sl.ends[j-1]
 			}
-			if !e.takePacked(sl.acts[j], sl.hashes[j], sl.codes[start:sl.ends[j]], sl.known[j], sl.invFail[j], true) {
+			if !e.takePacked(sl.acts[j], sl.hashes[j], nil, sl.codes[start:sl.ends[j]], sl.known[j], sl.invFail[j], true) {
 				break
 			}
 		}

@@ -16,6 +16,8 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/tcpcheck/tcpcheck/bench"
 	"github.com/tcpcheck/tcpcheck/checker"
@@ -99,8 +101,9 @@ func main() {
 		fail(err)
 	}
 	peak := peakRSS()
-	fmt.Printf("states=%d generated=%d depth=%d seconds=%.3f states_per_s=%.0f store_bytes_per_state=%.1f peak_rss_bytes_per_state=%.1f peak_rss=%d stop=%q\n",
-		stats.Distinct, stats.Generated, stats.Depth, stats.Elapsed.Seconds(), stats.StatesPerSecond(),
+	cpu := cpuSeconds()
+	fmt.Printf("states=%d generated=%d depth=%d seconds=%.3f cpu_seconds=%.3f states_per_cpu_s=%.0f states_per_s=%.0f store_bytes_per_state=%.1f peak_rss_bytes_per_state=%.1f peak_rss=%d stop=%q\n",
+		stats.Distinct, stats.Generated, stats.Depth, stats.Elapsed.Seconds(), cpu, float64(stats.Distinct)/max(cpu, 1e-9), stats.StatesPerSecond(),
 		float64(stats.StoreBytes)/float64(max(stats.Distinct, 1)), float64(peak)/float64(max(stats.Distinct, 1)), peak, reason)
 }
 
@@ -123,6 +126,17 @@ func parseISNs(s string) []uint32 {
 		out = append(out, uint32(v))
 	}
 	return out
+}
+
+// cpuSeconds is the CPU time the process has used, user and system, so
+// that a rate measured on a busy machine counts the work done, not the
+// wait for a core.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 // peakRSS is the process's peak resident set (VmHWM), in bytes.
