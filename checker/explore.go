@@ -55,6 +55,9 @@ func Explore[S comparable, A any](ctx context.Context, sys System[S, A], opts Op
 		return nil, err
 	}
 	e := newExplorer(ctx, sys, &opts)
+	if opts.MaxMemory > 0 {
+		defer e.limitMemory()()
+	}
 	e.run()
 	if e.err != nil {
 		return nil, e.err
@@ -156,6 +159,10 @@ type explorer[S comparable, A any] struct {
 	progressEvery                 time.Duration
 	memory                        memoryGauge
 	memoryCheckedAt               uint64 // the table size whose growth was last checked against MaxMemory
+	graphCheckedAt                int    // the graph's capacities whose growth was last checked
+	baseBytes                     int64  // the memory the process held when the search began
+	memoryLimit                   int64  // MaxMemory less what the runtime does not count
+	workers                       *workers[S, A]
 }
 
 func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opts *Options[S, A]) *explorer[S, A] {
@@ -225,6 +232,7 @@ func (e *explorer[S, A]) run() {
 	var w *workers[S, A]
 	if e.opts.Workers > 1 && len(e.opts.Invariants) <= maxPrecheck && len(e.opts.TransitionInvariants) <= maxPrecheck {
 		w = startWorkers(e, e.opts.Workers)
+		e.workers = w
 		defer w.stop()
 	}
 	packed := e.packedPath()
@@ -384,7 +392,7 @@ func (e *explorer[S, A]) take(t *transition[S, A], code []byte) bool {
 		// Go on without the graph: the invariants are still checked.
 		e.graph, e.graphDropped = nil, true
 	}
-	if e.opts.MaxMemory > 0 && e.growthExceedsMemory() {
+	if e.opts.MaxMemory > 0 && (e.growthExceedsMemory() || e.graph != nil && e.graphGrowthExceedsMemory()) {
 		e.halt(StopMaxMemory)
 		return false
 	}
@@ -404,11 +412,11 @@ func (e *explorer[S, A]) take(t *transition[S, A], code []byte) bool {
 		e.parents.add(x.index)
 		e.push(&t.state, code, i, x.depth+1)
 		if e.graph != nil {
-			e.graph.States = append(e.graph.States, t.state)
+			e.graph.States = appendGrown(e.graph.States, t.state)
 		}
 	}
 	if e.graph != nil {
-		e.graph.Edges = append(e.graph.Edges, Edge[A]{From: int(x.index), To: int(i), Action: t.action})
+		e.graph.Edges = appendGrown(e.graph.Edges, Edge[A]{From: int(x.index), To: int(i), Action: t.action})
 	}
 	if added && len(e.opts.Invariants) > 0 {
 		if t.precomputed {
@@ -558,7 +566,7 @@ func (e *explorer[S, A]) interrupted() bool {
 		e.halt(StopTimeout)
 		return true
 	}
-	if e.opts.MaxMemory > 0 && e.memory.exceeds(e.opts.MaxMemory, 0) {
+	if e.opts.MaxMemory > 0 && e.overMemory(0) {
 		e.halt(StopMaxMemory)
 		return true
 	}
@@ -574,7 +582,7 @@ func (e *explorer[S, A]) growthExceedsMemory() bool {
 		return false
 	}
 	e.memoryCheckedAt = e.store.tableSize()
-	return e.memory.exceeds(e.opts.MaxMemory, g)
+	return e.overMemory(g)
 }
 
 // canceled reports whether the context ends the search.
@@ -596,12 +604,13 @@ func (e *explorer[S, A]) stats(now time.Time) Stats {
 		frontier += e.cur.len() - e.pos + e.next.len()
 	}
 	return Stats{
-		Distinct:   e.store.len(),
-		Generated:  e.generated,
-		Depth:      int(e.depth),
-		Frontier:   frontier,
-		Elapsed:    now.Sub(e.start),
-		StoreBytes: e.store.bytes() + e.parents.bytes(),
+		Distinct:    e.store.len(),
+		Generated:   e.generated,
+		Depth:       int(e.depth),
+		Frontier:    frontier,
+		Elapsed:     now.Sub(e.start),
+		StoreBytes:  e.store.bytes() + e.parents.bytes(),
+		SearchBytes: e.searchBytes(),
 	}
 }
 

@@ -68,7 +68,7 @@ func (e *explorer[S, A]) packedPath() bool {
 // the level being expanded: the same transitions, taken in the same order,
 // with the same effects on the store, the figures and the violations.
 func (e *explorer[S, A]) expandPacked(p int) {
-	x := entry[S]{index: e.cur.index[p], depth: e.cur.depth}
+	x := entry[S]{index: e.cur.indexAt(p), depth: e.cur.depth}
 	if e.atMaxDepth(x.depth) {
 		x.state = e.cur.at(p).state
 		e.expandAtMaxDepth(x)
@@ -110,7 +110,7 @@ func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, code []byte, know
 		}
 		e.graph, e.graphDropped = nil, true
 	}
-	if e.opts.MaxMemory > 0 && e.growthExceedsMemory() {
+	if e.opts.MaxMemory > 0 && (e.growthExceedsMemory() || e.graph != nil && e.graphGrowthExceedsMemory()) {
 		e.halt(StopMaxMemory)
 		return false
 	}
@@ -143,11 +143,11 @@ func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, code []byte, know
 			s, unpacked = e.enc.DecodeState(code), true
 		}
 		if e.graph != nil {
-			e.graph.States = append(e.graph.States, s)
+			e.graph.States = appendGrown(e.graph.States, s)
 		}
 	}
 	if e.graph != nil {
-		e.graph.Edges = append(e.graph.Edges, Edge[A]{From: int(x.index), To: int(i), Action: a})
+		e.graph.Edges = appendGrown(e.graph.Edges, Edge[A]{From: int(x.index), To: int(i), Action: a})
 	}
 	if added && len(e.opts.Invariants) > 0 {
 		if precomputed {

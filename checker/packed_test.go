@@ -61,13 +61,13 @@ func TestPackedAgreesWithNext(t *testing.T) {
 			{Name: "small", Holds: func(u int) bool { return u < 25 }},
 		}
 		want := explore(t, g.system(), opts)
-		want.Stats.Elapsed, want.Stats.StoreBytes = 0, 0
+		want.Stats.Elapsed, want.Stats.StoreBytes, want.Stats.SearchBytes = 0, 0, 0
 		calls := 0
 		packed := packedToy{g.system(), &calls}
 		for _, w := range []int{1, 2, 3, 4} {
 			opts.Workers = w
 			got := explore(t, packed, opts)
-			got.Stats.Elapsed, got.Stats.StoreBytes = 0, 0
+			got.Stats.Elapsed, got.Stats.StoreBytes, got.Stats.SearchBytes = 0, 0, 0
 			require.Equal(t, want, got, "%d workers", w)
 		}
 		if opts.StateConstraint == nil && want.Stats.Distinct > 0 && (opts.MaxDepth == 0 || opts.MaxDepth > 1) &&

@@ -3,6 +3,7 @@ package checker
 import (
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // Parallel breadth-first search.
@@ -192,7 +193,7 @@ func (w *workers[S, A]) commit(sl *slice[S, A]) bool {
 		}
 		e.expansions++
 		e.pos = p + 1
-		x := entry[S]{index: e.cur.index[p], depth: e.cur.depth}
+		x := entry[S]{index: e.cur.indexAt(p), depth: e.cur.depth}
 		e.cur0, e.enabled = x, false
 		end := j + int(sl.counts[p-sl.lo])
 		for ; j < end; j++ {
@@ -267,7 +268,7 @@ func (w *workers[S, A]) commitPacked(sl *slice[S, A]) bool {
 		}
 		e.expansions++
 		e.pos = p + 1
-		e.cur0 = entry[S]{index: e.cur.index[p], depth: e.cur.depth}
+		e.cur0 = entry[S]{index: e.cur.indexAt(p), depth: e.cur.depth}
 		end := j + int(sl.counts[p-sl.lo])
 		for ; j < end; j++ {
 			start := 0
@@ -290,4 +291,19 @@ func (w *workers[S, A]) commitPacked(sl *slice[S, A]) bool {
 		}
 	}
 	return true
+}
+
+// bytes is the memory the workers' buffers hold.
+func (w *workers[S, A]) bytes() int64 {
+	var (
+		t transition[S, A]
+		a A
+	)
+	var b int64
+	for _, sl := range w.slices {
+		b += int64(cap(sl.trans))*int64(unsafe.Sizeof(t)) + int64(cap(sl.ends))*8 + int64(cap(sl.counts))*4 +
+			int64(cap(sl.codes)) + int64(cap(sl.succ))*8 + int64(cap(sl.acts))*int64(unsafe.Sizeof(a)) +
+			int64(cap(sl.hashes))*8 + int64(cap(sl.known))*4 + int64(cap(sl.invFail))*8
+	}
+	return b
 }

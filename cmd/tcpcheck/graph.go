@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tcpcheck/tcpcheck/checker"
 	"github.com/tcpcheck/tcpcheck/graphs"
@@ -40,7 +41,8 @@ The same DOT comes out of the same command, byte for byte.`,
   0  the graph was written
   2  bad usage or bad input, a configuration too large to draw, or no
      counterexample to draw
-  3  interrupted (Ctrl-C) before the configuration was explored
+  3  interrupted (Ctrl-C, SIGTERM) or --timeout reached before the
+     configuration was explored
 `,
 	Flags: func(fs *flag.FlagSet) func(*env, []string) int {
 		f := &graphFlags{}
@@ -57,6 +59,7 @@ type graphFlags struct {
 	force     bool
 	property  string
 	maxStates int
+	timeout   time.Duration
 }
 
 func (f *graphFlags) register(fs *flag.FlagSet) {
@@ -67,6 +70,7 @@ func (f *graphFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.force, "force", false, "draw a global graph however large")
 	fs.StringVar(&f.property, "property", "", "for --kind trace: the property whose counterexample to draw")
 	fs.IntVar(&f.maxStates, "max-states", 1_000_000, "refuse configurations with more distinct states than this")
+	registerTimeout(fs, &f.timeout)
 }
 
 func (f *graphFlags) run(e *env, args []string) int {
@@ -95,15 +99,20 @@ func (f *graphFlags) run(e *env, args []string) int {
 			return fail(e, "graph", usagef("-o: %v", err))
 		}
 	}
+	bounded, cancel, err := e.withTimeout(f.timeout)
+	if err != nil {
+		return fail(e, "graph", err)
+	}
+	defer cancel()
+	e = bounded
 	var out []byte
-	var err error
 	if f.model == diagramModel {
 		out, err = f.drawDiagram(e)
 	} else {
 		out, err = f.drawSegment(e)
 	}
 	if errors.Is(err, errInterrupted) {
-		fmt.Fprintf(e.stderr, "tcpcheck graph: interrupted before the configuration was explored\n")
+		fmt.Fprintf(e.stderr, "tcpcheck graph: %s before the configuration was explored\n", stoppedBy(e.ctx))
 		return exitIncomplete
 	}
 	if err != nil {

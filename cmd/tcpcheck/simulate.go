@@ -40,7 +40,7 @@ did, 2 for bad input, 3 when interrupted before the last walk.`,
   0  no walk found a violation (not a proof: 'check' explores every behaviour)
   1  a walk found a violation
   2  bad usage or bad input
-  3  interrupted
+  3  interrupted (Ctrl-C, SIGTERM) or --timeout reached before the last walk
 `,
 	Flags: func(fs *flag.FlagSet) func(*env, []string) int {
 		f := &simulateFlags{}
@@ -51,10 +51,11 @@ did, 2 for bad input, 3 when interrupted before the last walk.`,
 
 type simulateFlags struct {
 	modelFlags
-	props multiFlag
-	steps int
-	walks int
-	seed  uint64
+	props   multiFlag
+	steps   int
+	walks   int
+	seed    uint64
+	timeout time.Duration
 }
 
 func (f *simulateFlags) register(fs *flag.FlagSet) {
@@ -63,6 +64,7 @@ func (f *simulateFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.steps, "steps", 1000, "transitions a walk takes at most")
 	fs.IntVar(&f.walks, "walks", 100, "how many walks to take")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the first walk (default: from the clock, and printed)")
+	registerTimeout(fs, &f.timeout)
 }
 
 func (f *simulateFlags) run(e *env, args []string) int {
@@ -81,6 +83,12 @@ func (f *simulateFlags) run(e *env, args []string) int {
 	if !f.set("seed") {
 		f.seed = uint64(time.Now().UnixNano())
 	}
+	bounded, cancel, err := e.withTimeout(f.timeout)
+	if err != nil {
+		return fail(e, "simulate", err)
+	}
+	defer cancel()
+	e = bounded
 	if f.model == diagramModel {
 		t, err := f.diagramTarget()
 		if err != nil {
@@ -215,7 +223,7 @@ func runSimulate[S comparable, A any](e *env, f *simulateFlags, t target[S, A]) 
 		fmt.Fprintf(w, "\nresult: violation\n")
 		return exitViolation
 	case interrupted:
-		fmt.Fprintf(w, "interrupted after %d of %d walks\n\nresult: incomplete\n", walks, f.walks)
+		fmt.Fprintf(w, "%s after %d of %d walks\n\nresult: incomplete\n", stoppedBy(e.ctx), walks, f.walks)
 		return exitIncomplete
 	}
 	fmt.Fprintf(w, "no violation found: not a proof ('tcpcheck check' explores every behaviour within the bounds)\n\nresult: ok\n")
