@@ -71,7 +71,7 @@ func (t *fpTable) find(h uint64) (uint64, bool) {
 
 // set stores fingerprint h, number num, in the empty slot i.
 func (t *fpTable) set(i, h uint64, num uint32) {
-	t.nums[i] = num
+	atomic.StoreUint32(&t.nums[i], num)
 	atomic.StoreUint64(&t.slots[i], fpSlot(h))
 	t.n++
 }

@@ -2,6 +2,7 @@ package checker
 
 import (
 	"strconv"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -13,7 +14,7 @@ import (
 // word is tried.
 type packedToy struct {
 	toy[int]
-	appended *int // calls of AppendNext, to tell that the fast path ran
+	appended *atomic.Int64 // calls of AppendNext, to tell that the fast path ran
 }
 
 func (p packedToy) PackedWords() int { return 2 }
@@ -28,7 +29,7 @@ func (p packedToy) Unpack(w []uint64) int {
 }
 
 func (p packedToy) AppendNext(w []uint64, succ []uint64, acts []string) ([]uint64, []string) {
-	*p.appended++
+	p.appended.Add(1)
 	for _, m := range p.next(p.Unpack(w)) {
 		succ = append(succ, uint64(m.to), ^uint64(m.to))
 		acts = append(acts, m.action)
@@ -62,7 +63,7 @@ func TestPackedAgreesWithNext(t *testing.T) {
 		}
 		want := explore(t, g.system(), opts)
 		want.Stats.Elapsed, want.Stats.StoreBytes, want.Stats.SearchBytes = 0, 0, 0
-		calls := 0
+		var calls atomic.Int64
 		packed := packedToy{g.system(), &calls}
 		for _, w := range []int{1, 2, 3, 4} {
 			opts.Workers = w
@@ -72,7 +73,7 @@ func TestPackedAgreesWithNext(t *testing.T) {
 		}
 		if opts.StateConstraint == nil && want.Stats.Distinct > 0 && (opts.MaxDepth == 0 || opts.MaxDepth > 1) &&
 			want.Stats.Generated > len(g.init) {
-			require.Positive(t, calls, "the fast path did not run")
+			require.Positive(t, calls.Load(), "the fast path did not run")
 		}
 	})
 }
@@ -94,7 +95,7 @@ func TestPackedTrace(t *testing.T) {
 			return ms
 		},
 	}
-	calls := 0
+	var calls atomic.Int64
 	for _, kind := range []StoreKind{ExactStore, FingerprintStore} {
 		res := explore(t, packedToy{grid, &calls}, Options[int, string]{
 			Store:      kind,
@@ -104,5 +105,5 @@ func TestPackedTrace(t *testing.T) {
 		require.Len(t, res.Violations[0].Trace, 2*n-1)
 		require.NoError(t, Replay(grid, res.Violations[0].Trace))
 	}
-	require.Positive(t, calls)
+	require.Positive(t, calls.Load())
 }

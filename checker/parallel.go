@@ -1,8 +1,10 @@
 package checker
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 )
 
@@ -35,7 +37,7 @@ const maxPrecheck = 64 // invariants a worker can evaluate ahead (bits of a mask
 type workers[S comparable, A any] struct {
 	e      *explorer[S, A]
 	n      int
-	rounds chan *round
+	jobs   chan func()
 	slices []*slice[S, A]
 }
 
@@ -69,22 +71,27 @@ type slice[S comparable, A any] struct {
 	e     *explorer[S, A]
 	from  entry[S]
 	yield func(A, S) bool
+
+	// Pipelined (see expandPipelined): computed is set once the slice's
+	// transitions are ready to commit; held is the memory its buffers
+	// hold, for Stats.SearchBytes, written by whoever computed it.
+	computed atomic.Bool
+	held     atomic.Int64
 }
 
 func startWorkers[S comparable, A any](e *explorer[S, A], n int) *workers[S, A] {
-	w := &workers[S, A]{e: e, n: n, rounds: make(chan *round, n)}
+	w := &workers[S, A]{e: e, n: n, jobs: make(chan func(), n)}
 	for range n - 1 {
 		go w.help()
 	}
 	return w
 }
 
-func (w *workers[S, A]) stop() { close(w.rounds) }
+func (w *workers[S, A]) stop() { close(w.jobs) }
 
 func (w *workers[S, A]) help() {
-	for r := range w.rounds {
-		w.work(r)
-		r.wg.Done()
+	for job := range w.jobs {
+		job()
 	}
 }
 
@@ -101,6 +108,10 @@ func (w *workers[S, A]) work(r *round) {
 // expandLevel expands e.cur, round after round, unless the search stops.
 func (w *workers[S, A]) expandLevel() {
 	e := w.e
+	if e.opts.Store == FingerprintStore {
+		w.expandPipelined()
+		return
+	}
 	for !e.done && e.pos < e.cur.len() {
 		r := &round{}
 		for lo := e.pos; lo < e.cur.len() && r.slices < roundSlices*w.n; lo += sliceStates {
@@ -113,7 +124,10 @@ func (w *workers[S, A]) expandLevel() {
 		}
 		r.wg.Add(w.n - 1)
 		for range w.n - 1 {
-			w.rounds <- r
+			w.jobs <- func() {
+				w.work(r)
+				r.wg.Done()
+			}
 		}
 		w.work(r)
 		r.wg.Wait()
@@ -143,6 +157,7 @@ func (w *workers[S, A]) compute(sl *slice[S, A]) {
 		e.sys.Next(sl.from.state)(sl.yield)
 		sl.counts = append(sl.counts, int32(len(sl.trans)-n))
 	}
+	sl.held.Store(sl.bytes())
 }
 
 // add computes the transition (a, s) from sl.from and appends it to sl.
@@ -256,6 +271,7 @@ func (w *workers[S, A]) computePacked(sl *slice[S, A]) {
 			sl.ends = append(sl.ends, len(sl.codes))
 		}
 	}
+	sl.held.Store(sl.bytes())
 }
 
 // commitPacked is commit on the fast path.
@@ -293,17 +309,133 @@ func (w *workers[S, A]) commitPacked(sl *slice[S, A]) bool {
 	return true
 }
 
-// bytes is the memory the workers' buffers hold.
+// bytes is the memory the workers' buffers hold, as their last
+// computation left them.
 func (w *workers[S, A]) bytes() int64 {
+	var b int64
+	for _, sl := range w.slices {
+		b += sl.held.Load()
+	}
+	return b
+}
+
+// bytes is the memory the slice's buffers hold.
+func (sl *slice[S, A]) bytes() int64 {
 	var (
 		t transition[S, A]
 		a A
 	)
-	var b int64
-	for _, sl := range w.slices {
-		b += int64(cap(sl.trans))*int64(unsafe.Sizeof(t)) + int64(cap(sl.ends))*8 + int64(cap(sl.counts))*4 +
-			int64(cap(sl.codes)) + int64(cap(sl.succ))*8 + int64(cap(sl.acts))*int64(unsafe.Sizeof(a)) +
-			int64(cap(sl.hashes))*8 + int64(cap(sl.known))*4 + int64(cap(sl.invFail))*8
+	return int64(cap(sl.trans))*int64(unsafe.Sizeof(t)) + int64(cap(sl.ends))*8 + int64(cap(sl.counts))*4 +
+		int64(cap(sl.codes)) + int64(cap(sl.succ))*8 + int64(cap(sl.acts))*int64(unsafe.Sizeof(a)) +
+		int64(cap(sl.hashes))*8 + int64(cap(sl.known))*4 + int64(cap(sl.invFail))*8
+}
+
+// Pipelined expansion, for a FingerprintStore, whose table workers may
+// probe while the explorer writes it.
+//
+// The slices of the level are numbered; any worker, the exploring
+// goroutine included, claims the next one and computes it, at most
+// window slices ahead of the last committed, while the exploring
+// goroutine commits them in order as they are ready — computing one
+// itself whenever the next to commit is not. No one waits for a round to
+// end, and what the exploring goroutine alone must do — storing the new
+// states, in order — overlaps with the workers' computing. A worker may
+// find a state stored that a slice committed after it looked; it then
+// counts it as new, and the commit, which probes again, finds it: the
+// result is the sequential search's.
+type pipeline struct {
+	slices    int // of the level
+	window    int // slices claimed and not yet committed, at most
+	claimed   atomic.Int64
+	committed atomic.Int64
+	stopped   atomic.Bool
+	wg        sync.WaitGroup
+}
+
+// claim returns the number of the next slice to compute, or -1 if the
+// window is full for now, and false when every slice is claimed or the
+// search stopped.
+func (pl *pipeline) claim() (int, bool) {
+	for {
+		if pl.stopped.Load() {
+			return 0, false
+		}
+		k := pl.claimed.Load()
+		switch {
+		case k >= int64(pl.slices):
+			return 0, false
+		case k-pl.committed.Load() >= int64(pl.window):
+			return -1, true
+		case pl.claimed.CompareAndSwap(k, k+1):
+			return int(k), true
+		}
 	}
-	return b
+}
+
+// computeClaimed computes slice k of the level.
+func (w *workers[S, A]) computeClaimed(pl *pipeline, k int) {
+	sl := w.slices[k%pl.window]
+	sl.lo = k * sliceStates
+	sl.hi = min(sl.lo+sliceStates, w.e.cur.len())
+	w.compute(sl)
+	sl.computed.Store(true)
+}
+
+// pause lets the other goroutines run, a little longer each time, while
+// a goroutine waits for a slice.
+func pause(spins int) {
+	if spins < 64 {
+		runtime.Gosched()
+		return
+	}
+	time.Sleep(20 * time.Microsecond)
+}
+
+// expandPipelined expands e.cur, unless the search stops.
+func (w *workers[S, A]) expandPipelined() {
+	e := w.e
+	pl := &pipeline{slices: (e.cur.len() + sliceStates - 1) / sliceStates, window: roundSlices * w.n}
+	for len(w.slices) < pl.window {
+		w.slices = append(w.slices, &slice[S, A]{})
+	}
+	pl.wg.Add(w.n - 1)
+	for range w.n - 1 {
+		w.jobs <- func() {
+			defer pl.wg.Done()
+			for spins := 0; ; spins++ {
+				k, ok := pl.claim()
+				if !ok {
+					return
+				}
+				if k < 0 {
+					pause(spins)
+					continue
+				}
+				w.computeClaimed(pl, k)
+				spins = 0
+			}
+		}
+	}
+	for k := 0; k < pl.slices; k++ {
+		sl := w.slices[k%pl.window]
+		for spins := 0; !sl.computed.Load(); spins++ {
+			if j, ok := pl.claim(); ok && j >= 0 {
+				w.computeClaimed(pl, j)
+				spins = 0
+				continue
+			}
+			pause(spins)
+		}
+		sl.computed.Store(false)
+		goOn := w.commit(sl)
+		pl.committed.Store(int64(k + 1))
+		if !goOn {
+			break
+		}
+	}
+	pl.stopped.Store(true)
+	pl.wg.Wait()
+	for _, sl := range w.slices {
+		sl.computed.Store(false)
+	}
 }

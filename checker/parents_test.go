@@ -60,7 +60,7 @@ func TestTableGrows(t *testing.T) {
 		require.True(t, ok)
 		require.Equal(t, int32(i), n)
 	}
-	require.LessOrEqual(t, st.fpt.n*100, int(st.fpt.size)*maxLoad)
+	require.LessOrEqual(t, st.fpt.Load().n*100, int(st.fpt.Load().size)*maxLoad)
 	// A twelve-byte slot at 57% to 85% load.
 	require.Less(t, float64(st.bytes())/100_000, 12/0.57+1.0)
 }

@@ -3,6 +3,7 @@ package checker
 import (
 	"bytes"
 	"math"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -23,10 +24,14 @@ import (
 type store[S comparable] struct {
 	kind StoreKind
 	max  int
-	tab  table      // ExactStore
-	fpt  fpTable    // FingerprintStore
-	enc  Encoder[S] // nil when the system has none
-	fp   *fingerprinter[S]
+	tab  table // ExactStore
+	// fpt is the table of a FingerprintStore, published atomically so
+	// that workers may probe it while the explorer inserts and grows it
+	// (see parallel.go): a worker probing a table just replaced may miss
+	// a state, never find one that is not stored.
+	fpt atomic.Pointer[fpTable]
+	enc Encoder[S] // nil when the system has none
+	fp  *fingerprinter[S]
 
 	codes  arena      // ExactStore with an encoder
 	states chunked[S] // ExactStore without one
@@ -68,15 +73,25 @@ func (st *store[S]) appendKey(buf []byte, s *S) ([]byte, uint64) {
 // without an encoder) and value *s, if it is stored; otherwise the slot
 // where it would go. It only reads the store.
 func (st *store[S]) find(h uint64, code []byte, s *S) (num int32, slot uint64, ok bool) {
+	return st.findNumbered(h, code, s, !st.anonymous)
+}
+
+// findNumbered is find, telling the number of a state found in a
+// FingerprintStore only if numbered.
+func (st *store[S]) findNumbered(h uint64, code []byte, s *S, numbered bool) (num int32, slot uint64, ok bool) {
 	if st.kind == FingerprintStore {
-		i, ok := st.fpt.find(h)
+		t := st.fpt.Load()
+		if t == nil {
+			return -1, 0, false
+		}
+		i, ok := t.find(h)
 		switch {
 		case !ok:
 			return -1, i, false
-		case st.anonymous:
+		case !numbered:
 			return 0, i, true
 		}
-		return int32(st.fpt.nums[i]), i, true
+		return int32(atomic.LoadUint32(&t.nums[i])), i, true
 	}
 	t := &st.tab
 	if t.size == 0 {
@@ -123,11 +138,19 @@ func (st *store[S]) insert(h uint64, code []byte, s *S) (int32, bool) {
 		return -1, false
 	}
 	if st.kind == FingerprintStore {
-		if st.fpt.full() {
-			st.fpt = st.fpt.grown()
-			slot, _ = st.fpt.find(h)
+		t := st.fpt.Load()
+		if t == nil || t.full() {
+			var g fpTable
+			if t == nil {
+				g = newFPTable(0)
+			} else {
+				g = t.grown()
+			}
+			t = &g
+			st.fpt.Store(t)
+			slot, _ = t.find(h)
 		}
-		st.fpt.set(slot, h, uint32(n))
+		t.set(slot, h, uint32(n))
 		return int32(n), true
 	}
 	switch {
@@ -159,10 +182,11 @@ func (st *store[S]) grow() {
 // allocate, and 0 if the next insertion does not grow it.
 func (st *store[S]) growthBytes() int64 {
 	if st.kind == FingerprintStore {
-		if !st.fpt.full() {
+		t := st.fpt.Load()
+		if t == nil || !t.full() {
 			return 0
 		}
-		return int64(st.fpt.grownSize() * 12)
+		return int64(t.grownSize() * 12)
 	}
 	if !st.tab.full() {
 		return 0
@@ -173,7 +197,10 @@ func (st *store[S]) growthBytes() int64 {
 // tableSize is the number of slots of the store's table.
 func (st *store[S]) tableSize() uint64 {
 	if st.kind == FingerprintStore {
-		return st.fpt.size
+		if t := st.fpt.Load(); t != nil {
+			return t.size
+		}
+		return 0
 	}
 	return st.tab.size
 }
@@ -198,22 +225,28 @@ func (st *store[S]) put(s S) (int32, bool) {
 
 // lookup returns the number of s if s is stored.
 func (st *store[S]) lookup(s S) (int32, bool) {
-	anonymous := st.anonymous
-	st.anonymous = false
-	defer func() { st.anonymous = anonymous }()
 	var h uint64
 	st.scratch, h = st.appendKey(st.scratch[:0], &s)
-	num, _, ok := st.find(h, st.scratch, &s)
+	num, _, ok := st.findNumbered(h, st.scratch, &s, true)
 	return num, ok
 }
 
 // len returns the number of states stored.
-func (st *store[S]) len() int { return st.tab.n + st.fpt.n }
+func (st *store[S]) len() int {
+	if t := st.fpt.Load(); t != nil {
+		return t.n
+	}
+	return st.tab.n
+}
 
 // bytes is the memory the store holds: its table and dense arrays.
 func (st *store[S]) bytes() int64 {
 	var s S
-	return st.tab.bytes() + st.fpt.bytes() +
+	var fp int64
+	if t := st.fpt.Load(); t != nil {
+		fp = t.bytes()
+	}
+	return st.tab.bytes() + fp +
 		st.codes.bytes() +
 		int64(len(st.states.chunks))<<chunkBits*int64(unsafe.Sizeof(s))
 }
