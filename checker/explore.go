@@ -163,6 +163,7 @@ type explorer[S comparable, A any] struct {
 	baseBytes                     int64  // the memory the process held when the search began
 	memoryLimit                   int64  // MaxMemory less what the runtime does not count
 	workers                       *workers[S, A]
+	peakBytes                     int64 // the most the search held at once, as far as seen
 }
 
 func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opts *Options[S, A]) *explorer[S, A] {
@@ -402,6 +403,7 @@ func (e *explorer[S, A]) take(t *transition[S, A], code []byte) bool {
 			e.code, t.hash = e.store.appendKey(e.code[:0], &t.state)
 			code = e.code
 		}
+		e.growing()
 		i, added = e.store.insert(t.hash, code, &t.state)
 		if i < 0 {
 			e.halt(StopMaxStates)
@@ -610,7 +612,7 @@ func (e *explorer[S, A]) stats(now time.Time) Stats {
 		Frontier:    frontier,
 		Elapsed:     now.Sub(e.start),
 		StoreBytes:  e.store.bytes() + e.parents.bytes(),
-		SearchBytes: e.searchBytes(),
+		SearchBytes: max(e.peakBytes, e.searchBytes()),
 	}
 }
 

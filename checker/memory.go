@@ -118,10 +118,9 @@ func appendGrown[T any](s []T, x T) []T {
 	return append(s, x)
 }
 
-// graphGrowthExceedsMemory reports whether the graph, if the next
-// transition fills one of its slices, would take the process past
-// MaxMemory by growing. It looks once per growth.
-func (e *explorer[S, A]) graphGrowthExceedsMemory() bool {
+// graphGrowthBytes is what the graph allocates if the next transition
+// fills one of its slices: the grown slices, while it still holds the old.
+func (e *explorer[S, A]) graphGrowthBytes() int64 {
 	g := e.graph
 	var more int64
 	if len(g.States) == cap(g.States) {
@@ -130,12 +129,40 @@ func (e *explorer[S, A]) graphGrowthExceedsMemory() bool {
 	if len(g.Edges) == cap(g.Edges) {
 		more += graphBytes[S, A](0, grownCap(cap(g.Edges)))
 	}
-	at := cap(g.States) + cap(g.Edges)
+	return more
+}
+
+// graphGrowthExceedsMemory reports whether the graph, if the next
+// transition fills one of its slices, would take the process past
+// MaxMemory by growing. It looks once per growth.
+func (e *explorer[S, A]) graphGrowthExceedsMemory() bool {
+	more := e.graphGrowthBytes()
+	at := cap(e.graph.States) + cap(e.graph.Edges)
 	if more == 0 || e.graphCheckedAt == at {
 		return false
 	}
 	e.graphCheckedAt = at
 	return e.overMemory(more)
+}
+
+// notePeak records what the search holds if it allocates more bytes
+// now, while it still holds what they replace.
+func (e *explorer[S, A]) notePeak(more int64) {
+	e.peakBytes = max(e.peakBytes, e.searchBytes()+more)
+}
+
+// growing records, before the next transition is taken, the peak of a
+// growth of the store's table or the graph it may cause: for a moment
+// the search holds the old and the new.
+func (e *explorer[S, A]) growing() {
+	var more int64
+	if e.graph != nil {
+		more = e.graphGrowthBytes()
+	}
+	more += e.store.growthBytes()
+	if more > 0 {
+		e.notePeak(more)
+	}
 }
 
 // residentBytes is the process's resident memory, from /proc/self/statm

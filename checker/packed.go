@@ -121,6 +121,7 @@ func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, code []byte, know
 			e.code = appendWords(e.code[:0], w)
 			code = e.code
 		}
+		e.growing()
 		i, added = e.store.insert(h, code, nil)
 		if i < 0 {
 			e.halt(StopMaxStates)
