@@ -10,6 +10,7 @@
 #            with A's ISNs {2^32-1, 100, 200000} so that it has ~10^8)
 #   --graph  keep the explored graph too, as temporal properties need
 #            (the figures then show what the graph costs a state)
+# MAX_MEMORY (bytes, default 7.5e9) bounds the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 max=${1:-50000000}
@@ -20,7 +21,7 @@ trap 'rm -rf "$work"' EXIT
 go build -o "$work/tcpbench" ./bench/tcpbench
 
 "$work/tcpbench" -model segment -preset stress -isn-a 4294967295,100,200000 -store fingerprint -workers 1 \
-	-max-states "$max" -curve 5s $graph | awk '
+	-max-states "$max" -max-memory "${MAX_MEMORY:-7500000000}" -curve 5s $graph | awk '
 function field(name,   i, kv) {
 	for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == name) return kv[2] }
 	return ""
