@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"iter"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -38,9 +39,31 @@ func TestProductEncoding(t *testing.T) {
 	require.Positive(t, n)
 }
 
+// nextOnly is the product without its Packer methods: what the checker
+// explores through Next, for BenchmarkProduct's "next" cases.
+type nextOnly struct{ p *Product }
+
+func (n nextOnly) Init() iter.Seq[ProductState] { return n.p.Init() }
+func (n nextOnly) Next(s ProductState) iter.Seq2[ProductAction, ProductState] {
+	return n.p.Next(s)
+}
+func (n nextOnly) AppendState(b []byte, s ProductState) []byte { return n.p.AppendState(b, s) }
+func (n nextOnly) DecodeState(b []byte) ProductState           { return n.p.DecodeState(b) }
+
+// BenchmarkProduct explores diagram K=2 on the fast path (packed) and
+// through Next (next), with each store and one or two workers.
 func BenchmarkProduct(b *testing.B) {
 	p, err := NewProduct(2)
 	require.NoError(b, err)
+	for _, path := range []struct {
+		name string
+		sys  checker.System[ProductState, ProductAction]
+	}{{"packed", p}, {"next", nextOnly{p}}} {
+		b.Run(path.name, func(b *testing.B) { benchmarkProduct(b, path.sys) })
+	}
+}
+
+func benchmarkProduct(b *testing.B, p checker.System[ProductState, ProductAction]) {
 	for _, w := range []int{1, 2} {
 		for _, store := range []checker.StoreKind{checker.ExactStore, checker.FingerprintStore} {
 			b.Run(map[checker.StoreKind]string{checker.ExactStore: "exact", checker.FingerprintStore: "fingerprint"}[store]+map[int]string{1: "/workers=1", 2: "/workers=2"}[w], func(b *testing.B) {
