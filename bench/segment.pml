@@ -84,7 +84,7 @@ typedef Endpoint {
 	byte sent; byte delivered; byte peerinc; byte err;
 	int iss; int irs; int una; int nxt; int rcvnxt
 };
-typedef Segment { int seq; int ack; byte flags; byte ln; byte inc; byte stream; byte aged; bit delayed };
+typedef Segment { int seq; int ack; byte flags; byte ln; byte inc; byte stream; byte aged; bit delayed; bit timely };
 typedef Channel { Segment s[CAP]; byte n };
 
 Endpoint ep[2];
@@ -93,7 +93,9 @@ byte losses; byte dups; bit overflow;
 
 /* The segment being processed and scratch variables: not part of the state. */
 hidden int gseq, gack; hidden byte gflags, glen, ginc, gstream;
-hidden byte j, peer, owe, future, found; hidden int kk, nn;
+hidden byte j, peer, owe, future, found, tim; hidden int kk, nn;
+/* The timer marks of model.timerMark, taken before a transition. */
+hidden byte mopens[2]; hidden int muna[2], mnxt[2];
 
 #define HAS(f, x) (((f) & (x)) == (x))
 #define SEGLEN(n, f) ((n) + ((f) & SYN) / SYN + ((f) & FIN))
@@ -108,8 +110,8 @@ hidden byte j, peer, owe, future, found; hidden int kk, nn;
 #define DATA(x) ((x) == 0 -> DATA_A : DATA_B)
 #define ISN(x) ((x) == 0 -> ISN_A : ISN_B)
 
-#define COPYSEG(d, s2) d.seq = s2.seq; d.ack = s2.ack; d.flags = s2.flags; d.ln = s2.ln; d.inc = s2.inc; d.stream = s2.stream; d.aged = s2.aged; d.delayed = s2.delayed
-#define ZEROSEG(d) d.seq = 0; d.ack = 0; d.flags = 0; d.ln = 0; d.inc = 0; d.stream = 0; d.aged = 0; d.delayed = 0
+#define COPYSEG(d, s2) d.seq = s2.seq; d.ack = s2.ack; d.flags = s2.flags; d.ln = s2.ln; d.inc = s2.inc; d.stream = s2.stream; d.aged = s2.aged; d.delayed = s2.delayed; d.timely = s2.timely
+#define ZEROSEG(d) d.seq = 0; d.ack = 0; d.flags = 0; d.ln = 0; d.inc = 0; d.stream = 0; d.aged = 0; d.delayed = 0; d.timely = 0
 
 /* Channel.remove: take out segment k of channel x, keeping order and zero slots. */
 inline remove(x, k) {
@@ -122,7 +124,7 @@ inline remove(x, k) {
 	ZEROSEG(ch[x].s[ch[x].n])
 }
 
-/* step.emit: send from x, or mark the overflow. */
+/* step.emit: send from x, or mark the overflow; tim is step.timely. */
 inline emit(x, SEQ, ACKN, FLAGS, LEN, STREAM) {
 	if
 	:: ch[x].n >= CAP -> overflow = 1
@@ -131,10 +133,12 @@ inline emit(x, SEQ, ACKN, FLAGS, LEN, STREAM) {
 		ch[x].s[ch[x].n].flags = FLAGS; ch[x].s[ch[x].n].ln = LEN;
 		ch[x].s[ch[x].n].inc = ep[x].opens; ch[x].s[ch[x].n].stream = STREAM;
 		ch[x].s[ch[x].n].aged = 0; ch[x].s[ch[x].n].delayed = 0;
+		ch[x].s[ch[x].n].timely = (tim && ((FLAGS) & (ACK | RST)) != 0);
 		ch[x].n++
 	fi
 }
 
+/* the fields step.deleteTCB and step.backToListen clear */
 inline clearTCB(x) {
 	ep[x].st = CLOSED; ep[x].passive = 0; ep[x].backoff = 0; ep[x].peerinc = 0;
 	ep[x].iss = 0; ep[x].irs = 0; ep[x].una = 0; ep[x].nxt = 0; ep[x].rcvnxt = 0
@@ -154,12 +158,13 @@ inline backToListen(x) {
 	clearTCB(x); ep[x].st = LISTEN; ep[x].appclosed = 0; ep[x].aborted = 0; ep[x].sent = 0
 }
 
+/* step.sendFIN */
 inline sendFIN(x, next) {
 	emit(x, ep[x].nxt, ep[x].rcvnxt, FIN | ACK, 0, 0);
 	ep[x].nxt++; ep[x].st = next; ep[x].appclosed = 1
 }
 
-/* §3.10.7.1 */
+/* §3.10.7.1: step.arriveClosed */
 inline arriveClosed(x) {
 	if
 	:: HAS(gflags, RST) -> skip
@@ -168,7 +173,7 @@ inline arriveClosed(x) {
 	fi
 }
 
-/* §3.10.7.2 */
+/* §3.10.7.2: step.arriveListen */
 inline arriveListen(x) {
 	if
 	:: HAS(gflags, RST) -> skip
@@ -182,7 +187,7 @@ inline arriveListen(x) {
 	fi
 }
 
-/* §3.10.7.3 */
+/* §3.10.7.3: step.arriveSynSent */
 inline arriveSynSent(x) {
 	if
 	:: HAS(gflags, ACK) && (LEQ(gack, ep[x].iss) || LT(ep[x].nxt, gack)) ->
@@ -219,9 +224,15 @@ inline arriveSynSent(x) {
 #define FINSENT(x) (ep[x].st == FINWAIT1 || ep[x].st == FINWAIT2 || ep[x].st == CLOSING || ep[x].st == LASTACK || ep[x].st == TIMEWAIT)
 #define FINACKED(x) (FINSENT(x) && ep[x].una == ep[x].nxt)
 
-/* §3.10.7.4, with the acknowledgment owed sent once at the end. */
+/* §3.10.7.4: step.arriveOther, with the acknowledgment owed sent once at the end. */
 inline arriveOther(x) {
 	owe = 0;
+	/* Simultaneous open, Figure 7 line 6: the peer's SYN,ACK. */
+	if
+	:: ep[x].st == SYNRCVD && !ep[x].passive && gflags == (SYN | ACK) && glen == 0 &&
+	   gseq + 1 == ep[x].rcvnxt && gack == ep[x].nxt -> gseq = ep[x].rcvnxt; gflags = ACK
+	:: else -> skip
+	fi;
 	nn = SEGLEN(glen, gflags);
 	if
 	:: !((nn == 0 && INWIN(gseq, ep[x].rcvnxt, WND)) || (nn > 0 && (INWIN(gseq, ep[x].rcvnxt, WND) || INWIN(gseq + nn - 1, ep[x].rcvnxt, WND)))) ->
@@ -327,29 +338,67 @@ inline arriveOther(x) {
 	fi
 }
 
-/* Deliver segment k of the peer's channel to x. */
+#define RETRANSMITTING(x) (ep[x].st == SYNSENT || ep[x].st == SYNRCVD || ep[x].st == ESTAB || ep[x].st == FINWAIT1 || ep[x].st == CLOSEWAIT || ep[x].st == CLOSING || ep[x].st == LASTACK)
+/* frontCopy: g is a regular copy of x's front segment. */
+#define FRONTCOPY(x, g) (!g.delayed && g.inc == ep[x].opens && g.seq == ep[x].una && SEGLEN(g.ln, g.flags) > 0 && RETRANSMITTING(x) && ep[x].una != ep[x].nxt)
+
+/* Deliver segment k of the peer's channel to x (step.act, Deliver). */
 inline deliver(x, k) {
 	peer = 1 - x;
 	gseq = ch[peer].s[k].seq; gack = ch[peer].s[k].ack; gflags = ch[peer].s[k].flags;
 	glen = ch[peer].s[k].ln; ginc = ch[peer].s[k].inc; gstream = ch[peer].s[k].stream;
+	tim = FRONTCOPY(peer, ch[peer].s[k]);
 	remove(peer, k);
 	if
 	:: ep[x].st == CLOSED -> arriveClosed(x)
 	:: ep[x].st == LISTEN -> arriveListen(x)
 	:: ep[x].st == SYNSENT -> arriveSynSent(x)
 	:: else -> arriveOther(x)
+	fi;
+	tim = 0
+}
+
+
+
+/* State.markInFlight */
+inline markInFlight(x) {
+	j = 0;
+	do
+	:: j < ch[0].n -> if :: !ch[0].s[j].delayed -> ch[0].s[j].aged = ch[0].s[j].aged | (1 << x) :: else -> skip fi; j++
+	:: else -> break
+	od;
+	j = 0;
+	do
+	:: j < ch[1].n -> if :: !ch[1].s[j].delayed -> ch[1].s[j].aged = ch[1].s[j].aged | (1 << x) :: else -> skip fi; j++
+	:: else -> break
+	od
+}
+
+/* step.apply's timer marks, around every transition but an expiry:
+ * Endpoint.timerMark before, Endpoint.timerRestarted after. */
+inline premark() {
+	mopens[0] = ep[0].opens; muna[0] = ep[0].una; mnxt[0] = ep[0].nxt;
+	mopens[1] = ep[1].opens; muna[1] = ep[1].una; mnxt[1] = ep[1].nxt
+}
+#define RESTARTED(x) (RETRANSMITTING(x) && ep[x].una != ep[x].nxt && (mopens[x] != ep[x].opens || muna[x] == mnxt[x] || muna[x] != ep[x].una))
+inline postmark() {
+	if
+	:: RESTARTED(0) -> markInFlight(0)
+	:: else -> skip
+	fi;
+	if
+	:: RESTARTED(1) -> markInFlight(1)
+	:: else -> skip
 	fi
 }
 
-#define RETRANSMITTING(x) (ep[x].st == SYNSENT || ep[x].st == SYNRCVD || ep[x].st == ESTAB || ep[x].st == FINWAIT1 || ep[x].st == CLOSEWAIT || ep[x].st == CLOSING || ep[x].st == LASTACK)
-
-/* retransmissionNeeded, into found. */
+/* step.retransmissionNeeded, into found. */
 inline needed(x) {
 	found = 1; peer = 1 - x; j = 0;
 	do
 	:: j < ch[x].n ->
 		if
-		:: !ch[x].s[j].delayed && ch[x].s[j].inc == ep[x].opens && ch[x].s[j].seq == ep[x].una && SEGLEN(ch[x].s[j].ln, ch[x].s[j].flags) > 0 -> found = 0
+		:: FRONTCOPY(x, ch[x].s[j]) -> found = 0
 		:: else -> skip
 		fi; j++
 	:: else -> break
@@ -358,13 +407,14 @@ inline needed(x) {
 	do
 	:: j < ch[peer].n ->
 		if
-		:: (HAS(ch[peer].s[j].flags, ACK) && INRANGE(ch[peer].s[j].ack, ep[x].una, ep[x].nxt)) || HAS(ch[peer].s[j].flags, RST) -> found = 0
+		:: !ch[peer].s[j].delayed && ch[peer].s[j].timely &&
+		   ((HAS(ch[peer].s[j].flags, ACK) && INRANGE(ch[peer].s[j].ack, ep[x].una, ep[x].nxt)) || HAS(ch[peer].s[j].flags, RST)) -> found = 0
 		:: else -> skip
 		fi; j++
 	:: else -> break
 	od;
-	/* Segment.Aged: the segments in flight either way at its last
-	 * expiry, delayed copies apart, must have arrived or been lost. */
+	/* Segment.Aged: the segments in flight either way when the timer
+	 * last started, delayed copies apart, must have arrived or been lost. */
 	j = 0;
 	do
 	:: found && j < ch[0].n ->
@@ -385,17 +435,9 @@ inline needed(x) {
 	od
 }
 
+/* step.retransmitTimeout, past its guard. */
 inline retransmit(x) {
-	j = 0;
-	do
-	:: j < ch[0].n -> if :: !ch[0].s[j].delayed -> ch[0].s[j].aged = ch[0].s[j].aged | (1 << x) :: else -> skip fi; j++
-	:: else -> break
-	od;
-	j = 0;
-	do
-	:: j < ch[1].n -> if :: !ch[1].s[j].delayed -> ch[1].s[j].aged = ch[1].s[j].aged | (1 << x) :: else -> skip fi; j++
-	:: else -> break
-	od;
+	markInFlight(x);
 	if
 	:: ep[x].backoff >= MAXRETRIES ->
 		if
@@ -429,15 +471,23 @@ inline retransmit(x) {
 #define NOREG6(c) (NOREG5(c) && !REG(c, 5))
 #define NOREG7(c) (NOREG6(c) && !REG(c, 6))
 
-/* The transitions of side X; K runs over channel positions. */
+/* step.timeWaitTimeout: segment k of channel c belongs to the connection
+ * that x's TIME-WAIT guards, or an older one. */
+#define OLDSEG(c, k, x) (k < ch[c].n && ch[c].s[k].inc <= ep[x].peerinc)
+
+/* The transitions of side X (model.Model.Next): the user calls
+ * (step.passiveOpen, activeOpen, send, close, abort), then per channel
+ * position K Deliver (step.act), Lose (step.lose) and Duplicate
+ * (step.duplicate), then the timers (step.retransmitTimeout,
+ * step.timeWaitTimeout). */
 #define POS(X, K) \
-	:: d_step { !overflow && K < ch[1 - X].n && (REORDER || ch[1 - X].s[K].delayed || NOREG##K(1 - X)) -> deliver(X, K) } \
+	:: d_step { !overflow && K < ch[1 - X].n && (REORDER || ch[1 - X].s[K].delayed || NOREG##K(1 - X)) -> premark(); deliver(X, K); postmark() } \
 	:: d_step { !overflow && K < ch[X].n && losses < MAXLOSSES -> remove(X, K); losses++ } \
 	:: d_step { !overflow && K < ch[X].n && dups < MAXDUPS -> \
 		dups++; \
 		if \
 		:: ch[X].n >= CAP -> overflow = 1 /* the copy needs more room than the bound */ \
-		:: else -> COPYSEG(ch[X].s[ch[X].n], ch[X].s[K]); ch[X].s[ch[X].n].delayed = 1; ch[X].n++ \
+		:: else -> COPYSEG(ch[X].s[ch[X].n], ch[X].s[K]); ch[X].s[ch[X].n].delayed = 1; ch[X].s[ch[X].n].timely = 0; ch[X].n++ \
 		fi }
 
 #define SIDE(X) \
@@ -446,19 +496,19 @@ inline retransmit(x) {
 		ep[X].st = LISTEN; ep[X].opens++ } \
 	:: d_step { !overflow && (ROLE(X) & 2) && ((ep[X].st == CLOSED && ep[X].opens < 1) || ep[X].st == LISTEN) -> \
 		if \
-		:: ep[X].st == CLOSED -> clearTCB(X); ep[X].appclosed = 0; ep[X].aborted = 0; ep[X].sent = 0; ep[X].delivered = 0; ep[X].err = 0; ep[X].opens++ \
-		:: else -> skip \
+		:: ep[X].st == CLOSED -> premark(); clearTCB(X); ep[X].appclosed = 0; ep[X].aborted = 0; ep[X].sent = 0; ep[X].delivered = 0; ep[X].err = 0; ep[X].opens++ \
+		:: else -> premark() \
 		fi; \
 		ep[X].st = SYNSENT; ep[X].passive = 0; ep[X].iss = ISN(X); ep[X].una = ep[X].iss; ep[X].nxt = ep[X].iss + 1; \
-		emit(X, ep[X].iss, 0, SYN, 0, 0) } \
+		emit(X, ep[X].iss, 0, SYN, 0, 0); postmark() } \
 	:: d_step { !overflow && (ep[X].st == ESTAB || ep[X].st == CLOSEWAIT) && !ep[X].appclosed && ep[X].sent < DATA(X) -> \
-		emit(X, ep[X].nxt, ep[X].rcvnxt, ACK, 1, ep[X].sent); ep[X].nxt++; ep[X].sent++ } \
+		premark(); emit(X, ep[X].nxt, ep[X].rcvnxt, ACK, 1, ep[X].sent); ep[X].nxt++; ep[X].sent++; postmark() } \
 	:: d_step { !overflow && CLOSE && !ep[X].appclosed && EARLYCLOSE && (ep[X].st == LISTEN || ep[X].st == SYNSENT) -> \
 		ep[X].appclosed = 1; deleteTCB(X, NOERROR) } \
-	:: d_step { !overflow && CLOSE && !ep[X].appclosed && EARLYCLOSE && ep[X].st == SYNRCVD -> sendFIN(X, FINWAIT1) } \
-	:: d_step { !overflow && CLOSE && !ep[X].appclosed && ep[X].st == ESTAB && ep[X].sent >= DATA(X) -> sendFIN(X, FINWAIT1) } \
-	:: d_step { !overflow && CLOSE && !ep[X].appclosed && ep[X].st == CLOSEWAIT && ep[X].sent >= DATA(X) -> sendFIN(X, LASTACK) } \
-	:: d_step { !overflow && ABORT && !ep[X].appclosed && ep[X].st != CLOSED -> \
+	:: d_step { !overflow && CLOSE && !ep[X].appclosed && EARLYCLOSE && ep[X].st == SYNRCVD -> premark(); sendFIN(X, FINWAIT1); postmark() } \
+	:: d_step { !overflow && CLOSE && !ep[X].appclosed && ep[X].st == ESTAB && ep[X].sent >= DATA(X) -> premark(); sendFIN(X, FINWAIT1); postmark() } \
+	:: d_step { !overflow && CLOSE && !ep[X].appclosed && ep[X].st == CLOSEWAIT && ep[X].sent >= DATA(X) -> premark(); sendFIN(X, LASTACK); postmark() } \
+	:: d_step { !overflow && ABORT && ep[X].st != CLOSED -> \
 		if \
 		:: ep[X].st == SYNRCVD || ep[X].st == ESTAB || ep[X].st == FINWAIT1 || ep[X].st == FINWAIT2 || ep[X].st == CLOSEWAIT -> \
 			emit(X, ep[X].nxt, 0, RST, 0, 0) \
@@ -472,8 +522,10 @@ inline retransmit(x) {
 		:: found -> retransmit(X) \
 		:: else -> skip /* not enabled: a self-loop, which adds no state */ \
 		fi } \
-	:: d_step { !overflow && ep[X].st == TIMEWAIT && ch[0].n == 0 && ch[1].n == 0 && \
-		!(RETRANSMITTING(1 - X) && ep[1 - X].una != ep[1 - X].nxt) -> deleteTCB(X, NOERROR) }
+	:: d_step { !overflow && ep[X].st == TIMEWAIT && ch[X].n == 0 && \
+		!OLDSEG(1 - X, 0, X) && !OLDSEG(1 - X, 1, X) && !OLDSEG(1 - X, 2, X) && !OLDSEG(1 - X, 3, X) && \
+		!OLDSEG(1 - X, 4, X) && !OLDSEG(1 - X, 5, X) && !OLDSEG(1 - X, 6, X) && !OLDSEG(1 - X, 7, X) && \
+		!(ep[1 - X].opens == ep[X].peerinc && RETRANSMITTING(1 - X) && ep[1 - X].una != ep[1 - X].nxt) -> deleteTCB(X, NOERROR) }
 
 active proctype tcp() {
 	/* The initial state is the model's: both endpoints CLOSED, nothing in flight. */

@@ -172,6 +172,20 @@ func (t *step) arriveOther(side Side, g Segment) {
 		}
 	}()
 
+	// Simultaneous open, RFC 9293 Figure 7 line 6: SYN-RECEIVED (reached
+	// from SYN-SENT) receives the peer's SYN,ACK and becomes ESTABLISHED.
+	// §3.10.7.4 read literally refuses it — its SYN lies just before
+	// RCV.NXT, so the acceptability test fails and the ACK field is never
+	// read — where the figure shows the connection established by it.
+	// We follow the figure as Linux does (tcp_validate_incoming): a
+	// SYN,ACK with SEG.SEQ+1 = RCV.NXT, no text or FIN, and SEG.ACK =
+	// SND.NXT is the peer's answer to our SYN; its SYN is trimmed as old
+	// and its acknowledgment processed.
+	if e.State == SynReceived && !e.Passive && g.Flags == SYN|ACK && g.Len == 0 &&
+		g.Seq.Add(1) == e.RcvNxt && g.Ack == e.SndNxt {
+		g = Segment{Seq: e.RcvNxt, Ack: g.Ack, Flags: ACK, Inc: g.Inc}
+	}
+
 	// First, check the sequence number.
 	if !acceptable(g, e.RcvNxt, t.m.cfg.RcvWnd) {
 		// Send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> unless RST, drop. This

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Role says which OPEN calls an endpoint's application makes.
@@ -91,6 +92,14 @@ type Config struct {
 	// segment is unacknowledged, even while the segment or its
 	// acknowledgment is still in flight.
 	SpuriousRetransmit bool
+	// RTO is the initial retransmission timeout, doubled at each
+	// expiry (RFC 6298 §5.5) up to RTOMax; MSL is the maximum segment
+	// lifetime (§3.4.2), TIME-WAIT lasting 2MSL. The model has no clock:
+	// these durations only decide whether its timing abstraction is
+	// sound for the configuration (TimingPremise). Zero means the
+	// default: RTO 1 s (RFC 6298 §2.1, cited by §3.8.1), RTOMax 60 s
+	// (RFC 6298 §2.5's least maximum), MSL 2 minutes (§3.4.2).
+	RTO, RTOMax, MSL time.Duration
 	// ISNs are the initial sequence numbers each endpoint may choose from
 	// (§3.4.1); one choice per OPEN. Values just below 2^32 exercise
 	// wraparound.
@@ -178,9 +187,67 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("clients: must be 0 to 255, not %d", c.Clients)
 	case c.Clients > 0 && c.AcceptBacklog == 0:
 		return fmt.Errorf("clients: needs an accept queue (accept-backlog) to wait in")
+	case c.RTO < 0 || c.RTOMax < 0 || c.MSL < 0:
+		return fmt.Errorf("rto, rto-max, msl: must not be negative")
+	}
+	return c.TimingPremise()
+}
+
+// Defaults of the timing figures (Config.RTO, RTOMax, MSL).
+const (
+	DefaultRTO    = time.Second
+	DefaultRTOMax = 60 * time.Second
+	DefaultMSL    = 2 * time.Minute
+)
+
+// Timing returns the configuration's RTO, RTOMax and MSL, defaults filled in.
+func (c *Config) Timing() (rto, rtoMax, msl time.Duration) {
+	rto, rtoMax, msl = c.RTO, c.RTOMax, c.MSL
+	if rto == 0 {
+		rto = DefaultRTO
+	}
+	if rtoMax == 0 {
+		rtoMax = DefaultRTOMax
+	}
+	if msl == 0 {
+		msl = DefaultMSL
+	}
+	return max(rto, 1), max(rtoMax, rto), msl
+}
+
+// RetransmissionSchedule is how long a connection that is never answered
+// keeps retransmitting: the MaxRetries timeouts that each send the
+// segment again and the last one that gives up, the timeout doubling
+// from RTO up to RTOMax (RFC 6298 §5.5, §2.5).
+func (c *Config) RetransmissionSchedule() time.Duration {
+	rto, rtoMax, _ := c.Timing()
+	var total time.Duration
+	for k := 0; k <= c.MaxRetries; k++ {
+		total += rto
+		rto = min(2*rto, rtoMax)
+	}
+	return total
+}
+
+// TimingPremise reports, as an error naming the figures, a configuration
+// for which the model's timing abstraction would be unsound: TIME-WAIT's
+// expiry waits for the peer to finish retransmitting (timeWaitTimeout),
+// which real time guarantees only if the peer's whole retransmission
+// schedule, plus one RTO for a segment's flight, is shorter than 2MSL.
+// Without TIME-WAIT (variant NoTimeWait) there is nothing to premise.
+func (c *Config) TimingPremise() error {
+	if c.Variant == NoTimeWait {
+		return nil
+	}
+	rto, _, msl := c.Timing()
+	if s := c.RetransmissionSchedule(); s+rto >= 2*msl {
+		return fmt.Errorf("max-retries: %d retransmissions back off for %s (rto %s, doubling to rto-max %s), and with a segment's flight that is not shorter than 2MSL (%s): TIME-WAIT could end while the peer still retransmits its FIN, which the model's timers assume away; lower --max-retries or raise --msl",
+			c.MaxRetries, s, rto, c.rtoMax(), 2*msl)
 	}
 	return nil
 }
+
+func (c *Config) rtoMax() time.Duration { _, m, _ := c.Timing(); return m }
 
 // String is a one-line summary of the configuration, as printed in the
 // header of a report.
@@ -250,6 +317,10 @@ func Presets() []Preset {
 	simultaneous := base()
 	simultaneous.Roles = [2]Role{Connector, Listener | Connector}
 	simultaneous.EarlyClose = true
+	simultaneous.MaxLosses = 1
+
+	abort := lifecycle
+	abort.Abort = true
 
 	lossy := base()
 	lossy.Data = [2]int{1, 0}
@@ -267,7 +338,8 @@ func Presets() []Preset {
 		{"handshake", "A connects to B listening; no data, no close; one loss", handshake},
 		{"close", "from ESTABLISHED on both sides to closed; one loss", closing},
 		{"lifecycle", "open, one data segment each way, close; one loss", lifecycle},
-		{"simultaneous", "both may connect, close early or late: simultaneous open and close", simultaneous},
+		{"simultaneous", "both may connect, close early or late: simultaneous open and close; one loss", simultaneous},
+		{"abort", "lifecycle where either application may also ABORT at any time, before or after its CLOSE; one loss", abort},
 		{"lossy", "one data segment, two losses, a duplicate, reordering", lossy},
 		{"stress", "lossy with two data segments from A: about 68 million states (use --no-temporal)", stress},
 	}

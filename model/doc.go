@@ -55,25 +55,70 @@
 //   - Timers (§3.10.8): retransmission of the segment at SND.UNA (SYN,
 //     SYN,ACK, data or FIN) with exponential backoff, giving up after
 //     MaxRetries; TIME-WAIT's 2MSL expiry.
+//   - ABORT (§3.10.5) in every state with a TCB, also after CLOSE:
+//     FIN-WAIT-1 and -2 send a RST, CLOSING, LAST-ACK and TIME-WAIT just
+//     delete the TCB (the abort preset).
 //
-// # Abstractions, and why each is sound for the properties checked
+// # Abstractions, and why each is sound
 //
-//   - Time. The retransmission timer fires only when neither the segment
-//     nor an acknowledgment of it (nor a RST) is in flight: only then can
-//     an RTO that exceeds the round trip expire. Two expiries of one timer
-//     are an RTO apart, longer than any delivery, so a timer cannot expire
-//     again while a segment that was in flight toward it at its last
-//     expiry is still there (the ghost Segment.Aged). Early (spurious)
-//     expiries are left out unless SpuriousRetransmit is set; their
-//     effect, a second copy of a segment, is what duplication produces, so
-//     Duplicate covers the same receiver behaviours. 2MSL expires only
-//     when both channels are empty and the peer has nothing left to
-//     retransmit: MSL bounds a segment's life (§3.4.2) and 2MSL outlasts
-//     a retransmission schedule of a few RTOs, so no earlier expiry is
-//     possible. The timers of the two endpoints are otherwise unordered:
-//     one endpoint's may expire several times while the other's has not,
-//     which real clocks forbid only loosely; properties that depend on
-//     it (connect-no-timeout) say so.
+// A "holds" is sound when the model has every behaviour real TCP has
+// within the bounds (it may have more). Each abstraction below states
+// the premise it rests on, the configurations it covers, and the test
+// that exercises its boundary. The premises about the network are two:
+// a regular (not duplicated) segment takes less than one RTO to cross
+// it, so a round trip is shorter than the RTO (RFC 6298's RTO is meant
+// to exceed it); and no segment lives longer than MSL (§3.4.2).
+//
+//   - The retransmission timer (§3.10.8, RFC 6298). The model has no
+//     clock: the timer of an endpoint with something unacknowledged may
+//     expire at any moment except when that is impossible in real time.
+//     It is impossible while (a) a regular copy of the front segment (at
+//     SND.UNA) is in flight — it was sent less than a delay ago; (b) a
+//     timely answer to such a copy is in flight (Segment.Timely: an ACK
+//     or RST sent on the arrival of a regular copy of the front segment,
+//     which arrives within a round trip of the front segment's last
+//     transmission); (c) a regular segment that was in flight when the
+//     timer last started — at the first transmission, at a new
+//     acknowledgment (RFC 6298 §5.3), or at an expiry — is still in
+//     flight (Segment.Aged): it arrives within a delay of that moment,
+//     before the RTO. Everything else in flight holds nothing: a delayed
+//     copy, a segment the peer's application sent later, the answer to a
+//     delayed copy. Covers every configuration; SpuriousRetransmit drops
+//     (a)–(c) for networks where the round trip exceeds the RTO. A
+//     spurious retransmission is not the same as a duplicate: it carries
+//     the current ACK and advances the backoff, a copy does neither.
+//     Tests: TestDelayedAnswerDoesNotHoldTheTimer,
+//     TestTimerStartMarksSegmentsInFlight.
+//   - TIME-WAIT (§3.10.8, §3.4.2). The 2MSL timer may expire once no
+//     segment of its connection (or an older one) is in flight either
+//     way — each dies within MSL — and the peer, if still in the same
+//     connection, has nothing left to retransmit. The second half rests
+//     on the peer's whole retransmission schedule (RTO doubling to
+//     RTOMax, MaxRetries+1 timeouts) plus one RTO for the last segment's
+//     flight being shorter than 2MSL: Config.TimingPremise checks it and
+//     Validate refuses a configuration that breaks it (with RFC figures,
+//     --max-retries 8 and more), naming the figures; --msl, --rto and
+//     --rto-max set them. Segments and retransmissions of the peer's next
+//     incarnation hold nothing. Tests: TestTimingPremiseBoundary,
+//     TestTimeWaitIgnoresTheNextIncarnation, and in cmd/tcpcheck the
+//     refusal of `check --preset close --max-retries 8`.
+//   - The network. FIFO delivery of regular segments (Reorder: any
+//     order), losses up to MaxLosses, delayed copies up to MaxDups that
+//     may arrive at any time. Next enumerates the deliveries and losses of
+//     every position in the channel; it skips a position only when the
+//     segment just before it is equal (taking out either leaves the same
+//     channel), and a duplication only when an equal segment stands
+//     anywhere earlier (the copy appended is the same). Tests:
+//     TestNextReachesEverySuccessor (Next against Step on every
+//     candidate, on a configuration with reordering, losses and a
+//     duplicate), TestLoseEitherOfTwoEqualSegments, and
+//     bench/compare.sh, which runs the Promela twin bench/segment.pml in
+//     SPIN and fails when the state counts differ.
+//   - The timers of the two endpoints are otherwise unordered: one
+//     endpoint's timer may expire several times while the other's has
+//     not, which real clocks forbid only loosely. This only adds
+//     behaviours (sound); properties that would fail only through it
+//     (connect-no-timeout) say so.
 //   - Data. Each SEND is one one-byte segment, sent at once; the
 //     application closes after its last SEND. Windows are fixed
 //     (RcvWnd) and never zero; there is no congestion control, Nagle,
@@ -90,10 +135,17 @@
 //     tells its application "connection timed out" (§3.8.3 R2); a
 //     half-open entry of a listener is dropped and the listener stays, as
 //     real stacks do.
+//   - Simultaneous open. A SYN-RECEIVED endpoint reached from SYN-SENT
+//     accepts the peer's SYN,ACK (SEG.SEQ+1 = RCV.NXT, SEG.ACK = SND.NXT)
+//     and becomes ESTABLISHED, as Figure 7 line 6 shows and Linux does,
+//     where §3.10.7.4's acceptability test read literally would refuse it
+//     (step.arriveOther). Test: TestSimultaneousOpenSynAckEstablishes.
 //
 // # What is left out
 //
-// Security/compartment checks, URG, PSH, window updates, zero-window
+// Real time (the RTO estimator, RTT variation, every clock: the timing
+// figures only decide which configurations are sound). Security and
+// compartment checks, URG, PSH, window updates, zero-window
 // probing, keep-alives, the user timeout, FIN-WAIT-2's timer (not in the
 // RFC), TCP options, RFC 5961's exact-match RST rule and ACK throttling,
 // and data carried on a SYN. A "holds" means: for every behaviour of the

@@ -26,7 +26,7 @@ func lifecycleModel(t *testing.T, edit func(*Config)) *Model {
 func TestSynToClosedPortIsRefused(t *testing.T) {
 	m := lifecycleModel(t, nil)
 	before, a, after := play(t, m, []act{{ActiveOpen, A}, {Deliver, B}})
-	require.Equal(t, []Segment{{Seq: 0, Ack: 101, Flags: RST | ACK, Inc: 0}}, m.Emitted(before, a))
+	require.Equal(t, []Segment{{Seq: 0, Ack: 101, Flags: RST | ACK, Inc: 0, Timely: true}}, m.Emitted(before, a))
 	require.Equal(t, Closed, after.Ep[B].State)
 
 	_, _, after = play(t, m, []act{{ActiveOpen, A}, {Deliver, B}, {Deliver, A}})
@@ -78,7 +78,7 @@ func TestUnacceptableSegmentIsAcknowledged(t *testing.T) {
 	next, ok := m.Step(s, a)
 	require.True(t, ok)
 	require.Equal(t, Established, next.Ep[A].State)
-	require.Equal(t, []Segment{{Seq: 101, Ack: 301, Flags: ACK, Inc: 1}}, m.Emitted(s, a))
+	require.Equal(t, []Segment{{Seq: 101, Ack: 301, Flags: ACK, Inc: 1, Timely: true}}, m.Emitted(s, a))
 }
 
 // §3.10.7.4 second step: a RST in the window resets a synchronized
@@ -206,8 +206,8 @@ func TestHandshakeNumbersAcrossWraparound(t *testing.T) {
 	}
 	require.Equal(t, []Segment{
 		{Seq: 4294967295, Flags: SYN, Inc: 1},
-		{Seq: 1000, Ack: 0, Flags: SYN | ACK, Inc: 1},
-		{Seq: 0, Ack: 1001, Flags: ACK, Inc: 1},
+		{Seq: 1000, Ack: 0, Flags: SYN | ACK, Inc: 1, Timely: true},
+		{Seq: 0, Ack: 1001, Flags: ACK, Inc: 1, Timely: true},
 	}, segs)
 	require.Equal(t, Established, s.Ep[A].State)
 	require.Equal(t, Established, s.Ep[B].State)

@@ -125,7 +125,7 @@ func (m *Model) disabled(s *State, a Action) bool {
 	case CloseCall:
 		return !m.cfg.Close || e.AppClosed
 	case AbortCall:
-		return !m.cfg.Abort || e.AppClosed || e.State == Closed
+		return !m.cfg.Abort || e.State == Closed
 	case Lose:
 		return int(s.Losses) >= m.cfg.MaxLosses
 	case Duplicate:
@@ -164,8 +164,8 @@ func (m *Model) actions(s *State) iter.Seq[Action] {
 					}
 					oldest = false
 				}
-				if earlier(in, i) {
-					continue // the same segment earlier in the channel: same successor
+				if sameAsPrevious(in, i) {
+					continue // taking out either of two equal neighbours leaves one channel
 				}
 				choices := 1
 				if e.State == Listen && g.Flags&(SYN|RST|ACK) == SYN {
@@ -179,11 +179,16 @@ func (m *Model) actions(s *State) iter.Seq[Action] {
 			}
 			out := &s.Ch[side]
 			for i := 0; i < out.Len(); i++ {
-				if earlier(out, i) {
-					continue
+				// Losing either of two equal neighbours leaves the same
+				// channel; duplicating any copy of a segment appends the
+				// same copy.
+				if !sameAsPrevious(out, i) {
+					if !yield(Action{Kind: Lose, Side: side, Index: uint8(i), Seg: out.At(i)}) {
+						return
+					}
 				}
-				for _, k := range []ActionKind{Lose, Duplicate} {
-					if !yield(Action{Kind: k, Side: side, Index: uint8(i), Seg: out.At(i)}) {
+				if !earlier(out, i) {
+					if !yield(Action{Kind: Duplicate, Side: side, Index: uint8(i), Seg: out.At(i)}) {
 						return
 					}
 				}
@@ -219,8 +224,16 @@ func (m *Model) actions(s *State) iter.Seq[Action] {
 	}
 }
 
+// sameAsPrevious reports whether the i-th segment of ch equals the one
+// just before it: removing either (Deliver, Lose) leaves the same
+// channel. Equal segments further apart are not interchangeable: taking
+// out position 0 or 2 of [X, Y, X] leaves [Y, X] or [X, Y].
+func sameAsPrevious(ch *Channel, i int) bool {
+	return i > 0 && ch.Segs[i-1] == ch.Segs[i]
+}
+
 // earlier reports whether the i-th segment of ch also stands at an earlier
-// position: acting on either gives the same successor.
+// position: duplicating either appends the same copy.
 func earlier(ch *Channel, i int) bool {
 	for j := 0; j < i; j++ {
 		if ch.Segs[j] == ch.Segs[i] {
@@ -283,10 +296,31 @@ type step struct {
 	// closeAfterACK: delete the TCB once the pending acknowledgment is
 	// sent (variant NoTimeWait).
 	closeAfterACK bool
+	// timely: the segments sent now answer the arrival of a regular copy
+	// of the peer's front segment (Segment.Timely).
+	timely bool
 }
 
-// apply performs a on t.s, reporting false when a is not enabled.
+// apply performs a on t.s, reporting false when a is not enabled. A
+// retransmission timer that starts or restarts in the transition marks
+// the segments then in flight (Segment.Aged).
 func (t *step) apply(a Action) bool {
+	marks := [2]timerMark{t.s.Ep[A].timerMark(), t.s.Ep[B].timerMark()}
+	if !t.act(a) {
+		return false
+	}
+	if a.Kind != RetransmitTimeout { // an expiry marks for itself
+		for side := range marks {
+			if t.s.Ep[side].timerRestarted(marks[side]) {
+				t.s.markInFlight(Side(side))
+			}
+		}
+	}
+	return true
+}
+
+// act performs a on t.s, reporting false when a is not enabled.
+func (t *step) act(a Action) bool {
 	switch a.Kind {
 	case PassiveOpen:
 		return t.passiveOpen(a.Side)
@@ -304,6 +338,9 @@ func (t *step) apply(a Action) bool {
 			return false
 		}
 		in.remove(int(a.Index))
+		// What the arrival of a regular copy of the sender's front segment
+		// sends back is an answer within a round trip (see Segment.Timely).
+		t.timely = frontCopy(&t.s.Ep[a.Side.Peer()], a.Seg)
 		t.segmentArrives(a.Side, a.Seg, a.ISN)
 		return true
 	case Lose:
@@ -338,6 +375,7 @@ func (t *step) emit(side Side, g Segment) {
 		return
 	}
 	g.Inc = t.s.Ep[side].Opens
+	g.Timely = t.timely && g.Flags&(ACK|RST) != 0 // only an ACK or a RST holds a timer
 	ch.push(g)
 	if t.record {
 		t.sent = append(t.sent, g)
@@ -398,6 +436,7 @@ func (t *step) duplicate(a Action) bool {
 	}
 	g := a.Seg
 	g.Delayed = true
+	g.Timely = false // a delayed copy holds no timer
 	out.push(g)
 	return true
 }

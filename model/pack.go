@@ -18,7 +18,7 @@ import (
 //	  Backoff, Opens, Sent, Delivered, PeerInc, Held, then if seq (some
 //	  sequence variable is set) ISS (4 bytes), SND.UNA-ISS, SND.NXT-SND.UNA
 //	  (uvarints), IRS (4 bytes), RCV.NXT-IRS (uvarint)
-//	per channel: N, then per segment Flags|Delayed<<4, Len, Inc, Stream,
+//	per channel: N, then per segment Flags|Delayed<<4|Timely<<5, Len, Inc, Stream,
 //	  Aged, SEQ less the sender's ISS and ACK less the receiver's ISS
 //	  (zigzag varints)
 //
@@ -49,7 +49,7 @@ func (m *Model) AppendState(b []byte, s State) []byte {
 		b = append(b, ch.N)
 		for i := 0; i < int(ch.N) && i < len(ch.Segs); i++ {
 			g := &ch.Segs[i]
-			b = append(b, uint8(g.Flags)|boolByte(g.Delayed)<<4, g.Len, g.Inc, g.Stream, g.Aged)
+			b = append(b, uint8(g.Flags)|boolByte(g.Delayed)<<4|boolByte(g.Timely)<<5, g.Len, g.Inc, g.Stream, g.Aged)
 			b = binary.AppendVarint(b, int64(int32(g.Seq-from)))
 			b = binary.AppendVarint(b, int64(int32(g.Ack-to)))
 		}
@@ -98,7 +98,7 @@ func (m *Model) DecodeState(b []byte) State {
 		for i := range int(ch.N) {
 			g := &ch.Segs[i]
 			x := d.byte()
-			g.Flags, g.Delayed = Flags(x&0xf), x>>4&1 != 0
+			g.Flags, g.Delayed, g.Timely = Flags(x&0xf), x>>4&1 != 0, x>>5&1 != 0
 			g.Len, g.Inc, g.Stream, g.Aged = d.byte(), d.byte(), d.byte(), d.byte()
 			g.Seq = from + SeqNum(d.varint())
 			g.Ack = to + SeqNum(d.varint())

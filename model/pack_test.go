@@ -23,7 +23,7 @@ func TestEncodingCoversEveryField(t *testing.T) {
 		reflect.TypeFor[model.State]():    {"Ep", "Ch", "Losses", "Dups", "Listen", "Overflow"},
 		reflect.TypeFor[model.Endpoint](): {"State", "Passive", "AppClosed", "Backoff", "Opens", "Sent", "Delivered", "PeerInc", "Err", "Aborted", "Held", "Accepted", "ISS", "IRS", "SndUna", "SndNxt", "RcvNxt"},
 		reflect.TypeFor[model.Channel]():  {"Segs", "N"},
-		reflect.TypeFor[model.Segment]():  {"Seq", "Ack", "Flags", "Len", "Inc", "Stream", "Aged", "Delayed"},
+		reflect.TypeFor[model.Segment]():  {"Seq", "Ack", "Flags", "Len", "Inc", "Stream", "Aged", "Delayed", "Timely"},
 		reflect.TypeFor[model.Backlog]():  {"Half", "N", "Spoofed", "Held", "Cap", "Accept", "Clients", "AcceptCap"},
 	}
 	for typ, fields := range encoded {
@@ -83,6 +83,7 @@ func TestEncodingKeepsFigures(t *testing.T) {
 	require.NoError(t, err)
 	coded.Stats.Elapsed, plain.Stats.Elapsed = 0, 0
 	coded.Stats.StoreBytes, plain.Stats.StoreBytes = 0, 0
+	coded.Stats.SearchBytes, plain.Stats.SearchBytes = 0, 0
 	require.Equal(t, plain.Stats, coded.Stats)
 }
 

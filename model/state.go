@@ -125,6 +125,15 @@ type Segment struct {
 	// its own and may arrive at any time, ahead of or behind the segments
 	// in the channel — the "delayed duplicate" of §3.4 and §3.5.
 	Delayed bool
+	// Timely is a ghost of the timing abstraction: the segment was sent
+	// on the arrival of a regular (not delayed) copy of the receiver's
+	// peer's front segment — the one at its SND.UNA — so it reaches that
+	// peer within a round trip of the front segment's last transmission,
+	// before the peer's retransmission timer can expire (RTO exceeds the
+	// round trip). Only such an answer holds the timer: a segment sent
+	// later (a SEND, an ABORT's RST, the answer to a delayed copy) may
+	// still be in flight when the timer expires.
+	Timely bool
 }
 
 // SegLen is SEG.LEN of §3.3.1: payload plus one for SYN and one for FIN.

@@ -32,11 +32,24 @@ func (e *Endpoint) frontSegment() Segment {
 	return Segment{Seq: e.SndUna, Ack: e.RcvNxt, Flags: FIN | ACK}
 }
 
+// frontCopy reports whether g, sent by e, is a regular copy of e's front
+// segment: the segment at SND.UNA of e's current incarnation.
+func frontCopy(e *Endpoint, g Segment) bool {
+	return !g.Delayed && g.Inc == e.Opens && g.Seq == e.SndUna && g.SegLen() > 0 &&
+		retransmitting(e.State) && e.SndUna != e.SndNxt
+}
+
 // retransmissionNeeded reports whether the retransmission timer can have
-// expired: neither a copy of the front segment nor an acknowledgment of it
-// (nor a RST) is still in flight, so only a loss (or a peer that dropped
-// it) explains the silence. With Config.SpuriousRetransmit the timer may also expire
-// early, as it does when a round trip takes longer than the RTO.
+// expired. It cannot while a regular copy of the front segment is in
+// flight (sent less than a one-way delay ago, so less than an RTO before
+// the timer's deadline), nor while a timely answer to such a copy — an
+// acknowledgment of it, or a RST — is on its way back (Segment.Timely:
+// it arrives within a round trip of the front segment's transmission,
+// before the RTO). Anything else in flight does not hold the timer: a
+// delayed copy, a segment the peer's application sent, the answer to a
+// delayed copy may all arrive after it. With Config.SpuriousRetransmit
+// the timer may expire whenever a segment is unacknowledged, as it does
+// when a round trip takes longer than the RTO.
 func (t *step) retransmissionNeeded(side Side) bool {
 	if t.m.cfg.SpuriousRetransmit {
 		return true
@@ -44,19 +57,51 @@ func (t *step) retransmissionNeeded(side Side) bool {
 	e := &t.s.Ep[side]
 	out, in := &t.s.Ch[side], &t.s.Ch[side.Peer()]
 	for i := 0; i < out.Len(); i++ {
-		// A delayed copy travels on its own: it does not hold the timer.
-		if g := out.At(i); !g.Delayed && g.Inc == e.Opens && g.Seq == e.SndUna && g.SegLen() > 0 {
+		if frontCopy(e, out.At(i)) {
 			return false
 		}
 	}
 	for i := 0; i < in.Len(); i++ {
-		// An acknowledgment of it, or a RST, is on its way: the answer
-		// arrives within a round trip, before any RTO.
-		if g := in.At(i); g.Has(ACK) && g.Ack.InRange(e.SndUna, e.SndNxt) || g.Has(RST) {
+		if g := in.At(i); !g.Delayed && g.Timely && (g.Has(ACK) && g.Ack.InRange(e.SndUna, e.SndNxt) || g.Has(RST)) {
 			return false
 		}
 	}
 	return true
+}
+
+// markInFlight sets bit side of Segment.Aged on every regular segment in
+// flight, either way: side's retransmission timer (re)starts now, so it
+// cannot expire before each of them has arrived or been lost.
+func (s *State) markInFlight(side Side) {
+	for c := range s.Ch {
+		ch := &s.Ch[c]
+		for i := 0; i < ch.Len(); i++ {
+			if !ch.Segs[i].Delayed {
+				ch.Segs[i].Aged |= 1 << side
+			}
+		}
+	}
+}
+
+// timerMark is what decides whether an endpoint's retransmission timer
+// (re)started during a transition: its incarnation, SND.UNA and SND.NXT.
+type timerMark struct {
+	opens          uint8
+	sndUna, sndNxt SeqNum
+}
+
+func (e *Endpoint) timerMark() timerMark { return timerMark{e.Opens, e.SndUna, e.SndNxt} }
+
+// timerRestarted reports whether e's retransmission timer started or
+// restarted in a transition that began with mark m: e has something
+// unacknowledged, and either had nothing before (the timer starts with
+// the first segment sent, RFC 6298 §5.1), or a new acknowledgment moved
+// SND.UNA (the timer restarts, §5.3), or it is a new connection.
+func (e *Endpoint) timerRestarted(m timerMark) bool {
+	if !retransmitting(e.State) || e.SndUna == e.SndNxt {
+		return false
+	}
+	return m.opens != e.Opens || m.sndUna == m.sndNxt || m.sndUna != e.SndUna
 }
 
 // retransmitTimeout is RETRANSMISSION TIMEOUT (§3.10.8): send the segment
@@ -79,9 +124,10 @@ func (t *step) retransmitTimeout(side Side) bool {
 		t.m.cfg.Variant == NoFinRetransmit && front.Has(FIN):
 		return false // the variant has no timer for this segment
 	}
-	// The segments that were in flight at the last expiry, either way,
-	// have arrived or been lost by now: RTO is longer than any delivery.
-	// Delayed copies are the exception: they may take any time.
+	// The segments that were in flight when the timer last started,
+	// either way, have arrived or been lost by now: the RTO is longer
+	// than any delivery (see Segment.Aged). Delayed copies are the
+	// exception: they may take any time.
 	for _, ch := range []*Channel{&t.s.Ch[A], &t.s.Ch[B]} {
 		for i := 0; i < ch.Len(); i++ {
 			if g := ch.At(i); !g.Delayed && g.Aged&(1<<side) != 0 {
@@ -89,13 +135,7 @@ func (t *step) retransmitTimeout(side Side) bool {
 			}
 		}
 	}
-	for _, ch := range []*Channel{&t.s.Ch[A], &t.s.Ch[B]} {
-		for i := 0; i < ch.Len(); i++ {
-			if !ch.Segs[i].Delayed {
-				ch.Segs[i].Aged |= 1 << side
-			}
-		}
-	}
+	t.s.markInFlight(side)
 	if int(e.Backoff) >= t.m.cfg.MaxRetries {
 		if e.State == SynReceived && e.Passive {
 			t.backToListen(side)
@@ -110,17 +150,36 @@ func (t *step) retransmitTimeout(side Side) bool {
 }
 
 // timeWaitTimeout is TIME-WAIT TIMEOUT (§3.10.8): delete the TCB and enter
-// CLOSED. Figure 5: TIME-WAIT → CLOSED "Timeout=2MSL / delete TCB". 2MSL
-// is long enough for every segment of the connection to have left the
-// network (§3.4.2), and longer than the peer's whole retransmission
-// schedule (with an RTO of 1 s and a few retries, seconds against
-// 2MSL's minutes), so the timer is enabled only once both channels are
-// empty and the peer has nothing left to retransmit; a retransmitted FIN
-// arriving meanwhile restarts it (§3.10.7.4).
+// CLOSED. Figure 5: TIME-WAIT → CLOSED "Timeout=2MSL / delete TCB".
+//
+// The model has no clock; the timer is enabled when 2MSL can have passed
+// since TIME-WAIT was entered or last restarted by a retransmitted FIN
+// (§3.10.7.4). Two facts about real time decide that:
+//
+//   - No segment of this connection (or an older one) is in flight either
+//     way: MSL bounds a segment's life (§3.4.2), so each of them is
+//     delivered or lost before 2MSL ends. Segments of the peer's next
+//     incarnation (a new SYN) do not hold the timer: they may be sent
+//     at any time.
+//   - The peer, if it is still this connection, has nothing left to
+//     retransmit. This rests on Config.TimingPremise: the peer's whole
+//     retransmission schedule, RTO·(2^(MaxRetries+1)−1) capped by RTOMax,
+//     plus a segment's delay, is shorter than 2MSL, so the peer has had
+//     its acknowledgment or given up before TIME-WAIT can end. Validate
+//     refuses a configuration where it is not: there a retransmitted FIN
+//     could find the endpoint CLOSED, which this rule would hide.
 func (t *step) timeWaitTimeout(side Side) bool {
-	peer := &t.s.Ep[side.Peer()]
-	if t.s.Ep[side].State != TimeWait || t.s.InFlight() != 0 ||
-		retransmitting(peer.State) && peer.SndUna != peer.SndNxt {
+	e, peer := &t.s.Ep[side], &t.s.Ep[side.Peer()]
+	if e.State != TimeWait || t.s.Ch[side].Len() != 0 {
+		return false
+	}
+	in := &t.s.Ch[side.Peer()]
+	for i := 0; i < in.Len(); i++ {
+		if in.At(i).Inc <= e.PeerInc {
+			return false // the peer's segment of this connection, still in flight
+		}
+	}
+	if peer.Opens == e.PeerInc && retransmitting(peer.State) && peer.SndUna != peer.SndNxt {
 		return false
 	}
 	t.deleteTCB(side, NoError)

@@ -164,10 +164,12 @@ func (t *step) sendFIN(side Side, next ConnState) {
 
 // abort is ABORT (§3.10.5): in SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1,
 // FIN-WAIT-2 and CLOSE-WAIT send <SEQ=SND.NXT><CTL=RST>; in every state
-// delete the TCB.
+// delete the TCB. The application may abort after it closed, while the
+// connection is still FIN-WAIT-1 or -2 (a RST goes out), CLOSING,
+// LAST-ACK or TIME-WAIT ("respond with ok and delete the TCB").
 func (t *step) abort(side Side) bool {
 	e := &t.s.Ep[side]
-	if !t.m.cfg.Abort || e.AppClosed || e.State == Closed || t.unaccepted(side) {
+	if !t.m.cfg.Abort || e.State == Closed || t.unaccepted(side) {
 		return false
 	}
 	switch e.State {

@@ -210,8 +210,9 @@ func handshakeAck(from model.State, a model.Action, to model.State) string {
 	e0, e1 := &from.Ep[side], &to.Ep[side]
 	sent := sentBy(&from, &to, a, side)
 	switch {
-	case e0.State == model.Listen && e1.State == model.SynReceived:
-		// The SYN,ACK: <SEQ=y><ACK=x+1><CTL=SYN,ACK>.
+	case (e0.State == model.Listen || e0.State == model.SynSent) && e1.State == model.SynReceived:
+		// The SYN,ACK: <SEQ=y><ACK=x+1><CTL=SYN,ACK>, from a listener or,
+		// on simultaneous open, from SYN-SENT (Figure 7 line 5).
 		for _, g := range sent {
 			if g.Has(model.SYN|model.ACK) && g.Ack != a.Seg.Seq.Add(1) {
 				return fmt.Sprintf("%s answered the SYN with seq %d by %s: the SYN,ACK must acknowledge %d", side, a.Seg.Seq, g, a.Seg.Seq.Add(1))
@@ -227,6 +228,12 @@ func handshakeAck(from model.State, a model.Action, to model.State) string {
 			if g.Has(model.ACK) && (g.Seq != e0.ISS.Add(1) || g.Ack != a.Seg.Seq.Add(1)) {
 				return fmt.Sprintf("%s completed the handshake with %s: it must be <SEQ=%d><ACK=%d>", side, g, e0.ISS.Add(1), a.Seg.Seq.Add(1))
 			}
+		}
+	case e0.State == model.SynReceived && e1.State.Synchronized() && a.Seg.Has(model.SYN):
+		// Simultaneous open (Figure 7 line 6): the peer's SYN,ACK, which
+		// repeats the SYN already received and acknowledges ours.
+		if e0.Passive || a.Seg.Seq != e0.IRS || a.Seg.Ack != e0.ISS.Add(1) {
+			return fmt.Sprintf("%s accepted %s as completing a simultaneous open: it must be <SEQ=%d><ACK=%d><CTL=SYN,ACK>", side, a.Seg, e0.IRS, e0.ISS.Add(1))
 		}
 	case e0.State == model.SynReceived && e1.State.Synchronized():
 		// The segment that completes the handshake on the passive side:

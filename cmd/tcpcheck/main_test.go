@@ -168,6 +168,11 @@ func TestBadInput(t *testing.T) {
 		{[]string{"simulate", "--model", "diagram", "--capacity", "3"}, "--capacity applies to --model segment only"},
 		{[]string{"simulate", "--capacity", "9"}, "capacity: must be 1 to 8, not 9"},
 		{[]string{"simulate", "walk"}, `unexpected argument "walk"`},
+		// The timing premise (model/doc.go): eight retries outlast 2MSL.
+		{[]string{"check", "--preset", "close", "--max-losses", "7", "--max-retries", "8", "--property", "clean-close"}, "max-retries: 8 retransmissions back off for 4m3s"},
+		{[]string{"simulate", "--max-retries", "9"}, "not shorter than 2MSL"},
+		{[]string{"check", "--msl", "0s"}, "--msl: must be positive"},
+		{[]string{"check", "--rto", "soon"}, "-rto"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tcpcheck/tcpcheck/model"
 	"github.com/tcpcheck/tcpcheck/model/diagram"
@@ -50,12 +51,14 @@ type modelFlags struct {
 	synBacklog, attacker     int
 	rfc1337                  bool
 	acceptBacklog, clients   int
+	rto, rtoMax, msl         time.Duration
 }
 
 // segmentKnobs are the flags that only the segment model has.
 var segmentKnobs = []string{"a", "b", "start", "data-a", "data-b", "close", "early-close", "abort",
 	"capacity", "max-losses", "max-dups", "reorder", "max-retries", "spurious-retransmit",
-	"isn-a", "isn-b", "isn-step", "incarnations", "rcv-wnd", "variant", "syn-backlog", "attacker", "rfc1337", "accept-backlog", "clients"}
+	"isn-a", "isn-b", "isn-step", "incarnations", "rcv-wnd", "variant", "syn-backlog", "attacker", "rfc1337", "accept-backlog", "clients",
+	"rto", "rto-max", "msl"}
 
 func (f *modelFlags) register(fs *flag.FlagSet) {
 	f.fs = fs
@@ -75,6 +78,9 @@ func (f *modelFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.reorder, "reorder", false, "the network may deliver any segment in flight, not only the oldest")
 	fs.IntVar(&f.maxRetries, "max-retries", 0, "retransmissions of a segment before the connection gives up")
 	fs.BoolVar(&f.spurious, "spurious-retransmit", false, "the retransmission timer may fire while the segment or its ACK is still in flight")
+	fs.DurationVar(&f.rto, "rto", model.DefaultRTO, "initial retransmission timeout: with --rto-max and --msl it decides which --max-retries the timing abstraction covers (model/doc.go)")
+	fs.DurationVar(&f.rtoMax, "rto-max", model.DefaultRTOMax, "largest retransmission timeout the backoff reaches")
+	fs.DurationVar(&f.msl, "msl", model.DefaultMSL, "maximum segment lifetime (§3.4.2); TIME-WAIT lasts 2MSL")
 	fs.StringVar(&f.isnA, "isn-a", "", "initial sequence numbers A may choose from, comma-separated (0 to 4294967295)")
 	fs.StringVar(&f.isnB, "isn-b", "", "initial sequence numbers B may choose from, comma-separated")
 	fs.UintVar(&f.isnStep, "isn-step", 0, "how far the ISN clock moves between incarnations")
@@ -212,6 +218,18 @@ func (f *modelFlags) segmentConfig() (model.Config, error) {
 			return cfg, usagef("--%s: %v", k.flag, err)
 		}
 		*k.dst = isns
+	}
+	for _, k := range []struct {
+		flag string
+		val  time.Duration
+		dst  *time.Duration
+	}{{"rto", f.rto, &cfg.RTO}, {"rto-max", f.rtoMax, &cfg.RTOMax}, {"msl", f.msl, &cfg.MSL}} {
+		if f.set(k.flag) {
+			if k.val <= 0 {
+				return cfg, usagef("--%s: must be positive, not %s", k.flag, k.val)
+			}
+			*k.dst = k.val
+		}
 	}
 	if f.set("variant") {
 		v, err := model.ParseVariant(f.variant)
