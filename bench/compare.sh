@@ -72,8 +72,8 @@ spin_run() {
 }
 
 mismatches=0
-printf '%-20s %-30s %10s %12s %12s %7s\n' model tool states "states/s" "bytes/state" ratio
-row() { printf '%-20s %-30s %10s %12s %12s %7s\n' "$@"; }
+printf '%-20s %-36s %10s %12s %12s %7s\n' model tool states "states/s" "bytes/state" ratio
+row() { printf '%-20s %-36s %10s %12s %12s %7s\n' "$@"; }
 
 bench() { # NAME PML OFFSET SPIN-DEFINES TCPBENCH-ARGS [bitstate]
 	local name=$1 pml=$2 offset=$3 defines=$4 args=$5 bitstate=${6:-}

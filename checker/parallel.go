@@ -32,6 +32,11 @@ var (
 	roundSlices = 32 // slices per worker in a round
 )
 
+// pipelineWindow is how many slices per worker a pipelined level may
+// have computed and not yet committed: enough that a worker the system
+// deschedules for a while does not stop the others.
+var pipelineWindow = 32
+
 const maxPrecheck = 64 // invariants a worker can evaluate ahead (bits of a mask)
 
 type workers[S comparable, A any] struct {
@@ -394,7 +399,7 @@ func pause(spins int) {
 // expandPipelined expands e.cur, unless the search stops.
 func (w *workers[S, A]) expandPipelined() {
 	e := w.e
-	pl := &pipeline{slices: (e.cur.len() + sliceStates - 1) / sliceStates, window: roundSlices * w.n}
+	pl := &pipeline{slices: (e.cur.len() + sliceStates - 1) / sliceStates, window: pipelineWindow * w.n}
 	for len(w.slices) < pl.window {
 		w.slices = append(w.slices, &slice[S, A]{})
 	}

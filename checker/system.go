@@ -125,12 +125,17 @@ type Options[S comparable, A any] struct {
 	// with StopReason "max-depth" once the bounded search is over. Timeout
 	// bounds the time of the search; the context may also cancel it.
 	//
-	// MaxMemory bounds, in bytes, the memory the Go runtime holds for the
-	// process (heap and all, as runtime/metrics counts it, less what it
-	// has returned to the system). It is looked at every few thousand
-	// expansions and before the store grows: the search stops, as
-	// Incomplete with StopReason "max-memory", before it would pass the
-	// bound, rather than let the machine run out.
+	// MaxMemory bounds, in bytes, the memory of the process. Two measures
+	// are held to it: what the process held when the search began plus
+	// what the search holds (Stats.SearchBytes), and what the Go runtime
+	// holds (runtime/metrics, less what it has returned to the system),
+	// each less the resident memory the runtime does not count. They are
+	// looked at every 1024 expansions and before the store's table or the
+	// graph grows, with room left for the graph's index built at the end:
+	// the search stops, as Incomplete with StopReason "max-memory",
+	// before it would pass the bound, rather than let the machine run
+	// out. While it runs, the garbage collector is held to the bound too
+	// (debug.SetMemoryLimit).
 	MaxStates int
 	MaxDepth  int
 	Timeout   time.Duration
