@@ -141,7 +141,8 @@ func (p *Product) Unpack(w []uint64) ProductState {
 }
 
 // AppendNext appends the packed successors of w and their actions, in
-// the order of Next.
+// the order of Next: each copy's, as the diagram model's
+// AppendNextConstrained computes them, in the product's words.
 func (p *Product) AppendNext(w []uint64, succ []uint64, acts []ProductAction) ([]uint64, []ProductAction) {
 	n := p.m.PackedWords()
 	var (
@@ -149,17 +150,11 @@ func (p *Product) AppendNext(w []uint64, succ []uint64, acts []ProductAction) ([
 		bufActs [64]diagram.Action
 	)
 	for c := range p.K {
-		own := w[c*n : (c+1)*n]
-		from := p.m.Unpack(own)
-		next, nextActs := p.m.AppendNext(own, buf[:0], bufActs[:0])
+		next, nextActs := p.m.AppendNextConstrained(w[c*n:(c+1)*n], buf[:0], bufActs[:0])
 		for j, a := range nextActs {
-			t := next[j*n : (j+1)*n]
-			if to := p.m.Unpack(t); !p.m.ActionConstraint(from, a, to) || !p.m.StateConstraint(to) {
-				continue
-			}
 			k := len(succ)
 			succ = append(succ, w...)
-			copy(succ[k+c*n:], t)
+			copy(succ[k+c*n:], next[j*n:(j+1)*n])
 			acts = append(acts, ProductAction{uint8(c), a})
 		}
 	}

@@ -30,23 +30,72 @@ func (m *Model) Unpack(w []uint64) State {
 // AppendNext appends the packed successors of the packed state w to succ
 // and their actions to acts, in the order of Next.
 func (m *Model) AppendNext(w []uint64, succ []uint64, acts []Action) ([]uint64, []Action) {
-	s := m.Unpack(w)
-	if s.Overflow {
+	return m.appendNext(w, succ, acts, false)
+}
+
+// AppendNextConstrained is AppendNext less the transitions MCtcp's
+// constraints reject when m enables them (ActionConstraint and
+// StateConstraint): the successors a checker running with both
+// constraints takes, for a system that folds them into its successors,
+// as the benchmark's product of copies does.
+func (m *Model) AppendNextConstrained(w []uint64, succ []uint64, acts []Action) ([]uint64, []Action) {
+	return m.appendNext(w, succ, acts, true)
+}
+
+// Bits of the third word of a packed State.
+const (
+	peerBits    = 8 // per peer: Conn in the low four bits, then TCB
+	tcbBit      = 4
+	overflowBit = 16
+	connMask    = 0xf
+)
+
+// appendNext computes the transitions of the arcs on the words
+// themselves, as arc.take does on a State (the tests compare the two).
+func (m *Model) appendNext(w []uint64, succ []uint64, acts []Action, constrained bool) ([]uint64, []Action) {
+	f := w[2]
+	if f>>overflowBit&1 != 0 {
 		return succ, acts
 	}
 	for k := range arcsFrom {
 		for p := A; p < numPeers; p++ {
-			local := &s.Peers[p]
-			arcs := arcsFrom[k][local.Conn]
+			shift := peerBits * uint(p)
+			conn := ConnState(f >> shift & connMask)
+			tcb := f>>(shift+tcbBit)&1 != 0
+			q := w[p]
+			arcs := arcsFrom[k][conn]
 			for i := range arcs {
-				if !arcs[i].enabled(local) {
+				a := &arcs[i]
+				if (a.needTCB && !tcb) || q&a.rcvMask != a.rcvBits {
 					continue
 				}
-				a, t := arcs[i].take(&s, p)
-				n := len(succ)
-				succ = append(succ, 0, 0, 0)
-				m.Pack(succ[n:], t)
-				acts = append(acts, a)
+				act := Action{Peer: p, Kind: a.kind, Rcv: a.rcv, Snd: a.snd, To: a.to}
+				if constrained && m.SingleActiveOpen && act.IsOpen() {
+					continue
+				}
+				var next [3]uint64
+				next[p], next[p.Other()] = q>>a.rcvShift, w[p.Other()]
+				g := f&^(connMask<<shift) | uint64(a.to)<<shift
+				switch a.tcb {
+				case createTCB:
+					g |= 1 << (shift + tcbBit)
+				case deleteTCB:
+					g &^= 1 << (shift + tcbBit)
+				}
+				if a.snd != NoMessage {
+					if rq, ok := (Queue{next[p.Other()]}).appended(a.snd); ok {
+						next[p.Other()] = rq.packed
+					} else {
+						g |= 1 << overflowBit // the spec's queue would grow past what State holds
+					}
+				}
+				next[2] = g
+				if constrained && m.NoRetransmission && g>>overflowBit&1 == 0 &&
+					((Queue{next[0]}).repeats() || (Queue{next[1]}).repeats()) {
+					continue
+				}
+				succ = append(succ, next[:]...)
+				acts = append(acts, act)
 			}
 		}
 	}

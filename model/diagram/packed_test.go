@@ -6,14 +6,28 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Every state reachable without constraints up to a bound packs and
-// unpacks to itself, and AppendNext gives Next's transitions in Next's
-// order.
+// Every state reachable without constraints up to a bound, and states
+// with a full queue, pack and unpack to themselves; AppendNext gives
+// Next's transitions in Next's order, and AppendNextConstrained those
+// MCtcp's constraints allow.
 func TestPackedAgreesWithNext(t *testing.T) {
 	m := New(Config{})
+	constrained := New(DefaultConfig())
 	seen := map[State]bool{}
 	var todo []State
 	for s := range m.Init() {
+		todo = append(todo, s)
+		seen[s] = true
+	}
+	// A full queue, so that a send overflows, and queues with repeats.
+	full := make([]Message, QueueCap)
+	for i := range full {
+		full[i] = Fin
+	}
+	for _, c := range []ConnState{Established, SynReceived, CloseWait, Listen} {
+		var s State
+		s.Peers[A] = PeerState{Conn: c, TCB: true, Queue: NewQueue(Fin, Fin)}
+		s.Peers[B] = PeerState{Conn: Established, TCB: true, Queue: NewQueue(full...)}
 		todo = append(todo, s)
 		seen[s] = true
 	}
@@ -35,6 +49,19 @@ func TestPackedAgreesWithNext(t *testing.T) {
 				seen[next] = true
 				todo = append(todo, next)
 			}
+		}
+		require.Equal(t, len(acts), j)
+
+		succ, acts = constrained.AppendNextConstrained(w, nil, nil)
+		j = 0
+		for a, next := range constrained.Next(s) {
+			if !constrained.ActionConstraint(s, a, next) || !constrained.StateConstraint(next) {
+				continue
+			}
+			require.Less(t, j, len(acts))
+			require.Equal(t, a, acts[j])
+			require.Equal(t, next, m.Unpack(succ[3*j:3*j+3]))
+			j++
 		}
 		require.Equal(t, len(acts), j)
 	}
