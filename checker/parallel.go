@@ -1,10 +1,8 @@
 package checker
 
 import (
-	"runtime"
 	"sync"
 	"sync/atomic"
-	"time"
 	"unsafe"
 )
 
@@ -355,6 +353,8 @@ type pipeline struct {
 	committed atomic.Int64
 	stopped   atomic.Bool
 	wg        sync.WaitGroup
+	mu        sync.Mutex // for cond
+	cond      sync.Cond  // signalled when a slice is computed or committed
 }
 
 // claim returns the number of the next slice to compute, or -1 if the
@@ -386,59 +386,75 @@ func (w *workers[S, A]) computeClaimed(pl *pipeline, k int) {
 	sl.computed.Store(true)
 }
 
-// pause lets the other goroutines run, a little longer each time, while
-// a goroutine waits for a slice.
-func pause(spins int) {
-	if spins < 64 {
-		runtime.Gosched()
-		return
+// wait blocks until ready holds. Whoever makes it hold calls signal, so
+// that a goroutine with nothing to do sleeps rather than spin on a core
+// the machine may share: each computed slice and each committed one
+// signals (a few times per hundred states).
+func (pl *pipeline) wait(ready func() bool) {
+	pl.mu.Lock()
+	for !ready() {
+		pl.cond.Wait()
 	}
-	time.Sleep(20 * time.Microsecond)
+	pl.mu.Unlock()
+}
+
+func (pl *pipeline) signal() {
+	pl.mu.Lock()
+	pl.cond.Broadcast()
+	pl.mu.Unlock()
 }
 
 // expandPipelined expands e.cur, unless the search stops.
 func (w *workers[S, A]) expandPipelined() {
 	e := w.e
 	pl := &pipeline{slices: (e.cur.len() + sliceStates - 1) / sliceStates, window: pipelineWindow * w.n}
+	pl.cond.L = &pl.mu
 	for len(w.slices) < pl.window {
 		w.slices = append(w.slices, &slice[S, A]{})
+	}
+	// A worker may claim a slice when the window has room, or when there
+	// is none left to claim.
+	claimable := func() bool {
+		k := pl.claimed.Load()
+		return pl.stopped.Load() || k >= int64(pl.slices) || k-pl.committed.Load() < int64(pl.window)
 	}
 	pl.wg.Add(w.n - 1)
 	for range w.n - 1 {
 		w.jobs <- func() {
 			defer pl.wg.Done()
-			for spins := 0; ; spins++ {
+			for {
 				k, ok := pl.claim()
 				if !ok {
 					return
 				}
 				if k < 0 {
-					pause(spins)
+					pl.wait(claimable)
 					continue
 				}
 				w.computeClaimed(pl, k)
-				spins = 0
+				pl.signal()
 			}
 		}
 	}
 	for k := 0; k < pl.slices; k++ {
 		sl := w.slices[k%pl.window]
-		for spins := 0; !sl.computed.Load(); spins++ {
+		for !sl.computed.Load() {
 			if j, ok := pl.claim(); ok && j >= 0 {
 				w.computeClaimed(pl, j)
-				spins = 0
 				continue
 			}
-			pause(spins)
+			pl.wait(sl.computed.Load)
 		}
 		sl.computed.Store(false)
 		goOn := w.commit(sl)
 		pl.committed.Store(int64(k + 1))
+		pl.signal()
 		if !goOn {
 			break
 		}
 	}
 	pl.stopped.Store(true)
+	pl.signal()
 	pl.wg.Wait()
 	for _, sl := range w.slices {
 		sl.computed.Store(false)
