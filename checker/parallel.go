@@ -3,6 +3,7 @@ package checker
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 )
 
@@ -42,6 +43,7 @@ type workers[S comparable, A any] struct {
 	n      int
 	jobs   chan func()
 	slices []*slice[S, A]
+	spare  *slice[S, A] // for a slice the exploring goroutine computes again
 }
 
 // A round is the work of the workers between two commits.
@@ -75,11 +77,13 @@ type slice[S comparable, A any] struct {
 	from  entry[S]
 	yield func(A, S) bool
 
-	// Pipelined (see expandPipelined): computed is set once the slice's
-	// transitions are ready to commit; held is the memory its buffers
-	// hold, for Stats.SearchBytes, written by whoever computed it.
-	computed atomic.Bool
-	held     atomic.Int64
+	// Pipelined (see expandPipelined): ready is the number of the slice
+	// of the level last computed into this one, busy is set while one is
+	// being computed; held is the memory its buffers hold, for
+	// Stats.SearchBytes, written by whoever computed it.
+	ready atomic.Int64
+	busy  atomic.Bool
+	held  atomic.Int64
 }
 
 func startWorkers[S comparable, A any](e *explorer[S, A], n int) *workers[S, A] {
@@ -319,6 +323,9 @@ func (w *workers[S, A]) bytes() int64 {
 	for _, sl := range w.slices {
 		b += sl.held.Load()
 	}
+	if w.spare != nil {
+		b += w.spare.held.Load()
+	}
 	return b
 }
 
@@ -337,15 +344,22 @@ func (sl *slice[S, A]) bytes() int64 {
 // probe while the explorer writes it.
 //
 // The slices of the level are numbered; any worker, the exploring
-// goroutine included, claims the next one and computes it, at most
-// window slices ahead of the last committed, while the exploring
-// goroutine commits them in order as they are ready — computing one
-// itself whenever the next to commit is not. No one waits for a round to
-// end, and what the exploring goroutine alone must do — storing the new
-// states, in order — overlaps with the workers' computing. A worker may
-// find a state stored that a slice committed after it looked; it then
-// counts it as new, and the commit, which probes again, finds it: the
-// result is the sequential search's.
+// goroutine included, claims the next one and computes it into the slot
+// of its number (modulo the window), at most window slices ahead of the
+// last committed, while the exploring goroutine commits them in order as
+// they are ready — computing one itself whenever the next to commit is
+// not. No one waits for a round to end, and what the exploring goroutine
+// alone must do — storing the new states, in order — overlaps with the
+// workers' computing. A worker may find a state stored that a slice
+// committed after it looked; it then counts it as new, and the commit,
+// which probes again, finds it: the result is the sequential search's.
+//
+// On a machine with more threads to run than cores, the system may stop a
+// worker for milliseconds in the middle of a slice. Rather than wait, the
+// exploring goroutine then computes that slice again itself (computing is
+// a pure function of the level and the store, so either copy gives the
+// same result) and goes on; the worker's copy is let go. So two workers
+// are never much slower than one, whatever else the machine runs.
 type pipeline struct {
 	slices    int // of the level
 	window    int // slices claimed and not yet committed, at most
@@ -354,13 +368,27 @@ type pipeline struct {
 	stopped   atomic.Bool
 	wg        sync.WaitGroup
 	mu        sync.Mutex // for cond
-	cond      sync.Cond  // signalled when a slice is computed or committed
+	cond      sync.Cond  // signalled when a slice is committed or the level ends
 }
 
-// claim returns the number of the next slice to compute, or -1 if the
-// window is full for now, and false when every slice is claimed or the
-// search stopped.
-func (pl *pipeline) claim() (int, bool) {
+// stealAfter is how long the exploring goroutine waits for a slice a
+// worker is computing before it computes the slice itself: some ten
+// times what a slice takes. A variable, so that tests can steal always.
+var stealAfter = time.Millisecond
+
+// helperDelay, when not nil, is called by a helper before it computes a
+// slice it claimed: tests make helpers slow with it, as a busy machine
+// does, so that the exploring goroutine steals their slices.
+var helperDelay func()
+
+// slot returns the slice that slice k of the level is computed into.
+func (w *workers[S, A]) slot(pl *pipeline, k int) *slice[S, A] { return w.slices[k%pl.window] }
+
+// claim returns the number of the next slice to compute, or -1 if there
+// is none to compute for now (the window is full, or the slot of the next
+// is still being written), and false when every slice is claimed or the
+// search stopped. The slot of a slice claimed is busy until computed.
+func (w *workers[S, A]) claim(pl *pipeline) (int, bool) {
 	for {
 		if pl.stopped.Load() {
 			return 0, false
@@ -369,39 +397,28 @@ func (pl *pipeline) claim() (int, bool) {
 		switch {
 		case k >= int64(pl.slices):
 			return 0, false
-		case k-pl.committed.Load() >= int64(pl.window):
+		case k-pl.committed.Load() >= int64(pl.window) || w.slot(pl, int(k)).busy.Load():
 			return -1, true
 		case pl.claimed.CompareAndSwap(k, k+1):
+			w.slot(pl, int(k)).busy.Store(true)
 			return int(k), true
 		}
 	}
 }
 
-// computeClaimed computes slice k of the level.
-func (w *workers[S, A]) computeClaimed(pl *pipeline, k int) {
-	sl := w.slices[k%pl.window]
+// computeInto computes slice k of the level into sl.
+func (w *workers[S, A]) computeInto(sl *slice[S, A], k int) {
 	sl.lo = k * sliceStates
 	sl.hi = min(sl.lo+sliceStates, w.e.cur.len())
 	w.compute(sl)
-	sl.computed.Store(true)
 }
 
-// wait blocks until ready holds. Whoever makes it hold calls signal, so
-// that a goroutine with nothing to do sleeps rather than spin on a core
-// the machine may share: each computed slice and each committed one
-// signals (a few times per hundred states).
-func (pl *pipeline) wait(ready func() bool) {
-	pl.mu.Lock()
-	for !ready() {
-		pl.cond.Wait()
-	}
-	pl.mu.Unlock()
-}
-
-func (pl *pipeline) signal() {
-	pl.mu.Lock()
-	pl.cond.Broadcast()
-	pl.mu.Unlock()
+// computeClaimed computes slice k, claimed, into its slot.
+func (w *workers[S, A]) computeClaimed(pl *pipeline, k int) {
+	sl := w.slot(pl, k)
+	w.computeInto(sl, k)
+	sl.ready.Store(int64(k))
+	sl.busy.Store(false)
 }
 
 // expandPipelined expands e.cur, unless the search stops.
@@ -412,40 +429,58 @@ func (w *workers[S, A]) expandPipelined() {
 	for len(w.slices) < pl.window {
 		w.slices = append(w.slices, &slice[S, A]{})
 	}
-	// A worker may claim a slice when the window has room, or when there
-	// is none left to claim.
-	claimable := func() bool {
-		k := pl.claimed.Load()
-		return pl.stopped.Load() || k >= int64(pl.slices) || k-pl.committed.Load() < int64(pl.window)
+	if w.spare == nil {
+		w.spare = &slice[S, A]{}
+	}
+	for _, sl := range w.slices {
+		sl.ready.Store(-1)
 	}
 	pl.wg.Add(w.n - 1)
 	for range w.n - 1 {
 		w.jobs <- func() {
 			defer pl.wg.Done()
 			for {
-				k, ok := pl.claim()
+				k, ok := w.claim(pl)
 				if !ok {
 					return
 				}
-				if k < 0 {
-					pl.wait(claimable)
+				if k >= 0 {
+					if helperDelay != nil {
+						helperDelay()
+					}
+					w.computeClaimed(pl, k)
 					continue
 				}
-				w.computeClaimed(pl, k)
-				pl.signal()
+				// Sleep until a commit makes room (or the level ends).
+				seen := pl.committed.Load()
+				pl.mu.Lock()
+				for pl.committed.Load() == seen && !pl.stopped.Load() {
+					pl.cond.Wait()
+				}
+				pl.mu.Unlock()
 			}
 		}
 	}
 	for k := 0; k < pl.slices; k++ {
-		sl := w.slices[k%pl.window]
-		for !sl.computed.Load() {
-			if j, ok := pl.claim(); ok && j >= 0 {
+		sl := w.slot(pl, k)
+		var since time.Time
+		for sl.ready.Load() != int64(k) {
+			if j, ok := w.claim(pl); ok && j >= 0 {
 				w.computeClaimed(pl, j)
 				continue
 			}
-			pl.wait(sl.computed.Load)
+			if since.IsZero() {
+				since = time.Now()
+			}
+			if time.Since(since) >= stealAfter {
+				// Slice k is a worker's, stopped, or its slot still is.
+				pl.claimed.CompareAndSwap(int64(k), int64(k+1))
+				w.computeInto(w.spare, k)
+				sl = w.spare
+				break
+			}
+			time.Sleep(20 * time.Microsecond)
 		}
-		sl.computed.Store(false)
 		goOn := w.commit(sl)
 		pl.committed.Store(int64(k + 1))
 		pl.signal()
@@ -456,7 +491,11 @@ func (w *workers[S, A]) expandPipelined() {
 	pl.stopped.Store(true)
 	pl.signal()
 	pl.wg.Wait()
-	for _, sl := range w.slices {
-		sl.computed.Store(false)
-	}
+}
+
+// signal wakes the workers waiting for room in the window.
+func (pl *pipeline) signal() {
+	pl.mu.Lock()
+	pl.cond.Broadcast()
+	pl.mu.Unlock()
 }
