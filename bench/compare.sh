@@ -148,7 +148,7 @@ bench "segment lifecycle" segment.pml 0 "-DMAXLOSSES=1 -DMAXDUPS=0 -DCAP=5 -DREO
 	"-model segment -preset lifecycle -isn-a 100 -isn-b 1000"
 bench "segment simultaneous" segment.pml 0 "-DMAXLOSSES=1 -DMAXDUPS=0 -DCAP=5 -DREORDER=0 -DDATA_A=0 -DDATA_B=0 -DROLE_B=3 -DEARLYCLOSE=1" \
 	"-model segment -preset simultaneous -isn-a 100 -isn-b 1000"
-bench "segment abort" segment.pml 0 "-DMAXLOSSES=1 -DMAXDUPS=0 -DCAP=5 -DREORDER=0 -DDATA_A=1 -DDATA_B=1 -DABORT=1" \
+bench "segment abort" segment.pml 0 "-DMAXLOSSES=0 -DMAXDUPS=0 -DCAP=5 -DREORDER=0 -DDATA_A=1 -DDATA_B=1 -DABORT=1" \
 	"-model segment -preset abort -isn-a 100 -isn-b 1000"
 bench "segment dup" segment.pml 0 "-DMAXLOSSES=1 -DMAXDUPS=1 -DCAP=8 -DREORDER=0 -DDATA_A=1 -DDATA_B=1" \
 	"-model segment -preset lifecycle -max-dups 1 -capacity 8 -isn-a 100 -isn-b 1000"

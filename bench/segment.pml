@@ -124,7 +124,7 @@ inline remove(x, k) {
 	ZEROSEG(ch[x].s[ch[x].n])
 }
 
-/* step.emit: send from x, or mark the overflow; tim is step.timely. */
+/* Transition.Emit: send from x, or mark the overflow; tim is Transition.timely. */
 inline emit(x, SEQ, ACKN, FLAGS, LEN, STREAM) {
 	if
 	:: ch[x].n >= CAP -> overflow = 1
@@ -138,13 +138,13 @@ inline emit(x, SEQ, ACKN, FLAGS, LEN, STREAM) {
 	fi
 }
 
-/* the fields step.deleteTCB and step.backToListen clear */
+/* the fields Transition.DeleteTCB and Transition.BackToListen clear */
 inline clearTCB(x) {
 	ep[x].st = CLOSED; ep[x].passive = 0; ep[x].backoff = 0; ep[x].peerinc = 0;
 	ep[x].iss = 0; ep[x].irs = 0; ep[x].una = 0; ep[x].nxt = 0; ep[x].rcvnxt = 0
 }
 
-/* step.deleteTCB */
+/* Transition.DeleteTCB */
 inline deleteTCB(x, e) {
 	if
 	:: e != NOERROR -> ep[x].err = e
@@ -153,18 +153,18 @@ inline deleteTCB(x, e) {
 	clearTCB(x)
 }
 
-/* step.backToListen */
+/* Transition.BackToListen */
 inline backToListen(x) {
 	clearTCB(x); ep[x].st = LISTEN; ep[x].appclosed = 0; ep[x].aborted = 0; ep[x].sent = 0
 }
 
-/* step.sendFIN */
+/* Transition.sendFIN */
 inline sendFIN(x, next) {
 	emit(x, ep[x].nxt, ep[x].rcvnxt, FIN | ACK, 0, 0);
 	ep[x].nxt++; ep[x].st = next; ep[x].appclosed = 1
 }
 
-/* §3.10.7.1: step.arriveClosed */
+/* §3.10.7.1: rule segment/closed (arriveClosed) */
 inline arriveClosed(x) {
 	if
 	:: HAS(gflags, RST) -> skip
@@ -173,7 +173,7 @@ inline arriveClosed(x) {
 	fi
 }
 
-/* §3.10.7.2: step.arriveListen */
+/* §3.10.7.2: rules segment/listen/* (listenRST, listenACK, listenSYN, listenOther) */
 inline arriveListen(x) {
 	if
 	:: HAS(gflags, RST) -> skip
@@ -187,7 +187,7 @@ inline arriveListen(x) {
 	fi
 }
 
-/* §3.10.7.3: step.arriveSynSent */
+/* §3.10.7.3: rules segment/syn-sent/* (synSentACK, synSentRST, synSentSYN, synSentThirdACK, synSentOther) */
 inline arriveSynSent(x) {
 	if
 	:: HAS(gflags, ACK) && (LEQ(gack, ep[x].iss) || LT(ep[x].nxt, gack)) ->
@@ -224,7 +224,9 @@ inline arriveSynSent(x) {
 #define FINSENT(x) (ep[x].st == FINWAIT1 || ep[x].st == FINWAIT2 || ep[x].st == CLOSING || ep[x].st == LASTACK || ep[x].st == TIMEWAIT)
 #define FINACKED(x) (FINSENT(x) && ep[x].una == ep[x].nxt)
 
-/* §3.10.7.4: step.arriveOther, with the acknowledgment owed sent once at the end. */
+/* §3.10.7.4: the chain of rules segment/syn-received/syn-ack, sequence, rst, syn, ack, text, fin
+ * (simultaneousSynAck, checkSequence, checkRST, checkSYN, checkACK, processText, checkFIN), with the
+ * acknowledgment owed sent once at the end (Transition.segmentArrives). */
 inline arriveOther(x) {
 	owe = 0;
 	/* Simultaneous open, Figure 7 line 6: the peer's SYN,ACK. */
@@ -342,7 +344,7 @@ inline arriveOther(x) {
 /* frontCopy: g is a regular copy of x's front segment. */
 #define FRONTCOPY(x, g) (!g.delayed && g.inc == ep[x].opens && g.seq == ep[x].una && SEGLEN(g.ln, g.flags) > 0 && RETRANSMITTING(x) && ep[x].una != ep[x].nxt)
 
-/* Deliver segment k of the peer's channel to x (step.act, Deliver). */
+/* Deliver segment k of the peer's channel to x (Transition.act, Deliver). */
 inline deliver(x, k) {
 	peer = 1 - x;
 	gseq = ch[peer].s[k].seq; gack = ch[peer].s[k].ack; gflags = ch[peer].s[k].flags;
@@ -374,7 +376,7 @@ inline markInFlight(x) {
 	od
 }
 
-/* step.apply's timer marks, around every transition but an expiry:
+/* Transition.apply's timer marks, around every transition but an expiry:
  * Endpoint.timerMark before, Endpoint.timerRestarted after. */
 inline premark() {
 	mopens[0] = ep[0].opens; muna[0] = ep[0].una; mnxt[0] = ep[0].nxt;
@@ -392,7 +394,7 @@ inline postmark() {
 	fi
 }
 
-/* step.retransmissionNeeded, into found. */
+/* Transition.retransmissionNeeded, into found. */
 inline needed(x) {
 	found = 1; peer = 1 - x; j = 0;
 	do
@@ -435,7 +437,7 @@ inline needed(x) {
 	od
 }
 
-/* step.retransmitTimeout, past its guard. */
+/* rule timer/retransmit (retransmitTimeout), past its guard. */
 inline retransmit(x) {
 	markInFlight(x);
 	if
@@ -471,15 +473,15 @@ inline retransmit(x) {
 #define NOREG6(c) (NOREG5(c) && !REG(c, 5))
 #define NOREG7(c) (NOREG6(c) && !REG(c, 6))
 
-/* step.timeWaitTimeout: segment k of channel c belongs to the connection
+/* rule timer/time-wait (timeWaitTimeout): segment k of channel c belongs to the connection
  * that x's TIME-WAIT guards, or an older one. */
 #define OLDSEG(c, k, x) (k < ch[c].n && ch[c].s[k].inc <= ep[x].peerinc)
 
 /* The transitions of side X (model.Model.Next): the user calls
- * (step.passiveOpen, activeOpen, send, close, abort), then per channel
- * position K Deliver (step.act), Lose (step.lose) and Duplicate
- * (step.duplicate), then the timers (step.retransmitTimeout,
- * step.timeWaitTimeout). */
+ * (rules call/open/passive, call/open/active, call/send, call/close,
+ * call/abort), then per channel position K Deliver (Transition.act), Lose
+ * (Transition.lose) and Duplicate (Transition.duplicate), then the timers
+ * (rules timer/retransmit, timer/time-wait). */
 #define POS(X, K) \
 	:: d_step { !overflow && K < ch[1 - X].n && (REORDER || ch[1 - X].s[K].delayed || NOREG##K(1 - X)) -> premark(); deliver(X, K); postmark() } \
 	:: d_step { !overflow && K < ch[X].n && losses < MAXLOSSES -> remove(X, K); losses++ } \

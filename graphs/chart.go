@@ -326,43 +326,53 @@ func pad(s string, n int) string {
 var sideColor = [2]string{model.A: "#1f5fbf", model.B: "#1e8449"}
 
 // DOT renders the chart as a message sequence chart in Graphviz's DOT
-// language. Each step is a row of nodes held at one rank (rank=same): the
-// step number, A's lifeline, the network column and B's lifeline. A
-// lifeline's node is a point, or a box with what the endpoint did and the
-// state change; consecutive rows are joined by the lifelines' edges.
-// Segment arrows join the sender's node at the step it sent to the
-// receiver's at the step it received (constraint=false, so that they do
-// not disturb the rows): blue from A, green from B, dashed for a copy
-// made by the network; a lost segment ends in a red "×" in the network
-// column. The last step is marked as the violation, or as where a lasso
-// loops back to.
+// language. Each step is one or more rows of nodes held at one rank
+// (rank=same): the step number, A's lifeline, the network column and B's
+// lifeline. A lifeline's node is a point, or a box with what the endpoint
+// did and the state change; consecutive rows are joined by the lifelines'
+// edges.
+//
+// Each segment's label is a node of its own in the network column, on a
+// row of its own: the first rows of a step carry its marks (a loss's red
+// "×", a duplication, the violation or the loop), then one row per
+// segment the step sent. The segment's arrow runs from the sender's
+// lifeline to its label, and on from the label to the receiver's lifeline
+// at the step it received it (constraint=false, so that arrows do not
+// disturb the rows): blue from A, green from B, dashed for a copy made by
+// the network. A lost segment's arrow ends at its label, which says at
+// which step it was lost (the step's row says so too), as does the label
+// of a segment still in flight at the end. So a label sits on its arrow,
+// and no two labels share a row: however long the trace, labels never
+// overlap.
 func (c *Chart) DOT() []byte {
 	g := dot.NewGraph(dot.Directed)
 	g.ID("trace")
-	g.Attrs("rankdir", "TB", "splines", "false", "forcelabels", "true", "nodesep", "0.15", "ranksep", "0.22",
+	g.Attrs("rankdir", "TB", "splines", "false", "nodesep", "0.3", "ranksep", "0.12", "outputorder", "edgesfirst",
 		"fontname", "Helvetica", "fontsize", "12", "labelloc", "t")
 	if c.Title != "" {
 		g.Attr("label", c.Title)
 	}
 	type rowNodes struct{ k, a, m, b dot.Node }
-	newRow := func(r int) (rowNodes, *dot.Graph) {
-		sub := g.Subgraph(fmt.Sprintf("r%04d", r+1))
+	rank := 0
+	newRow := func() rowNodes {
+		rank++
+		sub := g.Subgraph(fmt.Sprintf("r%04d", rank))
 		sub.Delete("label")
 		sub.Attr("rank", "same")
-		id := func(col string) string { return fmt.Sprintf("r%04d %s", r+1, col) }
-		return rowNodes{k: sub.Node(id("0k")), a: sub.Node(id("1a")), m: sub.Node(id("2m")), b: sub.Node(id("3b"))}, sub
+		id := func(col string) string { return fmt.Sprintf("r%04d %s", rank, col) }
+		return rowNodes{k: sub.Node(id("0k")), a: sub.Node(id("1a")), m: sub.Node(id("2m")), b: sub.Node(id("3b"))}
 	}
 	plain := func(n dot.Node, label string) {
 		if label == "" {
 			label = " " // an empty label would show the node's name
 		}
-		n.Attrs("shape", "plaintext", "label", label, "fontname", "Helvetica", "fontsize", "9")
+		n.Attrs("shape", "plaintext", "label", label, "fontname", "Helvetica", "fontsize", "9", "height", "0.2", "margin", "0.02")
 	}
+	point := func(n dot.Node) { n.Attrs("shape", "point", "width", "0.06", "color", "#888888") }
 
-	head, _ := newRow(-1)
+	head := newRow()
 	plain(head.k, "step")
 	plain(head.m, "")
-	head.m.Attrs("width", "3.6", "fixedsize", "true")
 	for _, p := range []struct {
 		n    dot.Node
 		side model.Side
@@ -370,11 +380,21 @@ func (c *Chart) DOT() []byte {
 		p.n.Attrs("label", p.side.String(), "shape", "box", "style", "filled", "fillcolor", "#eeeeee",
 			"fontname", "Helvetica-Bold", "fontsize", "12", "width", "0.6")
 	}
-	rows := []rowNodes{head}
+	// labelled[r] are the segments whose label goes on step r's rows: those
+	// sent at r, and the network's copies of them.
+	labelled := make([][]int, len(c.rows))
+	for i := range c.segs {
+		labelled[c.segs[i].sent] = append(labelled[c.segs[i].sent], i)
+	}
+	all := []rowNodes{head}
+	first := make([]rowNodes, len(c.rows))     // each step's first row
+	labelNode := make([]dot.Node, len(c.segs)) // each segment's label
+	lifeline := make([][2]dot.Node, len(c.segs))
 	for r, row := range c.rows {
-		n, _ := newRow(r)
-		plain(n.k, fmt.Sprint(r))
 		var marks []string
+		for _, k := range row.lost {
+			marks = append(marks, fmt.Sprintf("× #%d lost", c.segs[k].id))
+		}
 		for _, p := range row.copied {
 			marks = append(marks, fmt.Sprintf("#%d duplicated as #%d", c.segs[p[0]].id, c.segs[p[1]].id))
 		}
@@ -384,12 +404,16 @@ func (c *Chart) DOT() []byte {
 		if r == c.last() {
 			marks = append(marks, c.endMarker())
 		}
+		n := newRow()
+		first[r] = n
+		all = append(all, n)
+		plain(n.k, fmt.Sprint(r))
 		plain(n.m, strings.Join(marks, "\n"))
-		n.m.Attrs("width", "3.6", "fixedsize", "true", "fontcolor", "#c0392b")
+		n.m.Attr("fontcolor", "#c0392b")
 		for side, ln := range [2]dot.Node{model.A: n.a, model.B: n.b} {
 			text := row.text[side]
 			if text == "" {
-				ln.Attrs("shape", "point", "width", "0.06", "color", "#888888")
+				point(ln)
 				continue
 			}
 			ln.Attrs("label", strings.Replace(text, ": ", "\n", 1), "shape", "box", "style", "rounded,filled",
@@ -398,16 +422,40 @@ func (c *Chart) DOT() []byte {
 				ln.Attrs("color", "#c0392b", "penwidth", "2")
 			}
 		}
-		rows = append(rows, n)
+		for j, k := range labelled[r] {
+			sub := n
+			if j > 0 || len(marks) > 0 {
+				sub = newRow()
+				all = append(all, sub)
+				plain(sub.k, "")
+				point(sub.a)
+				point(sub.b)
+			}
+			sg := &c.segs[k]
+			label := sg.label()
+			switch {
+			case sg.lost:
+				label += fmt.Sprintf("  ✕ lost at step %d", sg.end)
+			case sg.end < 0:
+				label += "  (still in flight)"
+			}
+			color := sideColor[sg.from]
+			plain(sub.m, label)
+			// Filled, and drawn after the edges (outputorder), so that an
+			// arrow passing behind a label does not cross its text.
+			sub.m.Attrs("fontcolor", color, "fontsize", "8", "style", "filled", "fillcolor", "white", "color", "white")
+			labelNode[k] = sub.m
+			lifeline[k] = [2]dot.Node{model.A: sub.a, model.B: sub.b}
+		}
 	}
-	for i, n := range rows {
+	for i, n := range all {
 		for _, e := range []dot.Edge{g.Edge(n.k, n.a), g.Edge(n.a, n.m), g.Edge(n.m, n.b)} {
 			e.Attr("style", "invis")
 		}
 		if i == 0 {
 			continue
 		}
-		p := rows[i-1]
+		p := all[i-1]
 		for _, e := range []dot.Edge{g.Edge(p.k, n.k), g.Edge(p.m, n.m)} {
 			e.Attrs("style", "invis", "weight", "100")
 		}
@@ -415,46 +463,24 @@ func (c *Chart) DOT() []byte {
 			e.Attrs("arrowhead", "none", "color", "#888888", "weight", "100")
 		}
 	}
-	lifeline := func(side model.Side, r int) dot.Node {
-		if side == model.A {
-			return rows[r+1].a
-		}
-		return rows[r+1].b
-	}
-	// The network column's node of row r carries the cross of a loss.
-	crosses := make([]bool, len(c.rows))
-	for i := range c.segs {
-		sg := &c.segs[i]
-		from := lifeline(sg.from, sg.sent)
-		var e dot.Edge
-		switch {
-		case sg.lost:
-			e = g.Edge(from, rows[sg.end+1].m)
-			e.Attrs("xlabel", sg.label(), "headclip", "false", "arrowhead", "none")
-			crosses[sg.end] = true
-		case sg.end < 0:
-			e = g.Edge(from, rows[c.last()+1].m)
-			e.Attrs("xlabel", sg.label()+"\n(in flight)", "headclip", "false", "style", "dotted")
-		default:
-			e = g.Edge(from, lifeline(sg.from.Peer(), sg.end))
-			e.Attr("xlabel", sg.label())
-		}
+	for k := range c.segs {
+		sg := &c.segs[k]
 		color := sideColor[sg.from]
-		e.Attrs("constraint", "false", "color", color, "fontcolor", color, "fontname", "Helvetica", "fontsize", "8")
+		style := "solid"
 		if sg.copyOf != 0 {
-			e.Attr("style", "dashed")
+			style = "dashed"
 		}
-	}
-	for r, cross := range crosses {
-		if !cross {
-			continue
+		out := g.Edge(lifeline[k][sg.from], labelNode[k])
+		out.Attrs("constraint", "false", "color", color, "arrowhead", "none", "style", style)
+		if sg.lost || sg.end < 0 {
+			continue // its label says what became of it
 		}
-		m := rows[r+1].m
-		label := "×"
-		if old, ok := m.Value("label").(string); ok && old != " " {
-			label += "\n" + old
+		to := first[sg.end].a
+		if sg.from.Peer() == model.B {
+			to = first[sg.end].b
 		}
-		m.Attrs("label", label, "fontsize", "16")
+		in := g.Edge(labelNode[k], to)
+		in.Attrs("constraint", "false", "color", color, "style", style)
 	}
 	return []byte(g.String())
 }

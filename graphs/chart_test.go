@@ -77,11 +77,16 @@ func TestTraceChartGolden(t *testing.T) {
 	require.Contains(t, text, "✗ violation at step 8")
 	require.Contains(t, text, "still in flight")
 	dot := string(c.DOT())
-	require.Contains(t, dot, `label="×"`)
+	require.Contains(t, dot, `label="× #3 lost"`)
+	require.Contains(t, dot, `✕ lost at step 5"`)
 	require.Contains(t, dot, "(copy of #1)")
-	require.Contains(t, dot, "(in flight)")
+	require.Contains(t, dot, "(still in flight)")
 	require.Contains(t, dot, "✗ violation at step 8")
-	require.Equal(t, len(script)+2, strings.Count(dot, `rank="same"`), "a row per step and the header")
+	// A row per step and the header, and one more for each segment whose
+	// label cannot go on its step's first row: the copy (#2, a second
+	// label on step 2's rows) and the SYN,ACK retransmitted at step 8,
+	// whose row carries the violation.
+	require.Equal(t, len(script)+2+2, strings.Count(dot, `rank="same"`))
 }
 
 // A lasso marks where its loop starts and that the last step goes back

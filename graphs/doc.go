@@ -15,7 +15,8 @@
 //     the transitions between groups counted.
 //   - TraceChart: a counterexample as a message sequence chart, as DOT
 //     and as plain text for a terminal.
-//   - SVG: any of these rendered to SVG in-process, in pure Go.
+//   - Package render draws any of these as SVG in-process, in pure Go,
+//     or as PNG.
 //
 // Every output is deterministic: the same input gives the same bytes.
 //
@@ -26,7 +27,7 @@
 //	res, _ := checker.Explore(ctx, m, checker.Options[model.State, model.Action]{KeepGraph: true})
 //	d := graphs.Endpoint(res.Graph, m)
 //	_, missing := d.Coverage() // Figure 5 arcs never exercised
-//	svg, err := graphs.SVG(d.DOT())
+//	svg, err := render.SVG(d.DOT()) // package graphs/render
 //
 // The diagrams in docs/diagrams are generated from the models by
 // internal/docgen; regenerate them with go generate ./graphs/...

@@ -56,7 +56,17 @@ type EndpointDiagram struct {
 	Title string
 	// Arcs, ordered by From, To and Label.
 	Arcs []Arc
+	// GroupResets draws the resets Figure 5 leaves out (its Note 3: a RST
+	// sent or received in any state) as one arc per destination and
+	// label, from a single "any of" box that names the states they leave,
+	// instead of one arc from each state: so that the figure's own arcs
+	// stay readable. Note 1's reset, one of Figure 5's arcs, is drawn as
+	// it is.
+	GroupResets bool
 }
+
+// isReset reports whether a is a reset Figure 5 leaves out (Note 3).
+func (a Arc) isReset() bool { return !a.Figure5 && strings.Contains(a.Label, "RST") }
 
 // Endpoint derives the endpoint diagram of the segment model from its
 // explored graph (checker.Options.KeepGraph). Each transition is projected
@@ -298,7 +308,59 @@ func (d *EndpointDiagram) DOT() []byte {
 		nodes[c] = newNode(p.rank, p.key, c.String())
 	}
 	closedEnd := newNode("r6", "r6 b", model.Closed.String())
+	// Grouped resets: one arc per (destination, label, cause) from the
+	// "any of" box, its tooltip naming the states it stands for.
+	type resetKey struct {
+		to    model.ConnState
+		label string
+		cause model.Cause
+	}
+	var resetOrder []resetKey
+	resetFrom := map[resetKey][]string{}
+	resetCount := map[resetKey]int{}
+	var resetStates []model.ConnState
 	for _, a := range d.Arcs {
+		if !d.GroupResets || !a.isReset() {
+			continue
+		}
+		k := resetKey{a.To, a.Label, a.Cause}
+		if _, ok := resetFrom[k]; !ok {
+			resetOrder = append(resetOrder, k)
+		}
+		resetFrom[k] = append(resetFrom[k], a.From.String())
+		resetCount[k] += a.Count
+		if !slices.Contains(resetStates, a.From) {
+			resetStates = append(resetStates, a.From)
+		}
+	}
+	if len(resetOrder) > 0 {
+		slices.Sort(resetStates)
+		var names []string
+		for _, c := range resetStates {
+			names = append(names, c.String())
+		}
+		from := "any of\n" + wrap(strings.Join(names, ", "), 28)
+		if len(resetStates) == len(model.ConnStates) {
+			from = "any state"
+		}
+		any := g.Node("resets")
+		any.Attrs("label", from+"\n(Note 3: resets)", "shape", "box", "style", "rounded,dashed",
+			"fontname", "Helvetica", "fontsize", "10", "color", "#7f7f7f")
+		for _, k := range resetOrder {
+			to := nodes[k.to]
+			if k.to == model.Closed {
+				to = closedEnd
+			}
+			e := g.Edge(any, to, strings.Replace(k.label, " / ", "\n", 1))
+			color := causeColor[k.cause]
+			e.Attrs("color", color, "fontcolor", color, "fontname", "Helvetica", "fontsize", "10", "style", "dashed",
+				"tooltip", fmt.Sprintf("%s from %s: %d transitions", k.label, strings.Join(resetFrom[k], ", "), resetCount[k]))
+		}
+	}
+	for _, a := range d.Arcs {
+		if d.GroupResets && a.isReset() {
+			continue
+		}
 		to := nodes[a.To]
 		if a.To == model.Closed && a.From.Synchronized() {
 			to = closedEnd
@@ -318,6 +380,9 @@ func (d *EndpointDiagram) DOT() []byte {
 
 func (d *EndpointDiagram) caption() string {
 	legend := "blue: user call   black: segment received   red: timer   dashed: not in RFC 9293 Figure 5"
+	if d.GroupResets {
+		legend += "\nresets (Note 3) grouped: one arc per destination from the states named in the box"
+	}
 	if d.Title == "" {
 		return legend
 	}

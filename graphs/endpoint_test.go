@@ -173,3 +173,78 @@ func TestEndpointDOT(t *testing.T) {
 		require.Contains(t, string(full), `color="`+causeColor[c]+`"`)
 	}
 }
+
+// Grouped, the resets Figure 5 leaves out are one arc per destination and
+// label from one box, and Figure 5's own arcs, Note 1's reset among them,
+// are drawn as they are.
+func TestEndpointGroupResets(t *testing.T) {
+	m := diagram.New(diagram.DefaultConfig())
+	res, err := checker.Explore(context.Background(), m, checker.Options[diagram.State, diagram.Action]{
+		KeepGraph: true, StateConstraint: m.StateConstraint, ActionConstraint: m.ActionConstraint,
+	})
+	require.NoError(t, err)
+	d := EndpointTLA(res.Graph)
+	each := string(d.DOT())
+	d.GroupResets = true
+	grouped := string(d.DOT())
+
+	type group struct{ to, label string }
+	groups := map[group]bool{}
+	resets := 0
+	for _, a := range d.Arcs {
+		if a.isReset() {
+			resets++
+			groups[group{a.To.String(), a.Label}] = true
+		}
+	}
+	require.Greater(t, resets, len(groups), "grouping draws fewer arcs")
+	edges := func(dot string) int { return strings.Count(dot, "->") }
+	require.Equal(t, edges(each)-resets+len(groups), edges(grouped))
+	require.Contains(t, grouped, "(Note 3: resets)")
+	require.NotContains(t, each, "(Note 3: resets)")
+	rstGroups := 0
+	for g := range groups {
+		if g.label == "rcv RST" {
+			rstGroups++
+		}
+	}
+	require.Equal(t, rstGroups+1, strings.Count(grouped, `label="rcv RST"`), "Note 1's arc, SYN-RECEIVED → LISTEN, stays beside the grouped ones")
+	for _, c := range []string{"LISTEN", "ESTABLISHED", "TIME-WAIT"} {
+		require.Contains(t, grouped, c)
+	}
+}
+
+// The segments a transition sent, read off the channel, are those the
+// model says it sent (but for the timing abstraction's Aged mark, which
+// no label shows), on every transition of several configurations.
+func TestEmittedFromTheChannel(t *testing.T) {
+	for _, tt := range []struct {
+		preset string
+		edit   func(*model.Config)
+	}{
+		{"lifecycle", nil},
+		{"simultaneous", nil},
+		{"handshake", func(c *model.Config) { c.MaxDups, c.Reorder = 1, true }},
+		{"close", func(c *model.Config) { c.Abort, c.SpuriousRetransmit = true, true }},
+	} {
+		m := mustModel(t, tt.preset, tt.edit)
+		g := explore(t, m)
+		checked := 0
+		for _, e := range g.Edges {
+			s, a, next := g.States[e.From], e.Action, g.States[e.To]
+			if a.Kind.Cause() == model.CauseNetwork {
+				continue
+			}
+			want := m.Emitted(s, a)
+			got := emitted(m, s, a, next)
+			require.Equal(t, len(want), len(got), "%s: %v from %v", tt.preset, a, s)
+			for i := range want {
+				w, g := want[i], got[i]
+				w.Aged, g.Aged = 0, 0
+				require.Equal(t, w, g, "%s: %v from %v", tt.preset, a, s)
+			}
+			checked++
+		}
+		require.Positive(t, checked)
+	}
+}

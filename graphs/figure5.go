@@ -1,6 +1,9 @@
 package graphs
 
-import "github.com/tcpcheck/tcpcheck/model"
+import (
+	"github.com/tcpcheck/tcpcheck/model"
+	"github.com/tcpcheck/tcpcheck/model/diagram"
+)
 
 // Figure5Arc is an arc of RFC 9293 Figure 5 (§3.3.2): a state change of
 // one endpoint with its event / action label, written as the labels of a
@@ -57,10 +60,50 @@ func Figure5() []Figure5Arc { return append([]Figure5Arc(nil), figure5[:]...) }
 // inFigure5 reports whether the arc from → to labelled label is one of
 // Figure 5's.
 func inFigure5(from, to model.ConnState, label string) bool {
+	return figure5Index(from, to, label) >= 0
+}
+
+// Figure5Index returns the index in Figure5 of the arc that the segment
+// model's transition (s, a, t) of m takes for the endpoint that acts, or
+// -1 when it takes none: the endpoint's state does not change, the
+// network acted, or the arc is not one of Figure 5's (a reset, an ABORT,
+// a give-up). It labels the arc as Endpoint does, so a run's arc counts
+// agree with the endpoint diagram of its graph.
+func Figure5Index(m *model.Model, s model.State, a model.Action, t model.State) int {
+	if a.Kind.Cause() == model.CauseNetwork {
+		return -1
+	}
+	from, to := s.Ep[a.Side].State, t.Ep[a.Side].State
+	if from == to || int(from) >= len(figure5Pairs) || int(to) >= len(figure5Pairs) || !figure5Pairs[from][to] {
+		return -1 // no need for the label, which costs a step of the model
+	}
+	return figure5Index(from, to, endpointLabel(m, s, a, t))
+}
+
+// Figure5IndexTLA is Figure5Index for the message-level model of package
+// model/diagram, labelling the arc as EndpointTLA does.
+func Figure5IndexTLA(s diagram.State, a diagram.Action, t diagram.State) int {
+	from, to := s.Peers[a.Peer].Conn, t.Peers[a.Peer].Conn
+	if from == to {
+		return -1
+	}
+	label, _ := tlaLabel(a)
+	return figure5Index(from, to, label)
+}
+
+// figure5Pairs[from][to] reports whether Figure 5 has an arc from → to.
+var figure5Pairs = func() (p [32][32]bool) {
 	for _, f := range figure5 {
+		p[f.From][f.To] = true
+	}
+	return p
+}()
+
+func figure5Index(from, to model.ConnState, label string) int {
+	for i, f := range figure5 {
 		if f.From == from && f.To == to && f.Label == label {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }

@@ -57,7 +57,7 @@ func endpointLabel(m *model.Model, s model.State, a model.Action, t model.State)
 	default:
 		b.WriteString(a.Kind.String())
 	}
-	if sent := m.Emitted(s, a); len(sent) > 0 {
+	if sent := emitted(m, s, a, t); len(sent) > 0 {
 		b.WriteString(" / snd ")
 		for i, g := range sent {
 			if i > 0 {
@@ -67,6 +67,24 @@ func endpointLabel(m *model.Model, s model.State, a model.Action, t model.State)
 		}
 	}
 	return b.String()
+}
+
+// emitted is what the endpoint a.Side sent in the transition (s, a, t):
+// m.Emitted(s, a), read off its outgoing channel when that is safe — the
+// segments in flight before are still there, in order, and the new ones
+// follow — rather than by taking the step again, which makes labelling
+// every transition of a large search (coverage) cheap.
+func emitted(m *model.Model, s model.State, a model.Action, t model.State) []model.Segment {
+	before, after := &s.Ch[a.Side], &t.Ch[a.Side]
+	if t.Overflow || after.Len() < before.Len() {
+		return m.Emitted(s, a)
+	}
+	for i := range before.Len() {
+		if before.At(i) != after.At(i) {
+			return m.Emitted(s, a)
+		}
+	}
+	return after.Segs[before.Len():after.Len()]
 }
 
 // received describes segment g arriving at an endpoint that was before and

@@ -92,3 +92,26 @@ func BenchmarkEncoding(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(states)), "ns/state")
 }
+
+// BenchmarkRules is the cost of naming a transition's rules (coverage by
+// rule), against BenchmarkNext's cost of computing it.
+func BenchmarkRules(b *testing.B) {
+	m, states := presetStates(b, "lifecycle")
+	type tr struct {
+		s model.State
+		a model.Action
+	}
+	var trs []tr
+	for _, s := range states {
+		for a := range m.Next(s) {
+			trs = append(trs, tr{s, a})
+		}
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		t := &trs[i%len(trs)]
+		if m.Rules(t.s, t.a, t.s) == nil {
+			b.Fatal("no rule")
+		}
+	}
+}

@@ -171,8 +171,6 @@ func (c *Config) Validate() error {
 		// The sender does not limit itself to the peer's window, so the
 		// window must hold a whole stream, its SYN and its FIN.
 		return fmt.Errorf("rcv-wnd: must be from %d (the data, a SYN and a FIN) to 2^30-1, not %d", max(c.Data[A], c.Data[B])+2, c.RcvWnd)
-	case c.Variant >= numVariants:
-		return fmt.Errorf("variant: unknown variant %d", c.Variant)
 	case c.SynBacklog < 0 || c.SynBacklog > MaxHalfOpen:
 		return fmt.Errorf("syn-backlog: must be 0 to %d, not %d", MaxHalfOpen, c.SynBacklog)
 	case c.Attacker < 0 || c.Attacker > 255:
@@ -200,9 +198,20 @@ const (
 	DefaultMSL    = 2 * time.Minute
 )
 
-// Timing returns the configuration's RTO, RTOMax and MSL, defaults filled in.
+// Timing returns the configuration's RTO, RTOMax and MSL, defaults filled
+// in: the variant's (Variant.WithTiming), else the RFC's.
 func (c *Config) Timing() (rto, rtoMax, msl time.Duration) {
 	rto, rtoMax, msl = c.RTO, c.RTOMax, c.MSL
+	vrto, vmax, vmsl := c.Variant.timing()
+	if rto == 0 {
+		rto = vrto
+	}
+	if rtoMax == 0 {
+		rtoMax = vmax
+	}
+	if msl == 0 {
+		msl = vmsl
+	}
 	if rto == 0 {
 		rto = DefaultRTO
 	}
@@ -319,8 +328,29 @@ func Presets() []Preset {
 	simultaneous.EarlyClose = true
 	simultaneous.MaxLosses = 1
 
+	// abort: either application may ABORT, also after CLOSE. No loss: a
+	// lost RST of an ABORT leaves the half-open connection of §3.5.1
+	// (established-agree fails, as TCP does; try --max-losses 1).
 	abort := lifecycle
 	abort.Abort = true
+	abort.MaxLosses = 0
+
+	// reconnect reaches what one incarnation cannot: a second connection
+	// on the same 4-tuple, old segments meeting a new incarnation, a
+	// reconnect into TIME-WAIT; two bytes from A.
+	reconnect := lifecycle
+	reconnect.Data = [2]int{2, 0}
+	reconnect.Incarnations = 2
+	reconnect.ISNs = [2][]uint32{{4294967295, 7}, {1000, 3000}}
+	reconnect.Capacity = 6
+
+	// flood is a listener with a SYN queue and an accept queue under a
+	// spoofed-SYN attacker (seed §4-§5), answering with SYN cookies.
+	flood := lifecycle
+	flood.Data = [2]int{1, 0}
+	flood.Close = false
+	flood.MaxLosses = 0
+	flood.SynBacklog, flood.Attacker, flood.AcceptBacklog = 1, 2, 1
 
 	lossy := base()
 	lossy.Data = [2]int{1, 0}
@@ -339,11 +369,19 @@ func Presets() []Preset {
 		{"close", "from ESTABLISHED on both sides to closed; one loss", closing},
 		{"lifecycle", "open, one data segment each way, close; one loss", lifecycle},
 		{"simultaneous", "both may connect, close early or late: simultaneous open and close; one loss", simultaneous},
-		{"abort", "lifecycle where either application may also ABORT at any time, before or after its CLOSE; one loss", abort},
+		{"abort", "lifecycle where either application may also ABORT at any time, before or after its CLOSE; no loss", abort},
+		{"reconnect", "two incarnations on one 4-tuple, two ISNs each side, two bytes from A; one loss", reconnect},
+		{"flood", "a SYN queue and an accept queue of one under two spoofed SYNs, answered with SYN cookies; no loss", flood},
 		{"lossy", "one data segment, two losses, a duplicate, reordering", lossy},
 		{"stress", "lossy with two data segments from A: about 68 million states (use --no-temporal)", stress},
 	}
 }
+
+// AllPresets names the presets that `--preset all` runs: every preset
+// small enough to explore exhaustively in seconds (all but lossy and
+// stress, which are for performance work). Together they reach the
+// premise of every property of the catalogue.
+var AllPresets = []string{"handshake", "close", "lifecycle", "simultaneous", "abort", "reconnect", "flood"}
 
 // DefaultPreset is the preset `tcpcheck check` runs when none is named.
 const DefaultPreset = "lifecycle"

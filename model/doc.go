@@ -45,13 +45,17 @@
 //     duplicate is a delayed copy: it travels on its own and may arrive at
 //     any later time, ahead of or behind newer segments — the "old
 //     duplicate" of §3.4 and §3.5.
-//   - Variants (Config.Variant): TCP without one of its mechanisms
-//     (two-way handshake, fixed ISN, data on SYN, no TIME-WAIT, no SYN,ACK
-//     or FIN retransmission, no SYN cookies) and two planted bugs, for the
-//     seed's claims and the fuzzers. B's SYN queue (SynBacklog) with an
-//     attacker's spoofed SYNs (Attacker) and SYN cookies; B's accept
-//     queue (AcceptBacklog) with other clients' completed connections
-//     (Clients) and B's application's ACCEPT.
+//   - Rules and variants. Each step of §3.10 — a user call, a check of
+//     SEGMENT ARRIVES in a state, a timer — is a named Rule citing its
+//     section (Rules lists them; rules.go). A Variant (Config.Variant)
+//     replaces rules by name (NewVariant): the built-in ones are TCP
+//     without one of its mechanisms (two-way handshake, fixed ISN, data
+//     on SYN, no TIME-WAIT, no SYN,ACK or FIN retransmission, no SYN
+//     cookies), two planted bugs, and Linux's behaviour (linux.go); a
+//     user's own stack is the same table with its own overrides. B's SYN
+//     queue (SynBacklog) with an attacker's spoofed SYNs (Attacker) and
+//     SYN cookies; B's accept queue (AcceptBacklog) with other clients'
+//     completed connections (Clients) and B's application's ACCEPT.
 //   - Timers (§3.10.8): retransmission of the segment at SND.UNA (SYN,
 //     SYN,ACK, data or FIN) with exponential backoff, giving up after
 //     MaxRetries; TIME-WAIT's 2MSL expiry.

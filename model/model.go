@@ -2,13 +2,16 @@ package model
 
 import (
 	"iter"
+	"slices"
+	"sync"
 )
 
 // Model is the segment-level TCP model: two RFC 9293 endpoints and a lossy
 // channel in each direction, bounded by a Config. It implements the
 // checker's System interface (Init and Next) without importing it.
 type Model struct {
-	cfg Config
+	cfg   Config
+	rules *[numRules]RuleFunc // the variant's rule table
 }
 
 // New returns the model for cfg, or an error naming the first field that
@@ -17,7 +20,7 @@ func New(cfg Config) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Model{cfg: cfg}, nil
+	return &Model{cfg: cfg, rules: cfg.Variant.table()}, nil
 }
 
 // Config returns the model's configuration.
@@ -27,9 +30,6 @@ func (m *Model) Config() Config { return m.cfg }
 // opens (1 for the first) with ISN choice i: the clock-driven generator of
 // §3.4.1 has moved on by ISNStep between incarnations.
 func (m *Model) iss(side Side, i uint8, opens uint8) SeqNum {
-	if m.cfg.Variant == FixedISN {
-		return SeqNum(m.cfg.ISNs[side][i])
-	}
 	return SeqNum(m.cfg.ISNs[side][i]).Add(uint32(opens-1) * m.cfg.ISNStep)
 }
 
@@ -92,19 +92,25 @@ func (m *Model) Next(s State) iter.Seq2[Action, State] {
 		if s.Overflow {
 			return // as Step: an overflowed state has no successors
 		}
-		var t step
+		// Rules are called through the variant's table, so the
+		// transition they change lives on the heap: one from a pool per
+		// call of Next, not one per action.
+		t := transitions.Get().(*Transition)
 		for a := range m.actions(&s) {
 			if m.disabled(&s, a) {
 				continue
 			}
 			// Step, without its copies of the state in and out.
-			t = step{m: m, s: s}
+			t.reset(m, &s)
 			if t.apply(a) && !yield(a, t.s) {
-				return
+				break
 			}
 		}
+		transitions.Put(t)
 	}
 }
+
+var transitions = sync.Pool{New: func() any { return new(Transition) }}
 
 // disabled reports, reading s in place, that Step(s, a) would fail for a
 // reason plain from the guard's first test: the state the call needs,
@@ -245,7 +251,7 @@ func earlier(ch *Channel, i int) bool {
 
 // Step applies a to s. It reports false when a is not enabled in s.
 func (m *Model) Step(s State, a Action) (State, bool) {
-	t := step{m: m, s: s}
+	t := Transition{m: m, s: s}
 	if s.Overflow || !t.apply(a) {
 		return State{}, false
 	}
@@ -256,7 +262,7 @@ func (m *Model) Step(s State, a Action) (State, bool) {
 // a is not enabled), so that a diagram can label the transition
 // "rcv SYN / snd SYN,ACK".
 func (m *Model) Emitted(s State, a Action) []Segment {
-	t := step{m: m, s: s, record: true}
+	t := Transition{m: m, s: s, record: true}
 	if s.Overflow || !t.apply(a) {
 		return nil
 	}
@@ -287,24 +293,144 @@ func (m *Model) Final(s State) bool {
 	return true
 }
 
-// step is one transition being computed on a copy of the state.
-type step struct {
+// Transition is one transition being computed on a copy of the state:
+// what a Rule reads and changes.
+type Transition struct {
 	m      *Model
 	s      State
 	record bool
 	sent   []Segment
+	// ackOwed: SEGMENT ARRIVES owes an acknowledgment, sent once at the
+	// end of the checks (MUST-59).
+	ackOwed bool
+	// future: the arriving segment, trimmed, begins after RCV.NXT.
+	future bool
 	// closeAfterACK: delete the TCB once the pending acknowledgment is
-	// sent (variant NoTimeWait).
+	// sent (variant no-time-wait).
 	closeAfterACK bool
 	// timely: the segments sent now answer the arrival of a regular copy
 	// of the peer's front segment (Segment.Timely).
 	timely bool
+	// iss is what rule isn/select chose.
+	iss SeqNum
+	// recording: fired notes the rules that made the transition
+	// (Model.Rules), the first nfired of them; emitted counts Emit's
+	// segments.
+	recording bool
+	fired     [16]ruleID
+	nfired    int
+	emitted   int
+	// ev and aux hold the event being processed and one a rule applies
+	// in passing (time-wait/enter, isn/select), inside the transition so
+	// that passing them to rules allocates nothing.
+	ev, aux Event
+}
+
+// reset starts a transition of m from s, field by field (cheaper than
+// assigning a whole new Transition to one on the heap).
+func (t *Transition) reset(m *Model, s *State) {
+	t.m, t.s = m, *s
+	t.record, t.sent, t.recording, t.nfired, t.emitted = false, nil, false, 0, 0
+	t.ackOwed, t.future, t.closeAfterACK, t.timely = false, false, false, false
+}
+
+// rule applies the variant's rule id to ev; recording (Model.Rules), it
+// notes the rule if it disposed of the event or changed anything.
+func (t *Transition) rule(id ruleID, ev *Event) bool {
+	if t.recording {
+		return t.recordRule(id, ev)
+	}
+	return t.m.rules[id](t, ev)
+}
+
+// recordRule is rule, noting the rule in t.fired.
+func (t *Transition) recordRule(id ruleID, ev *Event) bool {
+	// What a rule can change: the endpoints, B's queues, the channels
+	// (only by Emit, counted in t.emitted), and the segment the checks
+	// after it see (trimmed, or taken for another).
+	ep, listen, emitted, seg, at := t.s.Ep, t.s.Listen, t.emitted, ev.Seg, t.nfired
+	if t.nfired < len(t.fired) {
+		t.fired[t.nfired] = id // in the order rules are entered
+		t.nfired++
+	}
+	ok := t.m.rules[id](t, ev)
+	if !ok && t.s.Ep == ep && t.s.Listen == listen && t.emitted == emitted && ev.Seg == seg {
+		copy(t.fired[at:], t.fired[at+1:t.nfired])
+		t.nfired--
+	}
+	return ok
+}
+
+// RuleNames lists the names of the model's rules (its variant's table),
+// in the order of Rules: what a coverage report counts.
+func (m *Model) RuleNames() []string {
+	var out []string
+	for _, r := range m.cfg.Variant.Rules() {
+		out = append(out, r.Name)
+	}
+	return out
+}
+
+// Rules names the rules that made the transition from s by a, in the
+// order they applied (nil if a is not enabled in s): each that disposed
+// of its event or changed the state or sent a segment. The transition is
+// computed again, so to is not needed.
+func (m *Model) Rules(s State, a Action, _ State) []string {
+	t := transitions.Get().(*Transition)
+	defer transitions.Put(t)
+	t.reset(m, &s)
+	t.recording = true
+	if s.Overflow || !t.apply(a) {
+		return nil
+	}
+	out := make([]string, 0, t.nfired)
+	for _, id := range t.fired[:t.nfired] {
+		if name := tcpRules[id].Name; !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// State is the state being changed.
+func (t *Transition) State() *State { return &t.s }
+
+// Config is the model's configuration.
+func (t *Transition) Config() *Config { return &t.m.cfg }
+
+// OweACK asks for <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> to be sent once the
+// checks of SEGMENT ARRIVES end (§3.10.7.4's "send an acknowledgment").
+func (t *Transition) OweACK() { t.ackOwed = true }
+
+// CloseAfterACK deletes the TCB once the checks of SEGMENT ARRIVES end and
+// the acknowledgment owed is sent.
+func (t *Transition) CloseAfterACK() { t.closeAfterACK = true }
+
+// EnterTimeWait applies rule time-wait/enter to side.
+func (t *Transition) EnterTimeWait(side Side) {
+	t.aux = Event{Side: side}
+	t.rule(ruleEnterTimeWait, &t.aux)
+}
+
+// SelectISS applies rule isn/select: the ISS of side's connection with
+// ISN choice choice.
+func (t *Transition) SelectISS(side Side, choice uint8) SeqNum {
+	t.aux = Event{Side: side, ISN: choice}
+	t.rule(ruleSelectISN, &t.aux)
+	return t.iss
+}
+
+// selectISN is §3.4.1: the clock-driven ISN generator, moved on by
+// ISNStep between incarnations.
+func selectISN(t *Transition, ev *Event) bool {
+	t.iss = t.m.iss(ev.Side, ev.ISN, t.s.Ep[ev.Side].Opens)
+	return true
 }
 
 // apply performs a on t.s, reporting false when a is not enabled. A
 // retransmission timer that starts or restarts in the transition marks
 // the segments then in flight (Segment.Aged).
-func (t *step) apply(a Action) bool {
+func (t *Transition) apply(a Action) bool {
 	marks := [2]timerMark{t.s.Ep[A].timerMark(), t.s.Ep[B].timerMark()}
 	if !t.act(a) {
 		return false
@@ -320,18 +446,20 @@ func (t *step) apply(a Action) bool {
 }
 
 // act performs a on t.s, reporting false when a is not enabled.
-func (t *step) act(a Action) bool {
+func (t *Transition) act(a Action) bool {
+	t.ev = Event{Side: a.Side, ISN: a.ISN, Index: a.Index}
+	ev := &t.ev
 	switch a.Kind {
 	case PassiveOpen:
-		return t.passiveOpen(a.Side)
+		return t.rule(ruleOpenPassive, ev)
 	case ActiveOpen:
-		return t.activeOpen(a.Side, a.ISN)
+		return t.rule(ruleOpenActive, ev)
 	case SendData:
-		return t.send(a.Side)
+		return t.rule(ruleSend, ev)
 	case CloseCall:
-		return t.close(a.Side)
+		return t.rule(ruleClose, ev)
 	case AbortCall:
-		return t.abort(a.Side)
+		return t.rule(ruleAbort, ev)
 	case Deliver:
 		in := &t.s.Ch[a.Side.Peer()]
 		if int(a.Index) >= in.Len() || in.At(int(a.Index)) != a.Seg {
@@ -341,30 +469,32 @@ func (t *step) act(a Action) bool {
 		// What the arrival of a regular copy of the sender's front segment
 		// sends back is an answer within a round trip (see Segment.Timely).
 		t.timely = frontCopy(&t.s.Ep[a.Side.Peer()], a.Seg)
-		t.segmentArrives(a.Side, a.Seg, a.ISN)
+		ev.Seg = a.Seg
+		t.segmentArrives(ev)
 		return true
 	case Lose:
 		return t.lose(a)
 	case Duplicate:
 		return t.duplicate(a)
 	case RetransmitTimeout:
-		return a.Index == t.s.Ep[a.Side].Backoff && t.retransmitTimeout(a.Side)
+		return a.Index == t.s.Ep[a.Side].Backoff && t.rule(ruleRetransmit, ev)
 	case TimeWaitTimeout:
-		return t.timeWaitTimeout(a.Side)
+		return t.rule(ruleTimeWait, ev)
 	case SpoofedSYN:
-		return t.spoofedSYN()
+		return t.rule(ruleSpoofedSYN, ev)
 	case HalfOpenTimeout:
-		return t.halfOpenTimeout(int(a.Index))
+		return t.rule(ruleHalfOpen, ev)
 	case OtherClient:
-		return t.otherClient()
+		return t.rule(ruleOtherClient, ev)
 	case AcceptCall:
-		return t.accept(a.Index)
+		return t.rule(ruleAccept, ev)
 	}
 	return false
 }
 
-// emit sends g from side, stamping the ghost incarnation.
-func (t *step) emit(side Side, g Segment) {
+// Emit sends g from side, stamping the ghosts: the incarnation, and
+// whether it answers the arrival of the peer's front segment.
+func (t *Transition) Emit(side Side, g Segment) {
 	ch := &t.s.Ch[side]
 	if ch.Len() >= t.m.cfg.Capacity {
 		// The behaviour needs more than the model's bound: mark the
@@ -372,27 +502,29 @@ func (t *step) emit(side Side, g Segment) {
 		// property reports it rather than the bound silently shaping
 		// what is explored.
 		t.s.Overflow = true
+		t.emitted++
 		return
 	}
 	g.Inc = t.s.Ep[side].Opens
 	g.Timely = t.timely && g.Flags&(ACK|RST) != 0 // only an ACK or a RST holds a timer
 	ch.push(g)
+	t.emitted++
 	if t.record {
 		t.sent = append(t.sent, g)
 	}
 }
 
-// sendACK sends <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, the acknowledgment
+// SendACK sends <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, the acknowledgment
 // form used throughout §3.10.7.4.
-func (t *step) sendACK(side Side) {
+func (t *Transition) SendACK(side Side) {
 	e := &t.s.Ep[side]
-	t.emit(side, Segment{Seq: e.SndNxt, Ack: e.RcvNxt, Flags: ACK})
+	t.Emit(side, Segment{Seq: e.SndNxt, Ack: e.RcvNxt, Flags: ACK})
 }
 
-// deleteTCB enters CLOSED and forgets the connection's variables, keeping
+// DeleteTCB enters CLOSED and forgets the connection's variables, keeping
 // only what the application knows: how many times it opened, whether it
 // closed, what it sent and received, and the error it was told.
-func (t *step) deleteTCB(side Side, err ErrorReport) {
+func (t *Transition) DeleteTCB(side Side, err ErrorReport) {
 	e := &t.s.Ep[side]
 	if err == NoError {
 		err = e.Err
@@ -407,14 +539,14 @@ func (t *step) deleteTCB(side Side, err ErrorReport) {
 	}
 }
 
-// backToListen returns a passively opened connection to LISTEN, flushing
+// BackToListen returns a passively opened connection to LISTEN, flushing
 // what it learned of the peer (§3.10.7.4 second and fourth steps, Note 1).
-func (t *step) backToListen(side Side) {
+func (t *Transition) BackToListen(side Side) {
 	e := &t.s.Ep[side]
 	*e = Endpoint{State: Listen, Opens: e.Opens, Err: e.Err, Delivered: e.Delivered}
 }
 
-func (t *step) lose(a Action) bool {
+func (t *Transition) lose(a Action) bool {
 	out := &t.s.Ch[a.Side]
 	if int(t.s.Losses) >= t.m.cfg.MaxLosses || int(a.Index) >= out.Len() || out.At(int(a.Index)) != a.Seg {
 		return false
@@ -424,7 +556,7 @@ func (t *step) lose(a Action) bool {
 	return true
 }
 
-func (t *step) duplicate(a Action) bool {
+func (t *Transition) duplicate(a Action) bool {
 	out := &t.s.Ch[a.Side]
 	if int(t.s.Dups) >= t.m.cfg.MaxDups || int(a.Index) >= out.Len() || out.At(int(a.Index)) != a.Seg {
 		return false

@@ -50,7 +50,7 @@ func frontCopy(e *Endpoint, g Segment) bool {
 // delayed copy may all arrive after it. With Config.SpuriousRetransmit
 // the timer may expire whenever a segment is unacknowledged, as it does
 // when a round trip takes longer than the RTO.
-func (t *step) retransmissionNeeded(side Side) bool {
+func (t *Transition) retransmissionNeeded(side Side) bool {
 	if t.m.cfg.SpuriousRetransmit {
 		return true
 	}
@@ -114,15 +114,16 @@ func (e *Endpoint) timerRestarted(m timerMark) bool {
 // the listener stays (the seed: "the server deletes the connection from
 // the half-open queue"); any other connection is closed and its
 // application told the connection timed out.
-func (t *step) retransmitTimeout(side Side) bool {
+func retransmitTimeout(t *Transition, ev *Event) bool {
+	return t.retransmit(ev, t.m.cfg.MaxRetries)
+}
+
+// retransmit is timer/retransmit giving up after limit retransmissions.
+func (t *Transition) retransmit(ev *Event, limit int) bool {
+	side := ev.Side
 	e := &t.s.Ep[side]
 	if !retransmitting(e.State) || e.SndUna == e.SndNxt || !t.retransmissionNeeded(side) {
 		return false
-	}
-	switch front := e.frontSegment(); {
-	case t.m.cfg.Variant == NoSynAckRetransmit && front.Has(SYN|ACK),
-		t.m.cfg.Variant == NoFinRetransmit && front.Has(FIN):
-		return false // the variant has no timer for this segment
 	}
 	// The segments that were in flight when the timer last started,
 	// either way, have arrived or been lost by now: the RTO is longer
@@ -136,15 +137,15 @@ func (t *step) retransmitTimeout(side Side) bool {
 		}
 	}
 	t.s.markInFlight(side)
-	if int(e.Backoff) >= t.m.cfg.MaxRetries {
+	if int(e.Backoff) >= limit {
 		if e.State == SynReceived && e.Passive {
-			t.backToListen(side)
+			t.BackToListen(side)
 		} else {
-			t.deleteTCB(side, TimedOut)
+			t.DeleteTCB(side, TimedOut)
 		}
 		return true
 	}
-	t.emit(side, e.frontSegment())
+	t.Emit(side, e.frontSegment())
 	e.Backoff++
 	return true
 }
@@ -168,7 +169,8 @@ func (t *step) retransmitTimeout(side Side) bool {
 //     its acknowledgment or given up before TIME-WAIT can end. Validate
 //     refuses a configuration where it is not: there a retransmitted FIN
 //     could find the endpoint CLOSED, which this rule would hide.
-func (t *step) timeWaitTimeout(side Side) bool {
+func timeWaitTimeout(t *Transition, ev *Event) bool {
+	side := ev.Side
 	e, peer := &t.s.Ep[side], &t.s.Ep[side.Peer()]
 	if e.State != TimeWait || t.s.Ch[side].Len() != 0 {
 		return false
@@ -182,7 +184,7 @@ func (t *step) timeWaitTimeout(side Side) bool {
 	if peer.Opens == e.PeerInc && retransmitting(peer.State) && peer.SndUna != peer.SndNxt {
 		return false
 	}
-	t.deleteTCB(side, NoError)
+	t.DeleteTCB(side, NoError)
 	return true
 }
 
@@ -190,7 +192,11 @@ func (t *step) timeWaitTimeout(side Side) bool {
 // §5). With room in the SYN queue it makes a half-open entry whose
 // SYN,ACK goes nowhere; with the queue full it is answered with a SYN
 // cookie, which keeps no state, or dropped (NoSynCookies).
-func (t *step) spoofedSYN() bool {
+func spoofedSYN(t *Transition, _ *Event) bool { return t.spoofedSYN(0) }
+
+// spoofedSYN adds held bytes of payload to the SYN queue with the entry
+// (variant data-on-syn: the attacker's SYN carries a byte).
+func (t *Transition) spoofedSYN(held uint8) bool {
 	q := &t.s.Listen
 	if int(q.Spoofed) >= t.m.cfg.Attacker || !t.listening() {
 		return false
@@ -198,9 +204,7 @@ func (t *step) spoofedSYN() bool {
 	q.Spoofed++
 	if t.s.HalfOpen() < t.m.cfg.SynBacklog {
 		q.add(0)
-		if t.m.cfg.Variant == DataOnSYN {
-			q.Held++ // the attacker's payload, held until the entry goes
-		}
+		q.Held += held // the attacker's payload, held until the entry goes
 	}
 	return true
 }
@@ -208,7 +212,7 @@ func (t *step) spoofedSYN() bool {
 // listening reports whether B's application has a listening socket: it
 // made a passive OPEN and has not closed. The listening socket outlives
 // the connection it spawned, so a flood reaches it in any state.
-func (t *step) listening() bool {
+func (t *Transition) listening() bool {
 	b := &t.s.Ep[B]
 	return t.m.cfg.Roles[B]&Listener != 0 && b.Opens > 0 && !b.AppClosed
 }
@@ -216,16 +220,21 @@ func (t *step) listening() bool {
 // halfOpenTimeout is the retransmission timer of the i-th half-open entry:
 // its SYN,ACK is sent again (to nowhere) with the timer doubled, and after
 // MaxRetries the entry is dropped (seed §6, §3.8.3 R2).
-func (t *step) halfOpenTimeout(i int) bool {
+func halfOpenTimeout(t *Transition, ev *Event) bool {
+	return t.halfOpenTimeout(int(ev.Index), 0, t.m.cfg.MaxRetries)
+}
+
+// halfOpenTimeout expires entry i's timer, dropping the entry after limit
+// retransmissions; an entry dropped releases held bytes of payload
+// (variant data-on-syn).
+func (t *Transition) halfOpenTimeout(i int, held uint8, limit int) bool {
 	q := &t.s.Listen
 	if i >= int(q.N) {
 		return false
 	}
-	if int(q.Half[i]) >= t.m.cfg.MaxRetries {
+	if int(q.Half[i]) >= limit {
 		q.remove(i)
-		if t.m.cfg.Variant == DataOnSYN {
-			q.Held--
-		}
+		q.Held -= held
 		return true
 	}
 	backoff := q.Half[i] + 1

@@ -8,7 +8,8 @@ package model
 // passiveOpen is OPEN with the passive flag in CLOSED (§3.10.1): create
 // the TCB and enter LISTEN. Figure 5: CLOSED → LISTEN "passive OPEN /
 // create TCB".
-func (t *step) passiveOpen(side Side) bool {
+func passiveOpen(t *Transition, ev *Event) bool {
+	side := ev.Side
 	e := &t.s.Ep[side]
 	if t.m.cfg.Roles[side]&Listener == 0 || e.State != Closed || int(e.Opens) >= t.m.cfg.Incarnations {
 		return false
@@ -23,7 +24,12 @@ func (t *step) passiveOpen(side Side) bool {
 // set SND.UNA to ISS and SND.NXT to ISS+1, and enter SYN-SENT. Figure 5:
 // CLOSED → SYN-SENT "active OPEN / snd SYN" and LISTEN → SYN-SENT
 // "SEND / snd SYN".
-func (t *step) activeOpen(side Side, isn uint8) bool {
+func activeOpen(t *Transition, ev *Event) bool { return t.activeOpen(ev, false) }
+
+// activeOpen is call/open/active; withData puts the application's first
+// byte on the SYN (variant data-on-syn).
+func (t *Transition) activeOpen(ev *Event, withData bool) bool {
+	side, isn := ev.Side, ev.ISN
 	e := &t.s.Ep[side]
 	if t.m.cfg.Roles[side]&Connector == 0 || int(isn) >= len(t.m.cfg.ISNs[side]) {
 		return false
@@ -41,24 +47,24 @@ func (t *step) activeOpen(side Side, isn uint8) bool {
 	}
 	e.State = SynSent
 	e.Passive = false
-	e.ISS = t.m.iss(side, isn, e.Opens)
+	e.ISS = t.SelectISS(side, isn)
 	e.SndUna, e.SndNxt = e.ISS, e.ISS.Add(1)
 	syn := Segment{Seq: e.ISS, Flags: SYN}
-	if t.m.cfg.Variant == DataOnSYN && t.m.cfg.Data[side] > 0 {
+	if withData && t.m.cfg.Data[side] > 0 {
 		// The first byte of the stream rides on the SYN (§3.10.7.3
 		// permits it; the seed says the first two segments never should).
 		syn.Len = 1
 		e.SndNxt = e.SndNxt.Add(1)
 		e.Sent = 1
 	}
-	t.emit(side, syn)
+	t.Emit(side, syn)
 	return true
 }
 
 // unaccepted reports whether side's application has not yet accepted the
 // passively opened connection from the accept queue: until it does, it
 // can neither send, close nor abort it.
-func (t *step) unaccepted(side Side) bool {
+func (t *Transition) unaccepted(side Side) bool {
 	e := &t.s.Ep[side]
 	return t.m.cfg.AcceptBacklog > 0 && side == B && e.Passive && e.State.Synchronized() && !e.Accepted
 }
@@ -66,7 +72,8 @@ func (t *step) unaccepted(side Side) bool {
 // accept is the application taking a connection from the accept queue
 // (the socket API's accept; RFC 9293's passive OPEN returns it): index 0
 // the legitimate connection, 1 another client's.
-func (t *step) accept(index uint8) bool {
+func accept(t *Transition, ev *Event) bool {
+	index := ev.Index
 	q := &t.s.Listen
 	switch {
 	case index == 0 && t.unaccepted(B):
@@ -82,7 +89,7 @@ func (t *step) accept(index uint8) bool {
 // otherClient is another client completing a handshake with B: its
 // connection waits in the accept queue, or, with the queue full, its last
 // ACK is dropped and it tries again later (not modelled further).
-func (t *step) otherClient() bool {
+func otherClient(t *Transition, _ *Event) bool {
 	q := &t.s.Listen
 	if int(q.Clients) >= t.m.cfg.Clients || !t.listening() {
 		return false
@@ -98,20 +105,22 @@ func (t *step) otherClient() bool {
 // segment of the application's stream goes out with a piggybacked
 // acknowledgment. Data is never queued in SYN-SENT or SYN-RECEIVED here:
 // the application sends once the connection is established.
-func (t *step) send(side Side) bool {
+func send(t *Transition, ev *Event) bool {
+	side := ev.Side
 	e := &t.s.Ep[side]
 	if (e.State != Established && e.State != CloseWait) || e.AppClosed || int(e.Sent) >= t.m.cfg.Data[side] || t.unaccepted(side) {
 		return false
 	}
-	t.emit(side, Segment{Seq: e.SndNxt, Ack: e.RcvNxt, Flags: ACK, Len: 1, Stream: e.Sent})
+	t.Emit(side, Segment{Seq: e.SndNxt, Ack: e.RcvNxt, Flags: ACK, Len: 1, Stream: e.Sent})
 	e.SndNxt = e.SndNxt.Add(1)
 	e.Sent++
 	return true
 }
 
-// close is CLOSE (§3.10.4). The application closes once it has sent all
+// closeCall is CLOSE (§3.10.4). The application closes once it has sent all
 // its data, or — with EarlyClose — before the connection is established.
-func (t *step) close(side Side) bool {
+func closeCall(t *Transition, ev *Event) bool {
+	side := ev.Side
 	e := &t.s.Ep[side]
 	if !t.m.cfg.Close || e.AppClosed || t.unaccepted(side) {
 		return false
@@ -124,7 +133,7 @@ func (t *step) close(side Side) bool {
 			return false
 		}
 		e.AppClosed = true
-		t.deleteTCB(side, NoError)
+		t.DeleteTCB(side, NoError)
 	case SynReceived:
 		// "If no SENDs have been issued and there is no pending data to
 		// send, then form a FIN segment and send it, and enter FIN-WAIT-1"
@@ -154,9 +163,9 @@ func (t *step) close(side Side) bool {
 // sendFIN sends <SEQ=SND.NXT><ACK=RCV.NXT><CTL=FIN,ACK> (a FIN always
 // carries an ACK once synchronized), advances SND.NXT over it and enters
 // next.
-func (t *step) sendFIN(side Side, next ConnState) {
+func (t *Transition) sendFIN(side Side, next ConnState) {
 	e := &t.s.Ep[side]
-	t.emit(side, Segment{Seq: e.SndNxt, Ack: e.RcvNxt, Flags: FIN | ACK})
+	t.Emit(side, Segment{Seq: e.SndNxt, Ack: e.RcvNxt, Flags: FIN | ACK})
 	e.SndNxt = e.SndNxt.Add(1)
 	e.State = next
 	e.AppClosed = true
@@ -167,16 +176,17 @@ func (t *step) sendFIN(side Side, next ConnState) {
 // delete the TCB. The application may abort after it closed, while the
 // connection is still FIN-WAIT-1 or -2 (a RST goes out), CLOSING,
 // LAST-ACK or TIME-WAIT ("respond with ok and delete the TCB").
-func (t *step) abort(side Side) bool {
+func abort(t *Transition, ev *Event) bool {
+	side := ev.Side
 	e := &t.s.Ep[side]
 	if !t.m.cfg.Abort || e.State == Closed || t.unaccepted(side) {
 		return false
 	}
 	switch e.State {
 	case SynReceived, Established, FinWait1, FinWait2, CloseWait:
-		t.emit(side, Segment{Seq: e.SndNxt, Flags: RST})
+		t.Emit(side, Segment{Seq: e.SndNxt, Flags: RST})
 	}
 	e.AppClosed, e.Aborted = true, true
-	t.deleteTCB(side, NoError)
+	t.DeleteTCB(side, NoError)
 	return true
 }

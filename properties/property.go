@@ -51,6 +51,10 @@ type Property[S comparable, A any] struct {
 	Leads    []LeadsTo[S]
 	Fairness []checker.Fairness[A]
 
+	// Premises are where an invariant says something (see Premise): a
+	// search that reaches none of them shows it holds only vacuously.
+	Premises []Premise[S, A]
+
 	// Why explains, in one sentence, why the property fails at the end of
 	// a counterexample: the last transition (from, a, to); for a state
 	// property from and a are those of the step that reached to (a is the
@@ -110,17 +114,7 @@ func Select[S comparable, A any](catalogue []Property[S, A], ids []string) ([]Pr
 // deadlock property as the deadlock check with final as the legitimate
 // ends. Temporal properties are left for the liveness checker.
 func Apply[S comparable, A any](opts *checker.Options[S, A], props []Property[S, A], final func(S) bool) {
-	for _, p := range props {
-		switch {
-		case p.State != nil:
-			opts.Invariants = append(opts.Invariants, checker.Invariant[S]{Name: p.ID, Holds: p.State})
-		case p.Step != nil:
-			opts.TransitionInvariants = append(opts.TransitionInvariants, checker.TransitionInvariant[S, A]{Name: p.ID, Holds: p.Step})
-		case p.Deadlock:
-			opts.CheckDeadlock = true
-			opts.Final = final
-		}
-	}
+	ApplyCounting(opts, props, final)
 }
 
 // Find returns the property whose ID is id, with the deadlock violation

@@ -10,9 +10,8 @@ import (
 // SegmentProperty is a property of the segment-level TCP model.
 type SegmentProperty = Property[model.State, model.Action]
 
-// Segment is the catalogue of properties of the segment-level model, in
-// the order they are checked and printed.
-func Segment() []SegmentProperty {
+// segmentCatalogue is the catalogue without its premises (Segment).
+func segmentCatalogue() []SegmentProperty {
 	return []SegmentProperty{
 		{
 			ID:          "no-data-on-syn",
@@ -139,7 +138,7 @@ func Segment() []SegmentProperty {
 				},
 				PName: "both applications have closed", QName: "both endpoints CLOSED or LISTEN (or an application opening again)",
 			}},
-			Fairness: segmentFairness(),
+			Fairness: SegmentFairness(),
 		},
 		{
 			ID:          "no-silent-loss",
@@ -147,7 +146,7 @@ func Segment() []SegmentProperty {
 			Source:      "RFC 9293 §3.8 (reliable delivery), §3.9.1.8 (error reports); seed §4 (a completed connection is not lost unnoticed)",
 			Kind:        Temporal,
 			Leads:       []LeadsTo[model.State]{noSilentLoss(model.A), noSilentLoss(model.B)},
-			Fairness:    segmentFairness(),
+			Fairness:    SegmentFairness(),
 		},
 		{
 			ID:          "handshake-completes",
@@ -155,7 +154,7 @@ func Segment() []SegmentProperty {
 			Source:      "RFC 9293 §3.5; seed §1",
 			Kind:        Temporal,
 			Leads:       []LeadsTo[model.State]{handshakeCompletes(model.A), handshakeCompletes(model.B)},
-			Fairness:    segmentFairness(),
+			Fairness:    SegmentFairness(),
 		},
 	}
 }
@@ -397,15 +396,18 @@ func noSilentLoss(side model.Side) LeadsTo[model.State] {
 		P: func(s model.State) bool { return s.Ep[side].Sent > s.Ep[side.Peer()].Delivered },
 		Q: func(s model.State) bool {
 			e := &s.Ep[side]
-			return s.Ep[side.Peer()].Delivered >= e.Sent || e.Err != model.NoError || e.Aborted || s.Overflow
+			// An ABORT discards on purpose (§3.10.5: "all segments queued
+			// ... should be flushed"), either side's.
+			return s.Ep[side.Peer()].Delivered >= e.Sent || e.Err != model.NoError || e.Aborted || s.Ep[side.Peer()].Aborted || s.Overflow
 		},
 		PName: side.String() + "'s application has sent bytes its peer has not received",
-		QName: "the bytes received, or " + side.String() + "'s application told of a failure",
+		QName: "the bytes received, or " + side.String() + "'s application told of a failure, or an application aborted",
 	}
 }
 
-// segmentFairness is the segment model's declared fairness.
-func segmentFairness() []checker.Fairness[model.Action] {
+// SegmentFairness is the segment model's declared fairness (model.Fairness),
+// for temporal properties of the segment model, built-in or a user's.
+func SegmentFairness() []checker.Fairness[model.Action] {
 	return FairnessOf(model.Fairness(), func(c model.FairClass) checker.Fairness[model.Action] {
 		return checker.Fairness[model.Action]{Name: c.Name, Strong: c.Strong, Includes: c.Includes}
 	})

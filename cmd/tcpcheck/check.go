@@ -1,21 +1,19 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"runtime"
 	"runtime/debug"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tcpcheck/tcpcheck/checker"
-	"github.com/tcpcheck/tcpcheck/graphs"
 	"github.com/tcpcheck/tcpcheck/model"
-	"github.com/tcpcheck/tcpcheck/model/diagram"
-	"github.com/tcpcheck/tcpcheck/properties"
+	"github.com/tcpcheck/tcpcheck/verify"
 )
 
 var checkCommand = &command{
@@ -32,6 +30,14 @@ The configuration is a preset (see 'tcpcheck list') with any knob given on
 the command line applied on top. Figures are counted as TLC counts them:
 distinct states are the states stored, generated states every successor
 computed, depth the longest shortest path in states.
+
+After the figures, a coverage line says how many of Figure 5's arcs and
+of the model's action kinds the search exercised, and names those it
+never did; --coverage prints the whole table (docs/coverage.md). With
+--dfs a counterexample is valid but not always the shortest.
+
+On a terminal a long search redraws a progress line on stderr; on a file
+or a pipe it writes a line every 10 seconds (--progress).
 
 With --json, one JSON document is written to stdout instead (its schema is
 in docs/json.md).`,
@@ -56,6 +62,9 @@ type checkFlags struct {
 	traceDot   string
 	workers    int
 	maxMemory  string
+	coverage   bool
+	noCoverage bool
+	progress   string
 }
 
 // multiFlag is a repeatable string flag.
@@ -77,6 +86,9 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.noTemporal, "no-temporal", false, "skip the temporal (liveness) properties, which need the explored graph in memory")
 	fs.IntVar(&f.workers, "workers", runtime.GOMAXPROCS(0), "goroutines computing successors, at most one per CPU: more are cut to that with a notice (results are identical for any number)")
 	fs.StringVar(&f.maxMemory, "max-memory", "", "stop the search (exit 3) before the process holds this much memory, e.g. 16GiB or 500MB (default: half the machine's memory, less if less is available; see docs/performance.md)")
+	fs.BoolVar(&f.coverage, "coverage", false, "print the whole coverage table (transitions per action kind and per Figure 5 arc, those never exercised marked) instead of its summary line")
+	fs.BoolVar(&f.noCoverage, "no-coverage", false, "do not count coverage (a large search is then about 40% faster)")
+	fs.StringVar(&f.progress, "progress", "auto", "progress on stderr: auto (a live line on a terminal, a line every 10s on a file or pipe), always (a line every 10s) or never")
 	fs.StringVar(&f.traceDot, "trace-dot", "", "when a violation is found, write its counterexample as a message sequence chart (DOT) to this file")
 }
 
@@ -117,156 +129,125 @@ func (f *checkFlags) run(e *env, args []string) int {
 	if maxMemory == 0 {
 		maxMemory = defaultMaxMemory()
 	}
-	var store checker.StoreKind
-	switch f.store {
-	case "exact":
-		store = checker.ExactStore
-	case "fingerprint":
-		store = checker.FingerprintStore
-	default:
-		return fail(e, "check", usagef("--store: unknown store %q (known: exact, fingerprint)", f.store))
-	}
-	if f.model == diagramModel {
-		if f.traceDot != "" {
-			return fail(e, "check", usagef("--trace-dot draws the segment model's counterexamples only"))
-		}
-		t, err := f.diagramTarget()
-		if err != nil {
-			return fail(e, "check", err)
-		}
-		return runCheck(e, f, store, maxMemory, t)
-	}
-	t, err := f.segmentTarget()
-	if err != nil {
-		return fail(e, "check", err)
-	}
-	m := t.sys.(*model.Model)
-	t.chart = func(trace []checker.Step[model.State, model.Action], loopStart int, title string) ([]byte, error) {
-		c, err := graphs.TraceChart(m, trace, loopStart)
-		if err != nil {
-			return nil, err
-		}
-		c.Title = title
-		return c.DOT(), nil
-	}
-	return runCheck(e, f, store, maxMemory, t)
-}
-
-// target is one model, ready to check: the parts of a run that depend on
-// the model's types.
-type target[S comparable, A any] struct {
-	model, preset, config string
-	sys                   checker.System[S, A]
-	catalogue             []properties.Property[S, A]
-	final                 func(S) bool
-	stateConstraint       func(S) bool
-	actionConstraint      func(S, A, S) bool
-	// columns renders a state as the columns of a trace table.
-	columns func(S) stateColumns
-	// chart draws a counterexample as a sequence chart (nil: not drawn).
-	chart func(trace []checker.Step[S, A], loopStart int, title string) ([]byte, error)
-}
-
-// stateColumns is a state as a trace table shows it.
-type stateColumns struct {
-	A, B     string
-	InFlight []string
-}
-
-func segmentColumns(s model.State) stateColumns {
-	return stateColumns{A: s.Ep[model.A].State.String(), B: s.Ep[model.B].State.String(), InFlight: s.InFlightText()}
-}
-
-func diagramColumns(s diagram.State) stateColumns {
-	c := stateColumns{A: s.Peers[diagram.A].Conn.String(), B: s.Peers[diagram.B].Conn.String()}
-	for _, p := range []diagram.Peer{diagram.A, diagram.B} {
-		if q := s.Peers[p].Queue; q.Len() > 0 {
-			c.InFlight = append(c.InFlight, fmt.Sprintf("→%s %s", p, q))
-		}
-	}
-	return c
-}
-
-func runCheck[S comparable, A any](e *env, f *checkFlags, store checker.StoreKind, maxMemory int64, t target[S, A]) int {
-	props, err := properties.Select(t.catalogue, f.props)
-	if err != nil {
-		return fail(e, "check", usagef("%v", err))
-	}
-	temporal := false
-	if f.noTemporal {
-		props = slices.DeleteFunc(props, func(p properties.Property[S, A]) bool { return p.Kind == properties.Temporal })
-		if len(props) == 0 {
-			return fail(e, "check", usagef("--no-temporal leaves no property to check"))
-		}
-	}
-	for _, p := range props {
-		temporal = temporal || p.Kind == properties.Temporal
-	}
-	opts := checker.Options[S, A]{
-		StateConstraint:        t.stateConstraint,
-		ActionConstraint:       t.actionConstraint,
-		Store:                  store,
-		ContinueAfterViolation: f.all,
-		MaxStates:              f.maxStates,
-		MaxDepth:               f.maxDepth,
-		Timeout:                f.timeout,
-		Workers:                f.workers,
-		MaxMemory:              maxMemory,
-	}
-	if f.dfs {
-		opts.Strategy = checker.DFS
-	}
-	if temporal {
-		// Liveness is decided on the whole explored graph, so the search
-		// keeps it and does not stop at an invariant's violation. A graph
-		// too large to keep is let go: the invariants are still decided,
-		// the temporal properties are then unknown.
-		opts.KeepGraph, opts.ContinueAfterViolation = true, true
-		opts.MaxGraphEdges, opts.DropGraphOverLimit = maxGraphEdges, true
-	}
-	properties.Apply(&opts, props, t.final)
-	rep := newReport(t, f, props)
-	rep.MaxMemory = maxMemory
-	if !f.json {
-		rep.header(e.stdout)
-	}
-	progress := newProgressLine(e.stderr)
-	if progress != nil {
-		opts.Progress = progress.update
-	}
 	// The search's memory is large arrays of no pointers, which the
 	// garbage collector marks at no cost: collecting four times as often
 	// as Go's default keeps the garbage to a quarter of what the search
 	// holds, so that the bytes per state reported are what the process
 	// takes, and --max-memory can be held.
 	defer debug.SetGCPercent(debug.SetGCPercent(searchGCPercent))
-	res, err := checker.Explore(e.ctx, t.sys, opts)
-	progress.clear()
+	if f.coverage && f.noCoverage {
+		return fail(e, "check", usagef("--coverage and --no-coverage: choose one"))
+	}
+	progress, err := verify.ParseProgressMode(f.progress)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "tcpcheck check: %v\n", err)
-		return exitUsage
+		return fail(e, "check", usagef("--%v", err))
 	}
-	fillReport(rep, res, props, t, opts.ContinueAfterViolation)
-	var outcomes []properties.TemporalOutcome[S, A]
-	if temporal {
-		outcomes = properties.CheckTemporal(res, props)
-		fillTemporal(rep, outcomes, t)
+	opts := verify.Options{
+		Properties: f.props, NoTemporal: f.noTemporal, All: f.all, CoverageTable: f.coverage, NoCoverage: f.noCoverage,
+		MaxStates: f.maxStates, MaxDepth: f.maxDepth, Timeout: f.timeout,
+		Workers: f.workers, MaxMemory: maxMemory,
 	}
-	if f.traceDot != "" && t.chart != nil {
-		if err := writeTraceDot(f.traceDot, res, outcomes, props, t); err != nil {
-			fmt.Fprintf(e.stderr, "tcpcheck check: --trace-dot: %v\n", err)
+	switch f.store {
+	case "exact":
+		opts.Store = checker.ExactStore
+	case "fingerprint":
+		opts.Store = checker.FingerprintStore
+	default:
+		return fail(e, "check", usagef("--store: unknown store %q (known: exact, fingerprint)", f.store))
+	}
+	if f.dfs {
+		opts.Strategy = checker.DFS
+	}
+	if f.model == diagramModel {
+		if f.traceDot != "" {
+			return fail(e, "check", usagef("--trace-dot draws the segment model's counterexamples only"))
+		}
+		m, err := f.diagramTarget()
+		if err != nil {
+			return fail(e, "check", err)
+		}
+		return runCheck(e, f, opts, progress, m)
+	}
+	if f.preset == allPresets {
+		return checkAll(e, f, opts, progress)
+	}
+	m, err := f.segmentTarget()
+	if err != nil {
+		return fail(e, "check", err)
+	}
+	return runCheck(e, f, opts, progress, m)
+}
+
+// allPresets is the --preset that runs every preset of model.AllPresets.
+const allPresets = "all"
+
+// checkAll checks each preset of model.AllPresets in turn, with the
+// knobs given applied on top of each: each report as check prints it,
+// then the summary (or one JSON document holding them all).
+func checkAll(e *env, f *checkFlags, opts verify.Options, mode verify.ProgressMode) int {
+	if f.traceDot != "" {
+		return fail(e, "check", usagef("--trace-dot draws one counterexample: name one preset, not all"))
+	}
+	var targets []*verify.Model[model.State, model.Action]
+	for _, name := range model.AllPresets {
+		f.preset = name
+		m, err := f.segmentTarget()
+		if err != nil {
+			return fail(e, "check", err)
+		}
+		targets = append(targets, m)
+	}
+	f.preset = allPresets
+	var suite verify.Suite
+	for i, m := range targets {
+		progress := verify.NewProgressWriter(e.stderr, mode)
+		opts.Progress, opts.ProgressInterval = progress.Func(), progress.Interval()
+		c, err := verify.NewCheck(m, opts)
+		switch {
+		case errors.Is(err, verify.ErrOnlyTemporal):
+			return fail(e, "check", usagef("--no-temporal leaves no property to check"))
+		case err != nil:
+			return fail(e, "check", usagef("%v", err))
+		}
+		if !f.json {
+			if i > 0 {
+				fmt.Fprintln(e.stdout)
+			}
+			fmt.Fprintf(e.stdout, "== preset %s (%d of %d)\n", m.Preset, i+1, len(targets))
+			c.WriteHeader(e.stdout)
+		}
+		res, err := c.Run(e.ctx)
+		if res != nil {
+			progress.Done(&res.Search.Stats)
+		} else {
+			progress.Done(nil)
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "tcpcheck check: %v\n", err)
 			return exitUsage
+		}
+		if !f.json {
+			res.WriteText(e.stdout)
+		}
+		suite.Add(res.Report)
+		if res.StopReason == checker.StopCanceled {
+			break // interrupted: report what was checked
 		}
 	}
 	if f.json {
-		if err := rep.writeJSON(e.stdout); err != nil {
+		if err := suite.WriteJSON(e.stdout); err != nil {
 			fmt.Fprintf(e.stderr, "tcpcheck check: %v\n", err)
 			return exitUsage
 		}
 	} else {
-		rep.writeText(e.stdout)
+		suite.WriteSummary(e.stdout)
 	}
-	switch rep.Result {
+	return resultCode(suite.Result)
+}
+
+// resultCode is the exit code of a report's result.
+func resultCode(result string) int {
+	switch result {
 	case "violation":
 		return exitViolation
 	case "incomplete":
@@ -275,42 +256,53 @@ func runCheck[S comparable, A any](e *env, f *checkFlags, store checker.StoreKin
 	return exitOK
 }
 
-// writeTraceDot writes the first counterexample, an invariant's or else a
-// temporal property's lasso, as a sequence chart; nothing when every
-// property holds.
-func writeTraceDot[S comparable, A any](path string, res *checker.Result[S, A], outcomes []properties.TemporalOutcome[S, A], props []properties.Property[S, A], t target[S, A]) error {
-	var trace []checker.Step[S, A]
-	loop, title := graphs.NoLoop, ""
-	if len(res.Violations) > 0 {
-		v := res.Violations[0]
-		trace, title = v.Trace, v.Name
-		if p, ok := properties.Find(props, v.Name); ok {
-			title = p.ID
+// runCheck runs the library's check of m and prints its report.
+func runCheck[S comparable, A any](e *env, f *checkFlags, opts verify.Options, mode verify.ProgressMode, m *verify.Model[S, A]) int {
+	progress := verify.NewProgressWriter(e.stderr, mode)
+	opts.Progress, opts.ProgressInterval = progress.Func(), progress.Interval()
+	c, err := verify.NewCheck(m, opts)
+	switch {
+	case errors.Is(err, verify.ErrOnlyTemporal):
+		return fail(e, "check", usagef("--no-temporal leaves no property to check"))
+	case err != nil:
+		return fail(e, "check", usagef("%v", err))
+	}
+	if !f.json {
+		c.WriteHeader(e.stdout)
+	}
+	res, err := c.Run(e.ctx)
+	if res != nil {
+		progress.Done(&res.Search.Stats)
+	} else {
+		progress.Done(nil)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "tcpcheck check: %v\n", err)
+		return exitUsage
+	}
+	if f.traceDot != "" {
+		dot, err := res.TraceDOT()
+		if err == nil && dot != nil {
+			err = os.WriteFile(f.traceDot, dot, 0o644)
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "tcpcheck check: --trace-dot: %v\n", err)
+			return exitUsage
+		}
+	}
+	if f.json {
+		if err := res.WriteJSON(e.stdout); err != nil {
+			fmt.Fprintf(e.stderr, "tcpcheck check: %v\n", err)
+			return exitUsage
 		}
 	} else {
-		for _, o := range outcomes {
-			if o.Lasso != nil {
-				trace, loop, title = o.Lasso.Trace, o.Lasso.LoopStart, o.Property.ID+": "+o.Why
-				break
-			}
-		}
+		res.WriteText(e.stdout)
 	}
-	if trace == nil {
-		return nil
-	}
-	dot, err := t.chart(trace, loop, title)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, dot, 0o644)
+	return resultCode(res.Result)
 }
 
 // searchGCPercent is the garbage collector's GOGC during a search.
 const searchGCPercent = 25
-
-// maxGraphEdges bounds the explored graph kept for the temporal
-// properties: about 2 GB with its states on the segment model.
-const maxGraphEdges = 20_000_000
 
 // defaultMaxMemory is the memory limit of a search when --max-memory is
 // not given: half the machine's memory (or of the cgroup's limit, if

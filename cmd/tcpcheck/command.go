@@ -53,7 +53,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{checkCommand, listCommand, graphCommand, explainCommand, conformCommand, simulateCommand}
+	commands = []*command{checkCommand, listCommand, graphCommand, explainCommand, conformCommand, simulateCommand, versionCommand}
 }
 
 // usageError is bad input: printed as one line, exit 2.
@@ -73,6 +73,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	name := args[0]
 	switch name {
+	case "-version", "--version":
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "tcpcheck %s: unexpected argument %q\n", name, args[1])
+			return exitUsage
+		}
+		name, args = "version", []string{"version"}
 	case "help", "-h", "-help", "--help":
 		if len(args) > 2 {
 			fmt.Fprintf(stderr, "tcpcheck help: unexpected argument %q\n", args[2])

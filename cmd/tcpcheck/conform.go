@@ -1,106 +1,133 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
+	"time"
 
+	"github.com/tcpcheck/tcpcheck/capture"
 	"github.com/tcpcheck/tcpcheck/model"
 	"github.com/tcpcheck/tcpcheck/model/conform"
 )
 
 var conformCommand = &command{
 	Name:      "conform",
-	UsageLine: "conform [--allow-syn-data] [--allow-keepalive] [--max-configs N] [--json] FILE...",
+	UsageLine: "conform [--at-sender] [--allow-syn-data] [--skew D] [--timeout D] [--max-inflate N] [--json] FILE...",
 	Short:     "check that captured TCP connections are behaviours of the model",
 	Long: `Conform reads packet captures (pcap or pcapng, as tcpdump -w writes
-them, optionally gzipped), splits each into TCP connections by their
-addresses and ports, and decides for each connection whether some
-behaviour of the model sends exactly the captured segments, in the
-captured order. Endpoint A of a connection is the one that sent its first
-captured segment.
+them, optionally gzipped) one packet at a time, splits them into TCP
+connections by their addresses and ports, and decides for each connection
+whether two correct endpoints (RFC 9293) could have put exactly the
+captured segments past the capture point. Endpoint A of a connection is
+the one that sent its first captured segment.
 
-The capture is taken to show what each endpoint sent. What it cannot
-show is allowed for: a captured segment may be lost before it arrives,
-arrivals happen at unseen times (in order), acknowledgments may be
-delayed, and timers and application calls that send nothing happen when
-they must. Sequence and acknowledgment numbers are checked exactly;
-windows, options, PSH and URG are ignored.
+The capture may be taken anywhere on the path: at either end or in the
+middle. Segments may be lost before or after the capture point,
+duplicated, reordered and delayed; keep-alives and zero-window probes,
+windows opening and closing, and options (SACK, timestamps, window
+scale) are TCP. A capture may begin mid-connection: what each side sent
+before is assumed, and the report says the handshake was not seen.
+What is checked: every acknowledgment is of sequence numbers seen sent
+first; no sender goes past the window its peer advertised; a FIN is the
+last sequence number; nothing new follows a sender's RST; one ISS per
+connection until it could have closed. With --at-sender (a capture on
+loopback, or on both hosts before any loss) a sender's sequence numbers
+may not jump past what it was seen to send.
 
-For a connection that does not conform, the report names the first
-segment the model cannot explain, the states each endpoint could be in
-just before it, and what the sender could have sent instead. The
-behaviours accepted, and where they go beyond RFC 9293, are listed in
-docs/conform.md.
+For a connection that does not conform, the report names the segment,
+why, the states each endpoint could be in just before it, what the sender
+could have sent instead, and the flag or documented limitation involved.
+Packets without a TCP segment (fragments, other protocols, segments cut
+before the end of the TCP header) are counted and skipped.
+docs/conform.md says exactly what is assumed about the capture point and
+the network.
 
 With --json, one JSON document is written to stdout instead (its schema is
-in docs/conform.md). Exit code 1 means some connection does not conform,
-2 an unreadable or invalid capture, 3 that a connection needed more than
---max-configs configurations.`,
+in docs/conform.md). Ctrl-C (SIGINT), SIGTERM and --timeout stop the
+check: the connections decided so far are reported, with those that were
+not, and the exit code is 3.`,
 	ExitCodes: `Exit codes:
   0  every connection conforms
   1  some connection does not conform
-  2  bad usage, or an unreadable or invalid capture
-  3  a connection needed more than --max-configs configurations (unknown)
+  2  bad usage, or an unreadable or invalid capture (one line on stderr)
+  3  stopped by Ctrl-C, SIGTERM or --timeout before every connection was decided
 `,
 	Flags: func(fs *flag.FlagSet) func(*env, []string) int {
 		f := &conformFlags{}
+		fs.BoolVar(&f.atSender, "at-sender", false, "the capture shows every segment each endpoint sent (loopback, or both hosts): a sender's SEQ may not jump past what it was seen to send")
 		fs.BoolVar(&f.allowSynData, "allow-syn-data", false, "accept data on a SYN (TCP Fast Open) instead of reporting no-data-on-syn")
-		fs.BoolVar(&f.allowKeepAlive, "allow-keepalive", false, "accept keep-alives and zero-window probes, <SEQ=SND.UNA-1><ACK=RCV.NXT><CTL=ACK> (otherwise a pure ACK must carry SEQ=SND.NXT)")
-		fs.IntVar(&f.maxConfigs, "max-configs", conform.DefaultMaxConfigs, "give up on a connection (exit 3) when explaining one segment needs more configurations than this")
+		fs.DurationVar(&f.skew, "skew", conform.DefaultSkew, "capture-order tolerance: a segment may be recorded this long before one it depends on (0: none)")
+		fs.DurationVar(&f.timeout, "timeout", 0, "stop after this long, e.g. 30s (0: no limit); exit 3")
+		fs.Int64Var(&f.maxInflate, "max-inflate", capture.DefaultMaxInflate, "give up (exit 2) on a gzipped capture that inflates to more bytes than this")
 		fs.BoolVar(&f.json, "json", false, "write one JSON document to stdout instead of the text report")
 		return f.run
 	},
 }
 
 type conformFlags struct {
-	allowSynData   bool
-	allowKeepAlive bool
-	maxConfigs     int
-	json           bool
+	atSender     bool
+	allowSynData bool
+	skew         time.Duration
+	timeout      time.Duration
+	maxInflate   int64
+	json         bool
 }
 
 // conformReport is the outcome of `tcpcheck conform`, in the shape of its
 // JSON document (docs/conform.md); the text report is written from it.
 type conformReport struct {
-	Result         string        `json:"result"`
-	AllowSynData   bool          `json:"allow_syn_data"`
-	AllowKeepAlive bool          `json:"allow_keepalive"`
-	Files          []conformFile `json:"files"`
+	Result       string        `json:"result"`
+	AtSender     bool          `json:"at_sender"`
+	AllowSynData bool          `json:"allow_syn_data"`
+	Stopped      string        `json:"stopped,omitempty"`
+	Files        []conformFile `json:"files"`
+	// NotRead are the files not reached before the check was stopped.
+	NotRead []string `json:"not_read,omitempty"`
 }
 
 type conformFile struct {
 	File        string              `json:"file"`
+	Packets     int                 `json:"packets"`
+	Skipped     capture.Skipped     `json:"skipped"`
 	Connections []conformConnection `json:"connections"`
 }
 
 type conformConnection struct {
-	A         string            `json:"a"`
-	B         string            `json:"b"`
-	Segments  int               `json:"segments"`
-	Result    string            `json:"result"`
-	Peak      int               `json:"peak_configurations"`
-	Violation *conformViolation `json:"violation,omitempty"`
+	A               string            `json:"a"`
+	B               string            `json:"b"`
+	Segments        int               `json:"segments"`
+	Result          string            `json:"result"`
+	Handshake       bool              `json:"handshake_seen"`
+	Incarnations    int               `json:"incarnations"`
+	Gaps            int               `json:"gaps"`
+	Retransmissions int               `json:"retransmissions"`
+	Probes          int               `json:"probes"`
+	Violation       *conformViolation `json:"violation,omitempty"`
 }
 
 type conformViolation struct {
-	Index    int                  `json:"index"`
-	Packet   int                  `json:"packet"`
-	Offset   float64              `json:"offset_seconds"`
-	From     string               `json:"from"`
-	Segment  string               `json:"segment"`
-	Seq      uint32               `json:"seq"`
-	Ack      uint32               `json:"ack"`
-	Flags    string               `json:"flags"`
-	Len      uint32               `json:"len"`
-	Property string               `json:"property,omitempty"`
-	Reason   string               `json:"reason"`
-	States   map[string][]string  `json:"states"`
-	Instead  []conformAlternative `json:"instead"`
+	Index      int                  `json:"index"`
+	Packet     int                  `json:"packet"`
+	Offset     float64              `json:"offset_seconds"`
+	From       string               `json:"from"`
+	Segment    string               `json:"segment"`
+	Seq        uint32               `json:"seq"`
+	Ack        uint32               `json:"ack"`
+	Flags      string               `json:"flags"`
+	Len        uint32               `json:"len"`
+	Property   string               `json:"property,omitempty"`
+	Reason     string               `json:"reason"`
+	Limitation string               `json:"limitation,omitempty"`
+	States     map[string][]string  `json:"states"`
+	Instead    []conformAlternative `json:"instead"`
 }
 
 type conformAlternative struct {
@@ -110,94 +137,75 @@ type conformAlternative struct {
 	Mismatch []string `json:"mismatch"`
 }
 
-// connection is one TCP connection of a capture: its segments, in file
-// order, between A (the sender of the first) and B.
-type connection struct {
-	A, B netip.AddrPort
-	Segs []capturedSegment
-}
-
-// splitConnections groups segments by their 4-tuple, in the order the
-// connections first appear.
-func splitConnections(segs []capturedSegment) []*connection {
-	type key struct{ lo, hi netip.AddrPort }
-	byKey := map[key]*connection{}
-	var conns []*connection
-	for _, s := range segs {
-		k := key{s.Src, s.Dst}
-		if k.hi.Compare(k.lo) < 0 {
-			k.lo, k.hi = k.hi, k.lo
-		}
-		c := byKey[k]
-		if c == nil {
-			c = &connection{A: s.Src, B: s.Dst}
-			byKey[k] = c
-			conns = append(conns, c)
-		}
-		c.Segs = append(c.Segs, s)
-	}
-	return conns
-}
-
-// observations are c's segments as the conformance checker sees them.
-func (c *connection) observations() []conform.Observation {
-	obs := make([]conform.Observation, len(c.Segs))
-	for i, s := range c.Segs {
-		from := model.A
-		if s.Src != c.A {
-			from = model.B
-		}
-		obs[i] = conform.Observation{From: from, Segment: s.Segment}
-	}
-	return obs
-}
-
 func (f *conformFlags) run(e *env, args []string) int {
-	if len(args) == 0 {
+	switch {
+	case len(args) == 0:
 		return fail(e, "conform", usagef("no capture file given (see 'tcpcheck help conform')"))
+	case f.skew < 0:
+		return fail(e, "conform", usagef("--skew: must not be negative, not %s", f.skew))
+	case f.timeout < 0:
+		return fail(e, "conform", usagef("--timeout: must not be negative, not %s", f.timeout))
+	case f.maxInflate < 1:
+		return fail(e, "conform", usagef("--max-inflate: must be at least 1, not %d", f.maxInflate))
 	}
-	if f.maxConfigs < 1 {
-		return fail(e, "conform", usagef("--max-configs: must be at least 1, not %d", f.maxConfigs))
+	// SIGINT comes through e.ctx (main); SIGTERM, what CI systems and
+	// timeout(1) send, is caught here for as long as the check runs.
+	ctx, stop := signal.NotifyContext(e.ctx, syscall.SIGTERM)
+	defer stop()
+	if f.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, f.timeout, fmt.Errorf("--timeout %s reached", f.timeout))
+		defer cancel()
 	}
-	// Read every file before checking any: bad input is reported alone.
-	captures := make([][]*connection, len(args))
+	opts := capture.Options{
+		Conform:    conform.Options{AllowSynData: f.allowSynData, AtSender: f.atSender, Skew: f.skew},
+		MaxInflate: f.maxInflate,
+	}
+	if f.skew == 0 {
+		opts.Conform.Skew = -1 // none: conform.Options takes zero for the default
+	}
+	rep := &conformReport{Result: "conforms", AtSender: f.atSender, AllowSynData: f.allowSynData}
+	code := exitOK
 	for i, name := range args {
-		segs, err := readCaptureFile(name)
+		if rep.Stopped != "" {
+			rep.NotRead = args[i:]
+			break
+		}
+		sum, err := checkCaptureFile(ctx, name, opts)
 		if err != nil {
 			return fail(e, "conform", fmt.Errorf("%s: %v", name, err))
 		}
-		if len(segs) == 0 {
-			return fail(e, "conform", fmt.Errorf("%s: no TCP segments in the capture", name))
+		if len(sum.Connections) == 0 && sum.Stopped == nil {
+			return fail(e, "conform", fmt.Errorf("%s: no TCP segments in the capture (%s)", name, skippedText(sum.Packets, sum.Skipped)))
 		}
-		captures[i] = splitConnections(segs)
-	}
-	opts := conform.Options{AllowSynData: f.allowSynData, AllowKeepAlive: f.allowKeepAlive, MaxConfigs: f.maxConfigs}
-	rep := &conformReport{Result: "conforms", AllowSynData: f.allowSynData, AllowKeepAlive: f.allowKeepAlive}
-	code := exitOK
-	for i, conns := range captures {
-		file := conformFile{File: args[i]}
-		for _, c := range conns {
-			res := conform.Check(c.observations(), opts)
-			cc := conformConnection{A: c.A.String(), B: c.B.String(), Segments: len(c.Segs), Peak: res.Peak}
-			switch res.Verdict {
-			case conform.Conforms:
-				cc.Result = "conforms"
-			case conform.DoesNotConform:
+		if sum.Stopped != nil {
+			rep.Stopped = stopCause(sum.Stopped)
+		}
+		file := conformFile{File: name, Packets: sum.Packets, Skipped: sum.Skipped, Connections: []conformConnection{}}
+		for _, c := range sum.Connections {
+			res := c.Result
+			cc := conformConnection{A: c.A.String(), B: c.B.String(), Segments: c.Segments,
+				Handshake: res.Handshake, Incarnations: res.Incarnations,
+				Gaps: res.Gaps, Retransmissions: res.Retransmissions, Probes: res.Probes}
+			switch {
+			case res.Verdict == conform.DoesNotConform:
 				cc.Result = "does-not-conform"
-				rep.Result = "does-not-conform"
-				code = exitViolation
-			default:
-				cc.Result = "unknown"
-				if code == exitOK {
-					rep.Result, code = "unknown", exitIncomplete
-				}
-			}
-			if res.Verdict != conform.Conforms {
 				cc.Violation = newConformViolation(c, res)
+				code = exitViolation
+			case !c.Decided:
+				cc.Result = "undecided"
+			default:
+				cc.Result = "conforms"
 			}
 			file.Connections = append(file.Connections, cc)
 		}
 		rep.Files = append(rep.Files, file)
+	}
+	switch {
+	case code == exitViolation:
+		rep.Result = "does-not-conform"
+	case rep.Stopped != "":
+		rep.Result, code = "stopped", exitIncomplete
 	}
 	if f.json {
 		enc := json.NewEncoder(e.stdout)
@@ -210,10 +218,25 @@ func (f *conformFlags) run(e *env, args []string) int {
 	} else {
 		rep.writeText(e.stdout)
 	}
+	if rep.Stopped != "" && code == exitViolation {
+		// a violation found before the stop is still a violation
+		return exitViolation
+	}
 	return code
 }
 
-func readCaptureFile(name string) ([]capturedSegment, error) {
+// stopCause says what stopped the check.
+func stopCause(err error) string {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return "interrupted"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout reached"
+	}
+	return err.Error()
+}
+
+func checkCaptureFile(ctx context.Context, name string, opts capture.Options) (*capture.Summary, error) {
 	fh, err := os.Open(name)
 	if pe, ok := err.(*os.PathError); ok {
 		return nil, pe.Err // the caller names the file
@@ -222,25 +245,33 @@ func readCaptureFile(name string) ([]capturedSegment, error) {
 		return nil, err
 	}
 	defer fh.Close()
-	return readCapture(fh)
+	if fi, err := fh.Stat(); err == nil && fi.IsDir() {
+		return nil, errors.New("is a directory, not a capture")
+	}
+	// A pipe or terminal may block a read for ever: once stopped, its
+	// reads fail at once (regular files need no deadline).
+	stopped := context.AfterFunc(ctx, func() { fh.SetReadDeadline(time.Now()) })
+	defer stopped()
+	return capture.Check(ctx, fh, opts)
 }
 
-func newConformViolation(c *connection, res conform.Result) *conformViolation {
-	s := c.Segs[res.Index]
+func newConformViolation(c *capture.Connection, res conform.Result) *conformViolation {
+	s := res.Segment
 	v := &conformViolation{
-		Index:    res.Index,
-		Packet:   s.Packet,
-		Offset:   s.Time.Sub(c.Segs[0].Time).Seconds(),
-		From:     res.Segment.From.String(),
-		Segment:  res.Segment.Segment.String(),
-		Seq:      uint32(s.Seq),
-		Ack:      uint32(s.Ack),
-		Flags:    s.Flags.String(),
-		Len:      s.Len,
-		Property: res.Property,
-		Reason:   res.Reason,
-		States:   map[string][]string{"a": stateNames(res.States[model.A]), "b": stateNames(res.States[model.B])},
-		Instead:  []conformAlternative{},
+		Index:      res.Index,
+		Packet:     s.Packet,
+		Offset:     (s.At - c.FirstAt).Seconds(),
+		From:       s.From.String(),
+		Segment:    s.Segment.String(),
+		Seq:        uint32(s.Seq),
+		Ack:        uint32(s.Ack),
+		Flags:      s.Flags.String(),
+		Len:        s.Len,
+		Property:   res.Property,
+		Reason:     res.Reason,
+		Limitation: res.Limitation,
+		States:     map[string][]string{"a": stateNames(res.States[model.A]), "b": stateNames(res.States[model.B])},
+		Instead:    []conformAlternative{},
 	}
 	for _, a := range res.Instead {
 		v.Instead = append(v.Instead, conformAlternative{Segment: a.Segment, What: a.What, States: stateNames(a.States), Mismatch: a.Mismatch})
@@ -267,14 +298,58 @@ func orList(names []string) string {
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
+// skippedText says how many packets were read and which were skipped.
+func skippedText(packets int, s capture.Skipped) string {
+	text := fmt.Sprintf("%d packet(s)", packets)
+	if s.Total() == 0 {
+		return text
+	}
+	var why []string
+	for _, k := range []struct {
+		n    int
+		what string
+	}{{s.Fragments, "IP fragment(s)"}, {s.NotTCP, "not TCP"}, {s.Truncated, "cut before the end of the TCP header"}, {s.Malformed, "malformed"}} {
+		if k.n > 0 {
+			why = append(why, fmt.Sprintf("%d %s", k.n, k.what))
+		}
+	}
+	return fmt.Sprintf("%s, %d skipped: %s", text, s.Total(), strings.Join(why, ", "))
+}
+
+// notes are what the checker saw beyond a plain exchange.
+func (c conformConnection) notes() string {
+	var n []string
+	if !c.Handshake {
+		n = append(n, "handshake not seen")
+	}
+	if c.Incarnations > 1 {
+		n = append(n, fmt.Sprintf("%d incarnations", c.Incarnations))
+	}
+	for _, k := range []struct {
+		n    int
+		what string
+	}{{c.Gaps, "gap(s)"}, {c.Retransmissions, "retransmission(s)"}, {c.Probes, "probe(s)"}} {
+		if k.n > 0 {
+			n = append(n, fmt.Sprintf("%d %s", k.n, k.what))
+		}
+	}
+	if len(n) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(n, ", ") + ")"
+}
+
 func (r *conformReport) writeText(w io.Writer) {
-	total, failed := 0, 0
+	total, failed, undecided := 0, 0, 0
 	for _, f := range r.Files {
-		fmt.Fprintf(w, "%s: %d connection(s)\n", f.File, len(f.Connections))
+		fmt.Fprintf(w, "%s: %s, %d connection(s)\n", f.File, skippedText(f.Packets, f.Skipped), len(f.Connections))
 		for _, c := range f.Connections {
 			total++
+			if c.Result == "undecided" {
+				undecided++
+			}
 			verdict := strings.ReplaceAll(c.Result, "-", " ")
-			fmt.Fprintf(w, "  A=%s B=%s, %d segment(s): %s\n", c.A, c.B, c.Segments, verdict)
+			fmt.Fprintf(w, "  A=%s B=%s, %d segment(s): %s%s\n", c.A, c.B, c.Segments, verdict, c.notes())
 			v := c.Violation
 			if v == nil {
 				continue
@@ -282,21 +357,32 @@ func (r *conformReport) writeText(w io.Writer) {
 			failed++
 			fmt.Fprintf(w, "    segment %d of %d (packet %d, +%.6fs): %s→%s %s\n", v.Index+1, c.Segments, v.Packet, v.Offset, v.From, peerOf(v.From), v.Segment)
 			fmt.Fprintf(w, "    %s\n", v.Reason)
-			fmt.Fprintf(w, "    just before it: A could be %s; B could be %s\n", orList(v.States["a"]), orList(v.States["b"]))
-			if len(v.Instead) == 0 {
-				continue
+			if v.Limitation != "" {
+				fmt.Fprintf(w, "    (%s)\n", v.Limitation)
 			}
-			fmt.Fprintf(w, "    %s could have sent instead:\n", v.From)
+			if n := f.Skipped.Fragments + f.Skipped.Truncated; n > 0 {
+				// IPv4 fragments and segments cut before their TCP header
+				// are skipped: a connection then misses segments.
+				fmt.Fprintf(w, "    (%d packet(s) of this file were skipped as IP fragments or cut before the TCP header: this connection may miss segments)\n", n)
+			}
+			fmt.Fprintf(w, "    just before it: A could be %s; B could be %s\n", orList(v.States["a"]), orList(v.States["b"]))
 			for _, a := range v.Instead {
-				fmt.Fprintf(w, "      %s  %s, in %s: %s\n", a.Segment, a.What, orList(a.States), strings.Join(a.Mismatch, "; "))
+				fmt.Fprintf(w, "    %s could have sent instead: %s  %s, in %s: %s\n", v.From, a.Segment, a.What, orList(a.States), strings.Join(a.Mismatch, "; "))
 			}
 		}
+	}
+	if r.Stopped != "" {
+		fmt.Fprintf(w, "\nstopped (%s): %d connection(s) not decided", r.Stopped, undecided)
+		if len(r.NotRead) > 0 {
+			fmt.Fprintf(w, "; not read: %s", strings.Join(r.NotRead, ", "))
+		}
+		fmt.Fprintln(w)
 	}
 	switch r.Result {
 	case "conforms":
 		fmt.Fprintf(w, "\nresult: every connection conforms (%d)\n", total)
-	case "unknown":
-		fmt.Fprintf(w, "\nresult: unknown: a connection needed more configurations than --max-configs allows\n")
+	case "stopped":
+		fmt.Fprintf(w, "\nresult: stopped: %d of %d connection(s) decided, all conform so far\n", total-undecided, total)
 	default:
 		fmt.Fprintf(w, "\nresult: %d of %d connection(s) do not conform\n", failed, total)
 	}

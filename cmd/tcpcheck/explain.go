@@ -12,6 +12,7 @@ import (
 
 	"github.com/tcpcheck/tcpcheck/checker"
 	"github.com/tcpcheck/tcpcheck/graphs"
+	"github.com/tcpcheck/tcpcheck/graphs/render"
 	"github.com/tcpcheck/tcpcheck/model"
 	"github.com/tcpcheck/tcpcheck/properties"
 )
@@ -214,19 +215,28 @@ func writeClaimsText(w io.Writer, results []claimResult) {
 			fmt.Fprintf(w, "  %-22s %-42s %-9s (%s; %d states)\n", x.name, strings.Join(x.x.Properties, ", "), verdictText(x.out.Verdict), mark, x.out.Stats.Distinct)
 			fmt.Fprintf(w, "    config: %s\n", x.x.Config.String())
 			if x.chart != nil {
-				fmt.Fprintf(w, "    %s\n\n%s\n", x.out.Why, indent(x.chart.Text(), "    "))
+				fmt.Fprintf(w, "    %s\n\n%s\n", x.out.Why, indent(untitledText(x.chart), "    "))
 			}
 		}
 		if x := r.witness; x != nil {
 			fmt.Fprintf(w, "  witness: %s\n", c.Witness.Description)
+			fmt.Fprintf(w, "    config: %s\n", c.Witness.Config.String())
 			if x.chart != nil {
-				fmt.Fprintf(w, "\n%s\n", indent(x.chart.Text(), "    "))
+				fmt.Fprintf(w, "\n%s\n", indent(untitledText(x.chart), "    "))
 			} else {
 				fmt.Fprintf(w, "    NOT FOUND in this configuration\n")
 			}
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// untitledText is the chart as text without its title: the report prints
+// the sentence the title repeats just above it.
+func untitledText(c *graphs.Chart) string {
+	u := *c
+	u.Title = ""
+	return u.Text()
 }
 
 func indent(s, prefix string) string {
@@ -269,12 +279,13 @@ with a fresh run. Run one claim with ` + "`go run ./cmd/tcpcheck explain 3`" + `
 		for i, x := range r.experiments {
 			fmt.Fprintf(&b, "Experiment %d (%s): `tcpcheck check %s`\n\n", i+1, x.name, checkArgs(x.x))
 			if x.chart != nil {
-				fmt.Fprintf(&b, "%s\n\n![counterexample](claims/%s)\n\n```\n%s```\n\n", x.out.Why, x.diagram, x.chart.Text())
+				fmt.Fprintf(&b, "%s\n\n![counterexample](claims/%s)\n\n```\n%s```\n\n", x.out.Why, x.diagram, untitledText(x.chart))
 				charts[x.diagram] = x.chart.DOT()
 			}
 		}
 		if x := r.witness; x != nil && x.chart != nil {
-			fmt.Fprintf(&b, "Witness: %s.\n\n![witness](claims/%s)\n\n```\n%s```\n\n", c.Witness.Description, x.diagram, x.chart.Text())
+			fmt.Fprintf(&b, "Witness: %s, in the configuration `%s`.\n\n![witness](claims/%s)\n\n```\n%s```\n\n",
+				c.Witness.Description, checkArgs(properties.Experiment{Config: c.Witness.Config}), x.diagram, untitledText(x.chart))
 			charts[x.diagram] = x.chart.DOT()
 		}
 	}
@@ -334,7 +345,7 @@ func writeClaimDocs(dir string, results []claimResult) error {
 		return err
 	}
 	for name, dot := range charts {
-		svg, err := graphs.SVG(dot)
+		svg, err := render.SVG(dot)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -59,6 +60,14 @@ func TestExplain(t *testing.T) {
 	out, errOut, code := tcpcheck(t, "explain", "3")
 	require.Equal(t, exitOK, code, errOut)
 	golden(t, "explain-3.txt", out)
+
+	// A witness is described once, with its own configuration (claim
+	// 7's needs three losses, its experiments one).
+	out, _, code = tcpcheck(t, "explain", "7")
+	require.Equal(t, exitOK, code)
+	require.Equal(t, 1, strings.Count(out, "the server drops its half-open entry after its retries"), out)
+	require.Regexp(t, `(?m)^  witness: .*\n    config: .*max-losses=3 `, out)
+	require.Equal(t, 1, strings.Count(out, "no action is enabled, yet A is ESTABLISHED"), "an experiment's sentence once")
 
 	out, _, code = tcpcheck(t, "explain", "--markdown", "9")
 	require.Equal(t, exitOK, code)

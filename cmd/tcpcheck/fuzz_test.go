@@ -11,7 +11,7 @@ import (
 
 // Go fuzz targets for every parser of outside input: the command line
 // (flags, presets, properties, model knobs, sizes and ISN lists) here, and
-// capture files in conform_test.go (FuzzReadCapture). Each must end in an
+// capture files in package capture (FuzzCheck). Each must end in an
 // exit code, never a panic, and bad input must get one clear line.
 // .ci/run runs each for a few seconds; docs/fuzzing.md has the command
 // for a longer run.

@@ -5,23 +5,27 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/tcpcheck/tcpcheck/checker"
 	"github.com/tcpcheck/tcpcheck/graphs"
+	"github.com/tcpcheck/tcpcheck/graphs/render"
 	"github.com/tcpcheck/tcpcheck/model"
 	"github.com/tcpcheck/tcpcheck/model/diagram"
 	"github.com/tcpcheck/tcpcheck/properties"
+	"github.com/tcpcheck/tcpcheck/verify"
 )
 
 var graphCommand = &command{
 	Name:      "graph",
-	UsageLine: "graph --kind endpoint|global|quotient|trace [--model segment|diagram] [--preset NAME[,NAME...]] [model knobs] [--property ID] [--format dot|svg] [-o FILE]",
+	UsageLine: "graph --kind endpoint|global|quotient|trace [--model segment|diagram] [--preset NAME[,NAME...]] [model knobs] [--property ID] [--format dot|svg|png] [-o FILE]",
 	Short:     "draw state diagrams and counterexamples with Graphviz",
 	Long: `Graph explores the configured model and draws it in Graphviz's DOT
-language, or as SVG (rendered in-process: no Graphviz install needed).
+language, as SVG (rendered in-process: no Graphviz install needed), or as
+PNG (rendered by Graphviz's dot program, which must then be installed).
 
 Kinds:
   endpoint  RFC 9293 Figure 5 derived from the model: every explored
@@ -55,6 +59,7 @@ type graphFlags struct {
 	modelFlags
 	kind      string
 	format    string
+	resets    string
 	output    string
 	force     bool
 	property  string
@@ -65,9 +70,10 @@ type graphFlags struct {
 func (f *graphFlags) register(fs *flag.FlagSet) {
 	f.modelFlags.register(fs)
 	fs.StringVar(&f.kind, "kind", "endpoint", "what to draw: endpoint, global, quotient or trace")
-	fs.StringVar(&f.format, "format", "dot", "output format: dot or svg")
+	fs.StringVar(&f.format, "format", "dot", "output format: dot, svg or png (png needs Graphviz's dot program on PATH)")
 	fs.StringVar(&f.output, "o", "", "write to this file instead of stdout")
 	fs.BoolVar(&f.force, "force", false, "draw a global graph however large")
+	fs.StringVar(&f.resets, "resets", "", "for --kind endpoint: draw the resets Figure 5 leaves out (Note 3) as one arc from each state (each) or grouped, one arc per destination from an \"any of\" box (grouped); default: each for the segment model, grouped for the diagram model, whose Note 3 resets every state")
 	fs.StringVar(&f.property, "property", "", "for --kind trace: the property whose counterexample to draw")
 	fs.IntVar(&f.maxStates, "max-states", 1_000_000, "refuse configurations with more distinct states than this")
 	registerTimeout(fs, &f.timeout)
@@ -85,8 +91,20 @@ func (f *graphFlags) run(e *env, args []string) int {
 	default:
 		return fail(e, "graph", usagef("--kind: unknown kind %q (known: endpoint, global, quotient, trace)", f.kind))
 	}
-	if f.format != "dot" && f.format != "svg" {
-		return fail(e, "graph", usagef("--format: unknown format %q (known: dot, svg)", f.format))
+	switch f.format {
+	case "dot", "svg":
+	case "png":
+		if _, err := exec.LookPath("dot"); err != nil {
+			return fail(e, "graph", usagef("--format png needs Graphviz's dot program on PATH (apt-get install graphviz); --format svg needs nothing"))
+		}
+	default:
+		return fail(e, "graph", usagef("--format: unknown format %q (known: dot, svg, png)", f.format))
+	}
+	switch {
+	case f.resets != "" && f.resets != "each" && f.resets != "grouped":
+		return fail(e, "graph", usagef("--resets: unknown drawing %q (known: each, grouped)", f.resets))
+	case f.resets != "" && f.kind != "endpoint":
+		return fail(e, "graph", usagef("--resets goes with --kind endpoint"))
 	}
 	if f.property != "" && f.kind != "trace" {
 		return fail(e, "graph", usagef("--property goes with --kind trace"))
@@ -118,11 +136,15 @@ func (f *graphFlags) run(e *env, args []string) int {
 	if err != nil {
 		return fail(e, "graph", err)
 	}
-	if f.format == "svg" {
-		if out, err = graphs.SVG(out); err != nil {
-			fmt.Fprintf(e.stderr, "tcpcheck graph: %v\n", err)
-			return exitUsage
-		}
+	switch f.format {
+	case "svg":
+		out, err = render.SVG(out)
+	case "png":
+		out, err = render.PNG(out)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "tcpcheck graph: %v\n", err)
+		return exitUsage
 	}
 	if f.output == "" {
 		_, err = e.stdout.Write(out)
@@ -142,10 +164,16 @@ var errInterrupted = errors.New("interrupted")
 // an error, since a partial diagram would mislead.
 func explored[S comparable, A any](e *env, sys checker.System[S, A], opts checker.Options[S, A], maxStates int) (*checker.Graph[S, A], error) {
 	opts.KeepGraph, opts.MaxStates = true, maxStates
+	// A large configuration takes seconds to explore: progress as check
+	// shows it (a live line on a terminal, a line every 10 s in a log).
+	progress := verify.NewProgressWriter(e.stderr, verify.ProgressAuto)
+	opts.Progress, opts.ProgressInterval = progress.Func(), progress.Interval()
 	res, err := checker.Explore(e.ctx, sys, opts)
 	if err != nil {
+		progress.Done(nil)
 		return nil, err
 	}
+	progress.Done(&res.Stats)
 	switch res.StopReason {
 	case "":
 	case checker.StopCanceled, checker.StopTimeout:
@@ -202,6 +230,7 @@ func (f *graphFlags) drawSegment(e *env) ([]byte, error) {
 			fmt.Fprintf(e.stderr, "  %s\n", arc)
 		}
 	}
+	diagramAll.GroupResets = f.resets == "grouped"
 	return diagramAll.DOT(), nil
 }
 
@@ -269,5 +298,7 @@ func (f *graphFlags) drawDiagram(e *env) ([]byte, error) {
 	if f.kind == "global" {
 		return drawGlobal(g, f.force)
 	}
-	return graphs.EndpointTLA(g).DOT(), nil
+	d := graphs.EndpointTLA(g)
+	d.GroupResets = f.resets != "each" // Note 3 resets every state: grouped unless asked
+	return d.DOT(), nil
 }

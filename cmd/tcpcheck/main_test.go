@@ -5,13 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/tcpcheck/tcpcheck/model"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -254,6 +258,34 @@ func TestGraph(t *testing.T) {
 	require.Equal(t, exitOK, code)
 	require.Contains(t, out, "<svg")
 
+	// The diagram model's resets are grouped unless asked; the segment
+	// model's drawn one by one unless asked.
+	for _, tt := range []struct {
+		args    []string
+		grouped bool
+	}{
+		{[]string{"graph", "--model", "diagram"}, true},
+		{[]string{"graph", "--model", "diagram", "--resets", "each"}, false},
+		{[]string{"graph", "--preset", "handshake"}, false},
+		{[]string{"graph", "--preset", "handshake", "--resets", "grouped"}, true},
+	} {
+		out, errOut, code := tcpcheck(t, tt.args...)
+		require.Equal(t, exitOK, code, errOut)
+		require.Equal(t, tt.grouped, strings.Contains(out, "(Note 3: resets)"), tt.args)
+	}
+
+	if _, err := exec.LookPath("dot"); err == nil {
+		out, errOut, code = tcpcheck(t, "graph", "--preset", "handshake", "--format", "png")
+		require.Equal(t, exitOK, code, errOut)
+		require.True(t, strings.HasPrefix(out, "\x89PNG\r\n\x1a\n"), "%q", out[:min(8, len(out))])
+	}
+	t.Run("png without dot", func(t *testing.T) {
+		t.Setenv("PATH", t.TempDir())
+		_, errOut, code := tcpcheck(t, "graph", "--preset", "handshake", "--format", "png")
+		require.Equal(t, exitUsage, code)
+		require.Equal(t, "tcpcheck graph: --format png needs Graphviz's dot program on PATH (apt-get install graphviz); --format svg needs nothing\n", errOut)
+	})
+
 	path := filepath.Join(t.TempDir(), "trace.dot")
 	_, _, code = tcpcheck(t, "check", "--preset", "handshake", "--max-losses", "2", "--max-retries", "1", "--trace-dot", path)
 	require.Equal(t, exitViolation, code)
@@ -266,7 +298,9 @@ func TestGraph(t *testing.T) {
 		want string
 	}{
 		{[]string{"graph", "--kind", "pie"}, `unknown kind "pie"`},
-		{[]string{"graph", "--format", "png"}, `unknown format "png"`},
+		{[]string{"graph", "--format", "gif"}, `unknown format "gif" (known: dot, svg, png)`},
+		{[]string{"graph", "--resets", "some"}, `--resets: unknown drawing "some" (known: each, grouped)`},
+		{[]string{"graph", "--kind", "quotient", "--resets", "grouped"}, "--resets goes with --kind endpoint"},
 		{[]string{"graph", "--kind", "global"}, "add --force, or use --kind quotient"},
 		{[]string{"graph", "--kind", "trace"}, "no counterexample to draw"},
 		{[]string{"graph", "--kind", "quotient", "--model", "diagram"}, "endpoint and global graphs only"},
@@ -311,4 +345,45 @@ func TestCheckJSONIsNotHTMLEscaped(t *testing.T) {
 	out, _, _ := tcpcheck(t, "check", "--json", "--preset", "handshake", "--max-losses", "2", "--max-retries", "1")
 	require.Contains(t, out, "<CTL=SYN>")
 	require.NotContains(t, out, `\u003c`)
+}
+
+// --preset all runs every preset of model.AllPresets, each report as
+// check prints it, then a summary; together they leave no property
+// vacuous (issue 15). --json gives one document holding every report.
+func TestCheckAllPresets(t *testing.T) {
+	out, errOut, code := tcpcheck(t, "check", "--preset", "all")
+	require.NotEqual(t, exitUsage, code, errOut)
+	for i, name := range model.AllPresets {
+		require.Contains(t, out, fmt.Sprintf("== preset %s (%d of %d)", name, i+1, len(model.AllPresets)))
+	}
+	require.Contains(t, out, fmt.Sprintf("== summary of %d preset(s)", len(model.AllPresets)))
+	require.Contains(t, out, "vacuous on every preset: -\n")
+
+	out, _, jsonCode := tcpcheck(t, "check", "--preset", "all", "--json")
+	require.Equal(t, code, jsonCode)
+	var doc struct {
+		Result  string
+		Presets []struct {
+			Preset     string
+			Properties []struct{ ID, Status string }
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.Len(t, doc.Presets, len(model.AllPresets))
+	vacuousEverywhere := map[string]bool{}
+	for _, p := range doc.Presets[0].Properties {
+		vacuousEverywhere[p.ID] = true
+	}
+	for _, r := range doc.Presets {
+		for _, p := range r.Properties {
+			vacuousEverywhere[p.ID] = vacuousEverywhere[p.ID] && p.Status == "vacuous"
+		}
+	}
+	for id, v := range vacuousEverywhere {
+		require.False(t, v, "%s is vacuous on every preset", id)
+	}
+
+	_, errOut, code = tcpcheck(t, "check", "--preset", "all", "--trace-dot", filepath.Join(t.TempDir(), "x.dot"))
+	require.Equal(t, exitUsage, code)
+	require.Contains(t, errOut, "name one preset")
 }

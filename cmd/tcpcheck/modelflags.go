@@ -9,22 +9,14 @@ import (
 
 	"github.com/tcpcheck/tcpcheck/model"
 	"github.com/tcpcheck/tcpcheck/model/diagram"
+	"github.com/tcpcheck/tcpcheck/verify"
 )
 
 // Model names for --model.
 const (
-	segmentModel = "segment"
-	diagramModel = "diagram"
+	segmentModel = verify.SegmentModel
+	diagramModel = verify.DiagramModel
 )
-
-// diagramPresets are the diagram model's configurations.
-var diagramPresets = []struct {
-	Name, Description string
-	Config            diagram.Config
-}{
-	{"example", "the TLA+ example's MCtcp setup: no further opens, no retransmission (the default)", diagram.DefaultConfig()},
-	{"unconstrained", "no constraints: peers reopen and retransmit; queues grow to the model's capacity (tens of millions of states: use --timeout or --max-states)", diagram.Config{}},
-}
 
 // modelFlags are the flags that choose and bound a model, shared by every
 // command that explores one. A knob given on the command line overrides
@@ -126,21 +118,18 @@ func (f *modelFlags) presetName() string {
 	case f.preset != "":
 		return f.preset
 	case f.model == diagramModel:
-		return diagramPresets[0].Name
+		return verify.DiagramPresets()[0].Name
 	}
 	return model.DefaultPreset
 }
 
 // diagramConfig returns the diagram model's configuration.
 func (f *modelFlags) diagramConfig() (diagram.Config, error) {
-	var names []string
-	for _, p := range diagramPresets {
-		if p.Name == f.presetName() {
-			return p.Config, nil
-		}
-		names = append(names, p.Name)
+	cfg, err := verify.LookupDiagramPreset(f.presetName())
+	if err != nil {
+		return cfg, usagef("%v", err)
 	}
-	return diagram.Config{}, usagef("preset: unknown preset %q for the diagram model (known: %s)", f.presetName(), strings.Join(names, ", "))
+	return cfg, nil
 }
 
 // segmentConfig returns the preset with every knob given on the command

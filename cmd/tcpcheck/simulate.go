@@ -3,17 +3,13 @@ package main
 import (
 	"flag"
 	"fmt"
-	"iter"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/tcpcheck/tcpcheck/checker"
 	"github.com/tcpcheck/tcpcheck/model"
 	"github.com/tcpcheck/tcpcheck/model/diagram"
-	"github.com/tcpcheck/tcpcheck/properties"
-	"github.com/tcpcheck/tcpcheck/properties/fuzz"
+	"github.com/tcpcheck/tcpcheck/verify"
 )
 
 var simulateCommand = &command{
@@ -34,13 +30,18 @@ and a violation is reported with its trace (a random walk, not a shortest
 one) and the command that walks it again. Temporal properties are not
 checked.
 
+The report ends with the coverage of the walks, as check's does
+(--coverage for the whole table); --json writes one JSON document
+instead (docs/json.md).
+
 Its exit codes: 0 when no walk found a violation (not a proof), 1 when one
-did, 2 for bad input, 3 when interrupted before the last walk.`,
+did, 2 for bad input, 3 when interrupted or stopped by --timeout before
+the last walk.`,
 	ExitCodes: `Exit codes:
   0  no walk found a violation (not a proof: 'check' explores every behaviour)
   1  a walk found a violation
   2  bad usage or bad input
-  3  interrupted (Ctrl-C, SIGTERM) or --timeout reached before the last walk
+  3  interrupted, or --timeout reached, before the last walk
 `,
 	Flags: func(fs *flag.FlagSet) func(*env, []string) int {
 		f := &simulateFlags{}
@@ -51,11 +52,14 @@ did, 2 for bad input, 3 when interrupted before the last walk.`,
 
 type simulateFlags struct {
 	modelFlags
-	props   multiFlag
-	steps   int
-	walks   int
-	seed    uint64
-	timeout time.Duration
+	props    multiFlag
+	steps    int
+	walks    int
+	seed     uint64
+	timeout  time.Duration
+	json     bool
+	coverage bool
+	progress string
 }
 
 func (f *simulateFlags) register(fs *flag.FlagSet) {
@@ -64,7 +68,10 @@ func (f *simulateFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.steps, "steps", 1000, "transitions a walk takes at most")
 	fs.IntVar(&f.walks, "walks", 100, "how many walks to take")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the first walk (default: from the clock, and printed)")
-	registerTimeout(fs, &f.timeout)
+	fs.DurationVar(&f.timeout, "timeout", 0, "stop after this long, e.g. 30s or 5m, between two walks (0: no limit; exit 3)")
+	fs.BoolVar(&f.json, "json", false, "write one JSON document to stdout instead of the text report")
+	fs.BoolVar(&f.coverage, "coverage", false, "print the whole coverage table instead of its summary line")
+	fs.StringVar(&f.progress, "progress", "auto", "progress on stderr: auto (a live line on a terminal, a line every 10s on a file or pipe), always (a line every 10s) or never")
 }
 
 func (f *simulateFlags) run(e *env, args []string) int {
@@ -79,201 +86,81 @@ func (f *simulateFlags) run(e *env, args []string) int {
 		return fail(e, "simulate", usagef("--steps: must be at least 1, not %d", f.steps))
 	case f.walks < 1:
 		return fail(e, "simulate", usagef("--walks: must be at least 1, not %d", f.walks))
+	case f.timeout < 0:
+		return fail(e, "simulate", usagef("--timeout: must not be negative, not %s", f.timeout))
+	}
+	if _, err := verify.ParseProgressMode(f.progress); err != nil {
+		return fail(e, "simulate", usagef("--%v", err))
 	}
 	if !f.set("seed") {
 		f.seed = uint64(time.Now().UnixNano())
 	}
-	bounded, cancel, err := e.withTimeout(f.timeout)
-	if err != nil {
-		return fail(e, "simulate", err)
-	}
-	defer cancel()
-	e = bounded
 	if f.model == diagramModel {
-		t, err := f.diagramTarget()
+		m, err := f.diagramTarget()
 		if err != nil {
 			return fail(e, "simulate", err)
 		}
-		return runSimulate(e, f, t)
+		return runSimulate(e, f, m)
 	}
-	t, err := f.segmentTarget()
+	m, err := f.segmentTarget()
 	if err != nil {
 		return fail(e, "simulate", err)
 	}
-	return runSimulate(e, f, t)
+	return runSimulate(e, f, m)
 }
 
-// segmentTarget is the segment model the flags configure, with its
-// catalogue, legitimate ends and trace columns (check adds its sequence
-// chart).
-func (f *modelFlags) segmentTarget() (target[model.State, model.Action], error) {
+// segmentTarget is the segment model the flags configure.
+func (f *modelFlags) segmentTarget() (*verify.Model[model.State, model.Action], error) {
 	cfg, err := f.segmentConfig()
 	if err != nil {
-		return target[model.State, model.Action]{}, err
+		return nil, err
 	}
-	m, err := model.New(cfg)
+	m, err := verify.Segment(f.presetName(), cfg)
 	if err != nil {
-		return target[model.State, model.Action]{}, usagef("%v", err)
+		return nil, usagef("%v", err)
 	}
-	return target[model.State, model.Action]{
-		model: segmentModel, preset: f.presetName(), config: cfg.String(),
-		sys: m, catalogue: properties.Segment(), final: m.Final,
-		columns: segmentColumns,
-	}, nil
+	return m, nil
 }
 
-// diagramTarget is the diagram model the flags configure, with its
-// constraints.
-func (f *modelFlags) diagramTarget() (target[diagram.State, diagram.Action], error) {
+// diagramTarget is the diagram model the flags configure.
+func (f *modelFlags) diagramTarget() (*verify.Model[diagram.State, diagram.Action], error) {
 	cfg, err := f.diagramConfig()
 	if err != nil {
-		return target[diagram.State, diagram.Action]{}, err
+		return nil, err
 	}
-	m := diagram.New(cfg)
-	return target[diagram.State, diagram.Action]{
-		model: diagramModel, preset: f.presetName(), config: fmt.Sprintf("single-active-open=%t no-retransmission=%t", cfg.SingleActiveOpen, cfg.NoRetransmission),
-		sys: m, catalogue: properties.Diagram(), final: func(diagram.State) bool { return false },
-		stateConstraint: m.StateConstraint, actionConstraint: m.ActionConstraint,
-		columns: diagramColumns,
-	}, nil
+	return verify.Diagram(f.presetName(), cfg), nil
 }
 
-// maxDistinct bounds the states a run remembers to count the distinct
-// ones: past it the count is a lower bound.
-const maxDistinct = 1 << 20
-
-func runSimulate[S comparable, A any](e *env, f *simulateFlags, t target[S, A]) int {
-	props, err := properties.Select(t.catalogue, f.props)
+// runSimulate runs the library's simulation of m and prints its report.
+func runSimulate[S comparable, A any](e *env, f *simulateFlags, m *verify.Model[S, A]) int {
+	mode, _ := verify.ParseProgressMode(f.progress)
+	sim, err := verify.NewSimulation(m, verify.SimulateOptions{
+		Properties: f.props, Steps: f.steps, Walks: f.walks, Seed: f.seed, Timeout: f.timeout,
+		Reproduce:     func(seed uint64) string { return reproduce(f, seed) },
+		CoverageTable: f.coverage, Progress: verify.NewProgressWriter(e.stderr, mode),
+	})
 	if err != nil {
 		return fail(e, "simulate", usagef("%v", err))
 	}
-	var checked, temporal []string
-	for _, p := range props {
-		if p.Kind == properties.Temporal {
-			temporal = append(temporal, p.ID)
-		} else {
-			checked = append(checked, p.ID)
+	if !f.json {
+		sim.WriteHeader(e.stdout)
+	}
+	res := sim.Run(e.ctx)
+	if f.json {
+		if err := res.WriteJSON(e.stdout); err != nil {
+			fmt.Fprintf(e.stderr, "tcpcheck simulate: %v\n", err)
+			return exitUsage
 		}
+	} else {
+		res.WriteText(e.stdout)
 	}
-	props = slices.DeleteFunc(props, func(p properties.Property[S, A]) bool { return p.Kind == properties.Temporal })
-	if len(props) == 0 {
-		return fail(e, "simulate", usagef("--property: %s is temporal, which a random walk cannot decide (use 'tcpcheck check')", strings.Join(temporal, ", ")))
-	}
-	w := e.stdout
-	fmt.Fprintf(w, "tcpcheck simulate: model %s, preset %s\n", t.model, t.preset)
-	fmt.Fprintf(w, "config: %s\n", t.config)
-	fmt.Fprintf(w, "properties: %s\n", strings.Join(checked, ", "))
-	if len(temporal) > 0 {
-		fmt.Fprintf(w, "not checked: %s (temporal: no random walk decides it)\n", strings.Join(temporal, ", "))
-	}
-	fmt.Fprintf(w, "seed: %d (walk k takes seed %d+k)\n\n", f.seed, f.seed)
-
-	tg := fuzz.Target[S, A]{
-		System:     constrained[S, A]{t.sys, t.stateConstraint, t.actionConstraint},
-		Properties: props,
-		Final:      t.final,
-		Columns:    tableColumns(t.columns),
-	}
-	distinct := map[S]struct{}{}
-	visit := func(s S) {
-		if len(distinct) < maxDistinct {
-			distinct[s] = struct{}{}
-		}
-	}
-	var walks, steps, longest, ended, bounded int
-	var found *fuzz.Violation[S, A]
-	var foundSeed uint64
-	interrupted := false
-	start := time.Now()
-	for k := range f.walks {
-		if e.ctx.Err() != nil {
-			interrupted = true
-			break
-		}
-		seed := f.seed + uint64(k)
-		out := fuzz.RandomWalk(tg, f.steps, seed, visit)
-		walks++
-		steps += out.Steps
-		longest = max(longest, out.Steps)
-		if out.Violation != nil {
-			found, foundSeed = out.Violation, seed
-			break
-		}
-		if out.Ended {
-			ended++
-		} else {
-			bounded++
-		}
-	}
-	elapsed := time.Since(start)
-
-	if found != nil {
-		fuzz.WriteViolation(w, found, tg.Columns)
-		fmt.Fprintf(w, "found by walk %d (seed %d); to walk it again:\n  %s\n\n", walks-1, foundSeed, reproduce(f, foundSeed))
-	}
-	states := fmt.Sprint(len(distinct))
-	if len(distinct) >= maxDistinct {
-		states = "at least " + states
-	}
-	fmt.Fprintf(w, "%d walk(s), %d steps (longest %d), %s distinct states, in %.2fs (%.0f states/s)\n",
-		walks, steps, longest, states, elapsed.Seconds(), float64(steps+walks)/max(elapsed.Seconds(), 1e-9))
-	fmt.Fprintf(w, "walks ended: %d with no enabled transition, %d at --steps %d, %d at a violation\n", ended, bounded, f.steps, walks-ended-bounded)
-	switch {
-	case found != nil:
-		fmt.Fprintf(w, "\nresult: violation\n")
+	switch res.Result {
+	case "violation":
 		return exitViolation
-	case interrupted:
-		fmt.Fprintf(w, "%s after %d of %d walks\n\nresult: incomplete\n", stoppedBy(e.ctx), walks, f.walks)
+	case "incomplete":
 		return exitIncomplete
 	}
-	fmt.Fprintf(w, "no violation found: not a proof ('tcpcheck check' explores every behaviour within the bounds)\n\nresult: ok\n")
 	return exitOK
-}
-
-// tableColumns turns a trace table's columns as check prints them into
-// the columns of a walk's trace table.
-func tableColumns[S any](columns func(S) stateColumns) fuzz.Columns[S] {
-	return fuzz.Columns[S]{
-		Headers: []string{"A", "B", "IN FLIGHT"},
-		Cells: func(s S) []string {
-			c := columns(s)
-			inFlight := strings.Join(c.InFlight, " ")
-			if inFlight == "" {
-				inFlight = "-"
-			}
-			return []string{c.A, c.B, inFlight}
-		},
-	}
-}
-
-// constrained is a system with the checker's constraints applied as the
-// checker applies them (TLC's way): a transition the action constraint
-// rejects is not taken, a state the state constraint rejects is not
-// entered. Nil constraints allow everything.
-type constrained[S comparable, A any] struct {
-	sys    checker.System[S, A]
-	state  func(S) bool
-	action func(S, A, S) bool
-}
-
-func (c constrained[S, A]) Init() iter.Seq[S] {
-	return func(yield func(S) bool) {
-		for s := range c.sys.Init() {
-			if (c.state == nil || c.state(s)) && !yield(s) {
-				return
-			}
-		}
-	}
-}
-
-func (c constrained[S, A]) Next(s S) iter.Seq2[A, S] {
-	return func(yield func(A, S) bool) {
-		for a, t := range c.sys.Next(s) {
-			if (c.action == nil || c.action(s, a, t)) && (c.state == nil || c.state(t)) && !yield(a, t) {
-				return
-			}
-		}
-	}
 }
 
 // reproduce is the command line that takes the walk of seed again: the
@@ -282,7 +169,7 @@ func reproduce(f *simulateFlags, seed uint64) string {
 	args := []string{"tcpcheck", "simulate"}
 	f.fs.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
-		case "seed", "walks", "steps":
+		case "seed", "walks", "steps", "timeout", "json", "coverage", "progress":
 		case "property":
 			for _, id := range f.props {
 				args = append(args, "--property", shellWord(id))

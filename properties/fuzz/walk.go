@@ -56,10 +56,24 @@ func RandomWalk[S comparable, A any](tg Target[S, A], steps int, seed uint64, vi
 	out, _ := w.walk(steps, seeded(seed), false, visit)
 	if out.Violation != nil {
 		// Walk the same behaviour again, keeping its trace this time, so
-		// that a long walk without violation takes no memory for one.
-		out, _ = w.walk(steps, seeded(seed), true, nil)
+		// that a long walk without violation takes no memory for one. The
+		// first walk found where it fails: the second checks nothing, so
+		// that each property sees each step once.
+		quiet := tg
+		quiet.Properties = nil
+		_, trace := (&walker[S, A]{tg: &quiet}).walk(out.Steps, seeded(seed), true, nil)
+		out.Violation = newViolation(w.failed, trace)
 	}
 	return out
+}
+
+// RandomWalkTrace is the behaviour the walk of seed takes, as RandomWalk
+// takes it, up to steps transitions or its first violation: the trace, to
+// draw or replay, whether or not a property failed on it.
+func RandomWalkTrace[S comparable, A any](tg Target[S, A], steps int, seed uint64) []checker.Step[S, A] {
+	w := &walker[S, A]{tg: &tg}
+	_, trace := w.walk(steps, seeded(seed), true, nil)
+	return trace
 }
 
 // seeded chooses with a generator seeded by seed.
@@ -99,6 +113,8 @@ func Check[S comparable, A any](tg Target[S, A], trace []checker.Step[S, A]) *Vi
 type walker[S comparable, A any] struct {
 	tg   *Target[S, A]
 	succ []transition[S, A] // the enabled transitions of the current state
+	// failed is the property that failed, once one has.
+	failed properties.Property[S, A]
 }
 
 type transition[S, A any] struct {
@@ -127,6 +143,7 @@ func (w *walker[S, A]) walk(steps int, choose func(what string, n int) int, keep
 			visit(s)
 		}
 		if p, bad := w.fails(from, a, out.Steps == 0, s); bad {
+			w.failed = p
 			out.Violation = newViolation(p, trace)
 			return out, trace
 		}
@@ -136,6 +153,7 @@ func (w *walker[S, A]) walk(steps int, choose func(what string, n int) int, keep
 		if w.successors(s); len(w.succ) == 0 {
 			out.Ended = true
 			if p, bad := w.deadlocked(s); bad {
+				w.failed = p
 				out.Violation = newViolation(p, trace)
 			}
 			return out, trace

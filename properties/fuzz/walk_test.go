@@ -9,6 +9,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/tcpcheck/tcpcheck/checker"
+	"github.com/tcpcheck/tcpcheck/model"
 	"github.com/tcpcheck/tcpcheck/properties"
 	"github.com/tcpcheck/tcpcheck/properties/fuzz"
 )
@@ -142,4 +143,40 @@ func TestWalkPassesWhenThePropertiesHold(t *testing.T) {
 	})
 	require.False(t, found, report)
 	require.True(t, strings.Contains(report, "OK, passed 200 tests"), report)
+}
+
+// RandomWalkTrace is the walk RandomWalk takes with the same seed: a
+// behaviour of the system, as long as the outcome says.
+func TestRandomWalkTrace(t *testing.T) {
+	cfg, err := model.LookupPreset("stress")
+	require.NoError(t, err)
+	m, err := model.New(cfg)
+	require.NoError(t, err)
+	tg := fuzz.Target[model.State, model.Action]{System: m}
+	for seed := range uint64(5) {
+		trace := fuzz.RandomWalkTrace(tg, 50, seed)
+		out := fuzz.RandomWalk(tg, 50, seed, nil)
+		require.Len(t, trace, out.Steps+1, "seed %d", seed)
+		require.NoError(t, checker.Replay(m, trace), "seed %d: a behaviour of the model", seed)
+	}
+}
+
+// A walk that finds a violation is walked again for its trace, but its
+// properties see each step once: a property may count what it sees.
+func TestRandomWalkChecksEachStepOnce(t *testing.T) {
+	steps := 0
+	seen := properties.Property[int, string]{ID: "seen", Step: func(int, string, int) bool { steps++; return true }}
+	tg := fuzz.Target[int, string]{System: counter{top: 9}, Properties: []properties.Property[int, string]{seen, below(3)}}
+	found := 0
+	for seed := range uint64(20) {
+		steps = 0
+		out := fuzz.RandomWalk(tg, 100, seed, nil)
+		require.Equal(t, out.Steps, steps, "seed %d: each step checked once", seed)
+		if out.Violation != nil {
+			found++
+			require.Len(t, out.Violation.Trace, out.Steps+1)
+			require.Equal(t, "below", out.Violation.Property)
+		}
+	}
+	require.Positive(t, found)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tcpcheck/tcpcheck/checker"
 	"github.com/tcpcheck/tcpcheck/graphs"
+	"github.com/tcpcheck/tcpcheck/graphs/render"
 	"github.com/tcpcheck/tcpcheck/model"
 	"github.com/tcpcheck/tcpcheck/model/diagram"
 )
@@ -26,7 +27,7 @@ var spliced = []string{"endpoint-arcs.md", "trace-time-wait.txt"}
 func generate(ctx context.Context) ([]file, error) {
 	var files []file
 	add := func(name string, dotSource []byte) error {
-		svg, err := graphs.SVG(dotSource)
+		svg, err := render.SVG(dotSource)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
@@ -55,6 +56,7 @@ func generate(ctx context.Context) ([]file, error) {
 	}
 	tlaDiagram := graphs.EndpointTLA(res.Graph)
 	tlaDiagram.Title = "Figure 5 derived from the TLA+ port (model/diagram) under MCtcp's setup"
+	tlaDiagram.GroupResets = true // Note 3 resets every state: one arc per destination
 	if err := add("endpoint-tla", tlaDiagram.DOT()); err != nil {
 		return nil, err
 	}

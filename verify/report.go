@@ -1,26 +1,29 @@
-package main
+package verify
 
 import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"runtime"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/tcpcheck/tcpcheck/checker"
 	"github.com/tcpcheck/tcpcheck/properties"
 )
 
-// report is the outcome of a check, in the shape of its JSON document
+// Report is the outcome of a check, in the shape of its JSON document
 // (docs/json.md); the text report is written from the same fields.
-type report struct {
-	Result               string           `json:"result"`
-	Model                string           `json:"model"`
-	Preset               string           `json:"preset"`
-	Config               string           `json:"config"`
+type Report struct {
+	Result string `json:"result"`
+	Model  string `json:"model"`
+	Preset string `json:"preset"`
+	// Config is the configuration as an object, one member per knob;
+	// ConfigLine the same on one line, as the text report prints it.
+	Config     any    `json:"config"`
+	ConfigLine string `json:"config_line"`
+	// Search is "bfs" (each invariant's counterexample is a shortest
+	// one) or "dfs" (valid, not always shortest).
+	Search               string           `json:"search"`
 	States               int              `json:"states"`
 	Generated            int              `json:"generated"`
 	Depth                int              `json:"depth"`
@@ -33,34 +36,57 @@ type report struct {
 	MaxMemory            int64            `json:"max_memory,omitempty"`
 	CollisionProbability float64          `json:"collision_probability,omitempty"`
 	StopReason           string           `json:"stop_reason,omitempty"`
-	Properties           []propertyStatus `json:"properties"`
-	Violations           []violation      `json:"violations"`
+	Properties           []PropertyStatus `json:"properties"`
+	Violations           []Violation      `json:"violations"`
+	// Coverage is what the search exercised: transitions per action
+	// kind, per arc of Figure 5 and per rule; nil (absent) when not
+	// counted (Options.NoCoverage).
+	Coverage *Coverage `json:"coverage,omitempty"`
+
+	// coverageTable prints the whole coverage table in the text report,
+	// not only its summary line (Options.CoverageTable).
+	coverageTable bool
 }
 
-type propertyStatus struct {
+// PropertyStatus is the verdict of one property: "holds", "violated" or
+// "unknown".
+type PropertyStatus struct {
 	ID          string   `json:"id"`
 	Kind        string   `json:"kind"`
 	Status      string   `json:"status"`
 	Description string   `json:"description"`
 	Source      string   `json:"source"`
 	Fairness    []string `json:"fairness,omitempty"`
-	Vacuous     bool     `json:"vacuous,omitempty"`
-	Note        string   `json:"note,omitempty"`
+	// Vacuous: the property holds only because the search never reached
+	// its premise; Status is then "vacuous", never a plain "holds".
+	Vacuous bool   `json:"vacuous,omitempty"`
+	Note    string `json:"note,omitempty"`
+	// Premises are how often the search reached each premise of an
+	// invariant (the states or transitions where it says something);
+	// Unreached names those never reached.
+	Premises  []properties.PremiseHits `json:"premises,omitempty"`
+	Unreached []string                 `json:"unreached_premises,omitempty"`
 }
 
-type violation struct {
+// Violation is a property's counterexample, as the report shows it.
+type Violation struct {
 	Property string      `json:"property"`
 	Kind     string      `json:"kind"`
 	Why      string      `json:"why"`
-	Trace    []traceStep `json:"trace"`
+	Trace    []TraceStep `json:"trace"`
 	// LoopStart is set for a lasso (a temporal counterexample): the
 	// behaviour returns to this step after the last and repeats forever.
 	LoopStart *int `json:"loop_start,omitempty"`
 	// Stutter: the lasso ends stopped at its last step for ever.
 	Stutter bool `json:"stutter,omitempty"`
+	// Shortest: no shorter trace violates the property (an invariant's
+	// counterexample found breadth first).
+	Shortest bool `json:"shortest"`
 }
 
-type traceStep struct {
+// TraceStep is one step of a counterexample: the action that led to it
+// (none for the initial state) and the state reached.
+type TraceStep struct {
 	Step     int      `json:"step"`
 	Action   string   `json:"action,omitempty"`
 	State    string   `json:"state"`
@@ -69,17 +95,28 @@ type traceStep struct {
 	InFlight []string `json:"in_flight"`
 }
 
-func newReport[S comparable, A any](t target[S, A], f *checkFlags, props []properties.Property[S, A]) *report {
-	r := &report{Model: t.model, Preset: t.preset, Config: t.config, Store: f.store, Workers: f.workers, Violations: []violation{}}
+func newReport[S comparable, A any](m *Model[S, A], props []properties.Property[S, A], store checker.StoreKind, workers int, strategy checker.Strategy) *Report {
+	r := &Report{Model: m.Name, Preset: m.Preset, Config: m.Settings, ConfigLine: m.Config, Search: "bfs", Store: storeName(store), Workers: workers, Violations: []Violation{}}
+	if strategy == checker.DFS {
+		r.Search = "dfs"
+	}
 	for _, p := range props {
-		r.Properties = append(r.Properties, propertyStatus{ID: p.ID, Kind: p.Kind.String(), Status: "unknown", Description: p.Description, Source: p.Source})
+		r.Properties = append(r.Properties, PropertyStatus{ID: p.ID, Kind: p.Kind.String(), Status: "unknown", Description: p.Description, Source: p.Source})
 	}
 	return r
 }
 
-// fillReport records the result of the search. all says whether the
-// search went on after its first violation.
-func fillReport[S comparable, A any](r *report, res *checker.Result[S, A], props []properties.Property[S, A], t target[S, A], all bool) {
+func storeName(k checker.StoreKind) string {
+	if k == checker.FingerprintStore {
+		return "fingerprint"
+	}
+	return "exact"
+}
+
+// fill records the result of the search. all says whether the search
+// went on after its first violation.
+func (x *Result[S, A]) fill(all bool) {
+	r, res := x.Report, x.Search
 	r.States, r.Generated, r.Depth = res.Stats.Distinct, res.Stats.Generated, res.Stats.Depth
 	r.Seconds = res.Stats.Elapsed.Seconds()
 	r.StatesPerSecond = res.Stats.StatesPerSecond()
@@ -99,12 +136,12 @@ func fillReport[S comparable, A any](r *report, res *checker.Result[S, A], props
 	}
 	violated := map[string]bool{}
 	for _, v := range res.Violations {
-		p, ok := properties.Find(props, v.Name)
+		p, ok := properties.Find(x.props, v.Name)
 		if !ok {
 			continue
 		}
 		violated[p.ID] = true
-		r.Violations = append(r.Violations, renderViolation(p, v, t))
+		r.Violations = append(r.Violations, Violation{Property: p.ID, Kind: p.Kind.String(), Trace: renderTrace(v.Trace, x.model), Why: p.WhyAt(v.Trace), Shortest: r.Search == "bfs"})
 	}
 	for i := range r.Properties {
 		ps := &r.Properties[i]
@@ -124,12 +161,24 @@ func fillReport[S comparable, A any](r *report, res *checker.Result[S, A], props
 	}
 }
 
+// fillVacuity records how often each invariant's premises were reached,
+// and marks vacuous an invariant that holds without reaching any.
+func (x *Result[S, A]) fillVacuity(v *properties.Vacuity) {
+	for i := range x.Report.Properties {
+		ps := &x.Report.Properties[i]
+		ps.Premises, ps.Unreached = v.Hits(ps.ID), v.Unreached(ps.ID)
+		if ps.Status == "holds" && v.Vacuous(ps.ID) {
+			ps.Status, ps.Vacuous = "vacuous", true
+		}
+	}
+}
+
 // renderTrace turns a trace into report steps.
-func renderTrace[S comparable, A any](trace []checker.Step[S, A], t target[S, A]) []traceStep {
-	var out []traceStep
+func renderTrace[S comparable, A any](trace []checker.Step[S, A], m *Model[S, A]) []TraceStep {
+	var out []TraceStep
 	for i, st := range trace {
-		c := t.columns(st.State)
-		ts := traceStep{Step: i, State: fmt.Sprint(st.State), A: c.A, B: c.B, InFlight: c.InFlight}
+		c := m.columns(st.State)
+		ts := TraceStep{Step: i, State: fmt.Sprint(st.State), A: c.A, B: c.B, InFlight: c.InFlight}
 		if ts.InFlight == nil {
 			ts.InFlight = []string{}
 		}
@@ -142,47 +191,51 @@ func renderTrace[S comparable, A any](trace []checker.Step[S, A], t target[S, A]
 }
 
 // fillTemporal records the temporal verdicts.
-func fillTemporal[S comparable, A any](r *report, outcomes []properties.TemporalOutcome[S, A], t target[S, A]) {
-	for _, o := range outcomes {
+func (x *Result[S, A]) fillTemporal() {
+	r := x.Report
+	for _, o := range x.Temporal {
 		for i := range r.Properties {
 			ps := &r.Properties[i]
 			if ps.ID != o.Property.ID {
 				continue
 			}
 			ps.Status, ps.Fairness, ps.Vacuous, ps.Note = o.Status, o.Fairness, o.Vacuous, o.Unknown
+			if ps.Vacuous {
+				ps.Status = "vacuous"
+			}
 		}
 		if o.Status == "unknown" && r.Result == "ok" {
 			r.Result = "incomplete" // a property not decided does not hold yet
 		}
 		if o.Lasso != nil {
 			loop := o.Lasso.LoopStart
-			r.Violations = append(r.Violations, violation{
+			r.Violations = append(r.Violations, Violation{
 				Property: o.Property.ID, Kind: o.Property.Kind.String(), Why: o.Why,
-				Trace: renderTrace(o.Lasso.Trace, t), LoopStart: &loop, Stutter: o.Lasso.Stutter,
+				Trace: renderTrace(o.Lasso.Trace, x.model), LoopStart: &loop, Stutter: o.Lasso.Stutter,
 			})
 			r.Result = "violation"
 		}
 	}
 }
 
-func renderViolation[S comparable, A any](p properties.Property[S, A], v checker.Violation[S, A], t target[S, A]) violation {
-	out := violation{Property: p.ID, Kind: p.Kind.String(), Trace: renderTrace(v.Trace, t), Why: p.WhyAt(v.Trace)}
-	return out
-}
-
-func (r *report) header(w io.Writer) {
-	fmt.Fprintf(w, "tcpcheck check: model %s, preset %s\n", r.Model, r.Preset)
-	fmt.Fprintf(w, "config: %s\n", r.Config)
+// WriteHeader writes the header tcpcheck check prints before it searches:
+// the model, the configuration and the properties checked (the same as
+// Check.WriteHeader, from the report).
+func (r *Report) WriteHeader(w io.Writer) {
 	var ids []string
 	for _, p := range r.Properties {
 		ids = append(ids, p.ID)
 	}
-	fmt.Fprintf(w, "properties: %s\n\n", strings.Join(ids, ", "))
+	writeHeader(w, r.Model, r.Preset, r.ConfigLine, strings.Join(ids, ", "))
 }
 
-func (r *report) writeText(w io.Writer) {
+// WriteText writes the report as tcpcheck check prints it after its
+// header: the counterexamples, the figures of the search, the table of
+// properties and the result. WriteHeader then WriteText is the whole
+// text report.
+func (r *Report) WriteText(w io.Writer) {
 	for _, v := range r.Violations {
-		writeViolation(w, v)
+		v.WriteText(w)
 	}
 	fmt.Fprintf(w, "explored %d distinct states (%d generated), depth %d, in %.2fs (%.0f states/s)\n",
 		r.States, r.Generated, r.Depth, r.Seconds, r.StatesPerSecond)
@@ -200,6 +253,7 @@ func (r *report) writeText(w io.Writer) {
 			fmt.Fprintf(w, "memory limit: %s; the search held %s when it stopped\n", bytesText(uint64(r.MaxMemory)), bytesText(uint64(r.BytesPerState*float64(r.States))))
 		}
 	}
+	r.Coverage.write(w, r.coverageTable)
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  PROPERTY\tKIND\tSTATUS\n")
@@ -207,16 +261,35 @@ func (r *report) writeText(w io.Writer) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", p.ID, p.Kind, p.Status)
 	}
 	tw.Flush()
+	// One line per fairness declaration, naming every property that
+	// assumes it: the catalogue's temporal properties share one.
+	var fairness []string
+	assume := map[string][]string{}
 	for _, p := range r.Properties {
-		if len(p.Fairness) > 0 {
-			fmt.Fprintf(w, "\n%s assumes fairness: %s\n", p.ID, strings.Join(p.Fairness, ", "))
-			break // the catalogue's temporal properties share one declaration
+		if len(p.Fairness) == 0 {
+			continue
 		}
+		f := strings.Join(p.Fairness, ", ")
+		if assume[f] == nil {
+			fairness = append(fairness, f)
+		}
+		assume[f] = append(assume[f], p.ID)
+	}
+	for _, f := range fairness {
+		verb := "assumes"
+		if len(assume[f]) > 1 {
+			verb = "assume"
+		}
+		fmt.Fprintf(w, "\n%s %s fairness: %s\n", strings.Join(assume[f], ", "), verb, f)
 	}
 	for _, p := range r.Properties {
 		switch {
+		case p.Vacuous && len(p.Unreached) > 0:
+			fmt.Fprintf(w, "warning: %s holds vacuously: the search never reached its premise (%s)\n", p.ID, strings.Join(p.Unreached, "; "))
 		case p.Vacuous:
 			fmt.Fprintf(w, "warning: %s holds vacuously: no reachable state satisfies its premise\n", p.ID)
+		case p.Status == "holds" && len(p.Unreached) > 0:
+			fmt.Fprintf(w, "note: %s: part of its premise was never reached: %s\n", p.ID, strings.Join(p.Unreached, "; "))
 		case p.Note != "":
 			fmt.Fprintf(w, "note: %s is unknown: %s (--no-temporal skips it)\n", p.ID, p.Note)
 		}
@@ -240,17 +313,19 @@ func stopReasonText(reason string) string {
 	return reason
 }
 
-// writeViolation prints a counterexample as a numbered step table with the
+// WriteText prints the counterexample as a numbered step table with the
 // violating state marked, and the sentence that says why.
-func writeViolation(w io.Writer, v violation) {
+func (v Violation) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "VIOLATION %s (%s): %s\n", v.Property, v.Kind, v.Why)
 	switch {
 	case v.LoopStart != nil && v.Stutter:
 		fmt.Fprintf(w, "counterexample (a behaviour that stops for ever at its last step), %d step(s):\n\n", len(v.Trace)-1)
 	case v.LoopStart != nil:
 		fmt.Fprintf(w, "counterexample (a lasso: a prefix, then a loop repeated forever), %d step(s):\n\n", len(v.Trace)-1)
-	default:
+	case v.Shortest:
 		fmt.Fprintf(w, "shortest counterexample, %d step(s):\n\n", len(v.Trace)-1)
+	default:
+		fmt.Fprintf(w, "counterexample found depth first (a breadth-first search may find a shorter one), %d step(s):\n\n", len(v.Trace)-1)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "   STEP\tACTION\tA\tB\tIN FLIGHT\n")
@@ -286,50 +361,10 @@ func writeViolation(w io.Writer, v violation) {
 	fmt.Fprintln(w)
 }
 
-func (r *report) writeJSON(w io.Writer) error {
+// WriteJSON writes the report as one JSON document (docs/json.md).
+func (r *Report) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false) // segments read <SEQ=...>, not \u003cSEQ=...\u003e
 	return enc.Encode(r)
-}
-
-// progressLine is the live progress line on a terminal's stderr.
-type progressLine struct {
-	w io.Writer
-}
-
-// newProgressLine returns nil unless w is a terminal.
-func newProgressLine(w io.Writer) *progressLine {
-	f, ok := w.(*os.File)
-	if !ok {
-		return nil
-	}
-	fi, err := f.Stat()
-	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
-		return nil
-	}
-	return &progressLine{w: w}
-}
-
-func (p *progressLine) update(s checker.Stats) {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	fmt.Fprintf(p.w, "\r\033[K%d states, depth %d, frontier %d, %.0f states/s, %s in use, %s",
-		s.Distinct, s.Depth, s.Frontier, s.StatesPerSecond(), bytesText(ms.HeapAlloc), s.Elapsed.Round(time.Second))
-}
-
-func (p *progressLine) clear() {
-	if p != nil {
-		fmt.Fprint(p.w, "\r\033[K")
-	}
-}
-
-func bytesText(n uint64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
-	}
-	return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
 }

@@ -1,0 +1,251 @@
+package verify
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync/atomic"
+	"unicode/utf8"
+
+	"github.com/tcpcheck/tcpcheck/graphs"
+	"github.com/tcpcheck/tcpcheck/model"
+	"github.com/tcpcheck/tcpcheck/model/diagram"
+)
+
+// CoverageSpec says what a run's coverage report counts, as TLC's
+// -coverage does: for every transition taken, its action kind, the arc of
+// a figure it takes, and the named rules that made it.
+type CoverageSpec[S, A any] struct {
+	// Actions names every action kind of the model, in the model's
+	// order; Action gives a transition's kind as an index into Actions.
+	Actions []string
+	Action  func(A) int
+	// Figure names the figure whose arcs are counted ("Figure 5"), Arcs
+	// its arcs, and Arc the index of the arc a transition takes, or -1.
+	Figure string
+	Arcs   []string
+	Arc    func(from S, a A, to S) int
+	// Rules are the named rules of the model and which of them made a
+	// transition. Left nil, a check takes them from the system when it
+	// implements RuleNamer.
+	Rules RuleNamer[S, A]
+}
+
+// RuleNamer is implemented by a system whose transitions are made by named
+// rules (RFC 9293 §3.10's steps, say): coverage then counts, per rule,
+// the transitions it made, and names the rules no transition used.
+type RuleNamer[S, A any] interface {
+	// RuleNames lists every rule, in the order a report lists them.
+	RuleNames() []string
+	// Rules names the rules that made the transition (from, a, to).
+	Rules(from S, a A, to S) []string
+}
+
+// Coverage is what a run exercised: per action kind, per arc of the
+// figure and per rule, how many transitions, and which never fired.
+type Coverage struct {
+	// Complete: the run went to its end (a complete search, or every
+	// walk). The counts of a search stopped at a limit cover what it
+	// computed before it stopped, which with several workers can include
+	// transitions a little past the stop.
+	Complete bool            `json:"complete"`
+	Actions  []CoverageCount `json:"actions"`
+	Figure   string          `json:"figure,omitempty"`
+	Arcs     []CoverageCount `json:"arcs,omitempty"`
+	Rules    []CoverageCount `json:"rules,omitempty"`
+}
+
+// CoverageCount is how many transitions took one action kind, arc or rule.
+type CoverageCount struct {
+	Name  string `json:"name"`
+	Count int64  `json:"count"`
+}
+
+// Missing returns the names of counts that are zero.
+func Missing(counts []CoverageCount) []string {
+	var out []string
+	for _, c := range counts {
+		if c.Count == 0 {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+// coverageCounter counts transitions for a coverage report. Its count is
+// safe for concurrent use: the checker's workers call it at once.
+type coverageCounter[S, A any] struct {
+	spec    CoverageSpec[S, A]
+	actions []atomic.Int64
+	arcs    []atomic.Int64
+	rules   []atomic.Int64
+	rule    map[string]int
+}
+
+func newCoverageCounter[S, A any](spec CoverageSpec[S, A], sys any) *coverageCounter[S, A] {
+	if spec.Rules == nil {
+		spec.Rules, _ = sys.(RuleNamer[S, A])
+	}
+	c := &coverageCounter[S, A]{spec: spec, actions: make([]atomic.Int64, len(spec.Actions)), arcs: make([]atomic.Int64, len(spec.Arcs))}
+	if spec.Rules != nil {
+		names := spec.Rules.RuleNames()
+		c.rules, c.rule = make([]atomic.Int64, len(names)), map[string]int{}
+		for i, n := range names {
+			c.rule[n] = i
+		}
+	}
+	return c
+}
+
+// count records the transition (from, a, to); it always reports true, so
+// that it can stand as a transition invariant the checker calls on every
+// transition it takes.
+func (c *coverageCounter[S, A]) count(from S, a A, to S) bool {
+	if c.spec.Action != nil {
+		if k := c.spec.Action(a); k >= 0 && k < len(c.actions) {
+			c.actions[k].Add(1)
+		}
+	}
+	if c.spec.Arc != nil {
+		if k := c.spec.Arc(from, a, to); k >= 0 && k < len(c.arcs) {
+			c.arcs[k].Add(1)
+		}
+	}
+	if c.spec.Rules != nil {
+		for _, r := range c.spec.Rules.Rules(from, a, to) {
+			if k, ok := c.rule[r]; ok {
+				c.rules[k].Add(1)
+			}
+		}
+	}
+	return true
+}
+
+// coverage is the report of what was counted.
+func (c *coverageCounter[S, A]) coverage() *Coverage {
+	cov := &Coverage{Actions: counts(c.spec.Actions, c.actions), Figure: c.spec.Figure, Arcs: counts(c.spec.Arcs, c.arcs)}
+	if c.spec.Rules != nil {
+		cov.Rules = counts(c.spec.Rules.RuleNames(), c.rules)
+	}
+	if len(cov.Arcs) == 0 {
+		cov.Figure = ""
+	}
+	return cov
+}
+
+func counts(names []string, n []atomic.Int64) []CoverageCount {
+	out := make([]CoverageCount, len(names))
+	for i, name := range names {
+		out[i] = CoverageCount{Name: name, Count: n[i].Load()}
+	}
+	return out
+}
+
+// coverageName is the name of a transition invariant that counts: it is
+// never violated, so the name never shows.
+const coverageName = "(coverage)"
+
+// write writes the whole table when full is set, else the summary line.
+// A nil coverage writes nothing.
+func (c *Coverage) write(w io.Writer, full bool) {
+	switch {
+	case c == nil:
+	case full:
+		fmt.Fprintln(w)
+		c.WriteTable(w)
+		c.WriteSummary(w)
+	default:
+		c.WriteSummary(w)
+	}
+}
+
+// WriteSummary writes the coverage in one line: for the arcs of the
+// figure, the rules and the action kinds, how many were exercised, and
+// which were not.
+func (c *Coverage) WriteSummary(w io.Writer) {
+	var parts []string
+	add := func(what string, counts []CoverageCount) {
+		if len(counts) == 0 {
+			return
+		}
+		m := Missing(counts)
+		part := fmt.Sprintf("%s %d/%d", what, len(counts)-len(m), len(counts))
+		if len(m) > 0 {
+			part += " (not exercised: " + strings.Join(m, "; ") + ")"
+		}
+		parts = append(parts, part)
+	}
+	add(c.Figure+" arcs", c.Arcs)
+	add("rules", c.Rules)
+	add("action kinds", c.Actions)
+	what := "coverage"
+	if !c.Complete {
+		what = "coverage so far"
+	}
+	fmt.Fprintf(w, "%s: %s\n", what, strings.Join(parts, ", "))
+}
+
+// WriteTable writes the whole coverage: each action kind, arc and rule
+// with how many transitions it made, those never exercised marked.
+func (c *Coverage) WriteTable(w io.Writer) {
+	section := func(title string, counts []CoverageCount) {
+		if len(counts) == 0 {
+			return
+		}
+		width := len(title)
+		for _, n := range counts {
+			width = max(width, utf8.RuneCountInString(n.Name))
+		}
+		pad := func(s string) string { return s + strings.Repeat(" ", width-utf8.RuneCountInString(s)) }
+		fmt.Fprintf(w, "  %s  %11s\n", pad(title), "TRANSITIONS")
+		for _, n := range counts {
+			mark := ""
+			if n.Count == 0 {
+				mark = "  never"
+			}
+			fmt.Fprintf(w, "  %s  %11d%s\n", pad(n.Name), n.Count, mark)
+		}
+		fmt.Fprintln(w)
+	}
+	section("ACTION KIND", c.Actions)
+	section(strings.ToUpper(c.Figure)+" ARC", c.Arcs)
+	section("RULE", c.Rules)
+}
+
+// segmentCoverage counts the segment model's action kinds and Figure 5's
+// arcs.
+func segmentCoverage(m *model.Model) CoverageSpec[model.State, model.Action] {
+	var kinds []string
+	// The kinds are numbered from 0; String names the ones that exist
+	// and falls back to "ActionKind(n)" past the last.
+	for k := model.ActionKind(0); !strings.HasPrefix(k.String(), "ActionKind("); k++ {
+		kinds = append(kinds, k.String())
+	}
+	return CoverageSpec[model.State, model.Action]{
+		Actions: kinds, Action: func(a model.Action) int { return int(a.Kind) },
+		Figure: "Figure 5", Arcs: figure5Names(),
+		Arc: func(s model.State, a model.Action, t model.State) int { return graphs.Figure5Index(m, s, a, t) },
+	}
+}
+
+// diagramCoverage counts the diagram model's actions, one per operator of
+// the TLA+ specification, and Figure 5's arcs.
+func diagramCoverage() CoverageSpec[diagram.State, diagram.Action] {
+	var kinds []string
+	for k := diagram.Kind(1); !strings.HasPrefix(k.String(), "Kind("); k++ {
+		kinds = append(kinds, k.String())
+	}
+	return CoverageSpec[diagram.State, diagram.Action]{
+		Actions: kinds, Action: func(a diagram.Action) int { return int(a.Kind) - 1 },
+		Figure: "Figure 5", Arcs: figure5Names(),
+		Arc: graphs.Figure5IndexTLA,
+	}
+}
+
+func figure5Names() []string {
+	var out []string
+	for _, f := range graphs.Figure5() {
+		out = append(out, f.String())
+	}
+	return out
+}
