@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -372,9 +373,9 @@ type pipeline struct {
 }
 
 // stealAfter is how long the exploring goroutine waits for a slice a
-// worker is computing before it computes the slice itself: some ten
-// times what a slice takes. A variable, so that tests can steal always.
-var stealAfter = time.Millisecond
+// worker is computing before it computes the slice itself: a few times
+// what a slice takes. A variable, so that tests can steal always.
+var stealAfter = 200 * time.Microsecond
 
 // helperDelay, when not nil, is called by a helper before it computes a
 // slice it claimed: tests make helpers slow with it, as a busy machine
@@ -479,7 +480,10 @@ func (w *workers[S, A]) expandPipelined() {
 				sl = w.spare
 				break
 			}
-			time.Sleep(20 * time.Microsecond)
+			// Spin, not sleep: on a busy machine a thread that sleeps
+			// may wait milliseconds for a core again, and this one is
+			// on the critical path.
+			runtime.Gosched()
 		}
 		goOn := w.commit(sl)
 		pl.committed.Store(int64(k + 1))
