@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The throughput curve of issue 17, target 3, and the memory check of
 # target 4: explores the stress preset (fingerprint store, one worker) up
-# to N states, printing every few seconds the states stored, the rate over
-# the last window (states per CPU second: the machine may be shared), and
+# to N states, printing every few seconds the states stored, the rates over
+# the last window (states and transitions per CPU second: the machine may
+# be shared), and
 # what the search says it holds beside the resident memory, per state.
 #
 # Usage: bench/stress-curve.sh [N] [--graph]
@@ -26,11 +27,13 @@ function field(name,   i, kv) {
 	for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == name) return kv[2] }
 	return ""
 }
-BEGIN { printf "%12s %9s %14s %16s %14s %14s\n", "states", "cpu s", "window st/s", "held B/state", "RSS B/state", "held/RSS" }
+BEGIN { printf "%12s %9s %14s %14s %16s %14s %14s\n", "states", "cpu s", "window st/s", "window tr/s", "held B/state", "RSS B/state", "held/RSS" }
 /^curve / {
-	n = field("states"); c = field("cpu_seconds"); held = field("search_bytes"); rss = field("rss")
+	n = field("states"); g = field("generated"); c = field("cpu_seconds"); held = field("search_bytes"); rss = field("rss")
 	rate = (c > pc) ? (n - pn) / (c - pc) : 0
-	printf "%12d %9.1f %14.0f %16.1f %14.1f %14.2f\n", n, c, rate, held / n, rss / n, held / rss
+	trate = (c > pc) ? (g - pg) / (c - pc) : 0
+	printf "%12d %9.1f %14.0f %14.0f %16.1f %14.1f %14.2f\n", n, c, rate, trate, held / n, rss / n, held / rss
+	pg = g
 	if (!at1m && n >= 1000000) { at1m = rate; at1mStates = n }
 	last = rate; lastStates = n
 	pn = n; pc = c

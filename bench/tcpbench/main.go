@@ -150,8 +150,8 @@ func setCurve(progress *func(checker.Stats), interval *time.Duration, period tim
 	}
 	*interval = period
 	*progress = func(s checker.Stats) {
-		fmt.Printf("curve states=%d seconds=%.3f cpu_seconds=%.3f search_bytes=%d rss=%d\n",
-			s.Distinct, s.Elapsed.Seconds(), cpuSeconds(), s.SearchBytes, residentBytes())
+		fmt.Printf("curve states=%d generated=%d seconds=%.3f cpu_seconds=%.3f search_bytes=%d rss=%d\n",
+			s.Distinct, s.Generated, s.Elapsed.Seconds(), cpuSeconds(), s.SearchBytes, residentBytes())
 	}
 }
 
