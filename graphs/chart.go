@@ -148,8 +148,7 @@ func TraceChart(m *model.Model, trace []checker.Step[model.State, model.Action],
 				return nil, fmt.Errorf("graphs: step %d: %v: no segment at index %d", r, a, a.Index)
 			}
 			orig := inFlight[a.Side][a.Index]
-			dup := c.segs[orig].seg
-			dup.Delayed = true // the model's copies travel on their own
+			dup := c.segs[orig].seg.DelayedCopy() // as the model copies it
 			k := send(c.segs[orig].sent, a.Side, dup)
 			c.segs[k].copyOf = c.segs[orig].id
 			row.copied = append(row.copied, [2]int{orig, k})

@@ -129,3 +129,21 @@ func TestTraceChartErrors(t *testing.T) {
 	_, err = TraceChart(other, trace, NoLoop)
 	require.Error(t, err, "the trace of another model")
 }
+
+// A duplicated answer (timely when sent) is charted as the model copies
+// it: a delayed copy holds no timer, so it is not timely, and the chart
+// still follows both to their delivery.
+func TestTraceChartDuplicatedAnswer(t *testing.T) {
+	m := mustModel(t, "handshake", func(c *model.Config) { c.MaxDups = 1 })
+	script := []act{
+		{model.PassiveOpen, B}, {model.ActiveOpen, A}, {model.Deliver, B},
+		{model.Duplicate, B}, {model.Deliver, A}, {model.Deliver, A},
+	}
+	trace := play(t, m, script...)
+	c, err := TraceChart(m, trace, NoLoop)
+	require.NoError(t, err)
+	synAck, copied := c.segs[1], c.segs[2]
+	require.True(t, synAck.seg.Timely)
+	require.Equal(t, synAck.seg.DelayedCopy(), copied.seg)
+	require.Equal(t, 6, copied.end, "the copy is delivered at the last step")
+}

@@ -17,7 +17,7 @@ func (t *Transition) segmentArrives(ev *Event) {
 		chain = synSentChain[:]
 	default:
 		t.ackOwed, t.closeAfterACK = false, false
-		for _, id := range otherChain {
+		for _, id := range t.m.otherChain {
 			if t.rule(id, ev) {
 				break
 			}

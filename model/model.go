@@ -12,6 +12,13 @@ import (
 type Model struct {
 	cfg   Config
 	rules *[numRules]RuleFunc // the variant's rule table
+	// otherChain is §3.10.7.4's chain without the rules that are no-ops
+	// in the variant (TCP's segment/time-wait/syn).
+	otherChain []ruleID
+	// recorder is this model with a table that notes each rule a
+	// transition applies (Model.Rules); recorded is the table it wraps.
+	recorder *Model
+	recorded *[numRules]RuleFunc
 }
 
 // New returns the model for cfg, or an error naming the first field that
@@ -20,7 +27,19 @@ func New(cfg Config) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Model{cfg: cfg, rules: cfg.Variant.table()}, nil
+	m := &Model{cfg: cfg, rules: cfg.Variant.table()}
+	for _, id := range otherChain {
+		if !cfg.Variant.inactive(id) {
+			m.otherChain = append(m.otherChain, id)
+		}
+	}
+	r := *m
+	r.recorded, r.rules = m.rules, new([numRules]RuleFunc)
+	for id := range r.rules {
+		r.rules[id] = func(t *Transition, ev *Event) bool { return t.recordRule(ruleID(id), ev) }
+	}
+	m.recorder = &r
+	return m, nil
 }
 
 // Config returns the model's configuration.
@@ -313,13 +332,11 @@ type Transition struct {
 	timely bool
 	// iss is what rule isn/select chose.
 	iss SeqNum
-	// recording: fired notes the rules that made the transition
-	// (Model.Rules), the first nfired of them; emitted counts Emit's
-	// segments.
-	recording bool
-	fired     [16]ruleID
-	nfired    int
-	emitted   int
+	// fired notes the rules that made the transition (Model.Rules), the
+	// first nfired of them; emitted counts Emit's segments.
+	fired   [16]ruleID
+	nfired  int
+	emitted int
 	// ev and aux hold the event being processed and one a rule applies
 	// in passing (time-wait/enter, isn/select), inside the transition so
 	// that passing them to rules allocates nothing.
@@ -329,21 +346,28 @@ type Transition struct {
 // reset starts a transition of m from s, field by field (cheaper than
 // assigning a whole new Transition to one on the heap).
 func (t *Transition) reset(m *Model, s *State) {
-	t.m, t.s = m, *s
-	t.record, t.sent, t.recording, t.nfired, t.emitted = false, nil, false, 0, 0
+	// Pointer fields are written only when they change: t lives on the
+	// heap, where each pointer write costs a write barrier while the
+	// collector runs.
+	if t.m != m {
+		t.m = m
+	}
+	if t.sent != nil {
+		t.sent = nil
+	}
+	t.s = *s
+	t.record, t.nfired, t.emitted = false, 0, 0
 	t.ackOwed, t.future, t.closeAfterACK, t.timely = false, false, false, false
 }
 
-// rule applies the variant's rule id to ev; recording (Model.Rules), it
-// notes the rule if it disposed of the event or changed anything.
+// rule applies the variant's rule id to ev. (Model.Rules runs the
+// transition on a model whose table notes each rule: recordRule.)
 func (t *Transition) rule(id ruleID, ev *Event) bool {
-	if t.recording {
-		return t.recordRule(id, ev)
-	}
 	return t.m.rules[id](t, ev)
 }
 
-// recordRule is rule, noting the rule in t.fired.
+// recordRule applies the variant's rule id to ev, noting it in t.fired
+// if it disposed of the event or changed anything.
 func (t *Transition) recordRule(id ruleID, ev *Event) bool {
 	// What a rule can change: the endpoints, B's queues, the channels
 	// (only by Emit, counted in t.emitted), and the segment the checks
@@ -353,7 +377,7 @@ func (t *Transition) recordRule(id ruleID, ev *Event) bool {
 		t.fired[t.nfired] = id // in the order rules are entered
 		t.nfired++
 	}
-	ok := t.m.rules[id](t, ev)
+	ok := t.m.recorded[id](t, ev)
 	if !ok && t.s.Ep == ep && t.s.Listen == listen && t.emitted == emitted && ev.Seg == seg {
 		copy(t.fired[at:], t.fired[at+1:t.nfired])
 		t.nfired--
@@ -378,8 +402,7 @@ func (m *Model) RuleNames() []string {
 func (m *Model) Rules(s State, a Action, _ State) []string {
 	t := transitions.Get().(*Transition)
 	defer transitions.Put(t)
-	t.reset(m, &s)
-	t.recording = true
+	t.reset(m.recorder, &s)
 	if s.Overflow || !t.apply(a) {
 		return nil
 	}
@@ -566,9 +589,6 @@ func (t *Transition) duplicate(a Action) bool {
 		t.s.Overflow = true // the copy needs more room than the bound
 		return true
 	}
-	g := a.Seg
-	g.Delayed = true
-	g.Timely = false // a delayed copy holds no timer
-	out.push(g)
+	out.push(a.Seg.DelayedCopy())
 	return true
 }

@@ -290,6 +290,23 @@ func init() {
 	}
 }
 
+// inactive reports that rule id is TCP's no-op in v (not overridden), so
+// that a chain may skip it.
+func (v Variant) inactive(id ruleID) bool {
+	if id != ruleTimeWaitSYN {
+		return false
+	}
+	if v.def == nil {
+		return true
+	}
+	for _, r := range v.def.overrides {
+		if r.Name == tcpRules[id].Name {
+			return false
+		}
+	}
+	return true
+}
+
 // variants are the built-in variants, TCP first.
 var variants []Variant
 

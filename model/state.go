@@ -136,6 +136,13 @@ type Segment struct {
 	Timely bool
 }
 
+// DelayedCopy is the copy of g the network makes when it duplicates it
+// (Duplicate): it travels on its own, and holds no timer.
+func (g Segment) DelayedCopy() Segment {
+	g.Delayed, g.Timely = true, false
+	return g
+}
+
 // SegLen is SEG.LEN of §3.3.1: payload plus one for SYN and one for FIN.
 func (g Segment) SegLen() uint32 {
 	n := uint32(g.Len)

@@ -53,7 +53,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{checkCommand, listCommand, graphCommand, explainCommand, conformCommand, simulateCommand, versionCommand}
+	commands = []*command{checkCommand, listCommand, graphCommand, explainCommand, conformCommand, simulateCommand, exploreCommand, versionCommand}
 }
 
 // usageError is bad input: printed as one line, exit 2.
