@@ -385,16 +385,7 @@ func (e *explorer[S, A]) take(t *transition[S, A], code []byte) bool {
 	if !t.inBounds {
 		return true
 	}
-	if e.graph != nil && len(e.graph.Edges) >= e.maxEdges {
-		if !e.opts.DropGraphOverLimit {
-			e.halt(StopMaxGraphEdges)
-			return false
-		}
-		// Go on without the graph: the invariants are still checked.
-		e.graph, e.graphDropped = nil, true
-	}
-	if e.opts.MaxMemory > 0 && (e.growthExceedsMemory() || e.graph != nil && e.graphGrowthExceedsMemory()) {
-		e.halt(StopMaxMemory)
+	if !e.roomToStore() {
 		return false
 	}
 	i, added := t.known, false
@@ -428,6 +419,26 @@ func (e *explorer[S, A]) take(t *transition[S, A], code []byte) bool {
 		}
 	}
 	return !e.done
+}
+
+// roomToStore is what take does before it stores a transition's state
+// and edge: it lets the graph go, or stops the search, past
+// MaxGraphEdges, and stops it if storing could pass MaxMemory. It
+// reports whether the search goes on.
+func (e *explorer[S, A]) roomToStore() bool {
+	if e.graph != nil && len(e.graph.Edges) >= e.maxEdges {
+		if !e.opts.DropGraphOverLimit {
+			e.halt(StopMaxGraphEdges)
+			return false
+		}
+		// Go on without the graph: the invariants are still checked.
+		e.graph, e.graphDropped = nil, true
+	}
+	if e.opts.MaxMemory > 0 && (e.growthExceedsMemory() || e.graph != nil && e.graphGrowthExceedsMemory()) {
+		e.halt(StopMaxMemory)
+		return false
+	}
+	return true
 }
 
 // expandAtMaxDepth handles a state at the depth bound: it is not expanded,

@@ -103,15 +103,7 @@ func (e *explorer[S, A]) expandPacked(p int) {
 func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, code []byte, known int32, invFail uint64, precomputed bool) bool {
 	e.generated++
 	e.enabled = true
-	if e.graph != nil && len(e.graph.Edges) >= e.maxEdges {
-		if !e.opts.DropGraphOverLimit {
-			e.halt(StopMaxGraphEdges)
-			return false
-		}
-		e.graph, e.graphDropped = nil, true
-	}
-	if e.opts.MaxMemory > 0 && (e.growthExceedsMemory() || e.graph != nil && e.graphGrowthExceedsMemory()) {
-		e.halt(StopMaxMemory)
+	if !e.roomToStore() {
 		return false
 	}
 	x := &e.cur0

@@ -206,9 +206,7 @@ func (sl *slice[S, A]) add(a A, s S) bool {
 // would, and reports whether the search goes on.
 func (w *workers[S, A]) commit(sl *slice[S, A]) bool {
 	e := w.e
-	if e.packedPath() {
-		return w.commitPacked(sl)
-	}
+	packed := e.packedPath()
 	j := 0
 	for p := sl.lo; p < sl.hi; p++ {
 		if e.due() && e.interrupted() {
@@ -216,15 +214,21 @@ func (w *workers[S, A]) commit(sl *slice[S, A]) bool {
 		}
 		e.expansions++
 		e.pos = p + 1
-		x := entry[S]{index: e.cur.indexAt(p), depth: e.cur.depth}
-		e.cur0, e.enabled = x, false
+		e.cur0, e.enabled = entry[S]{index: e.cur.indexAt(p), depth: e.cur.depth}, false
 		end := j + int(sl.counts[p-sl.lo])
 		for ; j < end; j++ {
 			start := 0
 			if j > 0 {
 				start = sl.ends[j-1]
 			}
-			if !e.take(&sl.trans[j], sl.codes[start:sl.ends[j]]) {
+			code := sl.codes[start:sl.ends[j]]
+			var goOn bool
+			if packed {
+				goOn = e.takePacked(sl.acts[j], sl.hashes[j], nil, code, sl.known[j], sl.invFail[j], true)
+			} else {
+				goOn = e.take(&sl.trans[j], code)
+			}
+			if !goOn {
 				break
 			}
 		}
@@ -280,41 +284,6 @@ func (w *workers[S, A]) computePacked(sl *slice[S, A]) {
 		}
 	}
 	sl.held.Store(sl.bytes())
-}
-
-// commitPacked is commit on the fast path.
-func (w *workers[S, A]) commitPacked(sl *slice[S, A]) bool {
-	e := w.e
-	j := 0
-	for p := sl.lo; p < sl.hi; p++ {
-		if e.due() && e.interrupted() {
-			return false
-		}
-		e.expansions++
-		e.pos = p + 1
-		e.cur0 = entry[S]{index: e.cur.indexAt(p), depth: e.cur.depth}
-		end := j + int(sl.counts[p-sl.lo])
-		for ; j < end; j++ {
-			start := 0
-			if j > 0 {
-				start = sl.ends[j-1]
-			}
-			if !e.takePacked(sl.acts[j], sl.hashes[j], nil, sl.codes[start:sl.ends[j]], sl.known[j], sl.invFail[j], true) {
-				break
-			}
-		}
-		j = end
-		if e.done {
-			e.unexpanded++
-			return false
-		}
-		if sl.counts[p-sl.lo] == 0 {
-			if e.checkDeadlock(e.cur.at(p)); e.done {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // bytes is the memory the workers' buffers hold, as their last
