@@ -11,8 +11,12 @@ import (
 // only the fingerprints, so that finding a state known or not costs one
 // cache miss, where a table of numbers needs a second, dependent one to
 // compare what it points to; the number is read only when it is asked
-// for (traces, the explored graph). The table is then the whole store:
-// twelve bytes a slot, about 14 to 21 bytes a state.
+// for (the explored graph). The table is then the whole store: twelve
+// bytes a slot, about 14 to 21 bytes a state. A search that keeps no
+// graph asks for no number of a state it finds: its table keeps none
+// (eight bytes a slot), sparing a write to a second cache line for each
+// state stored, and the store keeps the fingerprints in the order of
+// their numbers instead, written one after another, for the traces.
 //
 // Fingerprint 0 marks an empty slot: the fingerprint 0 is stored as 1, so
 // that two states whose fingerprints are 0 and 1 count as one, a
@@ -34,9 +38,15 @@ type fpTable struct {
 	n     int
 }
 
-func newFPTable(size uint64) fpTable {
+// newFPTable returns an empty table of size slots, with numbers if
+// numbered.
+func newFPTable(size uint64, numbered bool) fpTable {
 	size = max(size, minTableSize)
-	return fpTable{slots: make([]uint64, size), nums: make([]uint32, size), size: size}
+	t := fpTable{slots: make([]uint64, size), size: size}
+	if numbered {
+		t.nums = make([]uint32, size)
+	}
+	return t
 }
 
 // fpSlot is what the table stores for fingerprint h.
@@ -71,7 +81,9 @@ func (t *fpTable) find(h uint64) (uint64, bool) {
 
 // set stores fingerprint h, number num, in the empty slot i.
 func (t *fpTable) set(i, h uint64, num uint32) {
-	atomic.StoreUint32(&t.nums[i], num)
+	if t.nums != nil {
+		atomic.StoreUint32(&t.nums[i], num)
+	}
 	atomic.StoreUint64(&t.slots[i], fpSlot(h))
 	t.n++
 }
@@ -82,15 +94,27 @@ func (t *fpTable) grownSize() uint64 { return t.size + t.size/2 }
 
 // grown returns a larger table with the same entries.
 func (t *fpTable) grown() fpTable {
-	g := newFPTable(t.grownSize())
+	g := newFPTable(t.grownSize(), t.nums != nil)
 	for k, x := range t.slots {
 		if x == 0 {
 			continue
 		}
 		i, _ := g.find(x)
-		g.set(i, x, t.nums[k])
+		var num uint32
+		if t.nums != nil {
+			num = t.nums[k]
+		}
+		g.set(i, x, num)
 	}
 	return g
 }
 
 func (t *fpTable) bytes() int64 { return int64(len(t.slots))*8 + int64(len(t.nums))*4 }
+
+// slotBytes is the memory of a slot.
+func (t *fpTable) slotBytes() int64 {
+	if t.nums == nil {
+		return 8
+	}
+	return 12
+}

@@ -39,9 +39,12 @@ type store[S comparable] struct {
 	scratch []byte // an encoding, for put and lookup
 
 	// anonymous: find need not tell the number of a state it finds in a
-	// FingerprintStore (it says 0), which spares it reading the number.
-	// The explorer sets it when it numbers nothing but new states.
+	// FingerprintStore (it says 0), which spares it reading the number,
+	// and the table keeps none: fps keeps the fingerprints by number
+	// instead, for holds. The explorer sets it, before the first insert,
+	// when it numbers nothing but new states.
 	anonymous bool
+	fps       chunked[uint64]
 }
 
 // newStore returns an empty store of the given kind that holds at most max
@@ -142,7 +145,7 @@ func (st *store[S]) insert(h uint64, code []byte, s *S) (int32, bool) {
 		if t == nil || t.full() {
 			var g fpTable
 			if t == nil {
-				g = newFPTable(0)
+				g = newFPTable(0, !st.anonymous)
 			} else {
 				g = t.grown()
 			}
@@ -151,6 +154,9 @@ func (st *store[S]) insert(h uint64, code []byte, s *S) (int32, bool) {
 			slot, _ = t.find(h)
 		}
 		t.set(slot, h, uint32(n))
+		if st.anonymous {
+			st.fps.append(h)
+		}
 		return int32(n), true
 	}
 	switch {
@@ -186,7 +192,7 @@ func (st *store[S]) growthBytes() int64 {
 		if t == nil || !t.full() {
 			return 0
 		}
-		return int64(t.grownSize() * 12)
+		return int64(t.grownSize()) * t.slotBytes()
 	}
 	if !st.tab.full() {
 		return 0
@@ -223,7 +229,19 @@ func (st *store[S]) put(s S) (int32, bool) {
 	return st.insert(h, st.scratch, &s)
 }
 
-// lookup returns the number of s if s is stored.
+// holds reports whether s is stored as state number n.
+func (st *store[S]) holds(s S, n int32) bool {
+	if st.kind == FingerprintStore && st.anonymous {
+		var h uint64
+		st.scratch, h = st.appendKey(st.scratch[:0], &s)
+		return int(n) < st.fps.len() && fpSlot(*st.fps.at(int(n))) == fpSlot(h)
+	}
+	j, ok := st.lookup(s)
+	return ok && j == n
+}
+
+// lookup returns the number of s if s is stored. An anonymous
+// FingerprintStore knows no numbers: use holds.
 func (st *store[S]) lookup(s S) (int32, bool) {
 	var h uint64
 	st.scratch, h = st.appendKey(st.scratch[:0], &s)
@@ -246,7 +264,7 @@ func (st *store[S]) bytes() int64 {
 	if t := st.fpt.Load(); t != nil {
 		fp = t.bytes()
 	}
-	return st.tab.bytes() + fp +
+	return st.tab.bytes() + fp + st.fps.bytes(8) +
 		st.codes.bytes() +
 		int64(len(st.states.chunks))<<chunkBits*int64(unsafe.Sizeof(s))
 }
