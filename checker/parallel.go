@@ -1,7 +1,6 @@
 package checker
 
 import (
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -337,14 +336,15 @@ type pipeline struct {
 	committed atomic.Int64
 	stopped   atomic.Bool
 	wg        sync.WaitGroup
-	mu        sync.Mutex // for cond
-	cond      sync.Cond  // signalled when a slice is committed or the level ends
+	mu        sync.Mutex    // for cond
+	cond      sync.Cond     // signalled when a slice is committed or the level ends
+	computed  chan struct{} // sent to, without blocking, when a worker has computed a slice
 }
 
 // stealAfter is how long the exploring goroutine waits for a slice a
-// worker is computing before it computes the slice itself: a few times
-// what a slice takes. A variable, so that tests can steal always.
-var stealAfter = 200 * time.Microsecond
+// worker is computing before it computes the slice itself: some ten
+// times what a slice takes. A variable, so that tests can steal always.
+var stealAfter = time.Millisecond
 
 // helperDelay, when not nil, is called by a helper before it computes a
 // slice it claimed: tests make helpers slow with it, as a busy machine
@@ -396,6 +396,7 @@ func (w *workers[S, A]) expandPipelined() {
 	e := w.e
 	pl := &pipeline{slices: (e.cur.len() + sliceStates - 1) / sliceStates, window: pipelineWindow * w.n}
 	pl.cond.L = &pl.mu
+	pl.computed = make(chan struct{}, 1)
 	for len(w.slices) < pl.window {
 		w.slices = append(w.slices, &slice[S, A]{})
 	}
@@ -419,6 +420,10 @@ func (w *workers[S, A]) expandPipelined() {
 						helperDelay()
 					}
 					w.computeClaimed(pl, k)
+					select { // wake the exploring goroutine if it waits
+					case pl.computed <- struct{}{}:
+					default:
+					}
 					continue
 				}
 				// Sleep until a commit makes room (or the level ends).
@@ -431,6 +436,12 @@ func (w *workers[S, A]) expandPipelined() {
 			}
 		}
 	}
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
 	for k := 0; k < pl.slices; k++ {
 		sl := w.slot(pl, k)
 		var since time.Time
@@ -442,17 +453,25 @@ func (w *workers[S, A]) expandPipelined() {
 			if since.IsZero() {
 				since = time.Now()
 			}
-			if time.Since(since) >= stealAfter {
+			left := stealAfter - time.Since(since)
+			if left <= 0 {
 				// Slice k is a worker's, stopped, or its slot still is.
 				pl.claimed.CompareAndSwap(int64(k), int64(k+1))
 				w.computeInto(w.spare, k)
 				sl = w.spare
 				break
 			}
-			// Spin, not sleep: on a busy machine a thread that sleeps
-			// may wait milliseconds for a core again, and this one is
-			// on the critical path.
-			runtime.Gosched()
+			// Sleep until a worker computes a slice, or it is time to
+			// take this one over.
+			if timer == nil {
+				timer = time.NewTimer(left)
+			} else {
+				timer.Reset(left)
+			}
+			select {
+			case <-pl.computed:
+			case <-timer.C:
+			}
 		}
 		goOn := w.commit(sl)
 		pl.committed.Store(int64(k + 1))
