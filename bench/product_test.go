@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"iter"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -38,9 +39,31 @@ func TestProductEncoding(t *testing.T) {
 	require.Positive(t, n)
 }
 
+// nextOnly is the product without its Packer methods: what the checker
+// explores through Next, for BenchmarkProduct's "next" cases.
+type nextOnly struct{ p *Product }
+
+func (n nextOnly) Init() iter.Seq[ProductState] { return n.p.Init() }
+func (n nextOnly) Next(s ProductState) iter.Seq2[ProductAction, ProductState] {
+	return n.p.Next(s)
+}
+func (n nextOnly) AppendState(b []byte, s ProductState) []byte { return n.p.AppendState(b, s) }
+func (n nextOnly) DecodeState(b []byte) ProductState           { return n.p.DecodeState(b) }
+
+// BenchmarkProduct explores diagram K=2 on the fast path (packed) and
+// through Next (next), with each store and one or two workers.
 func BenchmarkProduct(b *testing.B) {
 	p, err := NewProduct(2)
 	require.NoError(b, err)
+	for _, path := range []struct {
+		name string
+		sys  checker.System[ProductState, ProductAction]
+	}{{"packed", p}, {"next", nextOnly{p}}} {
+		b.Run(path.name, func(b *testing.B) { benchmarkProduct(b, path.sys) })
+	}
+}
+
+func benchmarkProduct(b *testing.B, p checker.System[ProductState, ProductAction]) {
 	for _, w := range []int{1, 2} {
 		for _, store := range []checker.StoreKind{checker.ExactStore, checker.FingerprintStore} {
 			b.Run(map[checker.StoreKind]string{checker.ExactStore: "exact", checker.FingerprintStore: "fingerprint"}[store]+map[int]string{1: "/workers=1", 2: "/workers=2"}[w], func(b *testing.B) {
@@ -52,5 +75,41 @@ func BenchmarkProduct(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// The product's AppendNext gives Next's transitions, in Next's order, on
+// every state of K=1 and on the first levels of K=2.
+func TestProductPacked(t *testing.T) {
+	for _, k := range []int{1, 2} {
+		p, err := NewProduct(k)
+		require.NoError(t, err)
+		w := make([]uint64, p.PackedWords())
+		seen := map[ProductState]bool{}
+		var todo []ProductState
+		for s := range p.Init() {
+			todo = append(todo, s)
+		}
+		for len(todo) > 0 && len(seen) < 5000 {
+			s := todo[0]
+			todo = todo[1:]
+			if seen[s] {
+				continue
+			}
+			seen[s] = true
+			p.Pack(w, s)
+			require.Equal(t, s, p.Unpack(w))
+			succ, acts := p.AppendNext(w, nil, nil)
+			j := 0
+			for a, next := range p.Next(s) {
+				require.Less(t, j, len(acts))
+				require.Equal(t, a, acts[j])
+				require.Equal(t, next, p.Unpack(succ[j*len(w):(j+1)*len(w)]))
+				todo = append(todo, next)
+				j++
+			}
+			require.Equal(t, len(acts), j)
+		}
+		require.NotEmpty(t, seen)
 	}
 }

@@ -31,6 +31,14 @@
 // With Options.KeepGraph the explored graph is returned for further
 // analysis (strongly connected components, Graphviz).
 //
+// A System may do more to be explored faster and smaller: an Encoder
+// gives its states a compact encoding for the store and the frontier; a
+// Packer packs every state into a few 64-bit words and writes the
+// successors of packed states into the checker's buffers, which puts a
+// breadth-first search without constraints on a fast path with no
+// iterator, closure or state copy per transition. Options.Workers
+// computes successors on several goroutines with the result of one.
+//
 // Counting conventions, constraint and deadlock semantics and the storage
 // modes are described for users in docs/checker.md.
 package checker

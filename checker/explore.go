@@ -55,6 +55,9 @@ func Explore[S comparable, A any](ctx context.Context, sys System[S, A], opts Op
 		return nil, err
 	}
 	e := newExplorer(ctx, sys, &opts)
+	if opts.MaxMemory > 0 {
+		defer e.limitMemory()()
+	}
 	e.run()
 	if e.err != nil {
 		return nil, e.err
@@ -102,7 +105,13 @@ type explorer[S comparable, A any] struct {
 	ctx  context.Context
 	sys  System[S, A]
 	opts *Options[S, A]
-	enc  Encoder[S] // sys, if it is one
+	enc  Encoder[S] // sys, if it is one, or the words of a Packer
+	// pk is sys if it is a Packer, and words its encoder; succ and acts
+	// are AppendNext's buffers.
+	pk    Packer[S, A]
+	words *wordEncoder[S, A]
+	succ  []uint64
+	acts  []A
 
 	store   *store[S]
 	parents *parents
@@ -150,11 +159,24 @@ type explorer[S comparable, A any] struct {
 	progressEvery                 time.Duration
 	memory                        memoryGauge
 	memoryCheckedAt               uint64 // the table size whose growth was last checked against MaxMemory
+	graphCheckedAt                int    // the graph's capacities whose growth was last checked
+	baseBytes                     int64  // the memory the process held when the search began
+	memoryLimit                   int64  // MaxMemory less what the runtime does not count
+	workers                       *workers[S, A]
+	peakBytes                     int64 // the most the search held at once, as far as seen
 }
 
 func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opts *Options[S, A]) *explorer[S, A] {
 	enc, _ := sys.(Encoder[S])
+	pk, _ := sys.(Packer[S, A])
+	var words *wordEncoder[S, A]
+	if pk != nil {
+		words = newWordEncoder(pk)
+		enc = words
+	}
 	e := &explorer[S, A]{
+		pk:          pk,
+		words:       words,
 		ctx:         ctx,
 		sys:         sys,
 		opts:        opts,
@@ -168,6 +190,9 @@ func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opt
 	if opts.Strategy == BFS {
 		e.cur, e.next = newLevel(enc, 0), newLevel(enc, 1)
 	}
+	// Without the graph, the number of a state found stored is never
+	// used: its edge is not kept.
+	e.store.anonymous = !opts.KeepGraph
 	e.yield = e.successor
 	if opts.KeepGraph {
 		e.graph = &Graph[S, A]{}
@@ -208,8 +233,10 @@ func (e *explorer[S, A]) run() {
 	var w *workers[S, A]
 	if e.opts.Workers > 1 && len(e.opts.Invariants) <= maxPrecheck && len(e.opts.TransitionInvariants) <= maxPrecheck {
 		w = startWorkers(e, e.opts.Workers)
+		e.workers = w
 		defer w.stop()
 	}
+	packed := e.packedPath()
 	for !e.done && e.next.len() > 0 {
 		e.cur, e.next = e.next, e.cur
 		e.next.reset(e.cur.depth + 1)
@@ -223,9 +250,12 @@ func (e *explorer[S, A]) run() {
 				return
 			}
 			e.expansions++
-			x := e.cur.at(e.pos)
 			e.pos++
-			e.expand(x)
+			if packed {
+				e.expandPacked(e.pos - 1)
+			} else {
+				e.expand(e.cur.at(e.pos - 1))
+			}
 		}
 	}
 }
@@ -355,16 +385,7 @@ func (e *explorer[S, A]) take(t *transition[S, A], code []byte) bool {
 	if !t.inBounds {
 		return true
 	}
-	if e.graph != nil && len(e.graph.Edges) >= e.maxEdges {
-		if !e.opts.DropGraphOverLimit {
-			e.halt(StopMaxGraphEdges)
-			return false
-		}
-		// Go on without the graph: the invariants are still checked.
-		e.graph, e.graphDropped = nil, true
-	}
-	if e.opts.MaxMemory > 0 && e.growthExceedsMemory() {
-		e.halt(StopMaxMemory)
+	if !e.roomToStore() {
 		return false
 	}
 	i, added := t.known, false
@@ -373,6 +394,7 @@ func (e *explorer[S, A]) take(t *transition[S, A], code []byte) bool {
 			e.code, t.hash = e.store.appendKey(e.code[:0], &t.state)
 			code = e.code
 		}
+		e.growing()
 		i, added = e.store.insert(t.hash, code, &t.state)
 		if i < 0 {
 			e.halt(StopMaxStates)
@@ -383,11 +405,11 @@ func (e *explorer[S, A]) take(t *transition[S, A], code []byte) bool {
 		e.parents.add(x.index)
 		e.push(&t.state, code, i, x.depth+1)
 		if e.graph != nil {
-			e.graph.States = append(e.graph.States, t.state)
+			e.graph.States = appendGrown(e.graph.States, t.state)
 		}
 	}
 	if e.graph != nil {
-		e.graph.Edges = append(e.graph.Edges, Edge[A]{From: int(x.index), To: int(i), Action: t.action})
+		e.graph.Edges = appendGrown(e.graph.Edges, Edge[A]{From: int(x.index), To: int(i), Action: t.action})
 	}
 	if added && len(e.opts.Invariants) > 0 {
 		if t.precomputed {
@@ -397,6 +419,26 @@ func (e *explorer[S, A]) take(t *transition[S, A], code []byte) bool {
 		}
 	}
 	return !e.done
+}
+
+// roomToStore is what take does before it stores a transition's state
+// and edge: it lets the graph go, or stops the search, past
+// MaxGraphEdges, and stops it if storing could pass MaxMemory. It
+// reports whether the search goes on.
+func (e *explorer[S, A]) roomToStore() bool {
+	if e.graph != nil && len(e.graph.Edges) >= e.maxEdges {
+		if !e.opts.DropGraphOverLimit {
+			e.halt(StopMaxGraphEdges)
+			return false
+		}
+		// Go on without the graph: the invariants are still checked.
+		e.graph, e.graphDropped = nil, true
+	}
+	if e.opts.MaxMemory > 0 && (e.growthExceedsMemory() || e.graph != nil && e.graphGrowthExceedsMemory()) {
+		e.halt(StopMaxMemory)
+		return false
+	}
+	return true
 }
 
 // expandAtMaxDepth handles a state at the depth bound: it is not expanded,
@@ -537,7 +579,7 @@ func (e *explorer[S, A]) interrupted() bool {
 		e.halt(StopTimeout)
 		return true
 	}
-	if e.opts.MaxMemory > 0 && e.memory.exceeds(e.opts.MaxMemory, 0) {
+	if e.opts.MaxMemory > 0 && e.overMemory(0) {
 		e.halt(StopMaxMemory)
 		return true
 	}
@@ -549,11 +591,11 @@ func (e *explorer[S, A]) interrupted() bool {
 // MaxMemory. It looks once per growth.
 func (e *explorer[S, A]) growthExceedsMemory() bool {
 	g := e.store.growthBytes()
-	if g == 0 || e.memoryCheckedAt == e.store.tab.size {
+	if g == 0 || e.memoryCheckedAt == e.store.tableSize() {
 		return false
 	}
-	e.memoryCheckedAt = e.store.tab.size
-	return e.memory.exceeds(e.opts.MaxMemory, g)
+	e.memoryCheckedAt = e.store.tableSize()
+	return e.overMemory(g)
 }
 
 // canceled reports whether the context ends the search.
@@ -575,12 +617,13 @@ func (e *explorer[S, A]) stats(now time.Time) Stats {
 		frontier += e.cur.len() - e.pos + e.next.len()
 	}
 	return Stats{
-		Distinct:   e.store.len(),
-		Generated:  e.generated,
-		Depth:      int(e.depth),
-		Frontier:   frontier,
-		Elapsed:    now.Sub(e.start),
-		StoreBytes: e.store.bytes() + e.parents.bytes(),
+		Distinct:    e.store.len(),
+		Generated:   e.generated,
+		Depth:       int(e.depth),
+		Frontier:    frontier,
+		Elapsed:     now.Sub(e.start),
+		StoreBytes:  e.store.bytes() + e.parents.bytes(),
+		SearchBytes: max(e.peakBytes, e.searchBytes()),
 	}
 }
 

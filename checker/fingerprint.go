@@ -209,3 +209,13 @@ func hashBytes(b []byte) uint64 {
 	h := mixWord(prime5, uint64(len(b)))
 	return avalanche(mixBytes(h, b))
 }
+
+// hashWords is hashBytes of the bytes of w in little-endian order
+// (appendWords), computed from the words themselves.
+func hashWords(w []uint64) uint64 {
+	h := mixWord(prime5, uint64(8*len(w)))
+	for _, x := range w {
+		h = mixWord(h, x)
+	}
+	return avalanche(h)
+}

@@ -108,3 +108,9 @@ func TestFingerprintSpreads(t *testing.T) {
 		require.InDelta(t, 512, n, 150)
 	}
 }
+
+func TestHashWords(t *testing.T) {
+	for _, w := range [][]uint64{{0}, {1, 2, 3}, {^uint64(0), 0x0123456789abcdef}} {
+		require.Equal(t, hashBytes(appendWords(nil, w)), hashWords(w))
+	}
+}

@@ -1,5 +1,7 @@
 package checker
 
+import "unsafe"
+
 // A level is the states of one depth of a breadth-first search, in the
 // order they were stored: the frontier. Without an encoder it holds the
 // states; with one, their encodings, packed one after another, so that a
@@ -78,4 +80,18 @@ func (l *level[S]) code(i int) []byte {
 		start = uint32(l.ends[i-1])
 	}
 	return l.blocks[k][start:end]
+}
+
+// indexAt returns the number of the i-th state.
+func (l *level[S]) indexAt(i int) int32 { return l.index[i] }
+
+// bytes is the memory the level holds, used or kept for reuse.
+func (l *level[S]) bytes() int64 {
+	var s S
+	b := int64(cap(l.states))*int64(unsafe.Sizeof(s)) + int64(cap(l.ends))*8 + int64(cap(l.index))*4 +
+		int64(cap(l.blocks))*24
+	for _, blk := range l.blocks {
+		b += int64(cap(blk))
+	}
+	return b
 }

@@ -142,3 +142,42 @@ func TestDropGraphOverLimit(t *testing.T) {
 	_, err = CompleteGraph(res)
 	require.ErrorContains(t, err, "dropped")
 }
+
+// SearchBytes counts what the search holds beyond its store: the graph,
+// at its size at least, and the frontier.
+func TestSearchBytes(t *testing.T) {
+	plain := explore(t, counter(50_000), Options[int, string]{})
+	require.Greater(t, plain.Stats.SearchBytes, plain.Stats.StoreBytes, "the frontier is counted")
+	kept := explore(t, counter(50_000), Options[int, string]{KeepGraph: true})
+	g := kept.Graph
+	require.GreaterOrEqual(t, kept.Stats.SearchBytes,
+		kept.Stats.StoreBytes+graphBytes[int, string](len(g.States), len(g.Edges)))
+	// ... and not much more: slack of growth by a quarter, the frontier.
+	require.Less(t, kept.Stats.SearchBytes,
+		2*(plain.Stats.SearchBytes+graphBytes[int, string](len(g.States), len(g.Edges))))
+}
+
+// MaxMemory holds with the graph kept, whose growth is looked at before
+// it happens.
+func TestMaxMemoryWithGraph(t *testing.T) {
+	var g memoryGauge
+	limit := g.inUse() + 24<<20
+	res := explore(t, unbounded(), Options[uint64, string]{MaxMemory: limit, KeepGraph: true, MaxGraphEdges: 1 << 40})
+	require.Equal(t, StopMaxMemory, res.StopReason)
+	require.Positive(t, res.Stats.Distinct)
+	require.LessOrEqual(t, g.inUse(), limit)
+	require.LessOrEqual(t, res.Stats.SearchBytes, int64(24<<20))
+}
+
+func TestGrownCap(t *testing.T) {
+	require.Equal(t, 64, grownCap(0))
+	require.Equal(t, 2048, grownCap(1024))
+	require.Equal(t, 1<<20+1<<18, grownCap(1<<20))
+	s := appendGrown([]int(nil), 1)
+	for i := 2; i <= 100_000; i++ {
+		s = appendGrown(s, i)
+	}
+	require.Len(t, s, 100_000)
+	require.Equal(t, 100_000, s[len(s)-1])
+	require.LessOrEqual(t, cap(s), 100_000*5/4+1)
+}

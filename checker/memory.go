@@ -1,9 +1,13 @@
 package checker
 
 import (
+	"os"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"strconv"
+	"strings"
+	"unsafe"
 )
 
 // memoryGauge reads the memory the Go runtime holds for the process:
@@ -33,4 +37,164 @@ func (g *memoryGauge) exceeds(limit, more int64) bool {
 	runtime.GC()
 	debug.FreeOSMemory()
 	return g.inUse()+more > limit
+}
+
+// What a search holds, counted by the search itself.
+//
+// searchBytes is everything the search holds for its states: the store,
+// the parent links, the frontier, the explored graph and the workers'
+// buffers, each at the capacity allocated, not the length used. It is
+// what Stats.SearchBytes reports, and, with what the process held when
+// the search began, what MaxMemory is held against.
+func (e *explorer[S, A]) searchBytes() int64 {
+	b := e.store.bytes() + e.parents.bytes()
+	if e.cur != nil {
+		b += e.cur.bytes() + e.next.bytes()
+	}
+	b += int64(cap(e.pending)) * int64(unsafe.Sizeof(entry[S]{}))
+	if g := e.graph; g != nil {
+		b += graphBytes[S, A](cap(g.States), cap(g.Edges)) + int64(cap(g.Initial))*8
+	}
+	if e.workers != nil {
+		b += e.workers.bytes()
+	}
+	return b
+}
+
+// graphBytes is what a graph of so many states and edges holds.
+func graphBytes[S comparable, A any](states, edges int) int64 {
+	var (
+		s S
+		a Edge[A]
+	)
+	return int64(states)*int64(unsafe.Sizeof(s)) + int64(edges)*int64(unsafe.Sizeof(a))
+}
+
+// indexBytes is what Graph.index allocates when the search ends: the
+// edges leaving each state (Out), and two arrays of offsets on the way.
+func indexBytes(states, edges int) int64 {
+	return int64(states)*(24+8+8) + int64(edges)*8
+}
+
+// endBytes is what the search will allocate when it ends, which a
+// memory limit must leave room for: the graph's index.
+func (e *explorer[S, A]) endBytes() int64 {
+	if e.graph == nil {
+		return 0
+	}
+	return indexBytes(cap(e.graph.States), cap(e.graph.Edges))
+}
+
+// overMemory reports whether allocating more bytes now would take the
+// process past MaxMemory, counting room for what the search allocates
+// at its end. Two measures are asked: the search's own count, over what
+// the process held when it began, and the runtime's (see memoryGauge).
+func (e *explorer[S, A]) overMemory(more int64) bool {
+	limit := e.memoryLimit
+	more += e.endBytes()
+	if e.baseBytes+e.searchBytes()+more > limit {
+		return true
+	}
+	return e.memory.exceeds(limit, more)
+}
+
+// grownCap is the capacity a full graph slice of capacity c grows to:
+// doubling while small, then by a quarter, so that growing a slice of
+// tens of millions of edges does not briefly hold three times its size.
+func grownCap(c int) int {
+	if c < 1<<16 {
+		return max(2*c, 64)
+	}
+	return c + c/4
+}
+
+// appendGrown appends x to s, growing s by grownCap when it is full.
+func appendGrown[T any](s []T, x T) []T {
+	if len(s) == cap(s) {
+		t := make([]T, len(s), grownCap(cap(s)))
+		copy(t, s)
+		s = t
+	}
+	return append(s, x)
+}
+
+// graphGrowthBytes is what the graph allocates if the next transition
+// fills one of its slices: the grown slices, while it still holds the old.
+func (e *explorer[S, A]) graphGrowthBytes() int64 {
+	g := e.graph
+	var more int64
+	if len(g.States) == cap(g.States) {
+		more += graphBytes[S, A](grownCap(cap(g.States)), 0)
+	}
+	if len(g.Edges) == cap(g.Edges) {
+		more += graphBytes[S, A](0, grownCap(cap(g.Edges)))
+	}
+	return more
+}
+
+// graphGrowthExceedsMemory reports whether the graph, if the next
+// transition fills one of its slices, would take the process past
+// MaxMemory by growing. It looks once per growth.
+func (e *explorer[S, A]) graphGrowthExceedsMemory() bool {
+	more := e.graphGrowthBytes()
+	at := cap(e.graph.States) + cap(e.graph.Edges)
+	if more == 0 || e.graphCheckedAt == at {
+		return false
+	}
+	e.graphCheckedAt = at
+	return e.overMemory(more)
+}
+
+// notePeak records what the search holds if it allocates more bytes
+// now, while it still holds what they replace.
+func (e *explorer[S, A]) notePeak(more int64) {
+	e.peakBytes = max(e.peakBytes, e.searchBytes()+more)
+}
+
+// growing records, before the next transition is taken, the peak of a
+// growth of the store's table or the graph it may cause: for a moment
+// the search holds the old and the new.
+func (e *explorer[S, A]) growing() {
+	var more int64
+	if e.graph != nil {
+		more = e.graphGrowthBytes()
+	}
+	more += e.store.growthBytes()
+	if more > 0 {
+		e.notePeak(more)
+	}
+}
+
+// residentBytes is the process's resident memory, from /proc/self/statm
+// (0 where there is none). It counts what the runtime does not: the
+// program's own pages, mapped from its file.
+func residentBytes() int64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0
+	}
+	pages, err := strconv.ParseInt(f[1], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return pages * int64(os.Getpagesize())
+}
+
+// limitMemory sets what the search holds itself to: MaxMemory, less the
+// resident memory the runtime does not count. It holds the garbage
+// collector to the same limit, so that garbage does not take the process
+// past it between two looks, and returns the function that restores the
+// collector's limit.
+func (e *explorer[S, A]) limitMemory() (restore func()) {
+	runtime.GC()
+	e.baseBytes = e.memory.inUse()
+	outside := max(residentBytes()-e.baseBytes, 0)
+	e.memoryLimit = e.opts.MaxMemory - outside
+	prev := debug.SetMemoryLimit(-1)
+	debug.SetMemoryLimit(min(prev, max(e.memoryLimit, 0)))
+	return func() { debug.SetMemoryLimit(prev) }
 }

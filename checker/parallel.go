@@ -3,6 +3,8 @@ package checker
 import (
 	"sync"
 	"sync/atomic"
+	"time"
+	"unsafe"
 )
 
 // Parallel breadth-first search.
@@ -29,13 +31,19 @@ var (
 	roundSlices = 32 // slices per worker in a round
 )
 
+// pipelineWindow is how many slices per worker a pipelined level may
+// have computed and not yet committed: enough that a worker the system
+// deschedules for a while does not stop the others.
+var pipelineWindow = 32
+
 const maxPrecheck = 64 // invariants a worker can evaluate ahead (bits of a mask)
 
 type workers[S comparable, A any] struct {
 	e      *explorer[S, A]
 	n      int
-	rounds chan *round
+	jobs   chan func()
 	slices []*slice[S, A]
+	spare  *slice[S, A] // for a slice the exploring goroutine computes again
 }
 
 // A round is the work of the workers between two commits.
@@ -54,28 +62,43 @@ type slice[S comparable, A any] struct {
 	counts []int32 // transitions of each state
 	codes  []byte
 
+	// On the fast path (packed.go), the transitions are kept apart: their
+	// actions, hashes, numbers if known, and failed invariants.
+	succ    []uint64
+	acts    []A
+	hashes  []uint64
+	known   []int32
+	invFail []uint64
+
 	// The state compute is expanding, and add as a func value made once:
 	// a range loop over Next would put its body and what it captures on
 	// the heap for every state.
 	e     *explorer[S, A]
 	from  entry[S]
 	yield func(A, S) bool
+
+	// Pipelined (see expandPipelined): ready is the number of the slice
+	// of the level last computed into this one, busy is set while one is
+	// being computed; held is the memory its buffers hold, for
+	// Stats.SearchBytes, written by whoever computed it.
+	ready atomic.Int64
+	busy  atomic.Bool
+	held  atomic.Int64
 }
 
 func startWorkers[S comparable, A any](e *explorer[S, A], n int) *workers[S, A] {
-	w := &workers[S, A]{e: e, n: n, rounds: make(chan *round, n)}
+	w := &workers[S, A]{e: e, n: n, jobs: make(chan func(), n)}
 	for range n - 1 {
 		go w.help()
 	}
 	return w
 }
 
-func (w *workers[S, A]) stop() { close(w.rounds) }
+func (w *workers[S, A]) stop() { close(w.jobs) }
 
 func (w *workers[S, A]) help() {
-	for r := range w.rounds {
-		w.work(r)
-		r.wg.Done()
+	for job := range w.jobs {
+		job()
 	}
 }
 
@@ -92,6 +115,10 @@ func (w *workers[S, A]) work(r *round) {
 // expandLevel expands e.cur, round after round, unless the search stops.
 func (w *workers[S, A]) expandLevel() {
 	e := w.e
+	if e.opts.Store == FingerprintStore {
+		w.expandPipelined()
+		return
+	}
 	for !e.done && e.pos < e.cur.len() {
 		r := &round{}
 		for lo := e.pos; lo < e.cur.len() && r.slices < roundSlices*w.n; lo += sliceStates {
@@ -104,7 +131,10 @@ func (w *workers[S, A]) expandLevel() {
 		}
 		r.wg.Add(w.n - 1)
 		for range w.n - 1 {
-			w.rounds <- r
+			w.jobs <- func() {
+				w.work(r)
+				r.wg.Done()
+			}
 		}
 		w.work(r)
 		r.wg.Wait()
@@ -120,6 +150,10 @@ func (w *workers[S, A]) expandLevel() {
 // explorer.
 func (w *workers[S, A]) compute(sl *slice[S, A]) {
 	e := w.e
+	if e.packedPath() {
+		w.computePacked(sl)
+		return
+	}
 	sl.trans, sl.ends, sl.counts, sl.codes = sl.trans[:0], sl.ends[:0], sl.counts[:0], sl.codes[:0]
 	if sl.yield == nil {
 		sl.e, sl.yield = e, sl.add
@@ -130,6 +164,7 @@ func (w *workers[S, A]) compute(sl *slice[S, A]) {
 		e.sys.Next(sl.from.state)(sl.yield)
 		sl.counts = append(sl.counts, int32(len(sl.trans)-n))
 	}
+	sl.held.Store(sl.bytes())
 }
 
 // add computes the transition (a, s) from sl.from and appends it to sl.
@@ -170,6 +205,7 @@ func (sl *slice[S, A]) add(a A, s S) bool {
 // would, and reports whether the search goes on.
 func (w *workers[S, A]) commit(sl *slice[S, A]) bool {
 	e := w.e
+	packed := e.packedPath()
 	j := 0
 	for p := sl.lo; p < sl.hi; p++ {
 		if e.due() && e.interrupted() {
@@ -177,15 +213,21 @@ func (w *workers[S, A]) commit(sl *slice[S, A]) bool {
 		}
 		e.expansions++
 		e.pos = p + 1
-		x := entry[S]{index: e.cur.index[p], depth: e.cur.depth}
-		e.cur0, e.enabled = x, false
+		e.cur0, e.enabled = entry[S]{index: e.cur.indexAt(p), depth: e.cur.depth}, false
 		end := j + int(sl.counts[p-sl.lo])
 		for ; j < end; j++ {
 			start := 0
 			if j > 0 {
 				start = sl.ends[j-1]
 			}
-			if !e.take(&sl.trans[j], sl.codes[start:sl.ends[j]]) {
+			code := sl.codes[start:sl.ends[j]]
+			var goOn bool
+			if packed {
+				goOn = e.takePacked(sl.acts[j], sl.hashes[j], nil, code, sl.known[j], sl.invFail[j], true)
+			} else {
+				goOn = e.take(&sl.trans[j], code)
+			}
+			if !goOn {
 				break
 			}
 		}
@@ -201,4 +243,251 @@ func (w *workers[S, A]) commit(sl *slice[S, A]) bool {
 		}
 	}
 	return true
+}
+
+// computePacked is compute on the fast path.
+func (w *workers[S, A]) computePacked(sl *slice[S, A]) {
+	e := w.e
+	n := e.words.words
+	src := make([]uint64, n)
+	sl.acts, sl.hashes, sl.known, sl.invFail = sl.acts[:0], sl.hashes[:0], sl.known[:0], sl.invFail[:0]
+	sl.ends, sl.counts, sl.codes = sl.ends[:0], sl.counts[:0], sl.codes[:0]
+	invariants := e.opts.Invariants
+	for p := sl.lo; p < sl.hi; p++ {
+		readWords(src, e.cur.code(p))
+		k := len(sl.acts)
+		sl.succ, sl.acts = e.pk.AppendNext(src, sl.succ[:0], sl.acts)
+		sl.counts = append(sl.counts, int32(len(sl.acts)-k))
+		for j := range len(sl.acts) - k {
+			start := len(sl.codes)
+			sl.codes = appendWords(sl.codes, sl.succ[j*n:(j+1)*n])
+			code := sl.codes[start:]
+			h := hashBytes(code)
+			num, _, ok := e.store.find(h, code, nil)
+			var fails uint64
+			if !ok {
+				num = -1
+				if len(invariants) > 0 {
+					s := e.enc.DecodeState(code)
+					for k, inv := range invariants {
+						if !inv.Holds(s) {
+							fails |= 1 << k
+						}
+					}
+				}
+			}
+			sl.hashes = append(sl.hashes, h)
+			sl.known = append(sl.known, num)
+			sl.invFail = append(sl.invFail, fails)
+			sl.ends = append(sl.ends, len(sl.codes))
+		}
+	}
+	sl.held.Store(sl.bytes())
+}
+
+// bytes is the memory the workers' buffers hold, as their last
+// computation left them.
+func (w *workers[S, A]) bytes() int64 {
+	var b int64
+	for _, sl := range w.slices {
+		b += sl.held.Load()
+	}
+	if w.spare != nil {
+		b += w.spare.held.Load()
+	}
+	return b
+}
+
+// bytes is the memory the slice's buffers hold.
+func (sl *slice[S, A]) bytes() int64 {
+	var (
+		t transition[S, A]
+		a A
+	)
+	return int64(cap(sl.trans))*int64(unsafe.Sizeof(t)) + int64(cap(sl.ends))*8 + int64(cap(sl.counts))*4 +
+		int64(cap(sl.codes)) + int64(cap(sl.succ))*8 + int64(cap(sl.acts))*int64(unsafe.Sizeof(a)) +
+		int64(cap(sl.hashes))*8 + int64(cap(sl.known))*4 + int64(cap(sl.invFail))*8
+}
+
+// Pipelined expansion, for a FingerprintStore, whose table workers may
+// probe while the explorer writes it.
+//
+// The slices of the level are numbered; any worker, the exploring
+// goroutine included, claims the next one and computes it into the slot
+// of its number (modulo the window), at most window slices ahead of the
+// last committed, while the exploring goroutine commits them in order as
+// they are ready — computing one itself whenever the next to commit is
+// not. No one waits for a round to end, and what the exploring goroutine
+// alone must do — storing the new states, in order — overlaps with the
+// workers' computing. A worker may find a state stored that a slice
+// committed after it looked; it then counts it as new, and the commit,
+// which probes again, finds it: the result is the sequential search's.
+//
+// On a machine with more threads to run than cores, the system may stop a
+// worker for milliseconds in the middle of a slice. Rather than wait, the
+// exploring goroutine then computes that slice again itself (computing is
+// a pure function of the level and the store, so either copy gives the
+// same result) and goes on; the worker's copy is let go. So two workers
+// are never much slower than one, whatever else the machine runs.
+type pipeline struct {
+	slices    int // of the level
+	window    int // slices claimed and not yet committed, at most
+	claimed   atomic.Int64
+	committed atomic.Int64
+	stopped   atomic.Bool
+	wg        sync.WaitGroup
+	mu        sync.Mutex    // for cond
+	cond      sync.Cond     // signalled when a slice is committed or the level ends
+	computed  chan struct{} // sent to, without blocking, when a worker has computed a slice
+}
+
+// stealAfter is how long the exploring goroutine waits for a slice a
+// worker is computing before it computes the slice itself: some ten
+// times what a slice takes. A variable, so that tests can steal always.
+var stealAfter = time.Millisecond
+
+// helperDelay, when not nil, is called by a helper before it computes a
+// slice it claimed: tests make helpers slow with it, as a busy machine
+// does, so that the exploring goroutine steals their slices.
+var helperDelay func()
+
+// slot returns the slice that slice k of the level is computed into.
+func (w *workers[S, A]) slot(pl *pipeline, k int) *slice[S, A] { return w.slices[k%pl.window] }
+
+// claim returns the number of the next slice to compute, or -1 if there
+// is none to compute for now (the window is full, or the slot of the next
+// is still being written), and false when every slice is claimed or the
+// search stopped. The slot of a slice claimed is busy until computed.
+func (w *workers[S, A]) claim(pl *pipeline) (int, bool) {
+	for {
+		if pl.stopped.Load() {
+			return 0, false
+		}
+		k := pl.claimed.Load()
+		switch {
+		case k >= int64(pl.slices):
+			return 0, false
+		case k-pl.committed.Load() >= int64(pl.window) || w.slot(pl, int(k)).busy.Load():
+			return -1, true
+		case pl.claimed.CompareAndSwap(k, k+1):
+			w.slot(pl, int(k)).busy.Store(true)
+			return int(k), true
+		}
+	}
+}
+
+// computeInto computes slice k of the level into sl.
+func (w *workers[S, A]) computeInto(sl *slice[S, A], k int) {
+	sl.lo = k * sliceStates
+	sl.hi = min(sl.lo+sliceStates, w.e.cur.len())
+	w.compute(sl)
+}
+
+// computeClaimed computes slice k, claimed, into its slot.
+func (w *workers[S, A]) computeClaimed(pl *pipeline, k int) {
+	sl := w.slot(pl, k)
+	w.computeInto(sl, k)
+	sl.ready.Store(int64(k))
+	sl.busy.Store(false)
+}
+
+// expandPipelined expands e.cur, unless the search stops.
+func (w *workers[S, A]) expandPipelined() {
+	e := w.e
+	pl := &pipeline{slices: (e.cur.len() + sliceStates - 1) / sliceStates, window: pipelineWindow * w.n}
+	pl.cond.L = &pl.mu
+	pl.computed = make(chan struct{}, 1)
+	for len(w.slices) < pl.window {
+		w.slices = append(w.slices, &slice[S, A]{})
+	}
+	if w.spare == nil {
+		w.spare = &slice[S, A]{}
+	}
+	for _, sl := range w.slices {
+		sl.ready.Store(-1)
+	}
+	pl.wg.Add(w.n - 1)
+	for range w.n - 1 {
+		w.jobs <- func() {
+			defer pl.wg.Done()
+			for {
+				k, ok := w.claim(pl)
+				if !ok {
+					return
+				}
+				if k >= 0 {
+					if helperDelay != nil {
+						helperDelay()
+					}
+					w.computeClaimed(pl, k)
+					select { // wake the exploring goroutine if it waits
+					case pl.computed <- struct{}{}:
+					default:
+					}
+					continue
+				}
+				// Sleep until a commit makes room (or the level ends).
+				seen := pl.committed.Load()
+				pl.mu.Lock()
+				for pl.committed.Load() == seen && !pl.stopped.Load() {
+					pl.cond.Wait()
+				}
+				pl.mu.Unlock()
+			}
+		}
+	}
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for k := 0; k < pl.slices; k++ {
+		sl := w.slot(pl, k)
+		var since time.Time
+		for sl.ready.Load() != int64(k) {
+			if j, ok := w.claim(pl); ok && j >= 0 {
+				w.computeClaimed(pl, j)
+				continue
+			}
+			if since.IsZero() {
+				since = time.Now()
+			}
+			left := stealAfter - time.Since(since)
+			if left <= 0 {
+				// Slice k is a worker's, stopped, or its slot still is.
+				pl.claimed.CompareAndSwap(int64(k), int64(k+1))
+				w.computeInto(w.spare, k)
+				sl = w.spare
+				break
+			}
+			// Sleep until a worker computes a slice, or it is time to
+			// take this one over.
+			if timer == nil {
+				timer = time.NewTimer(left)
+			} else {
+				timer.Reset(left)
+			}
+			select {
+			case <-pl.computed:
+			case <-timer.C:
+			}
+		}
+		goOn := w.commit(sl)
+		pl.committed.Store(int64(k + 1))
+		pl.signal()
+		if !goOn {
+			break
+		}
+	}
+	pl.stopped.Store(true)
+	pl.signal()
+	pl.wg.Wait()
+}
+
+// signal wakes the workers waiting for room in the window.
+func (pl *pipeline) signal() {
+	pl.mu.Lock()
+	pl.cond.Broadcast()
+	pl.mu.Unlock()
 }

@@ -83,6 +83,13 @@ type Stats struct {
 	// table, its states, encodings or fingerprints, and the parent links
 	// traces are rebuilt from. StoreBytes/Distinct is the cost of a state.
 	StoreBytes int64
+	// SearchBytes is the most memory the search held at once for its
+	// states, as allocated: StoreBytes, the frontier, the explored graph
+	// kept for temporal properties (Options.KeepGraph) and the workers'
+	// buffers, counting the moments when the store's table or the graph
+	// grows and holds both the old and the new. SearchBytes/Distinct is
+	// what a state costs the search, and what sizes a run.
+	SearchBytes int64
 }
 
 // StatesPerSecond is Distinct divided by Elapsed.

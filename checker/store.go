@@ -3,6 +3,7 @@ package checker
 import (
 	"bytes"
 	"math"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -10,28 +11,40 @@ import (
 // 2, … in the order they were first stored. The numbers index the parent
 // links from which traces are rebuilt, and the states of Result.Graph.
 //
-// Each state is kept densely, by number, in one of three forms:
+// A FingerprintStore is one table (see fptable.go) of 64-bit fingerprints
+// and the numbers of their states. An ExactStore keeps each state densely,
+// by number, in one of two forms:
 //
-//   - FingerprintStore: its 64-bit fingerprint, eight bytes;
-//   - ExactStore, for a System that is an Encoder: its encoding, packed in
-//     an arena;
-//   - ExactStore otherwise: the state itself.
+//   - for a System that is an Encoder: its encoding, packed in an arena;
+//   - otherwise: the state itself;
 //
-// A table (see table.go) maps the hash of a state to its number. The hash
-// is the fingerprint: the hash of the encoding when the system has an
+// and a table (see table.go) maps the hash of a state to its number. The
+// hash is the fingerprint: the hash of the encoding when the system has an
 // encoder, the layout hash of fingerprint.go otherwise.
 type store[S comparable] struct {
 	kind StoreKind
 	max  int
-	tab  table
-	enc  Encoder[S] // nil when the system has none
-	fp   *fingerprinter[S]
+	tab  table // ExactStore
+	// fpt is the table of a FingerprintStore, published atomically so
+	// that workers may probe it while the explorer inserts and grows it
+	// (see parallel.go): a worker probing a table just replaced may miss
+	// a state, never find one that is not stored.
+	fpt atomic.Pointer[fpTable]
+	enc Encoder[S] // nil when the system has none
+	fp  *fingerprinter[S]
 
-	fps    chunked[uint64] // FingerprintStore
-	codes  arena           // ExactStore with an encoder
-	states chunked[S]      // ExactStore without one
+	codes  arena      // ExactStore with an encoder
+	states chunked[S] // ExactStore without one
 
 	scratch []byte // an encoding, for put and lookup
+
+	// anonymous: find need not tell the number of a state it finds in a
+	// FingerprintStore (it says 0), which spares it reading the number,
+	// and the table keeps none: fps keeps the fingerprints by number
+	// instead, for holds. The explorer sets it, before the first insert,
+	// when it numbers nothing but new states.
+	anonymous bool
+	fps       chunked[uint64]
 }
 
 // newStore returns an empty store of the given kind that holds at most max
@@ -63,6 +76,26 @@ func (st *store[S]) appendKey(buf []byte, s *S) ([]byte, uint64) {
 // without an encoder) and value *s, if it is stored; otherwise the slot
 // where it would go. It only reads the store.
 func (st *store[S]) find(h uint64, code []byte, s *S) (num int32, slot uint64, ok bool) {
+	return st.findNumbered(h, code, s, !st.anonymous)
+}
+
+// findNumbered is find, telling the number of a state found in a
+// FingerprintStore only if numbered.
+func (st *store[S]) findNumbered(h uint64, code []byte, s *S, numbered bool) (num int32, slot uint64, ok bool) {
+	if st.kind == FingerprintStore {
+		t := st.fpt.Load()
+		if t == nil {
+			return -1, 0, false
+		}
+		i, ok := t.find(h)
+		switch {
+		case !ok:
+			return -1, i, false
+		case !numbered:
+			return 0, i, true
+		}
+		return int32(atomic.LoadUint32(&t.nums[i])), i, true
+	}
 	t := &st.tab
 	if t.size == 0 {
 		return -1, 0, false
@@ -89,10 +122,7 @@ func (st *store[S]) find(h uint64, code []byte, s *S) (num int32, slot uint64, o
 // equal reports whether state number n is the state with hash h,
 // encoding code and value *s.
 func (st *store[S]) equal(n int, h uint64, code []byte, s *S) bool {
-	switch {
-	case st.kind == FingerprintStore:
-		return *st.fps.at(n) == h
-	case st.enc != nil:
+	if st.enc != nil {
 		return bytes.Equal(st.codes.at(n), code)
 	}
 	return *st.states.at(n) == *s
@@ -106,13 +136,30 @@ func (st *store[S]) insert(h uint64, code []byte, s *S) (int32, bool) {
 	if ok {
 		return num, false
 	}
-	n := st.tab.n
+	n := st.len()
 	if n >= st.max {
 		return -1, false
 	}
+	if st.kind == FingerprintStore {
+		t := st.fpt.Load()
+		if t == nil || t.full() {
+			var g fpTable
+			if t == nil {
+				g = newFPTable(0, !st.anonymous)
+			} else {
+				g = t.grown()
+			}
+			t = &g
+			st.fpt.Store(t)
+			slot, _ = t.find(h)
+		}
+		t.set(slot, h, uint32(n))
+		if st.anonymous {
+			st.fps.append(h)
+		}
+		return int32(n), true
+	}
 	switch {
-	case st.kind == FingerprintStore:
-		st.fps.append(h)
 	case st.enc != nil:
 		st.codes.append(code)
 	default:
@@ -140,17 +187,33 @@ func (st *store[S]) grow() {
 // growthBytes is how much memory the next growth of the table will
 // allocate, and 0 if the next insertion does not grow it.
 func (st *store[S]) growthBytes() int64 {
+	if st.kind == FingerprintStore {
+		t := st.fpt.Load()
+		if t == nil || !t.full() {
+			return 0
+		}
+		return int64(t.grownSize()) * t.slotBytes()
+	}
 	if !st.tab.full() {
 		return 0
 	}
 	return int64(st.tab.grownSize() * slotSize)
 }
 
+// tableSize is the number of slots of the store's table.
+func (st *store[S]) tableSize() uint64 {
+	if st.kind == FingerprintStore {
+		if t := st.fpt.Load(); t != nil {
+			return t.size
+		}
+		return 0
+	}
+	return st.tab.size
+}
+
 // hashOf returns the hash of state number n.
 func (st *store[S]) hashOf(n int) uint64 {
 	switch {
-	case st.kind == FingerprintStore:
-		return *st.fps.at(n)
 	case st.enc != nil:
 		return hashBytes(st.codes.at(n))
 	}
@@ -166,22 +229,42 @@ func (st *store[S]) put(s S) (int32, bool) {
 	return st.insert(h, st.scratch, &s)
 }
 
-// lookup returns the number of s if s is stored.
+// holds reports whether s is stored as state number n.
+func (st *store[S]) holds(s S, n int32) bool {
+	if st.kind == FingerprintStore && st.anonymous {
+		var h uint64
+		st.scratch, h = st.appendKey(st.scratch[:0], &s)
+		return int(n) < st.fps.len() && fpSlot(*st.fps.at(int(n))) == fpSlot(h)
+	}
+	j, ok := st.lookup(s)
+	return ok && j == n
+}
+
+// lookup returns the number of s if s is stored. An anonymous
+// FingerprintStore knows no numbers: use holds.
 func (st *store[S]) lookup(s S) (int32, bool) {
 	var h uint64
 	st.scratch, h = st.appendKey(st.scratch[:0], &s)
-	num, _, ok := st.find(h, st.scratch, &s)
+	num, _, ok := st.findNumbered(h, st.scratch, &s, true)
 	return num, ok
 }
 
 // len returns the number of states stored.
-func (st *store[S]) len() int { return st.tab.n }
+func (st *store[S]) len() int {
+	if t := st.fpt.Load(); t != nil {
+		return t.n
+	}
+	return st.tab.n
+}
 
 // bytes is the memory the store holds: its table and dense arrays.
 func (st *store[S]) bytes() int64 {
 	var s S
-	return st.tab.bytes() +
-		int64(len(st.fps.chunks))<<chunkBits*8 +
+	var fp int64
+	if t := st.fpt.Load(); t != nil {
+		fp = t.bytes()
+	}
+	return st.tab.bytes() + fp + st.fps.bytes(8) +
 		st.codes.bytes() +
 		int64(len(st.states.chunks))<<chunkBits*int64(unsafe.Sizeof(s))
 }

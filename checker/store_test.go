@@ -45,3 +45,27 @@ func TestCollisionProbability(t *testing.T) {
 	// TLC's optimistic estimate n(g-n)/2^64: 2^20 states, 2^22 generated.
 	require.Equal(t, float64(1<<20)*float64(3<<20)/0x1p64, collisionProbability(1<<20, 1<<22))
 }
+
+// An anonymous fingerprint store keeps no numbers in its table, yet
+// tells whether a state is stored as a given number, as traces ask.
+func TestAnonymousStoreHolds(t *testing.T) {
+	st := newStore[int](FingerprintStore, 0, nil)
+	st.anonymous = true
+	for i := range 10_000 {
+		n, added := st.put(i * 7)
+		require.True(t, added)
+		require.Equal(t, int32(i), n)
+	}
+	require.Nil(t, st.fpt.Load().nums)
+	for i := range 10_000 {
+		require.True(t, st.holds(i*7, int32(i)))
+		require.False(t, st.holds(i*7, int32((i+1)%10_000)))
+	}
+	require.False(t, st.holds(3, 0))
+	_, added := st.put(7)
+	require.False(t, added, "found again")
+	numbered := newStore[int](FingerprintStore, 0, nil)
+	numbered.put(5)
+	require.True(t, numbered.holds(5, 0))
+	require.False(t, numbered.holds(5, 1))
+}

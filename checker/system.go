@@ -125,12 +125,17 @@ type Options[S comparable, A any] struct {
 	// with StopReason "max-depth" once the bounded search is over. Timeout
 	// bounds the time of the search; the context may also cancel it.
 	//
-	// MaxMemory bounds, in bytes, the memory the Go runtime holds for the
-	// process (heap and all, as runtime/metrics counts it, less what it
-	// has returned to the system). It is looked at every few thousand
-	// expansions and before the store grows: the search stops, as
-	// Incomplete with StopReason "max-memory", before it would pass the
-	// bound, rather than let the machine run out.
+	// MaxMemory bounds, in bytes, the memory of the process. Two measures
+	// are held to it: what the process held when the search began plus
+	// what the search holds (Stats.SearchBytes), and what the Go runtime
+	// holds (runtime/metrics, less what it has returned to the system),
+	// each less the resident memory the runtime does not count. They are
+	// looked at every 1024 expansions and before the store's table or the
+	// graph grows, with room left for the graph's index built at the end:
+	// the search stops, as Incomplete with StopReason "max-memory",
+	// before it would pass the bound, rather than let the machine run
+	// out. While it runs, the garbage collector is held to the bound too
+	// (debug.SetMemoryLimit).
 	MaxStates int
 	MaxDepth  int
 	Timeout   time.Duration
@@ -149,4 +154,32 @@ type Options[S comparable, A any] struct {
 	// from the exploring goroutine with the figures so far.
 	Progress         func(Stats)
 	ProgressInterval time.Duration
+}
+
+// Packer is an interface a System may also implement to have its states
+// explored on a fast path: every state packs into the same number of
+// 64-bit words, and the system computes the successors of a packed state
+// into a buffer the checker owns, with no iterator, no closure and no
+// copy of the state on the way. The checker then keeps packed words in
+// its frontier and stores, hashes them a word at a time, and unpacks a
+// state only to check an invariant on it, to keep it in Result.Graph, or
+// to rebuild a trace.
+//
+// The fast path serves a breadth-first search without action or state
+// constraints or transition invariants (fold the constraints into
+// AppendNext, as bench.Product does); any other search uses Next. Both
+// give the same result, which the checker's tests require.
+type Packer[S, A any] interface {
+	// PackedWords is the number of words of every packed state, at least
+	// one.
+	PackedWords() int
+	// Pack writes the PackedWords words of s into w. Two states must have
+	// the same words exactly when they are equal (==).
+	Pack(w []uint64, s S)
+	// Unpack returns the state whose words Pack wrote in w.
+	Unpack(w []uint64) S
+	// AppendNext appends the packed successors of the packed state w to
+	// succ, PackedWords words each, and their actions to acts, in the
+	// order Next(Unpack(w)) yields them, and returns both slices.
+	AppendNext(w []uint64, succ []uint64, acts []A) ([]uint64, []A)
 }

@@ -112,6 +112,9 @@ func (a *chunked[T]) at(i int) *T {
 
 func (a *chunked[T]) len() int { return a.n }
 
+// bytes is the memory the array holds, for entries of size bytes.
+func (a *chunked[T]) bytes(size int64) int64 { return int64(len(a.chunks)) << chunkBits * size }
+
 // arena keeps byte strings, each numbered in the order appended, packed
 // one after another in 1 MiB blocks.
 type arena struct {

@@ -27,7 +27,7 @@ func (e *explorer[S, A]) trace(i int32) []Step[S, A] {
 	steps := make([]Step[S, A], 0, len(chain)+1)
 	found := false
 	for s := range e.sys.Init() {
-		if j, ok := e.store.lookup(s); ok && j == chain[0] {
+		if e.store.holds(s, chain[0]) {
 			if c := e.opts.StateConstraint; c == nil || c(s) {
 				steps = append(steps, Step[S, A]{State: s})
 				found = true
@@ -46,7 +46,7 @@ func (e *explorer[S, A]) trace(i int32) []Step[S, A] {
 			if c := e.opts.ActionConstraint; c != nil && !c(from, a, t) {
 				continue
 			}
-			if j, ok := e.store.lookup(t); ok && j == want {
+			if e.store.holds(t, want) {
 				steps = append(steps, Step[S, A]{Action: a, HasAction: true, State: t})
 				found = true
 				break

@@ -28,7 +28,7 @@ func TestWorkersAgreeOnPresets(t *testing.T) {
 					},
 				})
 				require.NoError(t, err)
-				res.Stats.Elapsed, res.Stats.StoreBytes, res.CollisionProbability = 0, 0, 0
+				res.Stats.Elapsed, res.Stats.StoreBytes, res.Stats.SearchBytes, res.CollisionProbability = 0, 0, 0, 0
 				if want == nil {
 					want = res
 					continue

@@ -165,6 +165,7 @@ func (c *Check[S, A]) Run(ctx context.Context) (*Result[S, A], error) {
 	}
 	r := &Result[S, A]{Search: res, model: m, props: c.props}
 	r.Report = newReport(m, c.props, o.Store, workers, o.Strategy)
+	r.Report.MaxMemory = o.MaxMemory
 	r.fill(opts.ContinueAfterViolation)
 	r.fillVacuity(vacuity)
 	if !o.NoCoverage {

@@ -32,6 +32,8 @@ type Report struct {
 	Store                string           `json:"store"`
 	Workers              int              `json:"workers"`
 	StoreBytesPerState   float64          `json:"store_bytes_per_state"`
+	BytesPerState        float64          `json:"bytes_per_state"`
+	MaxMemory            int64            `json:"max_memory,omitempty"`
 	CollisionProbability float64          `json:"collision_probability,omitempty"`
 	StopReason           string           `json:"stop_reason,omitempty"`
 	Properties           []PropertyStatus `json:"properties"`
@@ -122,6 +124,7 @@ func (x *Result[S, A]) fill(all bool) {
 	r.StopReason = res.StopReason
 	if res.Stats.Distinct > 0 {
 		r.StoreBytesPerState = float64(res.Stats.StoreBytes) / float64(res.Stats.Distinct)
+		r.BytesPerState = float64(res.Stats.SearchBytes) / float64(res.Stats.Distinct)
 	}
 	switch res.Verdict {
 	case checker.Holds:
@@ -238,7 +241,7 @@ func (r *Report) WriteText(w io.Writer) {
 		r.States, r.Generated, r.Depth, r.Seconds, r.StatesPerSecond)
 	perState := ""
 	if r.States >= 100_000 { // below, the store's fixed-size chunks dominate
-		perState = fmt.Sprintf(", %.1f bytes per state", r.StoreBytesPerState)
+		perState = fmt.Sprintf(", %.1f bytes per state (%.1f in all the search holds)", r.StoreBytesPerState, r.BytesPerState)
 	}
 	fmt.Fprintf(w, "store: %s%s; %d worker(s)\n", r.Store, perState, r.Workers)
 	if r.Store == "fingerprint" {
@@ -246,6 +249,9 @@ func (r *Report) WriteText(w io.Writer) {
 	}
 	if r.StopReason != "" {
 		fmt.Fprintf(w, "search stopped early: %s\n", stopReasonText(r.StopReason))
+		if r.StopReason == checker.StopMaxMemory {
+			fmt.Fprintf(w, "memory limit: %s; the search held %s when it stopped\n", bytesText(uint64(r.MaxMemory)), bytesText(uint64(r.BytesPerState*float64(r.States))))
+		}
 	}
 	r.Coverage.write(w, r.coverageTable)
 	fmt.Fprintln(w)

@@ -11,10 +11,15 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/tcpcheck/tcpcheck/bench"
 	"github.com/tcpcheck/tcpcheck/checker"
@@ -23,21 +28,35 @@ import (
 
 func main() {
 	var (
-		which     = flag.String("model", "diagram", "diagram (K copies of Figure 5's model) or segment")
-		k         = flag.Int("k", 1, "diagram: copies")
-		preset    = flag.String("preset", "lossy", "segment: preset")
-		isnA      = flag.String("isn-a", "", "segment: A's ISNs, comma-separated")
-		isnB      = flag.String("isn-b", "", "segment: B's ISNs, comma-separated")
-		dataA     = flag.Int("data-a", -1, "segment: A's data segments")
-		dataB     = flag.Int("data-b", -1, "segment: B's data segments")
-		losses    = flag.Int("max-losses", -1, "segment: losses")
-		dups      = flag.Int("max-dups", -1, "segment: duplicates")
-		capacity  = flag.Int("capacity", -1, "segment: channel capacity")
-		workers   = flag.Int("workers", 1, "goroutines computing successors")
-		store     = flag.String("store", "exact", "exact or fingerprint")
-		maxMemory = flag.Int64("max-memory", 0, "stop before the process holds this many bytes (0: no limit)")
+		which      = flag.String("model", "diagram", "diagram (K copies of Figure 5's model) or segment")
+		k          = flag.Int("k", 1, "diagram: copies")
+		preset     = flag.String("preset", "lossy", "segment: preset")
+		isnA       = flag.String("isn-a", "", "segment: A's ISNs, comma-separated")
+		isnB       = flag.String("isn-b", "", "segment: B's ISNs, comma-separated")
+		dataA      = flag.Int("data-a", -1, "segment: A's data segments")
+		dataB      = flag.Int("data-b", -1, "segment: B's data segments")
+		losses     = flag.Int("max-losses", -1, "segment: losses")
+		dups       = flag.Int("max-dups", -1, "segment: duplicates")
+		capacity   = flag.Int("capacity", -1, "segment: channel capacity")
+		workers    = flag.Int("workers", 1, "goroutines computing successors")
+		store      = flag.String("store", "exact", "exact or fingerprint")
+		maxMemory  = flag.Int64("max-memory", 0, "stop before the process holds this many bytes (0: no limit)")
+		cpuProfile = flag.String("cpuprofile", "", "write a CPU profile of the search to this file")
+		maxStates  = flag.Int("max-states", 0, "stop after this many states (0: no limit)")
+		graph      = flag.Bool("graph", false, "keep the explored graph, as temporal properties need")
+		curve      = flag.Duration("curve", 0, "print a line of the figures so far at this period (the throughput curve)")
 	)
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fail(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fail(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	kind := checker.ExactStore
 	if *store == "fingerprint" {
 		kind = checker.FingerprintStore
@@ -53,7 +72,9 @@ func main() {
 		if perr != nil {
 			fail(perr)
 		}
-		stats, reason, err = run(p, checker.Options[bench.ProductState, bench.ProductAction]{Store: kind, Workers: *workers, MaxMemory: *maxMemory})
+		opts := checker.Options[bench.ProductState, bench.ProductAction]{Store: kind, Workers: *workers, MaxMemory: *maxMemory, MaxStates: *maxStates, KeepGraph: *graph, MaxGraphEdges: math.MaxInt}
+		setCurve(&opts.Progress, &opts.ProgressInterval, *curve)
+		stats, reason, err = run(p, opts)
 	case "segment":
 		cfg, cerr := model.LookupPreset(*preset)
 		if cerr != nil {
@@ -79,7 +100,9 @@ func main() {
 		if merr != nil {
 			fail(merr)
 		}
-		stats, reason, err = run(m, checker.Options[model.State, model.Action]{Store: kind, Workers: *workers, MaxMemory: *maxMemory})
+		opts := checker.Options[model.State, model.Action]{Store: kind, Workers: *workers, MaxMemory: *maxMemory, MaxStates: *maxStates, KeepGraph: *graph, MaxGraphEdges: math.MaxInt}
+		setCurve(&opts.Progress, &opts.ProgressInterval, *curve)
+		stats, reason, err = run(m, opts)
 	default:
 		fail(fmt.Errorf("unknown model %q", *which))
 	}
@@ -87,12 +110,17 @@ func main() {
 		fail(err)
 	}
 	peak := peakRSS()
-	fmt.Printf("states=%d generated=%d depth=%d seconds=%.3f states_per_s=%.0f store_bytes_per_state=%.1f peak_rss_bytes_per_state=%.1f peak_rss=%d stop=%q\n",
-		stats.Distinct, stats.Generated, stats.Depth, stats.Elapsed.Seconds(), stats.StatesPerSecond(),
-		float64(stats.StoreBytes)/float64(max(stats.Distinct, 1)), float64(peak)/float64(max(stats.Distinct, 1)), peak, reason)
+	cpu := cpuSeconds()
+	fmt.Printf("states=%d generated=%d depth=%d seconds=%.3f cpu_seconds=%.3f states_per_cpu_s=%.0f states_per_s=%.0f store_bytes_per_state=%.1f search_bytes_per_state=%.1f peak_rss_bytes_per_state=%.1f peak_rss=%d stop=%q\n",
+		stats.Distinct, stats.Generated, stats.Depth, stats.Elapsed.Seconds(), cpu, float64(stats.Distinct)/max(cpu, 1e-9), stats.StatesPerSecond(),
+		float64(stats.StoreBytes)/float64(max(stats.Distinct, 1)), float64(stats.SearchBytes)/float64(max(stats.Distinct, 1)),
+		float64(peak)/float64(max(stats.Distinct, 1)), peak, reason)
 }
 
 func run[S comparable, A any](sys checker.System[S, A], opts checker.Options[S, A]) (checker.Stats, string, error) {
+	// As tcpcheck check does: garbage kept to a quarter of what the search
+	// holds (GOGC=25), so that peak RSS is what the search holds.
+	debug.SetGCPercent(25)
 	runtime.GC()
 	res, err := checker.Explore(context.Background(), sys, opts)
 	if err != nil {
@@ -113,8 +141,39 @@ func parseISNs(s string) []uint32 {
 	return out
 }
 
+// setCurve makes the search print its figures every period: states,
+// seconds, CPU seconds and what the search holds, one line each, for
+// bench/stress-curve.sh.
+func setCurve(progress *func(checker.Stats), interval *time.Duration, period time.Duration) {
+	if period <= 0 {
+		return
+	}
+	*interval = period
+	*progress = func(s checker.Stats) {
+		fmt.Printf("curve states=%d generated=%d seconds=%.3f cpu_seconds=%.3f search_bytes=%d rss=%d\n",
+			s.Distinct, s.Generated, s.Elapsed.Seconds(), cpuSeconds(), s.SearchBytes, residentBytes())
+	}
+}
+
+// residentBytes is the process's resident set now (VmRSS), in bytes.
+func residentBytes() int64 { return statusBytes("VmRSS:") }
+
+// cpuSeconds is the CPU time the process has used, user and system, so
+// that a rate measured on a busy machine counts the work done, not the
+// wait for a core.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
 // peakRSS is the process's peak resident set (VmHWM), in bytes.
-func peakRSS() int64 {
+func peakRSS() int64 { return statusBytes("VmHWM:") }
+
+// statusBytes reads a size in kB from /proc/self/status.
+func statusBytes(field string) int64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return 0
@@ -122,7 +181,7 @@ func peakRSS() int64 {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(sc.Text(), field); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
 			return kb << 10
 		}

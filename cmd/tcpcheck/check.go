@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -83,8 +84,8 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.all, "all", false, "keep going after the first violation and report every violated property")
 	fs.BoolVar(&f.json, "json", false, "write one JSON document to stdout instead of the text report")
 	fs.BoolVar(&f.noTemporal, "no-temporal", false, "skip the temporal (liveness) properties, which need the explored graph in memory")
-	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "goroutines computing successors (results are identical for any number)")
-	fs.StringVar(&f.maxMemory, "max-memory", "", "stop the search (exit 3) before the memory the Go runtime holds passes this size, e.g. 16GiB or 500MB")
+	fs.IntVar(&f.workers, "workers", runtime.GOMAXPROCS(0), "goroutines computing successors, at most one per CPU: more are cut to that with a notice (results are identical for any number)")
+	fs.StringVar(&f.maxMemory, "max-memory", "", "stop the search (exit 3) before the process holds this much memory, e.g. 16GiB or 500MB (default: half the machine's memory, less if less is available; see docs/performance.md)")
 	fs.BoolVar(&f.coverage, "coverage", false, "print the whole coverage table (transitions per action kind and per Figure 5 arc, those never exercised marked) instead of its summary line")
 	fs.BoolVar(&f.noCoverage, "no-coverage", false, "do not count coverage (a large search is then about 40% faster)")
 	fs.StringVar(&f.progress, "progress", "auto", "progress on stderr: auto (a live line on a terminal, a line every 10s on a file or pipe), always (a line every 10s) or never")
@@ -114,10 +115,26 @@ func (f *checkFlags) run(e *env, args []string) int {
 	if f.workers < 1 {
 		return fail(e, "check", usagef("--workers: must be at least 1, not %d", f.workers))
 	}
+	if cpus := runtime.GOMAXPROCS(0); f.workers > cpus {
+		// More workers than CPUs cannot go faster, and each holds its
+		// buffers: cut to one per CPU rather than refuse, so that a
+		// script written for a larger machine still runs.
+		fmt.Fprintf(e.stderr, "tcpcheck check: --workers %d is more than the %d CPUs; using %d\n", f.workers, cpus, cpus)
+		f.workers = cpus
+	}
 	maxMemory, err := parseBytes(f.maxMemory)
 	if err != nil {
 		return fail(e, "check", usagef("--max-memory: %v", err))
 	}
+	if maxMemory == 0 {
+		maxMemory = defaultMaxMemory()
+	}
+	// The search's memory is large arrays of no pointers, which the
+	// garbage collector marks at no cost: collecting four times as often
+	// as Go's default keeps the garbage to a quarter of what the search
+	// holds, so that the bytes per state reported are what the process
+	// takes, and --max-memory can be held.
+	defer debug.SetGCPercent(debug.SetGCPercent(searchGCPercent))
 	if f.coverage && f.noCoverage {
 		return fail(e, "check", usagef("--coverage and --no-coverage: choose one"))
 	}
@@ -282,6 +299,67 @@ func runCheck[S comparable, A any](e *env, f *checkFlags, opts verify.Options, m
 		res.WriteText(e.stdout)
 	}
 	return resultCode(res.Result)
+}
+
+// searchGCPercent is the garbage collector's GOGC during a search.
+const searchGCPercent = 25
+
+// defaultMaxMemory is the memory limit of a search when --max-memory is
+// not given: half the machine's memory (or of the cgroup's limit, if
+// lower), and no more than three quarters of what is available when the
+// search starts, so that a default run stops with its figures (exit 3)
+// rather than be killed by the system. Zero (no limit) if neither can be
+// read.
+func defaultMaxMemory() int64 {
+	total, available := machineMemory()
+	if total == 0 {
+		return 0
+	}
+	limit := total / 2
+	if available > 0 {
+		limit = min(limit, available/4*3)
+	}
+	return limit
+}
+
+// machineMemory returns the memory of the machine, or of the cgroup the
+// process runs in if that is lower, and the memory available now, in
+// bytes (0 if unknown): /proc/meminfo's MemTotal and MemAvailable, and
+// cgroup v2's memory.max less memory.current.
+func machineMemory() (total, available int64) {
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			name, value, ok := strings.Cut(line, ":")
+			if !ok {
+				continue
+			}
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(value), "kB")), 10, 64)
+			if err != nil {
+				continue
+			}
+			switch name {
+			case "MemTotal":
+				total = kb << 10
+			case "MemAvailable":
+				available = kb << 10
+			}
+		}
+	}
+	limitFile, errMax := os.ReadFile("/sys/fs/cgroup/memory.max")
+	cur, errCur := os.ReadFile("/sys/fs/cgroup/memory.current")
+	if errMax == nil && errCur == nil {
+		m, err1 := strconv.ParseInt(strings.TrimSpace(string(limitFile)), 10, 64) // "max": no limit
+		c, err2 := strconv.ParseInt(strings.TrimSpace(string(cur)), 10, 64)
+		if err1 == nil && err2 == nil && m > 0 {
+			if total == 0 || m < total {
+				total = m
+			}
+			if free := m - c; available == 0 || free < available {
+				available = max(free, 0)
+			}
+		}
+	}
+	return total, available
 }
 
 // parseBytes reads a size such as 16GiB, 500MB or 1073741824; "" is no

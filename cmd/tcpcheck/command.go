@@ -23,8 +23,8 @@ const exitCodesHelp = `Exit codes:
   0  every checked property holds on a complete search
   1  a violation was found
   2  bad usage or bad input (unknown flag, preset or property, invalid value)
-  3  the search stopped at a limit (states, depth, time, memory, Ctrl-C)
-     without finding a violation
+  3  the search stopped at a limit (states, depth, time, memory) or on
+     Ctrl-C or SIGTERM, without finding a violation
 `
 
 // env is what a command runs with: its streams and context.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/tcpcheck/tcpcheck/checker"
 	"github.com/tcpcheck/tcpcheck/graphs"
@@ -38,13 +39,23 @@ DIR/claims/.`,
   0  every experiment gave the verdict its claim predicts
   1  some experiment disagrees with its claim
   2  bad usage or bad input
+  3  interrupted (Ctrl-C, SIGTERM) or --timeout reached: the claims
+     answered so far are printed
 `,
 	Flags: func(fs *flag.FlagSet) func(*env, []string) int {
 		var markdown bool
 		var docs string
+		var timeout time.Duration
 		fs.BoolVar(&markdown, "markdown", false, "print Markdown instead of text")
 		fs.StringVar(&docs, "write-docs", "", "write seed-claims.md and its diagrams into this docs folder")
+		registerTimeout(fs, &timeout)
 		return func(e *env, args []string) int {
+			bounded, cancel, err := e.withTimeout(timeout)
+			if err != nil {
+				return fail(e, "explain", err)
+			}
+			defer cancel()
+			e = bounded
 			claims := properties.Claims()
 			switch {
 			case len(args) > 1:
@@ -62,6 +73,12 @@ DIR/claims/.`,
 			if err != nil {
 				fmt.Fprintf(e.stderr, "tcpcheck explain: %v\n", err)
 				return exitUsage
+			}
+			if e.ctx.Err() != nil {
+				// Stopped: the claims answered in full, and no docs.
+				writeClaimsText(e.stdout, results)
+				fmt.Fprintf(e.stdout, "%s after %d of %d claims\n\nresult: incomplete\n", stoppedBy(e.ctx), len(results), len(claims))
+				return exitIncomplete
 			}
 			switch {
 			case docs != "":
@@ -117,6 +134,9 @@ func runClaims(ctx context.Context, claims []properties.Claim) ([]claimResult, e
 			if err != nil {
 				return nil, fmt.Errorf("claim %s: %v", c.ID, err)
 			}
+			if ctx.Err() != nil {
+				return out, nil // the experiment was cut short: the claims before it
+			}
 			er := experimentResult{x: x, out: o, name: variantName(x.Config)}
 			if err := er.draw(x.Config, fmt.Sprintf("claim-%s-%d", c.ID, i+1), o.Property+": "+o.Why); err != nil {
 				return nil, fmt.Errorf("claim %s: %v", c.ID, err)
@@ -127,6 +147,9 @@ func runClaims(ctx context.Context, claims []properties.Claim) ([]claimResult, e
 			o, err := properties.RunWitness(ctx, *w)
 			if err != nil {
 				return nil, fmt.Errorf("claim %s: %v", c.ID, err)
+			}
+			if ctx.Err() != nil {
+				return out, nil
 			}
 			er := experimentResult{out: o, name: "witness"}
 			if err := er.draw(w.Config, "claim-"+c.ID+"-witness", w.Description); err != nil {

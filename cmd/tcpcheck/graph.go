@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tcpcheck/tcpcheck/checker"
 	"github.com/tcpcheck/tcpcheck/graphs"
@@ -44,7 +45,8 @@ The same DOT comes out of the same command, byte for byte.`,
   0  the graph was written
   2  bad usage or bad input, a configuration too large to draw, or no
      counterexample to draw
-  3  interrupted (Ctrl-C) before the configuration was explored
+  3  interrupted (Ctrl-C, SIGTERM) or --timeout reached before the
+     configuration was explored
 `,
 	Flags: func(fs *flag.FlagSet) func(*env, []string) int {
 		f := &graphFlags{}
@@ -62,6 +64,7 @@ type graphFlags struct {
 	force     bool
 	property  string
 	maxStates int
+	timeout   time.Duration
 }
 
 func (f *graphFlags) register(fs *flag.FlagSet) {
@@ -73,6 +76,7 @@ func (f *graphFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.resets, "resets", "", "for --kind endpoint: draw the resets Figure 5 leaves out (Note 3) as one arc from each state (each) or grouped, one arc per destination from an \"any of\" box (grouped); default: each for the segment model, grouped for the diagram model, whose Note 3 resets every state")
 	fs.StringVar(&f.property, "property", "", "for --kind trace: the property whose counterexample to draw")
 	fs.IntVar(&f.maxStates, "max-states", 1_000_000, "refuse configurations with more distinct states than this")
+	registerTimeout(fs, &f.timeout)
 }
 
 func (f *graphFlags) run(e *env, args []string) int {
@@ -113,15 +117,20 @@ func (f *graphFlags) run(e *env, args []string) int {
 			return fail(e, "graph", usagef("-o: %v", err))
 		}
 	}
+	bounded, cancel, err := e.withTimeout(f.timeout)
+	if err != nil {
+		return fail(e, "graph", err)
+	}
+	defer cancel()
+	e = bounded
 	var out []byte
-	var err error
 	if f.model == diagramModel {
 		out, err = f.drawDiagram(e)
 	} else {
 		out, err = f.drawSegment(e)
 	}
 	if errors.Is(err, errInterrupted) {
-		fmt.Fprintf(e.stderr, "tcpcheck graph: interrupted before the configuration was explored\n")
+		fmt.Fprintf(e.stderr, "tcpcheck graph: %s before the configuration was explored\n", stoppedBy(e.ctx))
 		return exitIncomplete
 	}
 	if err != nil {

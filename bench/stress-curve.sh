@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The throughput curve of issue 17, target 3, and the memory check of
+# target 4: explores the stress preset (fingerprint store, one worker) up
+# to N states, printing every few seconds the states stored, the rates over
+# the last window (states and transitions per CPU second: the machine may
+# be shared), and
+# what the search says it holds beside the resident memory, per state.
+#
+# Usage: bench/stress-curve.sh [N] [--graph]
+#   N        states to stop at (default 50000000; the preset is widened
+#            with A's ISNs {2^32-1, 100, 200000} so that it has ~10^8)
+#   --graph  keep the explored graph too, as temporal properties need
+#            (the figures then show what the graph costs a state)
+# MAX_MEMORY (bytes, default 7.5e9) bounds the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+max=${1:-50000000}
+graph=
+[ "${2:-}" = --graph ] && graph=-graph
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+go build -o "$work/tcpbench" ./bench/tcpbench
+
+"$work/tcpbench" -model segment -preset stress -isn-a 4294967295,100,200000 -store fingerprint -workers 1 \
+	-max-states "$max" -max-memory "${MAX_MEMORY:-7500000000}" -curve 5s $graph | awk '
+function field(name,   i, kv) {
+	for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == name) return kv[2] }
+	return ""
+}
+BEGIN { printf "%12s %9s %14s %14s %16s %14s %14s\n", "states", "cpu s", "window st/s", "window tr/s", "held B/state", "RSS B/state", "held/RSS" }
+/^curve / {
+	n = field("states"); g = field("generated"); c = field("cpu_seconds"); held = field("search_bytes"); rss = field("rss")
+	rate = (c > pc) ? (n - pn) / (c - pc) : 0
+	trate = (c > pc) ? (g - pg) / (c - pc) : 0
+	printf "%12d %9.1f %14.0f %14.0f %16.1f %14.1f %14.2f\n", n, c, rate, trate, held / n, rss / n, held / rss
+	pg = g
+	if (!at1m && n >= 1000000) { at1m = rate; at1mStates = n }
+	last = rate; lastStates = n
+	pn = n; pc = c
+}
+/^states=/ { final = $0 }
+END {
+	print ""
+	print final
+	if (at1m > 0) printf "window rate near %d states: %.0f/s; near %d states: %.0f/s; ratio %.2f (target >= 0.70)\n", at1mStates, at1m, lastStates, last, last / at1m
+}'

@@ -1,0 +1,155 @@
+package checker
+
+import "encoding/binary"
+
+// The fast path for a System that is a Packer (see system.go).
+//
+// A packed state is kept where an encoding would be — in the store's arena,
+// the frontier and the workers' buffers — as its words written out in
+// little-endian order: wordEncoder is the Encoder of those bytes, so that
+// the stores, the frontier and trace rebuilding need nothing of their own.
+// What changes is the expansion: AppendNext writes the successors' words
+// into the explorer's buffer, and each is turned into bytes, hashed and
+// probed, with no state built unless an invariant, the graph or a trace
+// asks for it.
+
+// wordEncoder encodes a state as the bytes of its packed words.
+type wordEncoder[S, A any] struct {
+	pk      Packer[S, A]
+	words   int
+	scratch []uint64
+}
+
+func newWordEncoder[S, A any](pk Packer[S, A]) *wordEncoder[S, A] {
+	n := pk.PackedWords()
+	if n < 1 {
+		panic("checker: a Packer with fewer than one word a state")
+	}
+	return &wordEncoder[S, A]{pk: pk, words: n, scratch: make([]uint64, n)}
+}
+
+func (we *wordEncoder[S, A]) AppendState(b []byte, s S) []byte {
+	w := make([]uint64, we.words) // not on the fast path: traces and initial states
+	we.pk.Pack(w, s)
+	return appendWords(b, w)
+}
+
+func (we *wordEncoder[S, A]) DecodeState(b []byte) S {
+	return we.pk.Unpack(readWords(make([]uint64, we.words), b))
+}
+
+// appendWords appends the words of w to b, in little-endian order.
+func appendWords(b []byte, w []uint64) []byte {
+	for _, x := range w {
+		b = binary.LittleEndian.AppendUint64(b, x)
+	}
+	return b
+}
+
+// readWords reads len(w) words from b into w and returns w.
+func readWords(w []uint64, b []byte) []uint64 {
+	_ = b[8*len(w)-1]
+	for i := range w {
+		w[i] = binary.LittleEndian.Uint64(b[8*i:])
+	}
+	return w
+}
+
+// packedPath reports whether the search takes the fast path: a BFS of a
+// Packer with no constraint and no transition invariant, which are
+// evaluated on states and transitions the fast path does not build.
+func (e *explorer[S, A]) packedPath() bool {
+	o := e.opts
+	return e.pk != nil && o.Strategy == BFS && o.ActionConstraint == nil && o.StateConstraint == nil &&
+		len(o.TransitionInvariants) == 0
+}
+
+// expandPacked is expand on the fast path, for the state at position p of
+// the level being expanded: the same transitions, taken in the same order,
+// with the same effects on the store, the figures and the violations.
+func (e *explorer[S, A]) expandPacked(p int) {
+	x := entry[S]{index: e.cur.indexAt(p), depth: e.cur.depth}
+	if e.atMaxDepth(x.depth) {
+		x.state = e.cur.at(p).state
+		e.expandAtMaxDepth(x)
+		return
+	}
+	we := e.words
+	n := we.words
+	src := readWords(we.scratch, e.cur.code(p))
+	e.succ, e.acts = e.pk.AppendNext(src, e.succ[:0], e.acts[:0])
+	e.cur0 = x
+	for j, a := range e.acts {
+		w := e.succ[j*n : (j+1)*n]
+		if !e.takePacked(a, hashWords(w), w, nil, -1, 0, false) {
+			break
+		}
+	}
+	if e.done {
+		e.unexpanded++
+		return
+	}
+	if len(e.acts) == 0 {
+		x.state = e.cur.at(p).state
+		e.checkDeadlock(x)
+	}
+}
+
+// takePacked is take on the fast path: the transition by a from e.cur0 to
+// the state packed in w, whose hash is h and encoding code (nil: not yet
+// written). known is its number if a
+// worker found it stored, else -1; invFail, if precomputed, has bit k set
+// if Invariants[k] fails on it. It reports whether the expansion goes on.
+func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, code []byte, known int32, invFail uint64, precomputed bool) bool {
+	e.generated++
+	e.enabled = true
+	if !e.roomToStore() {
+		return false
+	}
+	x := &e.cur0
+	i, added := known, false
+	if i < 0 {
+		if code == nil && e.store.kind == ExactStore {
+			e.code = appendWords(e.code[:0], w)
+			code = e.code
+		}
+		e.growing()
+		i, added = e.store.insert(h, code, nil)
+		if i < 0 {
+			e.halt(StopMaxStates)
+			return false
+		}
+	}
+	var s S
+	unpacked := false
+	if added {
+		if code == nil {
+			e.code = appendWords(e.code[:0], w)
+			code = e.code
+		}
+		e.parents.add(x.index)
+		e.next.push(nil, code, i)
+		if x.depth+1 > e.depth {
+			e.depth = x.depth + 1
+		}
+		if e.graph != nil || (len(e.opts.Invariants) > 0 && !precomputed) {
+			s, unpacked = e.enc.DecodeState(code), true
+		}
+		if e.graph != nil {
+			e.graph.States = appendGrown(e.graph.States, s)
+		}
+	}
+	if e.graph != nil {
+		e.graph.Edges = appendGrown(e.graph.Edges, Edge[A]{From: int(x.index), To: int(i), Action: a})
+	}
+	if added && len(e.opts.Invariants) > 0 {
+		if precomputed {
+			if invFail != 0 {
+				e.checkStateFails(x.index, a, e.enc.DecodeState(code), invFail)
+			}
+		} else if unpacked {
+			e.checkState(x.index, a, s)
+		}
+	}
+	return !e.done
+}

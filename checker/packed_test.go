@@ -1,0 +1,109 @@
+package checker
+
+import (
+	"strconv"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+)
+
+// packedToy is a toy over ints that is also a Packer: a state packs into
+// two words, the int and its complement, so that a Packer of more than one
+// word is tried.
+type packedToy struct {
+	toy[int]
+	appended *atomic.Int64 // calls of AppendNext, to tell that the fast path ran
+}
+
+func (p packedToy) PackedWords() int { return 2 }
+
+func (p packedToy) Pack(w []uint64, s int) { w[0], w[1] = uint64(s), ^uint64(s) }
+
+func (p packedToy) Unpack(w []uint64) int {
+	if w[1] != ^w[0] {
+		panic("packedToy: bad words")
+	}
+	return int(w[0])
+}
+
+func (p packedToy) AppendNext(w []uint64, succ []uint64, acts []string) ([]uint64, []string) {
+	p.appended.Add(1)
+	for _, m := range p.next(p.Unpack(w)) {
+		succ = append(succ, uint64(m.to), ^uint64(m.to))
+		acts = append(acts, m.action)
+	}
+	return succ, acts
+}
+
+// The fast path gives the result of the common path, for any number of
+// workers and either store: counts, violations and their traces, stop
+// reason, graph.
+func TestPackedAgreesWithNext(t *testing.T) {
+	smallWork(t)
+	rapid.Check(t, func(t *rapid.T) {
+		g := drawGraph(t)
+		opts := Options[int, string]{
+			KeepGraph:              rapid.Bool().Draw(t, "graph"),
+			Store:                  StoreKind(rapid.IntRange(0, 1).Draw(t, "store")),
+			CheckDeadlock:          rapid.Bool().Draw(t, "deadlock"),
+			ContinueAfterViolation: rapid.Bool().Draw(t, "all"),
+			MaxStates:              rapid.IntRange(0, 20).Draw(t, "maxStates"),
+			MaxDepth:               rapid.IntRange(0, 6).Draw(t, "maxDepth"),
+		}
+		if rapid.Bool().Draw(t, "constrained") {
+			// Not the fast path: the Packer is then explored by Next.
+			opts.StateConstraint = g.options().StateConstraint
+		}
+		bad := rapid.IntRange(0, 40).Draw(t, "bad")
+		opts.Invariants = []Invariant[int]{
+			{Name: "not-bad", Holds: func(u int) bool { return u != bad }},
+			{Name: "small", Holds: func(u int) bool { return u < 25 }},
+		}
+		want := explore(t, g.system(), opts)
+		want.Stats.Elapsed, want.Stats.StoreBytes, want.Stats.SearchBytes = 0, 0, 0
+		var calls atomic.Int64
+		packed := packedToy{g.system(), &calls}
+		for _, w := range []int{1, 2, 3, 4} {
+			opts.Workers = w
+			got := explore(t, packed, opts)
+			got.Stats.Elapsed, got.Stats.StoreBytes, got.Stats.SearchBytes = 0, 0, 0
+			require.Equal(t, want, got, "%d workers", w)
+		}
+		if opts.StateConstraint == nil && want.Stats.Distinct > 0 && (opts.MaxDepth == 0 || opts.MaxDepth > 1) &&
+			want.Stats.Generated > len(g.init) {
+			require.Positive(t, calls.Load(), "the fast path did not run")
+		}
+	})
+}
+
+// A Packer's states are found again, in both stores, when a trace is
+// rebuilt: the shortest trace to the far corner of the grid.
+func TestPackedTrace(t *testing.T) {
+	const n = 60
+	grid := toy[int]{
+		init: []int{0},
+		next: func(u int) []move[int] {
+			var ms []move[int]
+			if u%n+1 < n {
+				ms = append(ms, move[int]{"right", u + 1})
+			}
+			if u/n+1 < n {
+				ms = append(ms, move[int]{"down:" + strconv.Itoa(u), u + n})
+			}
+			return ms
+		},
+	}
+	var calls atomic.Int64
+	for _, kind := range []StoreKind{ExactStore, FingerprintStore} {
+		res := explore(t, packedToy{grid, &calls}, Options[int, string]{
+			Store:      kind,
+			Invariants: []Invariant[int]{{Name: "corner", Holds: func(u int) bool { return u != n*n-1 }}},
+		})
+		require.Equal(t, Violated, res.Verdict)
+		require.Len(t, res.Violations[0].Trace, 2*n-1)
+		require.NoError(t, Replay(grid, res.Violations[0].Trace))
+	}
+	require.Positive(t, calls.Load())
+}

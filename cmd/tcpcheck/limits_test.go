@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The tests of this file run the command as a child process, as a user
+// or a CI system does, to send it signals and to measure its memory.
+
+var (
+	buildOnce   sync.Once
+	builtBinary string
+	buildErr    error
+	buildDir    string
+)
+
+// tcpcheckBinary builds the command once for the tests of this package.
+func tcpcheckBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "tcpcheck-test-")
+		if buildErr != nil {
+			return
+		}
+		builtBinary = filepath.Join(buildDir, "tcpcheck")
+		out, err := exec.Command("go", "build", "-o", builtBinary, ".").CombinedOutput()
+		if err != nil {
+			buildErr = err
+			builtBinary = string(out)
+		}
+	})
+	require.NoError(t, buildErr, builtBinary)
+	return builtBinary
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+// child is a run of the command in a child process.
+type child struct {
+	cmd            *exec.Cmd
+	stdout, stderr bytes.Buffer
+}
+
+func startChild(t *testing.T, args ...string) *child {
+	t.Helper()
+	c := &child{cmd: exec.Command(tcpcheckBinary(t), args...)}
+	c.cmd.Stdout, c.cmd.Stderr = &c.stdout, &c.stderr
+	require.NoError(t, c.cmd.Start())
+	t.Cleanup(func() { c.cmd.Process.Kill() })
+	return c
+}
+
+// wait waits for the child to end, at most limit, and returns its exit
+// code and how long it took from now.
+func (c *child) wait(t *testing.T, limit time.Duration) (int, time.Duration) {
+	t.Helper()
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() { done <- c.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(limit):
+		c.cmd.Process.Kill()
+		<-done
+		t.Fatalf("%v did not end within %v", c.cmd.Args, limit)
+	}
+	return c.cmd.ProcessState.ExitCode(), time.Since(start)
+}
+
+// SIGTERM and SIGINT stop every long-running command promptly, with what
+// it has and exit code 3.
+func TestSignalsStopCommands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the command and runs it")
+	}
+	commands := []struct {
+		args []string
+		want string // in the partial output
+	}{
+		{[]string{"check", "--preset", "stress"}, "search stopped early: interrupted"},
+		{[]string{"check", "--preset", "stress", "--no-temporal", "--workers", "2"}, "result: incomplete"},
+		{[]string{"graph", "--kind", "quotient", "--preset", "stress"}, "interrupted before the configuration was explored"},
+		{[]string{"simulate", "--preset", "stress", "--walks", "100000000", "--seed", "1"}, "interrupted after"},
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		for _, cmd := range commands {
+			t.Run(sig.String()+" "+strings.Join(cmd.args[:1], " "), func(t *testing.T) {
+				c := startChild(t, cmd.args...)
+				time.Sleep(700 * time.Millisecond) // well into the search
+				require.NoError(t, c.cmd.Process.Signal(sig))
+				// Within a second on an idle machine; the test machine
+				// may be busy.
+				code, took := c.wait(t, 10*time.Second)
+				require.Equal(t, exitIncomplete, code, "stdout:\n%s\nstderr:\n%s", &c.stdout, &c.stderr)
+				require.Contains(t, c.stdout.String()+c.stderr.String(), cmd.want)
+				t.Logf("%v stopped %v after %v", cmd.args, sig, took)
+			})
+		}
+	}
+}
+
+// --max-memory holds: the child's peak resident memory stays within 10%
+// of the limit, with and without the graph kept for temporal properties,
+// and it stops with exit code 3 and its figures.
+func TestMaxMemoryHolds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the command and runs searches of seconds")
+	}
+	const limit = 150 << 20
+	for _, args := range [][]string{
+		{"check", "--preset", "stress", "--max-memory", "150MiB"},
+		{"check", "--preset", "stress", "--max-memory", "150MiB", "--no-temporal", "--store", "fingerprint"},
+	} {
+		c := startChild(t, args...)
+		code, _ := c.wait(t, 2*time.Minute)
+		require.Equal(t, exitIncomplete, code, "stdout:\n%s\nstderr:\n%s", &c.stdout, &c.stderr)
+		require.Contains(t, c.stdout.String(), "search stopped early: --max-memory reached")
+		require.Contains(t, c.stdout.String(), "memory limit: 150 MiB")
+		peak := c.cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10 // kB on Linux
+		t.Logf("%v: peak resident %d MiB", args, peak>>20)
+		require.LessOrEqual(t, peak, int64(limit)*11/10, "peak resident memory past the limit by more than 10%%")
+		require.Greater(t, peak, int64(limit)/2, "the search stopped far below its limit")
+	}
+}
+
+// --workers above the number of CPUs is cut to it, with a one-line
+// notice; the report gives the number used.
+func TestWorkersClamped(t *testing.T) {
+	cpus := runtime.GOMAXPROCS(0)
+	out, errOut, code := tcpcheck(t, "check", "--preset", "handshake", "--no-temporal", "--json", "--workers", "1000")
+	require.Equal(t, exitOK, code, errOut)
+	require.Equal(t, 1, strings.Count(errOut, "\n"), errOut)
+	require.Contains(t, errOut, "--workers 1000 is more than the")
+	var doc struct {
+		Workers   int   `json:"workers"`
+		MaxMemory int64 `json:"max_memory"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.Equal(t, cpus, doc.Workers)
+	// The default memory limit, from the machine's memory.
+	if runtime.GOOS == "linux" {
+		require.Positive(t, doc.MaxMemory)
+		total, _ := machineMemory()
+		require.LessOrEqual(t, doc.MaxMemory, total/2)
+	}
+	_, errOut, code = tcpcheck(t, "check", "--preset", "handshake", "--workers", "1")
+	require.Equal(t, exitOK, code)
+	require.Empty(t, errOut, "no notice within the CPUs")
+}
+
+// Every long-running command takes --timeout, stops at it with exit 3,
+// and refuses a negative one with one line and exit 2.
+func TestTimeoutFlags(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "--preset", "stress"}, "--timeout reached"},
+		{[]string{"graph", "--kind", "quotient", "--preset", "stress"}, "--timeout reached before the configuration was explored"},
+		{[]string{"simulate", "--preset", "stress", "--walks", "100000000", "--seed", "1"}, "--timeout reached after"},
+		{[]string{"explain"}, "--timeout reached after 0 of"},
+	} {
+		out, errOut, code := tcpcheck(t, append(tt.args, "--timeout", "1ns")...)
+		require.Equal(t, exitIncomplete, code, "%v: %s", tt.args, errOut)
+		require.Contains(t, out+errOut, tt.want, tt.args)
+		_, errOut, code = tcpcheck(t, append(tt.args, "--timeout", "-1s")...)
+		require.Equal(t, exitUsage, code, tt.args)
+		require.Equal(t, 1, strings.Count(errOut, "\n"), errOut)
+		require.Contains(t, errOut, "--timeout: must not be negative")
+	}
+}

@@ -1,0 +1,103 @@
+package diagram
+
+// The model is also a checker.Packer: a State packs into three 64-bit
+// words — each peer's queue as it is held (at most 63 bits), then both
+// peers' connection states and TCB flags and Overflow — and AppendNext
+// computes the successors of a packed state by the same arcs as Next,
+// without an iterator.
+
+// PackedWords is the number of words of a packed State.
+func (m *Model) PackedWords() int { return 3 }
+
+// Pack writes the three words of s into w.
+func (m *Model) Pack(w []uint64, s State) {
+	a, b := &s.Peers[A], &s.Peers[B]
+	w[0], w[1] = a.Queue.packed, b.Queue.packed
+	w[2] = uint64(a.Conn) | uint64(boolBit(a.TCB))<<4 | uint64(b.Conn)<<8 | uint64(boolBit(b.TCB))<<12 |
+		uint64(boolBit(s.Overflow))<<16
+}
+
+// Unpack returns the state whose words Pack wrote in w.
+func (m *Model) Unpack(w []uint64) State {
+	var s State
+	f := w[2]
+	s.Peers[A] = PeerState{Conn: ConnState(f & 0xf), TCB: f>>4&1 != 0, Queue: Queue{w[0]}}
+	s.Peers[B] = PeerState{Conn: ConnState(f >> 8 & 0xf), TCB: f>>12&1 != 0, Queue: Queue{w[1]}}
+	s.Overflow = f>>16&1 != 0
+	return s
+}
+
+// AppendNext appends the packed successors of the packed state w to succ
+// and their actions to acts, in the order of Next.
+func (m *Model) AppendNext(w []uint64, succ []uint64, acts []Action) ([]uint64, []Action) {
+	return m.appendNext(w, succ, acts, false)
+}
+
+// AppendNextConstrained is AppendNext less the transitions MCtcp's
+// constraints reject when m enables them (ActionConstraint and
+// StateConstraint): the successors a checker running with both
+// constraints takes, for a system that folds them into its successors,
+// as the benchmark's product of copies does.
+func (m *Model) AppendNextConstrained(w []uint64, succ []uint64, acts []Action) ([]uint64, []Action) {
+	return m.appendNext(w, succ, acts, true)
+}
+
+// Bits of the third word of a packed State.
+const (
+	peerBits    = 8 // per peer: Conn in the low four bits, then TCB
+	tcbBit      = 4
+	overflowBit = 16
+	connMask    = 0xf
+)
+
+// appendNext computes the transitions of the arcs on the words
+// themselves, as arc.take does on a State (the tests compare the two).
+func (m *Model) appendNext(w []uint64, succ []uint64, acts []Action, constrained bool) ([]uint64, []Action) {
+	f := w[2]
+	if f>>overflowBit&1 != 0 {
+		return succ, acts
+	}
+	for k := range arcsFrom {
+		for p := A; p < numPeers; p++ {
+			shift := peerBits * uint(p)
+			conn := ConnState(f >> shift & connMask)
+			tcb := f>>(shift+tcbBit)&1 != 0
+			q := w[p]
+			arcs := arcsFrom[k][conn]
+			for i := range arcs {
+				a := &arcs[i]
+				if (a.needTCB && !tcb) || q&a.rcvMask != a.rcvBits {
+					continue
+				}
+				act := Action{Peer: p, Kind: a.kind, Rcv: a.rcv, Snd: a.snd, To: a.to}
+				if constrained && m.SingleActiveOpen && act.IsOpen() {
+					continue
+				}
+				var next [3]uint64
+				next[p], next[p.Other()] = q>>a.rcvShift, w[p.Other()]
+				g := f&^(connMask<<shift) | uint64(a.to)<<shift
+				switch a.tcb {
+				case createTCB:
+					g |= 1 << (shift + tcbBit)
+				case deleteTCB:
+					g &^= 1 << (shift + tcbBit)
+				}
+				if a.snd != NoMessage {
+					if rq, ok := (Queue{next[p.Other()]}).appended(a.snd); ok {
+						next[p.Other()] = rq.packed
+					} else {
+						g |= 1 << overflowBit // the spec's queue would grow past what State holds
+					}
+				}
+				next[2] = g
+				if constrained && m.NoRetransmission && g>>overflowBit&1 == 0 &&
+					((Queue{next[0]}).repeats() || (Queue{next[1]}).repeats()) {
+					continue
+				}
+				succ = append(succ, next[:]...)
+				acts = append(acts, act)
+			}
+		}
+	}
+	return succ, acts
+}
