@@ -272,7 +272,21 @@ func TestMutants(t *testing.T) {
 	}
 	score := fmt.Sprintf("mutation score: %d of %d mutants caught by the catalogue (%.1f%%), %d equivalent, %d survived",
 		caught, len(mutants), 100*float64(caught)/float64(len(mutants)-len(equivalent)), len(equivalent), len(survived))
+	// How many of them the presets of --preset all catch alone, and which
+	// need a mutation preset beyond them.
+	var onAll int
+	var beyond []string
+	for i, mt := range mutants {
+		if slices.ContainsFunc(catches[i], func(c catch) bool { return slices.Contains(model.AllPresets, c.preset) }) {
+			onAll++
+		} else if len(catches[i]) > 0 {
+			beyond = append(beyond, mt.Name)
+		}
+	}
+	onAllLine := fmt.Sprintf("on the presets of --preset all alone: %d of %d (%.1f%%); the others need a mutation preset beyond them: %s",
+		onAll, len(mutants), 100*float64(onAll)/float64(len(mutants)), strings.Join(beyond, ", "))
 	fmt.Fprintln(&report, score)
+	fmt.Fprintln(&report, onAllLine)
 	fmt.Fprintln(&report)
 	fmt.Fprintln(&report, "Each mutant, the rule it replaces, and the properties that catch it with the presets they catch it on.")
 	fmt.Fprintln(&report, "Written by `go test ./model -run TestMutants -update`.")
@@ -319,7 +333,7 @@ func TestMutants(t *testing.T) {
 	fmt.Println(score)
 	t.Log(score)
 
-	doc := propertiesDoc(presets, hits, mutants, catches, score)
+	doc := propertiesDoc(presets, hits, mutants, catches, score+"; "+onAllLine)
 	for _, f := range []struct{ path, text string }{
 		{filepath.Join("testdata", "mutation.txt"), report.String()},
 		{filepath.Join("..", "docs", "properties.md"), doc},
