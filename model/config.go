@@ -344,6 +344,37 @@ func Presets() []Preset {
 	reconnect.ISNs = [2][]uint32{{4294967295, 7}, {1000, 3000}}
 	reconnect.Capacity = 6
 
+	// wrap crosses 2^32 in both streams and in B's window.
+	wrap := lifecycle
+	wrap.ISNs = [2][]uint32{{4294967294}, {4294967293}}
+
+	// reuse, reuse-ahead, reuse-next and reuse-behind reconnect on the
+	// same 4-tuple with an old duplicate in the network, the ISN clock
+	// moved on by 3·2^30 (the old numbers lie ahead of the new ones), by
+	// 100 (the new SYN falls in TIME-WAIT's window), by 2 (an old ACK of
+	// the listener's SYN acknowledges exactly its new ISS) or by 2^32-100
+	// (the old segments fall in the new connection's window and
+	// acknowledge what it never sent: TCP itself fails there, §3.4's
+	// hazard).
+	reuseAt := func(step uint32) Config {
+		c := lifecycle
+		c.Data = [2]int{1, 0}
+		c.MaxLosses, c.MaxDups, c.Incarnations, c.ISNStep, c.Capacity = 0, 1, 2, step, 6
+		return c
+	}
+	reuse, reuseAhead, reuseNext := reuseAt(3<<30), reuseAt(100), reuseAt(2)
+	reuseBehind := reuseAt(^uint32(0) - 99)
+	reuseBehind.Data, reuseBehind.Capacity = [2]int{0, 0}, 5
+
+	// queues: another client in the accept queue as well as the
+	// attacker: the accept queue overflows, and a last ACK dropped there
+	// leaves a half-open connection (TCP fails established-agree, as
+	// Linux does with tcp_abort_on_overflow off).
+	queues := base()
+	queues.Close = false
+	queues.Data = [2]int{1, 0}
+	queues.SynBacklog, queues.Attacker, queues.AcceptBacklog, queues.Clients = 1, 1, 1, 1
+
 	// flood is a listener with a SYN queue and an accept queue under a
 	// spoofed-SYN attacker (seed §4-§5), answering with SYN cookies.
 	flood := lifecycle
@@ -359,6 +390,10 @@ func Presets() []Preset {
 	lossy.Reorder = true
 	lossy.Capacity = MaxChannelCapacity
 
+	// reorder is lossy with one loss and no duplicate: reordering, small.
+	reorder := lossy
+	reorder.MaxLosses, reorder.MaxDups, reorder.Capacity = 1, 0, 5
+
 	// stress is lossy with a second segment from A: about 6.8·10^7
 	// states, for performance work (docs/performance.md).
 	stress := lossy
@@ -372,16 +407,25 @@ func Presets() []Preset {
 		{"abort", "lifecycle where either application may also ABORT at any time, before or after its CLOSE; no loss", abort},
 		{"reconnect", "two incarnations on one 4-tuple, two ISNs each side, two bytes from A; one loss", reconnect},
 		{"flood", "a SYN queue and an accept queue of one under two spoofed SYNs, answered with SYN cookies; no loss", flood},
+		{"wrap", "lifecycle with ISNs 2^32-2 and 2^32-3: both streams and B's window cross 2^32", wrap},
+		{"reuse", "A reconnects with one old duplicate in the network, the ISN clock 3·2^30 on: old numbers lie ahead of the new", reuse},
+		{"reuse-ahead", "reuse with the ISN clock 100 on: the new SYN falls in TIME-WAIT's window", reuseAhead},
+		{"reuse-next", "reuse with the ISN clock 2 on: an old ACK acknowledges exactly the new ISS", reuseNext},
+		{"reuse-behind", "reuse with the ISN clock 2^32-100 on, no data: old segments fall in the new window (TCP fails: §3.4's hazard)", reuseBehind},
+		{"queues", "a SYN queue and an accept queue of one, a spoofed SYN and another client (TCP fails: accept-queue overflow)", queues},
+		{"reorder", "lossy with one loss and no duplicate: reordering", reorder},
 		{"lossy", "one data segment, two losses, a duplicate, reordering", lossy},
 		{"stress", "lossy with two data segments from A: about 68 million states (use --no-temporal)", stress},
 	}
 }
 
 // AllPresets names the presets that `--preset all` runs: every preset
-// small enough to explore exhaustively in seconds (all but lossy and
-// stress, which are for performance work). Together they reach the
-// premise of every property of the catalogue.
-var AllPresets = []string{"handshake", "close", "lifecycle", "simultaneous", "abort", "reconnect", "flood"}
+// small enough to explore in seconds on which TCP satisfies the whole
+// catalogue (all but lossy and stress, for performance work, and
+// reuse-behind and queues, which show TCP's own failures). Together they
+// reach the premise of every property of the catalogue.
+var AllPresets = []string{"handshake", "close", "lifecycle", "simultaneous", "abort", "reconnect", "flood",
+	"wrap", "reuse", "reuse-ahead", "reuse-next", "reorder"}
 
 // DefaultPreset is the preset `tcpcheck check` runs when none is named.
 const DefaultPreset = "lifecycle"

@@ -76,14 +76,6 @@ var beyondAll = map[string]struct {
 			return c
 		},
 	},
-	"no-spurious-timeout: a synchronized connection's timeout on a run with no loss and no duplicate": {
-		why: "with nothing lost or duplicated, a synchronized connection retransmits only when the peer dropped a segment: one that arrived out of order (reordering), or one refused by a full accept queue (other clients)",
-		config: func() model.Config {
-			c, _ := model.LookupPreset("lossy")
-			c.MaxLosses, c.MaxDups, c.Capacity = 0, 0, 5
-			return c
-		},
-	},
 }
 
 // Each premise beyond --preset all is reached by the configuration named

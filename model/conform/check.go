@@ -384,7 +384,12 @@ func (c *Checker) explain(o Observation, idx int) *violation {
 			return v
 		}
 	}
-	if g.Has(model.RST) {
+	// A RST at or before the sender's ISS answers someone else's
+	// segment (<SEQ=SEG.ACK><CTL=RST> to an unacceptable ACK in LISTEN,
+	// SYN-SENT or SYN-RECEIVED, §3.10.7.2-4), and the sender keeps its
+	// connection; only a RST past its ISS (an ABORT's <SEQ=SND.NXT>,
+	// §3.10.5) ends it.
+	if g.Has(model.RST) && !(h.hasISS && h.sp.init && h.sp.pos(g.Seq) <= h.iss) {
 		h.rst, h.rstIdx = true, idx
 		if h.sp.init {
 			h.rstEnd = max(h.sp.hi, h.sp.pos(g.Seq))
@@ -563,7 +568,9 @@ func (c *Checker) sequence(o Observation, idx int) *violation {
 	// (§3.8.6): SND.NXT =< SND.UNA+SND.WND, but for one byte of a
 	// zero-window probe (§3.8.6.1). A FIN, and the SND.NXT after it,
 	// may be one past (Linux sends its FIN whatever the window).
-	if lim, ok := c.limit(x); ok {
+	// A RST carries no data, and one answering a segment (<SEQ=0> from
+	// CLOSED, <SEQ=SEG.ACK>) is not at the sender's SND.NXT at all.
+	if lim, ok := c.limit(x); ok && !g.Has(model.RST) {
 		top := start // a SEQ is SND.NXT or less
 		if g.Len > 0 {
 			top = dataEnd

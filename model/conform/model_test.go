@@ -22,6 +22,13 @@ func TestModelBehavioursConform(t *testing.T) {
 		if cfg.Start != model.StartClosed {
 			continue
 		}
+		if cfg.Incarnations > 1 {
+			// A known gap (docs/conform.md, "Several incarnations"):
+			// reply RSTs and SYN,ACKs that acknowledge an older
+			// incarnation's SYN, with old duplicates about, are not all
+			// explained yet.
+			continue
+		}
 		cfg.Abort = true
 		t.Run(p.Name, func(t *testing.T) {
 			m, err := model.New(cfg)
