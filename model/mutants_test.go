@@ -500,6 +500,51 @@ var mutants = []mutant{
 		"the 2MSL timer never expires: TIME-WAIT holds the connection forever",
 		func(RuleFunc) RuleFunc { return func(*Transition, *Event) bool { return false } }},
 
+	// The queues of the seed's SYN flood (§4-§5): a bound not kept.
+	{"syn-queue-overfilled", "env/spoofed-syn", "RFC 4987 §2; seed §4",
+		"a spoofed SYN makes a half-open entry even when the SYN queue is full",
+		func(RuleFunc) RuleFunc {
+			return func(t *Transition, _ *Event) bool {
+				q := &t.s.Listen
+				if int(q.Spoofed) >= t.m.cfg.Attacker || !t.listening() || int(q.N) >= len(q.Half) {
+					return false
+				}
+				q.Spoofed++
+				q.add(0) // the capacity check is missing
+				return true
+			}
+		}},
+	{"accept-queue-overfilled", "env/other-client", "seed §4 (the accept queue)",
+		"another client's connection is queued even when the accept queue is full",
+		func(RuleFunc) RuleFunc {
+			return func(t *Transition, _ *Event) bool {
+				q := &t.s.Listen
+				if int(q.Clients) >= t.m.cfg.Clients || !t.listening() {
+					return false
+				}
+				q.Clients++
+				q.Accept++ // the capacity check is missing
+				return true
+			}
+		}},
+
+	{"half-open-holds-payload", "env/spoofed-syn", "seed §3; RFC 4987",
+		"a half-open entry keeps the text its SYN carried",
+		func(RuleFunc) RuleFunc { return func(t *Transition, _ *Event) bool { return t.spoofedSYN(1) } }},
+	{"syn-carries-data", "call/open/active", "seed §1-§3; §3.10.1",
+		"an active OPEN puts the application's first byte on its SYN",
+		func(RuleFunc) RuleFunc { return func(t *Transition, ev *Event) bool { return t.activeOpen(ev, true) } }},
+
+	// TIME-WAIT's entry (§3.6): only the side that closed first waits.
+	{"last-ack-to-time-wait", "segment/ack", "§3.10.7.4 fifth (LAST-ACK); Figure 5",
+		"LAST-ACK, on the ACK of its FIN, enters TIME-WAIT instead of CLOSED",
+		after(func(t *Transition, ev *Event, before Endpoint, _ bool) {
+			if e := &t.s.Ep[ev.Side]; before.State == LastAck && e.State == Closed && e.Err == NoError {
+				*e = before
+				e.SndUna, e.State, e.Backoff = e.SndNxt, TimeWait, 0
+			}
+		})},
+
 	// The wire: what an endpoint puts in the channel.
 	{"wire-length-overstated", "call/send", "§3.1 (the header); §3.8",
 		"the segment on the wire claims two bytes of payload where the application sent one",
