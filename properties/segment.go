@@ -559,7 +559,11 @@ func rstAcceptable(from model.State, a model.Action, to model.State) string {
 	g := a.Seg
 	switch {
 	case !g.Has(model.RST):
-		if g.Has(model.SYN) && e0.State.Synchronized() {
+		// §3.6.1 MAY-2: TIME-WAIT may take a new SYN beyond its RCV.NXT
+		// and reopen the connection (variant linux does).
+		reopened := e0.State == model.TimeWait && e1.State == model.SynReceived && e1.Opens > e0.Opens &&
+			e0.RcvNxt.LessThan(g.Seq)
+		if g.Has(model.SYN) && e0.State.Synchronized() && !reopened {
 			return fmt.Sprintf("%s, %s, was ended by %s: a SYN in a synchronized state must draw a challenge ACK", a.Side, e0.State, g)
 		}
 	case e0.State == model.SynSent:
