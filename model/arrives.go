@@ -95,12 +95,17 @@ func dropSYNQueueFull(t *Transition, ev *Event) bool {
 // SEG.SEQ, select an ISS, send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, set
 // SND.NXT to ISS+1 and SND.UNA to ISS, enter SYN-RECEIVED. Figure 5:
 // LISTEN → SYN-RCVD "rcv SYN / snd SYN,ACK".
-func listenSYN(t *Transition, ev *Event) bool {
-	if !ev.Seg.Has(SYN) {
-		return false
+var listenSYN = listenSYNWith(synOptions{})
+
+// listenSYNWith is listen/syn taking a SYN as o says (variants change it).
+func listenSYNWith(o synOptions) RuleFunc {
+	return func(t *Transition, ev *Event) bool {
+		if !ev.Seg.Has(SYN) {
+			return false
+		}
+		t.acceptSYN(ev, o)
+		return true
 	}
-	t.acceptSYN(ev, synOptions{})
-	return true
 }
 
 // synOptions are the ways built-in variants change listen/syn.

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -201,26 +202,10 @@ const (
 // Timing returns the configuration's RTO, RTOMax and MSL, defaults filled
 // in: the variant's (Variant.WithTiming), else the RFC's.
 func (c *Config) Timing() (rto, rtoMax, msl time.Duration) {
-	rto, rtoMax, msl = c.RTO, c.RTOMax, c.MSL
 	vrto, vmax, vmsl := c.Variant.timing()
-	if rto == 0 {
-		rto = vrto
-	}
-	if rtoMax == 0 {
-		rtoMax = vmax
-	}
-	if msl == 0 {
-		msl = vmsl
-	}
-	if rto == 0 {
-		rto = DefaultRTO
-	}
-	if rtoMax == 0 {
-		rtoMax = DefaultRTOMax
-	}
-	if msl == 0 {
-		msl = DefaultMSL
-	}
+	rto = cmp.Or(c.RTO, vrto, DefaultRTO)
+	rtoMax = cmp.Or(c.RTOMax, vmax, DefaultRTOMax)
+	msl = cmp.Or(c.MSL, vmsl, DefaultMSL)
 	return max(rto, 1), max(rtoMax, rto), msl
 }
 
@@ -248,15 +233,13 @@ func (c *Config) TimingPremise() error {
 	if c.Variant == NoTimeWait {
 		return nil
 	}
-	rto, _, msl := c.Timing()
+	rto, rtoMax, msl := c.Timing()
 	if s := c.RetransmissionSchedule(); s+rto >= 2*msl {
 		return fmt.Errorf("max-retries: %d retransmissions back off for %s (rto %s, doubling to rto-max %s), and with a segment's flight that is not shorter than 2MSL (%s): TIME-WAIT could end while the peer still retransmits its FIN, which the model's timers assume away; lower --max-retries or raise --msl",
-			c.MaxRetries, s, rto, c.rtoMax(), 2*msl)
+			c.MaxRetries, s, rto, rtoMax, 2*msl)
 	}
 	return nil
 }
-
-func (c *Config) rtoMax() time.Duration { _, m, _ := c.Timing(); return m }
 
 // String is a one-line summary of the configuration, as printed in the
 // header of a report.

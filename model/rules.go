@@ -290,10 +290,14 @@ func init() {
 	}
 }
 
+// tcpNoops are the slots whose TCP rule is noRule: a place for a variant
+// to act (MAY-2's TIME-WAIT SYN) where RFC 9293's text does nothing.
+var tcpNoops = [numRules]bool{ruleTimeWaitSYN: true}
+
 // inactive reports that rule id is TCP's no-op in v (not overridden), so
 // that a chain may skip it.
 func (v Variant) inactive(id ruleID) bool {
-	if id != ruleTimeWaitSYN {
+	if !tcpNoops[id] {
 		return false
 	}
 	if v.def == nil {

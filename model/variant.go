@@ -38,13 +38,7 @@ var (
 		Rule{Name: "call/open/active", Section: "seed §3", Summary: "the SYN carries the first byte",
 			Apply: func(t *Transition, ev *Event) bool { return t.activeOpen(ev, true) }},
 		Rule{Name: "segment/listen/syn", Section: "seed §3", Summary: "LISTEN holds a SYN's text while half-open",
-			Apply: func(t *Transition, ev *Event) bool {
-				if !ev.Seg.Has(SYN) {
-					return false
-				}
-				t.acceptSYN(ev, synOptions{hold: true})
-				return true
-			}},
+			Apply: listenSYNWith(synOptions{hold: true})},
 		Rule{Name: "env/spoofed-syn", Section: "seed §3, §5", Summary: "a spoofed SYN's byte is held with its half-open entry",
 			Apply: func(t *Transition, _ *Event) bool { return t.spoofedSYN(1) }},
 		Rule{Name: "timer/half-open", Section: "seed §3, §6", Summary: "a dropped half-open entry releases its byte",
@@ -74,13 +68,7 @@ var (
 	// SEG.SEQ instead of SEG.SEQ+1.
 	BugAckSeq = mustVariant("bug-ack-seq", "planted bug: a SYN is acknowledged with SEG.SEQ instead of SEG.SEQ+1",
 		Rule{Name: "segment/listen/syn", Section: "planted bug", Summary: "RCV.NXT = SEG.SEQ",
-			Apply: func(t *Transition, ev *Event) bool {
-				if !ev.Seg.Has(SYN) {
-					return false
-				}
-				t.acceptSYN(ev, synOptions{ackSeq: true})
-				return true
-			}})
+			Apply: listenSYNWith(synOptions{ackSeq: true})})
 
 	// BugDataInSynSent is a planted bug: an endpoint in SYN-SENT accepts
 	// the text of a segment that carries no SYN.

@@ -200,31 +200,14 @@ func checkAll(e *env, f *checkFlags, opts verify.Options, mode verify.ProgressMo
 	f.preset = allPresets
 	var suite verify.Suite
 	for i, m := range targets {
-		progress := verify.NewProgressWriter(e.stderr, mode)
-		opts.Progress, opts.ProgressInterval = progress.Func(), progress.Interval()
-		c, err := verify.NewCheck(m, opts)
-		switch {
-		case errors.Is(err, verify.ErrOnlyTemporal):
-			return fail(e, "check", usagef("--no-temporal leaves no property to check"))
-		case err != nil:
-			return fail(e, "check", usagef("%v", err))
-		}
-		if !f.json {
+		res, code := search(e, f, opts, mode, m, func() {
 			if i > 0 {
 				fmt.Fprintln(e.stdout)
 			}
 			fmt.Fprintf(e.stdout, "== preset %s (%d of %d)\n", m.Preset, i+1, len(targets))
-			c.WriteHeader(e.stdout)
-		}
-		res, err := c.Run(e.ctx)
-		if res != nil {
-			progress.Done(&res.Search.Stats)
-		} else {
-			progress.Done(nil)
-		}
-		if err != nil {
-			fmt.Fprintf(e.stderr, "tcpcheck check: %v\n", err)
-			return exitUsage
+		})
+		if res == nil {
+			return code
 		}
 		if !f.json {
 			res.WriteText(e.stdout)
@@ -256,18 +239,22 @@ func resultCode(result string) int {
 	return exitOK
 }
 
-// runCheck runs the library's check of m and prints its report.
-func runCheck[S comparable, A any](e *env, f *checkFlags, opts verify.Options, mode verify.ProgressMode, m *verify.Model[S, A]) int {
+// search prepares and runs the library's check of m with the progress
+// line, writing first (unless --json) what preamble writes and the
+// report's header. It returns the result, or nil and the exit code of
+// what went wrong.
+func search[S comparable, A any](e *env, f *checkFlags, opts verify.Options, mode verify.ProgressMode, m *verify.Model[S, A], preamble func()) (*verify.Result[S, A], int) {
 	progress := verify.NewProgressWriter(e.stderr, mode)
 	opts.Progress, opts.ProgressInterval = progress.Func(), progress.Interval()
 	c, err := verify.NewCheck(m, opts)
 	switch {
 	case errors.Is(err, verify.ErrOnlyTemporal):
-		return fail(e, "check", usagef("--no-temporal leaves no property to check"))
+		return nil, fail(e, "check", usagef("--no-temporal leaves no property to check"))
 	case err != nil:
-		return fail(e, "check", usagef("%v", err))
+		return nil, fail(e, "check", usagef("%v", err))
 	}
 	if !f.json {
+		preamble()
 		c.WriteHeader(e.stdout)
 	}
 	res, err := c.Run(e.ctx)
@@ -278,7 +265,16 @@ func runCheck[S comparable, A any](e *env, f *checkFlags, opts verify.Options, m
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "tcpcheck check: %v\n", err)
-		return exitUsage
+		return nil, exitUsage
+	}
+	return res, exitOK
+}
+
+// runCheck runs the library's check of m and prints its report.
+func runCheck[S comparable, A any](e *env, f *checkFlags, opts verify.Options, mode verify.ProgressMode, m *verify.Model[S, A]) int {
+	res, code := search(e, f, opts, mode, m, func() {})
+	if res == nil {
+		return code
 	}
 	if f.traceDot != "" {
 		dot, err := res.TraceDOT()
