@@ -425,7 +425,11 @@ func answerInFlight(s *model.State, side model.Side, e *model.Endpoint) (model.S
 	}
 	in := &s.Ch[side.Peer()]
 	for i := 0; i < in.Len(); i++ {
-		if g := in.At(i); !g.Delayed && g.Has(model.ACK) && !g.Has(model.RST) && g.Ack.InRange(e.SndUna, e.SndNxt) {
+		// Only the incarnation side is synchronized with answers it: a
+		// segment of the peer's next one falls outside side's window and
+		// is refused (its ACK field never read).
+		if g := in.At(i); !g.Delayed && g.Has(model.ACK) && !g.Has(model.RST) && g.Ack.InRange(e.SndUna, e.SndNxt) &&
+			(e.PeerInc == 0 || g.Inc == e.PeerInc) {
 			return g, true
 		}
 	}

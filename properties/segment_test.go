@@ -200,3 +200,24 @@ func TestSelect(t *testing.T) {
 		}
 	}
 }
+
+// A segment of the peer's next incarnation does not answer the
+// connection an endpoint is synchronized with (it is refused, outside the
+// window): its timer may expire while that segment is in flight, and
+// no-spurious-timeout must not call that spurious. Found by the random
+// walks: A aborts and reopens during a simultaneous open, and B's SYN,ACK
+// times out while A's new SYN,ACK (acknowledging B's SYN) is on its way.
+func TestNoSpuriousTimeoutIgnoresTheNextIncarnation(t *testing.T) {
+	var s model.State
+	s.Ep[model.B] = model.Endpoint{State: model.SynReceived, Opens: 1, PeerInc: 1, ISS: 0, SndUna: 0, SndNxt: 1, IRS: 0, RcvNxt: 1}
+	s.Ep[model.A] = model.Endpoint{State: model.SynReceived, Opens: 2, PeerInc: 1, ISS: 1 << 30, SndUna: 1 << 30, SndNxt: 1<<30 + 1, IRS: 0, RcvNxt: 1}
+	synAck := model.Segment{Seq: 1 << 30, Ack: 1, Flags: model.SYN | model.ACK, Inc: 2}
+	s.Ch[model.A].Segs[0], s.Ch[model.A].N = synAck, 1
+	a := model.Action{Kind: model.RetransmitTimeout, Side: model.B}
+	require.Empty(t, noSpuriousTimeout(s, a, s))
+
+	// The same answer from the incarnation B is synchronized with does
+	// hold the timer.
+	s.Ch[model.A].Segs[0].Inc = 1
+	require.NotEmpty(t, noSpuriousTimeout(s, a, s))
+}
