@@ -82,22 +82,29 @@ func TestSafetyAlongRandomWalks(t *testing.T) {
 // bug, fails within the CI budget, naming the property the bug breaks.
 func TestRandomWalksFindPlantedBugs(t *testing.T) {
 	for _, bug := range []struct {
-		variant  model.Variant
-		property string
+		variant    model.Variant
+		properties []string // what the bug breaks; a walk names one
 	}{
-		{model.BugAckSeq, "handshake-ack"},
+		{model.BugAckSeq, []string{"handshake-ack"}},
 		// B takes text in SYN-SENT, before it synchronized with any
 		// peer: delivered-within-sent names it as soon as the text
-		// arrives (stream-integrity needed B to give up a half-open
-		// connection and connect again with the same ISS first).
-		{model.BugDataInSynSent, "delivered-within-sent"},
+		// arrives; stream-integrity names it too, when the text comes
+		// from an incarnation B is not synchronized with, and a walk
+		// may meet that first (about one run in seventy did).
+		{model.BugDataInSynSent, []string{"delivered-within-sent", "stream-integrity"}},
 	} {
 		t.Run(bug.variant.String(), func(t *testing.T) {
 			start := time.Now()
 			report, found := fuzz.Finds(bugBudget, safetyWalk(bug.variant, safety(t)))
-			require.True(t, found, "%d random walks found no violation of %s", bugBudget, bug.property)
-			require.Contains(t, report, "VIOLATION "+bug.property+" ", report)
-			t.Logf("found %s in %s: %s", bug.property, time.Since(start).Round(time.Millisecond), summary(report))
+			require.True(t, found, "%d random walks found no violation of %s", bugBudget, strings.Join(bug.properties, " or "))
+			named := ""
+			for _, p := range bug.properties {
+				if strings.Contains(report, "VIOLATION "+p+" ") {
+					named = p
+				}
+			}
+			require.NotEmpty(t, named, "the walk names none of %v:\n%s", bug.properties, report)
+			t.Logf("found %s in %s: %s", named, time.Since(start).Round(time.Millisecond), summary(report))
 			t.Logf("the shrunk behaviour:\n%s", shrunk(report))
 		})
 	}
