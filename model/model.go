@@ -19,6 +19,8 @@ type Model struct {
 	// transition applies (Model.Rules); recorded is the table it wraps.
 	recorder *Model
 	recorded *[numRules]RuleFunc
+	// packing numbers the components of packed states (packed.go).
+	packing *packing
 }
 
 // New returns the model for cfg, or an error naming the first field that
@@ -27,7 +29,7 @@ func New(cfg Config) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	m := &Model{cfg: cfg, rules: cfg.Variant.table()}
+	m := &Model{cfg: cfg, rules: cfg.Variant.table(), packing: newPacking()}
 	for _, id := range otherChain {
 		if !cfg.Variant.inactive(id) {
 			m.otherChain = append(m.otherChain, id)
@@ -108,25 +110,31 @@ func (m *Model) established(i, j uint8) State {
 // what it sent, then its timers.
 func (m *Model) Next(s State) iter.Seq2[Action, State] {
 	return func(yield func(Action, State) bool) {
-		if s.Overflow {
-			return // as Step: an overflowed state has no successors
-		}
-		// Rules are called through the variant's table, so the
-		// transition they change lives on the heap: one from a pool per
-		// call of Next, not one per action.
-		t := transitions.Get().(*Transition)
-		for a := range m.actions(&s) {
-			if m.disabled(&s, a) {
-				continue
-			}
-			// Step, without its copies of the state in and out.
-			t.reset(m, &s)
-			if t.apply(a) && !yield(a, t.s) {
-				break
-			}
-		}
-		transitions.Put(t)
+		m.successors(&s, func(a Action, t *Transition) bool { return yield(a, t.s) })
 	}
+}
+
+// successors calls emit with each enabled transition of s, in the order
+// of Next, until emit returns false: its action, and the transition,
+// whose state is the successor, until emit returns. Next and AppendNext
+// are both this.
+func (m *Model) successors(s *State, emit func(Action, *Transition) bool) {
+	if s.Overflow {
+		return // as Step: an overflowed state has no successors
+	}
+	// Rules are called through the variant's table, so the transition
+	// they change lives on the heap: one from a pool per state, not one
+	// per action, with the candidates' buffer.
+	t := transitions.Get().(*Transition)
+	t.candidates = m.candidates(t.candidates[:0], s, false)
+	for _, a := range t.candidates {
+		// Step, without its copies of the state in and out.
+		t.reset(m, s)
+		if t.apply(a) && !emit(a, t) {
+			break
+		}
+	}
+	transitions.Put(t)
 }
 
 var transitions = sync.Pool{New: func() any { return new(Transition) }}
@@ -139,114 +147,105 @@ var transitions = sync.Pool{New: func() any { return new(Transition) }}
 // for one that is enabled: TestNextAgreesWithStep checks this on every
 // preset and variant.
 func (m *Model) disabled(s *State, a Action) bool {
-	e := &s.Ep[a.Side]
-	switch a.Kind {
-	case PassiveOpen:
-		return e.State != Closed
-	case ActiveOpen:
-		return e.State != Closed && e.State != Listen
-	case SendData:
-		return e.State != Established && e.State != CloseWait
-	case CloseCall:
-		return !m.cfg.Close || e.AppClosed
-	case AbortCall:
-		return !m.cfg.Abort || e.State == Closed
-	case Lose:
-		return int(s.Losses) >= m.cfg.MaxLosses
-	case Duplicate:
-		return int(s.Dups) >= m.cfg.MaxDups
-	case RetransmitTimeout:
-		return !retransmitting(e.State) || e.SndUna == e.SndNxt
-	case TimeWaitTimeout:
-		return e.State != TimeWait
-	}
-	return false
+	return m.disabledKinds(s, a.Side)>>a.Kind&1 != 0
 }
 
-// actions yields the candidate actions of s; Step decides which of them
-// are enabled.
-func (m *Model) actions(s *State) iter.Seq[Action] {
-	return func(yield func(Action) bool) {
-		for _, side := range []Side{A, B} {
-			e := &s.Ep[side]
-			for _, k := range []ActionKind{PassiveOpen, SendData, CloseCall, AbortCall} {
-				if !yield(Action{Kind: k, Side: side}) {
-					return
+// disabledKinds is disabled for every kind of action of side at once: bit
+// k is set if disabled rules out the actions of kind k, which it decides
+// from the kind and the side alone.
+func (m *Model) disabledKinds(s *State, side Side) uint32 {
+	e := &s.Ep[side]
+	var off uint32
+	set := func(k ActionKind, disabled bool) {
+		if disabled {
+			off |= 1 << k
+		}
+	}
+	set(PassiveOpen, e.State != Closed)
+	set(ActiveOpen, e.State != Closed && e.State != Listen)
+	set(SendData, e.State != Established && e.State != CloseWait)
+	set(CloseCall, !m.cfg.Close || e.AppClosed)
+	set(AbortCall, !m.cfg.Abort || e.State == Closed)
+	set(Lose, int(s.Losses) >= m.cfg.MaxLosses)
+	set(Duplicate, int(s.Dups) >= m.cfg.MaxDups)
+	set(RetransmitTimeout, !retransmitting(e.State) || e.SndUna == e.SndNxt)
+	set(TimeWaitTimeout, e.State != TimeWait)
+	return off
+}
+
+// candidates appends to buf the candidate actions of s, less those
+// disabled rules out unless all is set; Step decides which of them are
+// enabled.
+func (m *Model) candidates(buf []Action, s *State, all bool) []Action {
+	var off uint32 // the kinds disabled rules out, for side
+	add := func(a Action) {
+		if off>>a.Kind&1 == 0 {
+			buf = append(buf, a)
+		}
+	}
+	for _, side := range []Side{A, B} {
+		e := &s.Ep[side]
+		if !all {
+			off = m.disabledKinds(s, side)
+		}
+		for _, k := range []ActionKind{PassiveOpen, SendData, CloseCall, AbortCall} {
+			add(Action{Kind: k, Side: side})
+		}
+		for i := range m.cfg.ISNs[side] {
+			add(Action{Kind: ActiveOpen, Side: side, ISN: uint8(i)})
+		}
+		in := &s.Ch[side.Peer()]
+		oldest := true // no regular (not delayed) segment seen yet
+		for i := 0; i < in.Len(); i++ {
+			g := in.At(i)
+			if !g.Delayed {
+				if !oldest && !m.cfg.Reorder {
+					continue // FIFO: the oldest regular segment, or a delayed copy
 				}
+				oldest = false
 			}
-			for i := range m.cfg.ISNs[side] {
-				if !yield(Action{Kind: ActiveOpen, Side: side, ISN: uint8(i)}) {
-					return
-				}
+			if sameAsPrevious(in, i) {
+				continue // taking out either of two equal neighbours leaves one channel
 			}
-			in := &s.Ch[side.Peer()]
-			oldest := true // no regular (not delayed) segment seen yet
-			for i := 0; i < in.Len(); i++ {
-				g := in.At(i)
-				if !g.Delayed {
-					if !oldest && !m.cfg.Reorder {
-						continue // FIFO: the oldest regular segment, or a delayed copy
-					}
-					oldest = false
-				}
-				if sameAsPrevious(in, i) {
-					continue // taking out either of two equal neighbours leaves one channel
-				}
-				choices := 1
-				if e.State == Listen && g.Flags&(SYN|RST|ACK) == SYN {
-					choices = len(m.cfg.ISNs[side])
-				}
-				for c := 0; c < choices; c++ {
-					if !yield(Action{Kind: Deliver, Side: side, Index: uint8(i), ISN: uint8(c), Seg: g}) {
-						return
-					}
-				}
+			choices := 1
+			if e.State == Listen && g.Flags&(SYN|RST|ACK) == SYN {
+				choices = len(m.cfg.ISNs[side])
 			}
-			out := &s.Ch[side]
-			for i := 0; i < out.Len(); i++ {
-				// Losing either of two equal neighbours leaves the same
-				// channel; duplicating any copy of a segment appends the
-				// same copy.
-				if !sameAsPrevious(out, i) {
-					if !yield(Action{Kind: Lose, Side: side, Index: uint8(i), Seg: out.At(i)}) {
-						return
-					}
-				}
-				if !earlier(out, i) {
-					if !yield(Action{Kind: Duplicate, Side: side, Index: uint8(i), Seg: out.At(i)}) {
-						return
-					}
-				}
+			for c := 0; c < choices; c++ {
+				add(Action{Kind: Deliver, Side: side, Index: uint8(i), ISN: uint8(c), Seg: g})
 			}
-			if !yield(Action{Kind: RetransmitTimeout, Side: side, Index: e.Backoff}) {
-				return
+		}
+		out := &s.Ch[side]
+		for i := 0; i < out.Len() && off>>Lose&off>>Duplicate&1 == 0; i++ {
+			// Losing either of two equal neighbours leaves the same
+			// channel; duplicating any copy of a segment appends the
+			// same copy.
+			if !sameAsPrevious(out, i) {
+				add(Action{Kind: Lose, Side: side, Index: uint8(i), Seg: out.At(i)})
 			}
-			if !yield(Action{Kind: TimeWaitTimeout, Side: side}) {
-				return
+			if !earlier(out, i) {
+				add(Action{Kind: Duplicate, Side: side, Index: uint8(i), Seg: out.At(i)})
 			}
-			if side == B && m.cfg.AcceptBacklog > 0 {
-				for _, a := range []Action{{Kind: OtherClient, Side: B}, {Kind: AcceptCall, Side: B}, {Kind: AcceptCall, Side: B, Index: 1}} {
-					if !yield(a) {
-						return
-					}
-				}
+		}
+		add(Action{Kind: RetransmitTimeout, Side: side, Index: e.Backoff})
+		add(Action{Kind: TimeWaitTimeout, Side: side})
+		if side == B && m.cfg.AcceptBacklog > 0 {
+			for _, a := range []Action{{Kind: OtherClient, Side: B}, {Kind: AcceptCall, Side: B}, {Kind: AcceptCall, Side: B, Index: 1}} {
+				add(a)
 			}
-			if side == B && m.cfg.SynBacklog > 0 {
-				if !yield(Action{Kind: SpoofedSYN, Side: B}) {
-					return
+		}
+		if side == B && m.cfg.SynBacklog > 0 {
+			add(Action{Kind: SpoofedSYN, Side: B})
+			q := &s.Listen
+			for i := 0; i < int(q.N); i++ {
+				if i > 0 && q.Half[i] == q.Half[i-1] {
+					continue // an equal entry: same successor
 				}
-				q := &s.Listen
-				for i := 0; i < int(q.N); i++ {
-					if i > 0 && q.Half[i] == q.Half[i-1] {
-						continue // an equal entry: same successor
-					}
-					if !yield(Action{Kind: HalfOpenTimeout, Side: B, Index: uint8(i)}) {
-						return
-					}
-				}
+				add(Action{Kind: HalfOpenTimeout, Side: B, Index: uint8(i)})
 			}
 		}
 	}
+	return buf
 }
 
 // sameAsPrevious reports whether the i-th segment of ch equals the one
@@ -341,6 +340,8 @@ type Transition struct {
 	// in passing (time-wait/enter, isn/select), inside the transition so
 	// that passing them to rules allocates nothing.
 	ev, aux Event
+	// candidates is successors' buffer.
+	candidates []Action
 }
 
 // reset starts a transition of m from s, field by field (cheaper than

@@ -15,7 +15,59 @@ import (
 // If a change to a guard makes an action enabled where disabled says it
 // cannot be, this test fails: change disabled too.
 func TestNextAgreesWithStep(t *testing.T) {
+	forReachedStates(t, func(m *Model, s State) int {
+		var wantActs, acts []Action
+		var wantStates, states []State
+		for _, a := range m.candidates(nil, &s, true) {
+			if next, ok := m.Step(s, a); ok {
+				wantActs, wantStates = append(wantActs, a), append(wantStates, next)
+			}
+		}
+		for a, next := range m.Next(s) {
+			acts, states = append(acts, a), append(states, next)
+		}
+		require.Equal(t, wantActs, acts, "%v, variant %v: %v", m.cfg, m.cfg.Variant, s)
+		require.Equal(t, wantStates, states, "%v, variant %v: %v", m.cfg, m.cfg.Variant, s)
+		return len(acts)
+	})
+}
+
+// forReachedStates calls check on the states a breadth-first search by
+// Next reaches, up to a bound, for every configuration of nextConfigs,
+// each with a new Model; check returns how many transitions it compared,
+// and the total must pass 100,000.
+func forReachedStates(t *testing.T, check func(m *Model, s State) int) {
 	const maxStates = 3000
+	steps := 0
+	for _, cfg := range nextConfigs(t) {
+		m, err := New(cfg)
+		require.NoError(t, err)
+		seen := map[State]bool{}
+		var queue []State
+		for s := range m.Init() {
+			seen[s] = true
+			queue = append(queue, s)
+		}
+		for len(queue) > 0 {
+			s := queue[0]
+			queue = queue[1:]
+			steps += check(m, s)
+			for _, next := range m.Next(s) {
+				if !seen[next] && len(seen) < maxStates {
+					seen[next] = true
+					queue = append(queue, next)
+				}
+			}
+		}
+	}
+	require.Greater(t, steps, 100000)
+}
+
+// nextConfigs are the configurations the successor functions are
+// compared on: every preset with every variant, and configurations that
+// enable what the presets leave off: ABORT, early CLOSE, reopening,
+// several ISNs, spurious retransmissions, the SYN flood.
+func nextConfigs(t *testing.T) []Config {
 	var configs []Config
 	for _, p := range Presets() {
 		for _, v := range Variants() {
@@ -40,37 +92,33 @@ func TestNextAgreesWithStep(t *testing.T) {
 		}
 	}
 
-	steps := 0
-	for _, cfg := range configs {
-		m, err := New(cfg)
-		require.NoError(t, err)
-		seen := map[State]bool{}
-		var queue []State
-		for s := range m.Init() {
-			seen[s] = true
-			queue = append(queue, s)
+	return configs
+}
+
+// AppendNext, on the packed words of a state, gives the successors and
+// actions Next gives, in the same order, each packed as Pack packs it;
+// Unpack inverts Pack. It is checked on the states of
+// TestNextAgreesWithStep.
+func TestAppendNextAgreesWithNext(t *testing.T) {
+	var succ []uint64
+	var acts []Action
+	forReachedStates(t, func(m *Model, s State) int {
+		n := m.PackedWords()
+		w, packed := make([]uint64, n), make([]uint64, n)
+		m.Pack(w, s)
+		require.Equal(t, s, m.Unpack(w), "%v, variant %v", m.cfg, m.cfg.Variant)
+		succ, acts = m.AppendNext(w, succ[:0], acts[:0])
+		require.Len(t, succ, n*len(acts))
+		i := 0
+		for a, next := range m.Next(s) {
+			require.Less(t, i, len(acts), "%v, variant %v: %v: AppendNext misses %v", m.cfg, m.cfg.Variant, s, a)
+			require.Equal(t, a, acts[i], "%v, variant %v: %v", m.cfg, m.cfg.Variant, s)
+			m.Pack(packed, next)
+			require.Equal(t, packed, succ[i*n:(i+1)*n], "%v, variant %v: %v by %v", m.cfg, m.cfg.Variant, s, a)
+			require.Equal(t, next, m.Unpack(succ[i*n:(i+1)*n]))
+			i++
 		}
-		for len(queue) > 0 {
-			s := queue[0]
-			queue = queue[1:]
-			var wantActs, acts []Action
-			var wantStates, states []State
-			for a := range m.actions(&s) {
-				if next, ok := m.Step(s, a); ok {
-					wantActs, wantStates = append(wantActs, a), append(wantStates, next)
-				}
-			}
-			for a, next := range m.Next(s) {
-				acts, states = append(acts, a), append(states, next)
-				if !seen[next] && len(seen) < maxStates {
-					seen[next] = true
-					queue = append(queue, next)
-				}
-			}
-			require.Equal(t, wantActs, acts, "%v, variant %v: %v", cfg, cfg.Variant, s)
-			require.Equal(t, wantStates, states, "%v, variant %v: %v", cfg, cfg.Variant, s)
-			steps += len(acts)
-		}
-	}
-	require.Greater(t, steps, 100000)
+		require.Len(t, acts, i, "%v, variant %v: %v", m.cfg, m.cfg.Variant, s)
+		return i
+	})
 }

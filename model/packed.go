@@ -1,0 +1,236 @@
+package model
+
+import (
+	"fmt"
+	"maps"
+	"sync"
+	"sync/atomic"
+)
+
+// The Model is also a checker.Packer, for the checker's fast path. A State
+// of 344 bytes has no compact fixed-width form of its own: a lossless
+// segment takes 96 bits, and a channel of capacity 8 sixteen of them. But
+// a search meets few distinct endpoints, segments and SYN queues (the
+// lossy preset: 64, 229 and 1 in 3.9 million states), so the packed form
+// numbers each such component the first time it is packed and keeps the
+// numbers, as SPIN's COLLAPSE compression does:
+//
+//	word 0: A's endpoint (16 bits), B's endpoint (16), B's queues (15),
+//	  Overflow (1), Losses (8), Dups (8)
+//	then per channel, A's first, Capacity slots of 16 bits, four a word:
+//	  the segments in flight in order, then zeros (0 is no segment)
+//
+// Five words for a channel capacity of 5 to 8, against some 75 bytes of
+// AppendState's encoding on the lossy preset. The numbering is the
+// Model's, shared by all the searches of one Model and safe for
+// concurrent use; two states have the same words exactly when they are
+// equal. Numbers depend on the order in which components were first met,
+// so with several workers the words of a state (and its fingerprint) may
+// differ from one run to the next; what the checker reports does not.
+//
+// AppendNext computes the successors as Next does, by the same candidates
+// and the same rules (successors), and packs each reusing the numbers of
+// the components it shares with the state expanded, so that a component
+// is looked up only when a transition changed it.
+
+// Packed-form limits: more distinct components than these in one Model's
+// searches panic (none of the presets comes near).
+const (
+	maxPackedEndpoints = 1<<16 - 1
+	maxPackedSegments  = 1<<16 - 1
+	maxPackedBacklogs  = 1<<15 - 1
+	slotBits           = 16
+	slotsPerWord       = 64 / slotBits
+)
+
+// packing is the numbering of a Model's components.
+type packing struct {
+	endpoints components[Endpoint]
+	segments  components[Segment]
+	backlogs  components[Backlog]
+}
+
+func newPacking() *packing {
+	return &packing{
+		endpoints: components[Endpoint]{name: "endpoints", max: maxPackedEndpoints},
+		segments:  components[Segment]{name: "segments", max: maxPackedSegments},
+		backlogs:  components[Backlog]{name: "SYN queues", max: maxPackedBacklogs},
+	}
+}
+
+// components numbers the distinct values of one component from 1 on.
+// Looking a value up reads a published index without a lock; a value not
+// in it is looked up (and numbered, if new) under the lock, and the index
+// is published again once it misses enough values.
+type components[T comparable] struct {
+	name string
+	max  int
+
+	index atomic.Pointer[map[T]uint32] // published: read without the lock
+	mu    sync.Mutex
+	all   map[T]uint32 // every value numbered, under mu
+	// values holds value n-1 of chunk n>>10 at n&1023: chunks are never
+	// moved, so Unpack reads them without the lock.
+	values [(maxPackedEndpoints >> 10) + 1]atomic.Pointer[[1 << 10]T]
+}
+
+// number returns v's number, numbering it if it is new.
+func (c *components[T]) number(v T) uint64 {
+	if idx := c.index.Load(); idx != nil {
+		if n, ok := (*idx)[v]; ok {
+			return uint64(n)
+		}
+	}
+	return c.add(v)
+}
+
+func (c *components[T]) add(v T) uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.all == nil {
+		c.all = map[T]uint32{}
+	}
+	n, ok := c.all[v]
+	if !ok {
+		if len(c.all) >= c.max {
+			panic(fmt.Sprintf("model: more than %d distinct %s for the packed form", c.max, c.name))
+		}
+		n = uint32(len(c.all))
+		chunk := c.values[n>>10].Load()
+		if chunk == nil {
+			chunk = new([1 << 10]T)
+			c.values[n>>10].Store(chunk)
+		}
+		chunk[n&(1<<10-1)] = v
+		n++
+		c.all[v] = n
+	}
+	// Publish a new index when the published one misses an eighth of
+	// the values (every value while there are few): copying it costs
+	// O(values), so growing costs O(values) in all.
+	if idx := c.index.Load(); idx == nil || len(c.all)-len(*idx) > len(*idx)/8 {
+		next := maps.Clone(c.all)
+		c.index.Store(&next)
+	}
+	return uint64(n)
+}
+
+// value returns the value numbered n.
+func (c *components[T]) value(n uint64) T {
+	if n == 0 || n > uint64(c.max) {
+		panic(fmt.Sprintf("model: no packed %s number %d", c.name, n))
+	}
+	n--
+	return c.values[n>>10].Load()[n&(1<<10-1)]
+}
+
+// channelWords is the number of words of a channel's slots.
+func (m *Model) channelWords() int {
+	return (m.cfg.Capacity + slotsPerWord - 1) / slotsPerWord
+}
+
+// PackedWords is the number of words of a packed State: one, then the
+// slots of both channels.
+func (m *Model) PackedWords() int { return 1 + 2*m.channelWords() }
+
+// Pack writes the words of s into w.
+func (m *Model) Pack(w []uint64, s State) {
+	clear(w[:m.PackedWords()])
+	m.pack(w, &s, nil, nil)
+}
+
+// pack writes the words of s into w, which must be zero. If from is not
+// nil, s is a successor of from, whose words are fw: a component s
+// shares with from keeps its number without a look-up.
+func (m *Model) pack(w []uint64, s, from *State, fw []uint64) {
+	p := m.packing
+	var epA, epB, q uint64
+	if from != nil {
+		epA, epB, q = fw[0]&0xffff, fw[0]>>16&0xffff, fw[0]>>32&0x7fff
+	}
+	if from == nil || s.Ep[A] != from.Ep[A] {
+		epA = p.endpoints.number(s.Ep[A])
+	}
+	if from == nil || s.Ep[B] != from.Ep[B] {
+		epB = p.endpoints.number(s.Ep[B])
+	}
+	if from == nil || s.Listen != from.Listen {
+		q = p.backlogs.number(s.Listen)
+	}
+	w[0] = epA | epB<<16 | q<<32 | uint64(boolByte(s.Overflow))<<47 | uint64(s.Losses)<<48 | uint64(s.Dups)<<56
+	cw := m.channelWords()
+	for side := range s.Ch {
+		ch := &s.Ch[side]
+		out := w[1+side*cw : 1+(side+1)*cw]
+		var in []uint64
+		var prev *Channel
+		if from != nil {
+			in, prev = fw[1+side*cw:1+(side+1)*cw], &from.Ch[side]
+		}
+		for j := 0; j < int(ch.N); j++ {
+			g := &ch.Segs[j]
+			var n uint64
+			switch {
+			// A transition removes at most one segment and appends
+			// at the end: a segment kept is at the same place or one
+			// ahead.
+			case prev != nil && j < int(prev.N) && *g == prev.Segs[j]:
+				n = slot(in, j)
+			case prev != nil && j+1 < int(prev.N) && *g == prev.Segs[j+1]:
+				n = slot(in, j+1)
+			default:
+				n = p.segments.number(*g)
+			}
+			out[j/slotsPerWord] |= n << (slotBits * (j % slotsPerWord))
+		}
+	}
+}
+
+// slot is the number in slot j of a channel's words.
+func slot(w []uint64, j int) uint64 {
+	return w[j/slotsPerWord] >> (slotBits * (j % slotsPerWord)) & (1<<slotBits - 1)
+}
+
+// Unpack returns the state whose words Pack wrote in w.
+func (m *Model) Unpack(w []uint64) State {
+	var s State
+	m.unpack(w, &s)
+	return s
+}
+
+func (m *Model) unpack(w []uint64, s *State) {
+	p := m.packing
+	w0 := w[0]
+	s.Ep[A], s.Ep[B] = p.endpoints.value(w0&0xffff), p.endpoints.value(w0>>16&0xffff)
+	s.Listen = p.backlogs.value(w0 >> 32 & 0x7fff)
+	s.Overflow, s.Losses, s.Dups = w0>>47&1 != 0, uint8(w0>>48), uint8(w0>>56)
+	cw := m.channelWords()
+	for side := range s.Ch {
+		ch := &s.Ch[side]
+		in := w[1+side*cw : 1+(side+1)*cw]
+		for j := 0; j < m.cfg.Capacity; j++ {
+			n := slot(in, j)
+			if n == 0 {
+				break
+			}
+			ch.Segs[j] = p.segments.value(n)
+			ch.N++
+		}
+	}
+}
+
+// AppendNext appends the packed successors of the packed state w to succ
+// and their actions to acts, in the order of Next.
+func (m *Model) AppendNext(w []uint64, succ []uint64, acts []Action) ([]uint64, []Action) {
+	var s State
+	m.unpack(w, &s)
+	n := m.PackedWords()
+	m.successors(&s, func(a Action, t *Transition) bool {
+		k := len(succ)
+		succ = append(succ, make([]uint64, n)...)
+		m.pack(succ[k:k+n], &t.s, &s, w)
+		acts = append(acts, a)
+		return true
+	})
+	return succ, acts
+}
