@@ -169,6 +169,12 @@ type explorer[S comparable, A any] struct {
 func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opts *Options[S, A]) *explorer[S, A] {
 	enc, _ := sys.(Encoder[S])
 	pk, _ := sys.(Packer[S, A])
+	if pk != nil && enc != nil && !fastPathOptions(opts) {
+		// A search off the fast path would pack each successor only
+		// to store it: a Packer that is also an Encoder keeps its own
+		// encoding there.
+		pk = nil
+	}
 	var words *wordEncoder[S, A]
 	if pk != nil {
 		words = newWordEncoder(pk)

@@ -59,8 +59,13 @@ func readWords(w []uint64, b []byte) []uint64 {
 // Packer with no constraint and no transition invariant, which are
 // evaluated on states and transitions the fast path does not build.
 func (e *explorer[S, A]) packedPath() bool {
-	o := e.opts
-	return e.pk != nil && o.Strategy == BFS && o.ActionConstraint == nil && o.StateConstraint == nil &&
+	return e.pk != nil && fastPathOptions(e.opts)
+}
+
+// fastPathOptions reports whether a search with options o takes the fast
+// path if its system is a Packer.
+func fastPathOptions[S comparable, A any](o *Options[S, A]) bool {
+	return o.Strategy == BFS && o.ActionConstraint == nil && o.StateConstraint == nil &&
 		len(o.TransitionInvariants) == 0
 }
 

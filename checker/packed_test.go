@@ -107,3 +107,51 @@ func TestPackedTrace(t *testing.T) {
 	}
 	require.Positive(t, calls.Load())
 }
+
+// encodingPackedToy is a packedToy that is also an Encoder, counting the
+// states it packs and encodes.
+type encodingPackedToy struct {
+	packedToy
+	packs, encodes *atomic.Int64
+}
+
+func (p encodingPackedToy) Pack(w []uint64, s int) {
+	p.packs.Add(1)
+	p.packedToy.Pack(w, s)
+}
+
+func (p encodingPackedToy) AppendState(b []byte, s int) []byte {
+	p.encodes.Add(1)
+	return strconv.AppendInt(b, int64(s), 10)
+}
+
+func (p encodingPackedToy) DecodeState(b []byte) int {
+	s, err := strconv.Atoi(string(b))
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// A Packer that is also an Encoder is stored by its encoding off the fast
+// path (here, under a state constraint), and by its words on it.
+func TestPackerEncoderOffFastPath(t *testing.T) {
+	line := toy[int]{init: []int{0}, next: func(u int) []move[int] {
+		if u < 100 {
+			return []move[int]{{"step", u + 1}}
+		}
+		return nil
+	}}
+	var calls, packs, encodes atomic.Int64
+	sys := encodingPackedToy{packedToy{line, &calls}, &packs, &encodes}
+	res := explore(t, sys, Options[int, string]{StateConstraint: func(int) bool { return true }})
+	require.Equal(t, 101, res.Stats.Distinct)
+	require.Zero(t, calls.Load()+packs.Load())
+	require.Positive(t, encodes.Load())
+	encodes.Store(0)
+	res = explore(t, sys, Options[int, string]{})
+	require.Equal(t, 101, res.Stats.Distinct)
+	require.Positive(t, calls.Load())
+	require.Positive(t, packs.Load())
+	require.Zero(t, encodes.Load())
+}

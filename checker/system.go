@@ -167,8 +167,9 @@ type Options[S comparable, A any] struct {
 //
 // The fast path serves a breadth-first search without action or state
 // constraints or transition invariants (fold the constraints into
-// AppendNext, as bench.Product does); any other search uses Next. Both
-// give the same result, which the checker's tests require.
+// AppendNext, as bench.Product does); any other search uses Next, and
+// keeps the system's own encoding if it is also an Encoder. Both give
+// the same result, which the checker's tests require.
 type Packer[S, A any] interface {
 	// PackedWords is the number of words of every packed state, at least
 	// one.
