@@ -80,6 +80,26 @@ func BenchmarkNext(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(states)), "ns/state")
 }
 
+// BenchmarkAppendNext is BenchmarkNext on the checker's fast path: the
+// successors of each packed state, packed.
+func BenchmarkAppendNext(b *testing.B) {
+	m, states := presetStates(b, "lifecycle")
+	n := m.PackedWords()
+	words := make([]uint64, n*len(states))
+	for i, s := range states {
+		m.Pack(words[i*n:(i+1)*n], s)
+	}
+	var succ []uint64
+	var acts []model.Action
+	b.ReportAllocs()
+	for b.Loop() {
+		for i := range states {
+			succ, acts = m.AppendNext(words[i*n:(i+1)*n], succ[:0], acts[:0])
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(states)), "ns/state")
+}
+
 // BenchmarkEncoding is AppendState and DecodeState, per state.
 func BenchmarkEncoding(b *testing.B) {
 	m, states := presetStates(b, "lossy")

@@ -297,18 +297,20 @@ var tcpNoops = [numRules]bool{ruleTimeWaitSYN: true}
 // inactive reports that rule id is TCP's no-op in v (not overridden), so
 // that a chain may skip it.
 func (v Variant) inactive(id ruleID) bool {
-	if !tcpNoops[id] {
-		return false
-	}
+	return tcpNoops[id] && !v.replaces(id)
+}
+
+// replaces reports whether v puts its own rule in place of TCP's rule id.
+func (v Variant) replaces(id ruleID) bool {
 	if v.def == nil {
-		return true
+		return false
 	}
 	for _, r := range v.def.overrides {
 		if r.Name == tcpRules[id].Name {
-			return false
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // variants are the built-in variants, TCP first.

@@ -50,12 +50,12 @@ func frontCopy(e *Endpoint, g Segment) bool {
 // delayed copy may all arrive after it. With Config.SpuriousRetransmit
 // the timer may expire whenever a segment is unacknowledged, as it does
 // when a round trip takes longer than the RTO.
-func (t *Transition) retransmissionNeeded(side Side) bool {
-	if t.m.cfg.SpuriousRetransmit {
+func (m *Model) retransmissionNeeded(s *State, side Side) bool {
+	if m.cfg.SpuriousRetransmit {
 		return true
 	}
-	e := &t.s.Ep[side]
-	out, in := &t.s.Ch[side], &t.s.Ch[side.Peer()]
+	e := &s.Ep[side]
+	out, in := &s.Ch[side], &s.Ch[side.Peer()]
 	for i := 0; i < out.Len(); i++ {
 		if frontCopy(e, out.At(i)) {
 			return false
@@ -122,19 +122,8 @@ func retransmitTimeout(t *Transition, ev *Event) bool {
 func (t *Transition) retransmit(ev *Event, limit int) bool {
 	side := ev.Side
 	e := &t.s.Ep[side]
-	if !retransmitting(e.State) || e.SndUna == e.SndNxt || !t.retransmissionNeeded(side) {
+	if !t.m.retransmitDue(&t.s, side) {
 		return false
-	}
-	// The segments that were in flight when the timer last started,
-	// either way, have arrived or been lost by now: the RTO is longer
-	// than any delivery (see Segment.Aged). Delayed copies are the
-	// exception: they may take any time.
-	for _, ch := range []*Channel{&t.s.Ch[A], &t.s.Ch[B]} {
-		for i := 0; i < ch.Len(); i++ {
-			if g := ch.At(i); !g.Delayed && g.Aged&(1<<side) != 0 {
-				return false
-			}
-		}
 	}
 	t.s.markInFlight(side)
 	if int(e.Backoff) >= limit {
@@ -147,6 +136,28 @@ func (t *Transition) retransmit(ev *Event, limit int) bool {
 	}
 	t.Emit(side, e.frontSegment())
 	e.Backoff++
+	return true
+}
+
+// retransmitDue is timer/retransmit's guard: side has something
+// unacknowledged and its timer can have expired (retransmissionNeeded).
+func (m *Model) retransmitDue(s *State, side Side) bool {
+	e := &s.Ep[side]
+	if !retransmitting(e.State) || e.SndUna == e.SndNxt || !m.retransmissionNeeded(s, side) {
+		return false
+	}
+	// The segments that were in flight when the timer last started,
+	// either way, have arrived or been lost by now: the RTO is longer
+	// than any delivery (see Segment.Aged). Delayed copies are the
+	// exception: they may take any time.
+	for c := range s.Ch {
+		ch := &s.Ch[c]
+		for i := 0; i < ch.Len(); i++ {
+			if g := &ch.Segs[i]; !g.Delayed && g.Aged&(1<<side) != 0 {
+				return false
+			}
+		}
+	}
 	return true
 }
 
@@ -170,22 +181,27 @@ func (t *Transition) retransmit(ev *Event, limit int) bool {
 //     refuses a configuration where it is not: there a retransmitted FIN
 //     could find the endpoint CLOSED, which this rule would hide.
 func timeWaitTimeout(t *Transition, ev *Event) bool {
-	side := ev.Side
-	e, peer := &t.s.Ep[side], &t.s.Ep[side.Peer()]
-	if e.State != TimeWait || t.s.Ch[side].Len() != 0 {
+	if !timeWaitOver(&t.s, ev.Side) {
 		return false
 	}
-	in := &t.s.Ch[side.Peer()]
+	t.DeleteTCB(ev.Side, NoError)
+	return true
+}
+
+// timeWaitOver is timer/time-wait's guard: side is in TIME-WAIT and 2MSL
+// can have passed (see timeWaitTimeout).
+func timeWaitOver(s *State, side Side) bool {
+	e, peer := &s.Ep[side], &s.Ep[side.Peer()]
+	if e.State != TimeWait || s.Ch[side].Len() != 0 {
+		return false
+	}
+	in := &s.Ch[side.Peer()]
 	for i := 0; i < in.Len(); i++ {
 		if in.At(i).Inc <= e.PeerInc {
 			return false // the peer's segment of this connection, still in flight
 		}
 	}
-	if peer.Opens == e.PeerInc && retransmitting(peer.State) && peer.SndUna != peer.SndNxt {
-		return false
-	}
-	t.DeleteTCB(side, NoError)
-	return true
+	return peer.Opens != e.PeerInc || !retransmitting(peer.State) || peer.SndUna == peer.SndNxt
 }
 
 // spoofedSYN is a SYN from a spoofed address reaching B's listener (seed

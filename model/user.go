@@ -9,13 +9,19 @@ package model
 // the TCB and enter LISTEN. Figure 5: CLOSED → LISTEN "passive OPEN /
 // create TCB".
 func passiveOpen(t *Transition, ev *Event) bool {
-	side := ev.Side
-	e := &t.s.Ep[side]
-	if t.m.cfg.Roles[side]&Listener == 0 || e.State != Closed || int(e.Opens) >= t.m.cfg.Incarnations {
+	if !t.m.mayOpenPassive(&t.s, ev.Side) {
 		return false
 	}
+	e := &t.s.Ep[ev.Side]
 	*e = Endpoint{State: Listen, Opens: e.Opens + 1}
 	return true
+}
+
+// mayOpenPassive is call/open/passive's guard: side's application
+// listens, its connection is CLOSED, and it may open again.
+func (m *Model) mayOpenPassive(s *State, side Side) bool {
+	e := &s.Ep[side]
+	return m.cfg.Roles[side]&Listener != 0 && e.State == Closed && int(e.Opens) < m.cfg.Incarnations
 }
 
 // activeOpen is OPEN with the active flag (§3.10.1): in CLOSED, create the
@@ -31,20 +37,12 @@ func activeOpen(t *Transition, ev *Event) bool { return t.activeOpen(ev, false) 
 func (t *Transition) activeOpen(ev *Event, withData bool) bool {
 	side, isn := ev.Side, ev.ISN
 	e := &t.s.Ep[side]
-	if t.m.cfg.Roles[side]&Connector == 0 || int(isn) >= len(t.m.cfg.ISNs[side]) {
+	if int(isn) >= len(t.m.cfg.ISNs[side]) || !t.m.mayOpenActive(&t.s, side) {
 		return false
 	}
-	switch e.State {
-	case Closed:
-		if int(e.Opens) >= t.m.cfg.Incarnations {
-			return false
-		}
+	if e.State == Closed {
 		*e = Endpoint{Opens: e.Opens + 1}
-	case Listen:
-		// The same TCB, now active (§3.10.1 LISTEN STATE).
-	default:
-		return false
-	}
+	} // else LISTEN: the same TCB, now active (§3.10.1 LISTEN STATE)
 	e.State = SynSent
 	e.Passive = false
 	e.ISS = t.SelectISS(side, isn)
@@ -59,6 +57,15 @@ func (t *Transition) activeOpen(ev *Event, withData bool) bool {
 	}
 	t.Emit(side, syn)
 	return true
+}
+
+// mayOpenActive is call/open/active's guard: side's application
+// connects, and its connection is CLOSED with an incarnation left, or
+// LISTEN.
+func (m *Model) mayOpenActive(s *State, side Side) bool {
+	e := &s.Ep[side]
+	return m.cfg.Roles[side]&Connector != 0 &&
+		(e.State == Closed && int(e.Opens) < m.cfg.Incarnations || e.State == Listen)
 }
 
 // unaccepted reports whether side's application has not yet accepted the
