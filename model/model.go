@@ -350,8 +350,9 @@ type Transition struct {
 	// in passing (time-wait/enter, isn/select), inside the transition so
 	// that passing them to rules allocates nothing.
 	ev, aux Event
-	// candidates is successors' buffer.
+	// candidates is successors' buffer; segments, AppendNext's cache.
 	candidates []Action
+	segments   segmentCache
 }
 
 // reset starts a transition of m from s, field by field (cheaper than

@@ -17,11 +17,11 @@ import (
 //
 //	word 0: A's endpoint (16 bits), B's endpoint (16), B's queues (15),
 //	  Overflow (1), Losses (8), Dups (8)
-//	then per channel, A's first, Capacity slots of 16 bits, four a word:
-//	  the segments in flight in order, then zeros (0 is no segment)
+//	then per channel, A's first, MaxChannelCapacity slots of 16 bits, four
+//	  a word: the segments in flight in order, then zeros (0 is none)
 //
-// Five words for a channel capacity of 5 to 8, against some 75 bytes of
-// AppendState's encoding on the lossy preset. The numbering is the
+// Five words, against some 75 bytes of AppendState's encoding on the
+// lossy preset. The numbering is the
 // Model's, shared by all the searches of one Model and safe for
 // concurrent use; two states have the same words exactly when they are
 // equal. Numbers depend on the order in which components were first met,
@@ -124,25 +124,27 @@ func (c *components[T]) value(n uint64) T {
 	return c.values[n>>10].Load()[n&(1<<10-1)]
 }
 
-// channelWords is the number of words of a channel's slots.
-func (m *Model) channelWords() int {
-	return (m.cfg.Capacity + slotsPerWord - 1) / slotsPerWord
-}
+// packedWords is the number of words of a packed State: one, then the
+// slots of both channels, two words each (MaxChannelCapacity slots).
+const packedWords = 1 + 2*channelWords
 
-// PackedWords is the number of words of a packed State: one, then the
-// slots of both channels.
-func (m *Model) PackedWords() int { return 1 + 2*m.channelWords() }
+const channelWords = MaxChannelCapacity / slotsPerWord
+
+// PackedWords is the number of words of a packed State.
+func (m *Model) PackedWords() int { return packedWords }
 
 // Pack writes the words of s into w.
 func (m *Model) Pack(w []uint64, s State) {
-	clear(w[:m.PackedWords()])
-	m.pack(w, &s, nil, nil)
+	p := (*[packedWords]uint64)(w)
+	*p = [packedWords]uint64{}
+	m.pack(p, &s, nil, nil, nil)
 }
 
 // pack writes the words of s into w, which must be zero. If from is not
 // nil, s is a successor of from, whose words are fw: a component s
-// shares with from keeps its number without a look-up.
-func (m *Model) pack(w []uint64, s, from *State, fw []uint64) {
+// shares with from keeps its number without a look-up. A new segment's
+// number is looked for in cache first, if there is one.
+func (m *Model) pack(w *[packedWords]uint64, s, from *State, fw *[packedWords]uint64, cache *segmentCache) {
 	p := m.packing
 	var epA, epB, q uint64
 	if from != nil {
@@ -158,14 +160,11 @@ func (m *Model) pack(w []uint64, s, from *State, fw []uint64) {
 		q = p.backlogs.number(s.Listen)
 	}
 	w[0] = epA | epB<<16 | q<<32 | uint64(boolByte(s.Overflow))<<47 | uint64(s.Losses)<<48 | uint64(s.Dups)<<56
-	cw := m.channelWords()
 	for side := range s.Ch {
 		ch := &s.Ch[side]
-		out := w[1+side*cw : 1+(side+1)*cw]
-		var in []uint64
 		var prev *Channel
 		if from != nil {
-			in, prev = fw[1+side*cw:1+(side+1)*cw], &from.Ch[side]
+			prev = &from.Ch[side]
 		}
 		for j := 0; j < int(ch.N); j++ {
 			g := &ch.Segs[j]
@@ -175,41 +174,41 @@ func (m *Model) pack(w []uint64, s, from *State, fw []uint64) {
 			// at the end: a segment kept is at the same place or one
 			// ahead.
 			case prev != nil && j < int(prev.N) && *g == prev.Segs[j]:
-				n = slot(in, j)
+				n = slot(fw, side, j)
 			case prev != nil && j+1 < int(prev.N) && *g == prev.Segs[j+1]:
-				n = slot(in, j+1)
+				n = slot(fw, side, j+1)
+			case cache != nil:
+				n = cache.number(g, &p.segments)
 			default:
 				n = p.segments.number(*g)
 			}
-			out[j/slotsPerWord] |= n << (slotBits * (j % slotsPerWord))
+			w[1+side*channelWords+j/slotsPerWord] |= n << (slotBits * (j % slotsPerWord))
 		}
 	}
 }
 
-// slot is the number in slot j of a channel's words.
-func slot(w []uint64, j int) uint64 {
-	return w[j/slotsPerWord] >> (slotBits * (j % slotsPerWord)) & (1<<slotBits - 1)
+// slot is the number in slot j of channel side in w.
+func slot(w *[packedWords]uint64, side, j int) uint64 {
+	return w[1+side*channelWords+j/slotsPerWord] >> (slotBits * (j % slotsPerWord)) & (1<<slotBits - 1)
 }
 
 // Unpack returns the state whose words Pack wrote in w.
 func (m *Model) Unpack(w []uint64) State {
 	var s State
-	m.unpack(w, &s)
+	m.unpack((*[packedWords]uint64)(w), &s)
 	return s
 }
 
-func (m *Model) unpack(w []uint64, s *State) {
+func (m *Model) unpack(w *[packedWords]uint64, s *State) {
 	p := m.packing
 	w0 := w[0]
 	s.Ep[A], s.Ep[B] = p.endpoints.value(w0&0xffff), p.endpoints.value(w0>>16&0xffff)
 	s.Listen = p.backlogs.value(w0 >> 32 & 0x7fff)
 	s.Overflow, s.Losses, s.Dups = w0>>47&1 != 0, uint8(w0>>48), uint8(w0>>56)
-	cw := m.channelWords()
 	for side := range s.Ch {
 		ch := &s.Ch[side]
-		in := w[1+side*cw : 1+(side+1)*cw]
-		for j := 0; j < m.cfg.Capacity; j++ {
-			n := slot(in, j)
+		for j := range MaxChannelCapacity {
+			n := slot(w, side, j)
 			if n == 0 {
 				break
 			}
@@ -222,15 +221,43 @@ func (m *Model) unpack(w []uint64, s *State) {
 // AppendNext appends the packed successors of the packed state w to succ
 // and their actions to acts, in the order of Next.
 func (m *Model) AppendNext(w []uint64, succ []uint64, acts []Action) ([]uint64, []Action) {
+	from := (*[packedWords]uint64)(w)
 	var s State
-	m.unpack(w, &s)
-	n := m.PackedWords()
+	m.unpack(from, &s)
 	m.successors(&s, func(a Action, t *Transition) bool {
+		if t.segments.of != m.packing {
+			t.segments = segmentCache{of: m.packing}
+		}
 		k := len(succ)
-		succ = append(succ, make([]uint64, n)...)
-		m.pack(succ[k:k+n], &t.s, &s, w)
+		succ = append(succ, make([]uint64, packedWords)...)
+		m.pack((*[packedWords]uint64)(succ[k:]), &t.s, &s, from, &t.segments)
 		acts = append(acts, a)
 		return true
 	})
 	return succ, acts
+}
+
+// segmentCache holds the numbers of segments packed lately, by a hash of
+// the segment: a transition's new segments are few and recur (an ACK, a
+// segment aged by a timer), and a look-up here costs less than one in
+// the numbering's index. It is a Transition's, so one goroutine's.
+type segmentCache struct {
+	of      *packing // the numbering the entries are from
+	entries [1 << segmentCacheBits]struct {
+		g Segment
+		n uint64 // 0: empty
+	}
+}
+
+const segmentCacheBits = 6
+
+func (c *segmentCache) number(g *Segment, all *components[Segment]) uint64 {
+	h := uint32(g.Seq)*0x9e3779b1 ^ uint32(g.Ack)*0x85ebca77 ^
+		(uint32(g.Flags)|uint32(g.Aged)<<4|uint32(boolByte(g.Delayed))<<6|uint32(boolByte(g.Timely))<<7|
+			uint32(g.Len)<<8|uint32(g.Inc)<<16|uint32(g.Stream)<<24)*0xc2b2ae35
+	e := &c.entries[h>>(32-segmentCacheBits)]
+	if e.n == 0 || e.g != *g {
+		e.g, e.n = *g, all.number(*g)
+	}
+	return e.n
 }
