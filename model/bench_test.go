@@ -2,6 +2,7 @@ package model_test
 
 import (
 	"context"
+	"iter"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -34,6 +35,50 @@ func TestWorkersAgreeOnPresets(t *testing.T) {
 					continue
 				}
 				require.Equal(t, want, res, "%s: %d workers, store %d", name, w, store)
+			}
+		}
+	}
+}
+
+// nextOnly is a Model without its Packer methods: what the checker
+// explores through Next.
+type nextOnly struct{ m *model.Model }
+
+func (n nextOnly) Init() iter.Seq[model.State] { return n.m.Init() }
+func (n nextOnly) Next(s model.State) iter.Seq2[model.Action, model.State] {
+	return n.m.Next(s)
+}
+func (n nextOnly) AppendState(b []byte, s model.State) []byte { return n.m.AppendState(b, s) }
+func (n nextOnly) DecodeState(b []byte) model.State           { return n.m.DecodeState(b) }
+
+// The fast path (the Model is a checker.Packer) gives the result Next
+// gives, on models whose numbering of components starts empty, with one
+// to four workers numbering at once, with either store.
+func TestPackedAgreesWithNextOnPresets(t *testing.T) {
+	for _, name := range []string{"handshake", "lifecycle", "simultaneous", "reconnect", "flood"} {
+		for _, store := range []checker.StoreKind{checker.ExactStore, checker.FingerprintStore} {
+			opts := checker.Options[model.State, model.Action]{
+				Store: store, KeepGraph: true, CheckDeadlock: true, ContinueAfterViolation: true,
+				Invariants: []checker.Invariant[model.State]{
+					{Name: "no-overflow", Holds: func(s model.State) bool { return !s.Overflow }},
+					{Name: "a-not-time-wait", Holds: func(s model.State) bool { return s.Ep[model.A].State != model.TimeWait }},
+				},
+			}
+			explore := func(sys checker.System[model.State, model.Action]) *checker.Result[model.State, model.Action] {
+				res, err := checker.Explore(context.Background(), sys, opts)
+				require.NoError(t, err)
+				res.Stats.Elapsed, res.Stats.StoreBytes, res.Stats.SearchBytes, res.CollisionProbability = 0, 0, 0, 0
+				return res
+			}
+			m, err := model.New(mustPreset(t, name))
+			require.NoError(t, err)
+			opts.Final = m.Final
+			want := explore(nextOnly{m})
+			for _, w := range []int{1, 2, 4} {
+				m, err := model.New(mustPreset(t, name))
+				require.NoError(t, err)
+				opts.Workers = w
+				require.Equal(t, want, explore(m), "%s: %d workers, store %d", name, w, store)
 			}
 		}
 	}
