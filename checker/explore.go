@@ -250,17 +250,8 @@ func (e *explorer[S, A]) run() {
 			continue
 		}
 		if packed && !e.atMaxDepth(e.cur.depth) {
-			for !e.done && e.pos < e.cur.len() {
-				k := min(packBatch, e.cur.len()-e.pos)
-				e.prepareBatch(e.pos, k)
-				for b := 0; b < k && !e.done; b++ {
-					if e.due() && e.interrupted() {
-						return
-					}
-					e.expansions++
-					e.pos++
-					e.expandPacked(e.pos-1, b)
-				}
+			if !e.expandPackedLevel(e.cur.len()) {
+				return
 			}
 			continue
 		}

@@ -72,6 +72,24 @@ func (e *explorer[S, A]) packedPath() bool {
 // waits on its load before the next can start).
 const packBatch = 32
 
+// expandPackedLevel expands the states of the level from e.pos to to-1
+// on the fast path, and reports false if the search was interrupted.
+func (e *explorer[S, A]) expandPackedLevel(to int) bool {
+	for !e.done && e.pos < to {
+		k := min(packBatch, to-e.pos)
+		e.prepareBatch(e.pos, k)
+		for b := 0; b < k && !e.done; b++ {
+			if e.due() && e.interrupted() {
+				return false
+			}
+			e.expansions++
+			e.pos++
+			e.expandPacked(e.pos-1, b)
+		}
+	}
+	return true
+}
+
 // prepareBatch computes the successors of the states at positions from
 // to from+k-1 of the level being expanded, in order, into e.succ and
 // e.acts, with their hashes in e.hashes, and touches their home slots.

@@ -3,7 +3,6 @@ package checker
 import (
 	"bytes"
 	"math"
-	"math/bits"
 	"sync/atomic"
 	"unsafe"
 )
@@ -45,7 +44,7 @@ type store[S comparable] struct {
 	// instead, for holds. The explorer sets it, before the first insert,
 	// when it numbers nothing but new states.
 	anonymous bool
-	touched   uint64 // a sink for touch
+	touched   uint64 // see touch
 	fps       chunked[uint64]
 }
 
@@ -135,20 +134,16 @@ func (st *store[S]) equal(n int, h uint64, code []byte, s *S) bool {
 // its new number and true, or, if the store is full, -1 and false.
 // touch reads the slots where the states of hashes hs would be found
 // first, so that their cache lines are on their way before the probes
-// (see packBatch). It changes nothing.
+// (see packBatch). It changes nothing but touched, where it keeps what
+// it read so that the reads are not left out.
 func (st *store[S]) touch(hs []uint64) {
-	var sum uint64
 	if t := st.fpt.Load(); t != nil {
-		for _, h := range hs {
-			i, _ := bits.Mul64(fpSlot(h), t.size)
-			sum += atomic.LoadUint64(&t.slots[i])
-		}
+		st.touched += t.touch(hs)
 	} else if t := &st.tab; t.size > 0 {
 		for _, h := range hs {
-			sum += uint64(t.slots[t.home(h)*slotSize])
+			st.touched += uint64(t.slots[t.home(h)*slotSize])
 		}
 	}
-	st.touched += sum
 }
 
 func (st *store[S]) insert(h uint64, code []byte, s *S) (int32, bool) {
