@@ -30,7 +30,7 @@ func (m *Model) Unpack(w []uint64) State {
 // AppendNext appends the packed successors of the packed state w to succ
 // and their actions to acts, in the order of Next.
 func (m *Model) AppendNext(w []uint64, succ []uint64, acts []Action) ([]uint64, []Action) {
-	return m.appendNext(w, succ, acts, false)
+	return m.appendNext(w, 0, succ, acts, false)
 }
 
 // AppendNextConstrained is AppendNext less the transitions MCtcp's
@@ -39,7 +39,15 @@ func (m *Model) AppendNext(w []uint64, succ []uint64, acts []Action) ([]uint64, 
 // constraints takes, for a system that folds them into its successors,
 // as the benchmark's product of copies does.
 func (m *Model) AppendNextConstrained(w []uint64, succ []uint64, acts []Action) ([]uint64, []Action) {
-	return m.appendNext(w, succ, acts, true)
+	return m.appendNext(w, 0, succ, acts, true)
+}
+
+// AppendNextConstrainedAt is AppendNextConstrained for a State packed in
+// words at to at+2 of a larger packed state w, as a product of copies
+// packs each copy: each successor appended to succ is the whole of w with
+// those three words replaced.
+func (m *Model) AppendNextConstrainedAt(w []uint64, at int, succ []uint64, acts []Action) ([]uint64, []Action) {
+	return m.appendNext(w, at, succ, acts, true)
 }
 
 // Bits of the third word of a packed State.
@@ -56,7 +64,8 @@ const (
 // holds, and it looks for a repeated message only where the transition
 // appends one, when w has none (a state the constraint let in): taking
 // messages off the head of a queue cannot make two equal ones adjacent.
-func (m *Model) appendNext(w []uint64, succ []uint64, acts []Action, constrained bool) ([]uint64, []Action) {
+func (m *Model) appendNext(whole []uint64, at int, succ []uint64, acts []Action, constrained bool) ([]uint64, []Action) {
+	w := whole[at : at+3]
 	f := w[2]
 	if f>>overflowBit&1 != 0 {
 		return succ, acts
@@ -104,7 +113,9 @@ func (m *Model) appendNext(w []uint64, succ []uint64, acts []Action, constrained
 					((Queue{next[0]}).repeats() || (Queue{next[1]}).repeats()) {
 					continue
 				}
-				succ = append(succ, next[:]...)
+				k := len(succ) + at
+				succ = append(succ, whole...)
+				copy(succ[k:k+3], next[:])
 				acts = append(acts, Action{Peer: p, Kind: a.kind, Rcv: a.rcv, Snd: a.snd, To: a.to})
 			}
 		}
