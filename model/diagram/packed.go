@@ -1,6 +1,9 @@
 package diagram
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // The model is also a checker.Packer: a State packs into three 64-bit
 // words — each peer's queue as it is held (at most 63 bits), then both
@@ -78,12 +81,22 @@ func (m *Model) appendNext(whole []uint64, at int, succ []uint64, acts []Action,
 	}
 	noRepeats := constrained && m.NoRetransmission
 	repeated := noRepeats && ((Queue{w[0]}).repeats() || (Queue{w[1]}).repeats())
-	for k := range table[A].at {
+	// At most maxEnabled arcs per peer: room for all the successors, so
+	// that they are written in place.
+	n := len(whole)
+	base, baseActs := len(succ), len(acts)
+	succ = slices.Grow(succ, 2*maxEnabled*n)[:base+2*maxEnabled*n]
+	acts = slices.Grow(acts, 2*maxEnabled)[:baseActs+2*maxEnabled]
+	j, ja := base, baseActs
+	ranges := [numPeers]*arcRanges{
+		&table[A].at[guardKey(f, w[A])],
+		&table[B].at[guardKey(f>>peerBits, w[B])],
+	}
+	for k := range numClasses {
 		for p := A; p < numPeers; p++ {
-			t := &table[p]
+			t, r := &table[p], ranges[p]
 			q, o := w[p], w[p.Other()]
-			r := t.at[k][guardKey(f>>(peerBits*uint(p)), q)]
-			for i := r.lo; i < r.hi; i++ {
+			for i := r.lo[k]; i < r.hi[k]; i++ {
 				a := &t.arcs[i]
 				own, other, g := q>>a.rcvShift, o, f&a.clear|a.set
 				if a.act.Snd != NoMessage {
@@ -100,25 +113,39 @@ func (m *Model) appendNext(whole []uint64, at int, succ []uint64, acts []Action,
 				if repeated && g>>overflowBit&1 == 0 && ((Queue{own}).repeats() || (Queue{other}).repeats()) {
 					continue
 				}
-				j := len(succ) + at
-				succ = append(succ, whole...)
-				succ[j+int(p)], succ[j+int(p.Other())], succ[j+2] = own, other, g
-				acts = append(acts, a.act)
+				next := succ[j : j+n]
+				for x := range next { // a few words: no call of memmove
+					next[x] = whole[x]
+				}
+				next[at+int(p)], next[at+int(p.Other())], next[at+2] = own, other, g
+				acts[ja] = a.act
+				j, ja = j+n, ja+1
 			}
 		}
 	}
-	return succ, acts
+	return succ[:j], acts[:ja]
 }
 
-// An arcTable lists, for one peer, each class of arcs (system, reset,
-// user: Next's order) and each guardKey, the arcs the peer may take, in
-// Next's order, each with its action and its effect on the third packed
-// word: appendNext looks up the arcs enabled instead of testing each
-// guard, and applies them with a mask and an or.
+// An arcTable lists, for one peer and each guardKey, the arcs the peer may
+// take, each class of arcs (system, reset, user: Next's order) in its own
+// range, in Next's order, each arc with its action and its effect on the
+// third packed word: appendNext looks up the arcs enabled instead of
+// testing each guard, and applies them with a mask and an or.
 type arcTable struct {
 	arcs []packedArc
-	at   [3][numConnStates << guardKeyBits]struct{ lo, hi uint16 }
+	at   [numConnStates << guardKeyBits]arcRanges
 }
+
+// arcRanges are the ranges of arcs of each class.
+type arcRanges struct{ lo, hi [numClasses]uint16 }
+
+// numClasses is the number of classes of arcs, and maxEnabled the most
+// arcs of all classes one peer may have enabled at once (checked when
+// the tables are made).
+const (
+	numClasses = 3
+	maxEnabled = 16
+)
 
 // A packedArc is an arc taken by a given peer.
 type packedArc struct {
@@ -146,15 +173,16 @@ var (
 	enabledArcsNoOpen = newArcTables(&arcsNoOpen)
 )
 
-func newArcTables(from *[3][numConnStates][]arc) *[numPeers]arcTable {
+func newArcTables(from *[numClasses][numConnStates][]arc) *[numPeers]arcTable {
 	var ts [numPeers]arcTable
 	for p := A; p < numPeers; p++ {
 		t := &ts[p]
 		shift := peerBits * uint(p)
-		for k := range from {
-			for key := range t.at[k] {
-				f, q := uint64(key>>guardKeyBits)|uint64(key>>(2*msgBits)&1)<<tcbBit, uint64(key)&(1<<(2*msgBits)-1)
-				lo := len(t.arcs)
+		for key := range t.at {
+			f, q := uint64(key>>guardKeyBits)|uint64(key>>(2*msgBits)&1)<<tcbBit, uint64(key)&(1<<(2*msgBits)-1)
+			first := len(t.arcs)
+			for k := range from {
+				t.at[key].lo[k] = uint16(len(t.arcs))
 				if c := f & connMask; c < uint64(numConnStates) {
 					for _, a := range from[k][c] {
 						if (a.needTCB && f>>tcbBit&1 == 0) || q&a.rcvMask != a.rcvBits {
@@ -175,7 +203,10 @@ func newArcTables(from *[3][numConnStates][]arc) *[numPeers]arcTable {
 						t.arcs = append(t.arcs, pa)
 					}
 				}
-				t.at[k][key].lo, t.at[k][key].hi = uint16(lo), uint16(len(t.arcs))
+				t.at[key].hi[k] = uint16(len(t.arcs))
+			}
+			if len(t.arcs)-first > maxEnabled {
+				panic("diagram: more arcs enabled at once than maxEnabled")
 			}
 		}
 		if len(t.arcs) > math.MaxUint16 {
