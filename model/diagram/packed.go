@@ -114,9 +114,7 @@ func (m *Model) appendNext(whole []uint64, at int, succ []uint64, acts []Action,
 					continue
 				}
 				next := succ[j : j+n]
-				for x := range next { // a few words: no call of memmove
-					next[x] = whole[x]
-				}
+				copy(next, whole)
 				next[at+int(p)], next[at+int(p.Other())], next[at+2] = own, other, g
 				acts[ja] = a.act
 				j, ja = j+n, ja+1
