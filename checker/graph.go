@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
-	"slices"
 	"sort"
 	"unsafe"
 )
@@ -48,13 +47,16 @@ type Graph[S comparable, A any] struct {
 
 	// first[i] is the number of the first edge leaving state i: the edges
 	// leaving it are first[i] … first[i+1]-1. While the graph is built,
-	// first covers the states expanded so far.
-	first []uint64
-	edges []graphEdge
+	// first covers the states expanded so far. The arrays are chunked, so
+	// that a graph of hundreds of millions of edges grows without a
+	// moment at twice its size.
+	first chunked[uint64]
+	edges chunked[graphEdge]
 	// from is the state each edge leaves, kept only while a graph whose
-	// states are not expanded in number order (a DFS, NewGraph) is built;
-	// finish sorts the edges by it.
-	from []int32
+	// states are not expanded in number order (a DFS, NewGraph) is built
+	// (ordered false); finish sorts the edges by it.
+	from    chunked[int32]
+	ordered bool
 
 	// actions is the table of distinct actions, numbered in the order
 	// first taken; ids finds the number of an action, when A is a
@@ -74,10 +76,7 @@ type graphEdge struct {
 // the order of their numbers, each once (a BFS), so the edges arrive
 // grouped by source in number order; otherwise they are sorted at the end.
 func newGraph[S comparable, A any](ordered bool) *Graph[S, A] {
-	g := &Graph[S, A]{}
-	if !ordered {
-		g.from = []int32{}
-	}
+	g := &Graph[S, A]{ordered: ordered}
 	if t := reflect.TypeFor[A](); t.Comparable() && t.Kind() != reflect.Interface {
 		g.ids = map[any]uint32{}
 	}
@@ -137,7 +136,7 @@ func (g *Graph[S, A]) States() iter.Seq2[int, S] {
 func (g *Graph[S, A]) Initial() []int { return g.initial }
 
 // NumEdges is the number of edges.
-func (g *Graph[S, A]) NumEdges() int { return len(g.edges) }
+func (g *Graph[S, A]) NumEdges() int { return g.edges.len() }
 
 // Edge returns edge number k.
 func (g *Graph[S, A]) Edge(k int) Edge[A] {
@@ -145,7 +144,7 @@ func (g *Graph[S, A]) Edge(k int) Edge[A] {
 }
 
 func (g *Graph[S, A]) edge(from, k int) Edge[A] {
-	e := g.edges[k]
+	e := *g.edges.at(k)
 	return Edge[A]{From: from, To: int(e.to), Action: g.actions[e.action]}
 }
 
@@ -153,7 +152,8 @@ func (g *Graph[S, A]) edge(from, k int) Edge[A] {
 func (g *Graph[S, A]) Edges() iter.Seq2[int, Edge[A]] {
 	return func(yield func(int, Edge[A]) bool) {
 		for v := range g.n {
-			for k := g.first[v]; k < g.first[v+1]; k++ {
+			lo, hi := g.span(int32(v))
+			for k := lo; k < hi; k++ {
 				if !yield(int(k), g.edge(v, int(k))) {
 					return
 				}
@@ -166,7 +166,8 @@ func (g *Graph[S, A]) Edges() iter.Seq2[int, Edge[A]] {
 // explored.
 func (g *Graph[S, A]) Out(i int) iter.Seq[int] {
 	return func(yield func(int) bool) {
-		for k := g.first[i]; k < g.first[i+1]; k++ {
+		lo, hi := g.span(int32(i))
+		for k := lo; k < hi; k++ {
 			if !yield(int(k)) {
 				return
 			}
@@ -174,12 +175,18 @@ func (g *Graph[S, A]) Out(i int) iter.Seq[int] {
 	}
 }
 
+// span returns the numbers of the first edge leaving state v and of the
+// first edge after them.
+func (g *Graph[S, A]) span(v int32) (int32, int32) {
+	return int32(*g.first.at(int(v))), int32(*g.first.at(int(v) + 1))
+}
+
 // to is the target of edge k.
-func (g *Graph[S, A]) to(k int32) int32 { return g.edges[k].to }
+func (g *Graph[S, A]) to(k int32) int32 { return g.edges.at(int(k)).to }
 
 // source is the state edge k leaves.
 func (g *Graph[S, A]) source(k int) int {
-	return sort.Search(g.n, func(v int) bool { return g.first[v+1] > uint64(k) })
+	return sort.Search(g.n, func(v int) bool { return *g.first.at(v + 1) > uint64(k) })
 }
 
 // addState numbers one more state: its encoding code or its value s is
@@ -197,17 +204,17 @@ func (g *Graph[S, A]) addState(code []byte, s *S) {
 
 // addEdge adds the edge from state from to state to by action a.
 func (g *Graph[S, A]) addEdge(from, to int32, a A) {
-	if g.from != nil {
-		g.from = appendGrown(g.from, from)
+	if !g.ordered {
+		g.from.append(from)
 	} else {
-		if int(from) < len(g.first)-1 {
+		if int(from) < g.first.len()-1 {
 			panic("checker: graph: the edges of a state explored out of order")
 		}
-		for len(g.first) <= int(from) {
-			g.first = appendGrown(g.first, uint64(len(g.edges)))
+		for g.first.len() <= int(from) {
+			g.first.append(uint64(g.edges.len()))
 		}
 	}
-	g.edges = appendGrown(g.edges, graphEdge{to: to, action: g.actionID(a)})
+	g.edges.append(graphEdge{to: to, action: g.actionID(a)})
 }
 
 // actionID returns the number of a in the table of actions, adding it if
@@ -230,29 +237,34 @@ func (g *Graph[S, A]) actionID(a A) uint32 {
 // last one expanded, or, if the edges came out of order, sorts them by
 // source, keeping the order of those leaving the same state.
 func (g *Graph[S, A]) finish() {
-	if g.from == nil {
-		if cap(g.first) < g.n+1 {
-			g.first = append(make([]uint64, 0, g.n+1), g.first...)
+	if !g.ordered {
+		count := make([]uint64, g.n+1)
+		for k := range g.from.len() {
+			count[*g.from.at(k)+1]++
 		}
-		for len(g.first) <= g.n {
-			g.first = append(g.first, uint64(len(g.edges)))
+		for v := range g.n {
+			count[v+1] += count[v]
 		}
-		return
+		var first chunked[uint64]
+		for _, c := range count {
+			first.append(c)
+		}
+		// count[v] becomes where the next edge leaving v goes.
+		sorted := make([]graphEdge, g.edges.len())
+		for k := range g.from.len() {
+			v := *g.from.at(k)
+			sorted[count[v]] = *g.edges.at(k)
+			count[v]++
+		}
+		var edges chunked[graphEdge]
+		for _, e := range sorted {
+			edges.append(e)
+		}
+		g.first, g.edges, g.from, g.ordered = first, edges, chunked[int32]{}, true
 	}
-	first := make([]uint64, g.n+1)
-	for _, v := range g.from {
-		first[v+1]++
+	for g.first.len() <= g.n {
+		g.first.append(uint64(g.edges.len()))
 	}
-	for v := range g.n {
-		first[v+1] += first[v]
-	}
-	next := slices.Clone(first[:g.n])
-	edges := make([]graphEdge, len(g.edges))
-	for k, v := range g.from {
-		edges[next[v]] = g.edges[k]
-		next[v]++
-	}
-	g.first, g.edges, g.from = first, edges, nil
 }
 
 // bytes is the memory the graph holds, at the capacity allocated: its
@@ -263,9 +275,8 @@ func (g *Graph[S, A]) bytes() int64 {
 		s S
 		a A
 	)
-	b := int64(cap(g.first))*8 + int64(cap(g.edges))*int64(unsafe.Sizeof(graphEdge{})) +
-		int64(cap(g.from))*4 + int64(cap(g.initial))*8 +
-		int64(cap(g.actions))*int64(unsafe.Sizeof(a))
+	b := g.first.bytes(8) + g.edges.bytes(int64(unsafe.Sizeof(graphEdge{}))) + g.from.bytes(4) +
+		int64(cap(g.initial))*8 + int64(cap(g.actions))*int64(unsafe.Sizeof(a))
 	if g.ids != nil {
 		// A map entry: the key (an interface and the value it boxes),
 		// the number and the map's own overhead, about 16 bytes.
@@ -281,30 +292,30 @@ func (g *Graph[S, A]) bytes() int64 {
 	return b
 }
 
-// growthBytes is what the graph allocates if the next transition fills
-// one of its slices: the grown slices, while it still holds the old.
+// growthBytes is what the graph allocates if the next transition starts
+// a chunk of its edges, of their sources, or of the offsets.
 func (g *Graph[S, A]) growthBytes() int64 {
 	var more int64
-	if len(g.first) == cap(g.first) && g.from == nil {
-		more += int64(grownCap(cap(g.first))) * 8
+	full := func(n int) bool { return n&(1<<chunkBits-1) == 0 }
+	if full(g.edges.len()) {
+		more += int64(unsafe.Sizeof(graphEdge{})) << chunkBits
+		if !g.ordered {
+			more += 4 << chunkBits
+		}
 	}
-	if len(g.edges) == cap(g.edges) {
-		more += int64(grownCap(cap(g.edges))) * int64(unsafe.Sizeof(graphEdge{}))
-	}
-	if len(g.from) == cap(g.from) && g.from != nil {
-		more += int64(grownCap(cap(g.from))) * 4
+	if g.ordered && full(g.first.len()) {
+		more += 8 << chunkBits
 	}
 	return more
 }
 
-// finishBytes is what finish allocates: the offsets of every state, and,
-// if the edges are sorted, their new array.
+// finishBytes is what finish allocates: if the edges are sorted, their
+// new arrays and offsets, and the offsets once more on the way.
 func (g *Graph[S, A]) finishBytes() int64 {
-	b := int64(g.n+1) * 8
-	if g.from != nil {
-		b += int64(g.n)*8 + int64(len(g.edges))*int64(unsafe.Sizeof(graphEdge{}))
+	if g.ordered {
+		return 8 << chunkBits
 	}
-	return b
+	return 2*int64(g.n+1)*8 + 2*int64(g.edges.len())*int64(unsafe.Sizeof(graphEdge{}))
 }
 
 // keepGraph completes the graph at the end of the search. The graph of an
@@ -322,10 +333,4 @@ func (e *explorer[S, A]) keepGraph() {
 		}
 	}
 	g.finish()
-}
-
-// out returns the edges leaving state v and the number of the first.
-func (g *Graph[S, A]) out(v int32) (int32, []graphEdge) {
-	lo, hi := g.first[v], g.first[v+1]
-	return int32(lo), g.edges[lo:hi]
 }

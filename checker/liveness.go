@@ -247,10 +247,10 @@ func newPrefixes[S comparable, A any](g *Graph[S, A]) *prefixes {
 		}
 	}
 	for k := 0; k < len(b.order); k++ {
-		first, out := g.out(b.order[k])
-		for j, e := range out {
-			if w := e.to; b.parent[w] == -2 {
-				b.parent[w] = first + int32(j)
+		lo, hi := g.span(b.order[k])
+		for e := lo; e < hi; e++ {
+			if w := g.to(e); b.parent[w] == -2 {
+				b.parent[w] = e
 				b.order = append(b.order, w)
 			}
 		}
@@ -346,9 +346,9 @@ func (l *liveness[S, A]) addStart(v int32) {
 func (l *liveness[S, A]) explore(q func(S) bool) {
 	g := l.g
 	for k := 0; k < len(l.region); k++ {
-		_, out := g.out(l.region[k])
-		for _, e := range out {
-			w := e.to
+		lo, hi := g.span(l.region[k])
+		for e := lo; e < hi; e++ {
+			w := g.to(e)
 			if l.mark[w] != unseen {
 				continue
 			}
@@ -385,14 +385,15 @@ func (l *liveness[S, A]) classify() {
 	l.stutters = newLiveBits(g.NumStates())
 	for _, v := range l.region {
 		calm := true
-		first, out := g.out(v)
-		for j, edge := range out {
+		lo, hi := g.span(v)
+		for e := lo; e < hi; e++ {
+			edge := g.edges.at(int(e))
 			if edge.to == v {
 				continue // a stuttering step
 			}
 			for c := range l.fairness {
 				if includes[c].has(int32(edge.action)) {
-					l.inClass[c].add(first + int32(j))
+					l.inClass[c].add(e)
 					l.enabled[c].add(v)
 					calm = false
 				}
@@ -453,9 +454,9 @@ func (l *liveness[S, A]) reaches(c int32, comp []int32) bool {
 		}
 	}
 	for _, v := range comp {
-		_, out := g.out(v)
-		for _, e := range out {
-			w := e.to
+		lo, hi := g.span(v)
+		for e := lo; e < hi; e++ {
+			w := g.to(e)
 			if l.mark[w] == inRegion && l.component[w] != c && l.reachesBad[l.component[w]] {
 				return true
 			}
@@ -502,14 +503,14 @@ func (l *liveness[S, A]) refine(comp []int32) {
 					disabledSomewhere[c] = true
 				}
 			}
-			first, out := g.out(v)
-			for j, e := range out {
-				w := e.to
+			lo, hi := g.span(v)
+			for e := lo; e < hi; e++ {
+				w := g.to(e)
 				if w == v || l.member[w] != l.stamp {
 					continue
 				}
 				for c := range k {
-					if l.inClass[c].has(first + int32(j)) {
+					if l.inClass[c].has(e) {
 						taken[c] = true
 					}
 				}
@@ -585,7 +586,7 @@ func traceOf[S comparable, A any](g *Graph[S, A], init int32, edges []int32) []S
 	trace := make([]Step[S, A], 0, len(edges)+1)
 	trace = append(trace, Step[S, A]{State: g.State(int(init))})
 	for _, e := range edges {
-		edge := g.edges[e]
+		edge := g.edges.at(int(e))
 		trace = append(trace, Step[S, A]{Action: g.actions[edge.action], HasAction: true, State: g.State(int(edge.to))})
 	}
 	return trace
@@ -699,9 +700,9 @@ func (p *pathSearch[S, A]) find(from int32, inside, atState func(int32) bool, at
 	p.queue = append(p.queue[:0], from)
 	for k := 0; k < len(p.queue); k++ {
 		x := p.queue[k]
-		first, out := p.g.out(x)
-		for j, edge := range out {
-			w, e := edge.to, first+int32(j)
+		lo, hi := p.g.span(x)
+		for e := lo; e < hi; e++ {
+			w := p.g.to(e)
 			if w == x || !inside(w) {
 				continue
 			}

@@ -38,12 +38,9 @@ func CanAlwaysReach[S comparable, A any](g *Graph[S, A], p func(S) bool) (*Liven
 			ok = ok || p(g.State(int(v)))
 		}
 		for _, v := range comp {
-			_, out := g.out(v)
-			for _, e := range out {
-				if ok {
-					break
-				}
-				w := e.to
+			lo, hi := g.span(v)
+			for e := lo; e < hi && !ok; e++ {
+				w := g.to(e)
 				ok = component[w] != c && reaches[component[w]]
 			}
 		}

@@ -110,7 +110,7 @@ func appendGrown[T any](s []T, x T) []T {
 func (e *explorer[S, A]) graphGrowthExceedsMemory() bool {
 	g := e.graph
 	more := g.growthBytes()
-	at := cap(g.first) + cap(g.edges) + cap(g.from)
+	at := len(g.first.chunks) + len(g.edges.chunks) + len(g.from.chunks)
 	if more == 0 || e.graphCheckedAt == at {
 		return false
 	}

@@ -94,9 +94,9 @@ func (t *sccSearch[S, A]) components(roots func(yield func(int32) bool), in func
 		for len(t.frames) > 0 {
 			f := &t.frames[len(t.frames)-1]
 			v := f.state
-			_, out := t.g.out(v)
-			if int(f.next) < len(out) {
-				w := out[f.next].to
+			lo, hi := t.g.span(v)
+			if lo+f.next < hi {
+				w := t.g.to(lo + f.next)
 				f.next++
 				switch {
 				case t.number[w] == 0:
