@@ -112,6 +112,10 @@ type explorer[S comparable, A any] struct {
 	words *wordEncoder[S, A]
 	succ  []uint64
 	acts  []A
+	// The batch of the fast path (prepareBatch): where each state's
+	// successors end in succ and acts, and their hashes.
+	ends   []int
+	hashes []uint64
 
 	store   *store[S]
 	parents *parents
@@ -256,17 +260,19 @@ func (e *explorer[S, A]) run() {
 			w.expandLevel()
 			continue
 		}
+		if packed && !e.atMaxDepth(e.cur.depth) {
+			if !e.expandPackedLevel(e.cur.len()) {
+				return
+			}
+			continue
+		}
 		for !e.done && e.pos < e.cur.len() {
 			if e.due() && e.interrupted() {
 				return
 			}
 			e.expansions++
 			e.pos++
-			if packed {
-				e.expandPacked(e.pos - 1)
-			} else {
-				e.expand(e.cur.at(e.pos - 1))
-			}
+			e.expand(e.cur.at(e.pos - 1))
 		}
 	}
 }

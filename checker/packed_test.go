@@ -79,23 +79,46 @@ func TestPackedAgreesWithNext(t *testing.T) {
 	})
 }
 
+// The level-synchronous expansion (levelsync.go) gives the sequential
+// result on a grid, where nearly every state is reached from two states
+// of the level before, often by transitions that different workers
+// compute in the same round: the figures, the traces of invariant
+// violations met in the middle of a level or at its end, one or all,
+// the deadlock of the far corner, a MaxStates stop.
+func TestLevelSyncAgreesOnGrid(t *testing.T) {
+	smallWork(t)
+	const n = 30
+	grid := gridToy(n, true)
+	var calls atomic.Int64
+	sys := packedToy{grid, &calls}
+	for _, c := range []struct {
+		name string
+		opts Options[int, string]
+	}{
+		{"no violation", Options[int, string]{}},
+		{"deadlock", Options[int, string]{CheckDeadlock: true}},
+		{"final corner", Options[int, string]{CheckDeadlock: true, Final: func(u int) bool { return u == n*n-1 }}},
+		{"invariant", Options[int, string]{Invariants: []Invariant[int]{{Name: "not-17-9", Holds: func(u int) bool { return u != 17*n+9 }}}}},
+		{"all", Options[int, string]{ContinueAfterViolation: true, CheckDeadlock: true, Invariants: []Invariant[int]{
+			{Name: "not-17-9", Holds: func(u int) bool { return u != 17*n+9 }},
+			{Name: "row-under-20", Holds: func(u int) bool { return u/n < 20 }},
+		}}},
+		{"max states", Options[int, string]{MaxStates: 500}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.opts.Store = FingerprintStore
+			res := sameForWorkers(t, sys, c.opts)
+			require.Positive(t, res.Stats.Distinct)
+		})
+	}
+	require.Positive(t, calls.Load())
+}
+
 // A Packer's states are found again, in both stores, when a trace is
 // rebuilt: the shortest trace to the far corner of the grid.
 func TestPackedTrace(t *testing.T) {
 	const n = 60
-	grid := toy[int]{
-		init: []int{0},
-		next: func(u int) []move[int] {
-			var ms []move[int]
-			if u%n+1 < n {
-				ms = append(ms, move[int]{"right", u + 1})
-			}
-			if u/n+1 < n {
-				ms = append(ms, move[int]{"down:" + strconv.Itoa(u), u + n})
-			}
-			return ms
-		},
-	}
+	grid := gridToy(n, false)
 	var calls atomic.Int64
 	for _, kind := range []StoreKind{ExactStore, FingerprintStore} {
 		res := explore(t, packedToy{grid, &calls}, Options[int, string]{
@@ -107,4 +130,27 @@ func TestPackedTrace(t *testing.T) {
 		require.NoError(t, Replay(grid, res.Violations[0].Trace))
 	}
 	require.Positive(t, calls.Load())
+}
+
+// gridToy is an n by n grid walked right and down from its corner 0 (the
+// moves down name the state they leave, so that every trace is told from
+// every other), and, if diagonal, down-left too: a second way to the
+// states of the next level.
+func gridToy(n int, diagonal bool) toy[int] {
+	return toy[int]{
+		init: []int{0},
+		next: func(u int) []move[int] {
+			var ms []move[int]
+			if u%n+1 < n {
+				ms = append(ms, move[int]{"right", u + 1})
+			}
+			if u/n+1 < n {
+				ms = append(ms, move[int]{"down:" + strconv.Itoa(u), u + n})
+			}
+			if diagonal && u%n > 0 && u/n+1 < n {
+				ms = append(ms, move[int]{"down-left", u + n - 1})
+			}
+			return ms
+		},
+	}
 }

@@ -30,7 +30,7 @@ func (m *Model) Unpack(w []uint64) State {
 // AppendNext appends the packed successors of the packed state w to succ
 // and their actions to acts, in the order of Next.
 func (m *Model) AppendNext(w []uint64, succ []uint64, acts []Action) ([]uint64, []Action) {
-	return m.appendNext(w, succ, acts, false)
+	return m.appendNext(w, 0, succ, acts, false)
 }
 
 // AppendNextConstrained is AppendNext less the transitions MCtcp's
@@ -39,7 +39,15 @@ func (m *Model) AppendNext(w []uint64, succ []uint64, acts []Action) ([]uint64, 
 // constraints takes, for a system that folds them into its successors,
 // as the benchmark's product of copies does.
 func (m *Model) AppendNextConstrained(w []uint64, succ []uint64, acts []Action) ([]uint64, []Action) {
-	return m.appendNext(w, succ, acts, true)
+	return m.appendNext(w, 0, succ, acts, true)
+}
+
+// AppendNextConstrainedAt is AppendNextConstrained for a State packed in
+// words at to at+2 of a larger packed state w, as a product of copies
+// packs each copy: each successor appended to succ is the whole of w with
+// those three words replaced.
+func (m *Model) AppendNextConstrainedAt(w []uint64, at int, succ []uint64, acts []Action) ([]uint64, []Action) {
+	return m.appendNext(w, at, succ, acts, true)
 }
 
 // Bits of the third word of a packed State.
@@ -52,25 +60,32 @@ const (
 
 // appendNext computes the transitions of the arcs on the words
 // themselves, as arc.take does on a State (the tests compare the two).
-func (m *Model) appendNext(w []uint64, succ []uint64, acts []Action, constrained bool) ([]uint64, []Action) {
+// Constrained, it takes its arcs from arcsNoOpen when SingleActiveOpen
+// holds, and it looks for a repeated message only where the transition
+// appends one, when w has none (a state the constraint let in): taking
+// messages off the head of a queue cannot make two equal ones adjacent.
+func (m *Model) appendNext(whole []uint64, at int, succ []uint64, acts []Action, constrained bool) ([]uint64, []Action) {
+	w := whole[at : at+3]
 	f := w[2]
 	if f>>overflowBit&1 != 0 {
 		return succ, acts
 	}
-	for k := range arcsFrom {
+	table := &arcsFrom
+	if constrained && m.SingleActiveOpen {
+		table = &arcsNoOpen
+	}
+	noRepeats := constrained && m.NoRetransmission
+	repeated := noRepeats && ((Queue{w[0]}).repeats() || (Queue{w[1]}).repeats())
+	for k := range table {
 		for p := A; p < numPeers; p++ {
 			shift := peerBits * uint(p)
 			conn := ConnState(f >> shift & connMask)
 			tcb := f>>(shift+tcbBit)&1 != 0
 			q := w[p]
-			arcs := arcsFrom[k][conn]
+			arcs := table[k][conn]
 			for i := range arcs {
 				a := &arcs[i]
 				if (a.needTCB && !tcb) || q&a.rcvMask != a.rcvBits {
-					continue
-				}
-				act := Action{Peer: p, Kind: a.kind, Rcv: a.rcv, Snd: a.snd, To: a.to}
-				if constrained && m.SingleActiveOpen && act.IsOpen() {
 					continue
 				}
 				var next [3]uint64
@@ -83,19 +98,25 @@ func (m *Model) appendNext(w []uint64, succ []uint64, acts []Action, constrained
 					g &^= 1 << (shift + tcbBit)
 				}
 				if a.snd != NoMessage {
-					if rq, ok := (Queue{next[p.Other()]}).appended(a.snd); ok {
-						next[p.Other()] = rq.packed
+					rq := Queue{next[p.Other()]}
+					if n := rq.Len(); n < QueueCap {
+						if noRepeats && !repeated && n > 0 && rq.At(n-1) == a.snd {
+							continue // the constraint: two equal messages adjacent
+						}
+						next[p.Other()] = rq.packed | uint64(a.snd)<<(msgBits*n)
 					} else {
 						g |= 1 << overflowBit // the spec's queue would grow past what State holds
 					}
 				}
 				next[2] = g
-				if constrained && m.NoRetransmission && g>>overflowBit&1 == 0 &&
+				if repeated && g>>overflowBit&1 == 0 &&
 					((Queue{next[0]}).repeats() || (Queue{next[1]}).repeats()) {
 					continue
 				}
-				succ = append(succ, next[:]...)
-				acts = append(acts, act)
+				k := len(succ) + at
+				succ = append(succ, whole...)
+				copy(succ[k:k+3], next[:])
+				acts = append(acts, Action{Peer: p, Kind: a.kind, Rcv: a.rcv, Snd: a.snd, To: a.to})
 			}
 		}
 	}
