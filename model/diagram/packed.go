@@ -1,5 +1,7 @@
 package diagram
 
+import "math"
+
 // The model is also a checker.Packer: a State packs into three 64-bit
 // words — each peer's queue as it is held (at most 63 bits), then both
 // peers' connection states and TCB flags and Overflow — and AppendNext
@@ -70,24 +72,19 @@ func (m *Model) appendNext(whole []uint64, at int, succ []uint64, acts []Action,
 	if f>>overflowBit&1 != 0 {
 		return succ, acts
 	}
-	table := &arcsFrom
+	table := enabledArcs
 	if constrained && m.SingleActiveOpen {
-		table = &arcsNoOpen
+		table = enabledArcsNoOpen
 	}
 	noRepeats := constrained && m.NoRetransmission
 	repeated := noRepeats && ((Queue{w[0]}).repeats() || (Queue{w[1]}).repeats())
-	for k := range table {
+	for k := range table.at {
 		for p := A; p < numPeers; p++ {
 			shift := peerBits * uint(p)
-			conn := ConnState(f >> shift & connMask)
-			tcb := f>>(shift+tcbBit)&1 != 0
 			q := w[p]
-			arcs := table[k][conn]
-			for i := range arcs {
-				a := &arcs[i]
-				if (a.needTCB && !tcb) || q&a.rcvMask != a.rcvBits {
-					continue
-				}
+			r := table.at[k][guardKey(f>>shift, q)]
+			for i := r.lo; i < r.hi; i++ {
+				a := &table.arcs[i]
 				var next [3]uint64
 				next[p], next[p.Other()] = q>>a.rcvShift, w[p.Other()]
 				g := f&^(connMask<<shift) | uint64(a.to)<<shift
@@ -121,4 +118,53 @@ func (m *Model) appendNext(whole []uint64, at int, succ []uint64, acts []Action,
 		}
 	}
 	return succ, acts
+}
+
+// An arcTable lists, for each class of arcs (system, reset, user: Next's
+// order) and each guardKey, the arcs a peer may take, in Next's order:
+// appendNext looks up the arcs enabled instead of testing each guard.
+type arcTable struct {
+	arcs []arc
+	at   [3][numConnStates << guardKeyBits]struct{ lo, hi uint16 }
+}
+
+// guardKeyBits is the width of what an arc's guard reads besides the
+// connection state: the TCB flag and the first two messages of the queue
+// (an arc receives at most two).
+const guardKeyBits = 1 + 2*msgBits
+
+// guardKey returns the index of a peer's connection state and TCB flag,
+// from the low bits of f (its byte of the third packed word), and the
+// first two messages of its queue q.
+func guardKey(f, q uint64) uint64 {
+	return (f&connMask)<<guardKeyBits | (f>>tcbBit&1)<<(2*msgBits) | q&(1<<(2*msgBits)-1)
+}
+
+// enabledArcs and enabledArcsNoOpen are the arcTables of arcsFrom and
+// arcsNoOpen.
+var (
+	enabledArcs       = newArcTable(&arcsFrom)
+	enabledArcsNoOpen = newArcTable(&arcsNoOpen)
+)
+
+func newArcTable(from *[3][numConnStates][]arc) *arcTable {
+	t := &arcTable{}
+	for k := range from {
+		for key := range t.at[k] {
+			f, q := uint64(key>>guardKeyBits)|uint64(key>>(2*msgBits)&1)<<tcbBit, uint64(key)&(1<<(2*msgBits)-1)
+			lo := len(t.arcs)
+			if c := f & connMask; c < uint64(numConnStates) {
+				for _, a := range from[k][c] {
+					if (!a.needTCB || f>>tcbBit&1 != 0) && q&a.rcvMask == a.rcvBits {
+						t.arcs = append(t.arcs, a)
+					}
+				}
+			}
+			t.at[k][key].lo, t.at[k][key].hi = uint16(lo), uint16(len(t.arcs))
+		}
+	}
+	if len(t.arcs) > math.MaxUint16 {
+		panic("diagram: too many arcs for an arcTable")
+	}
+	return t
 }
