@@ -260,12 +260,17 @@ func tail(b []byte) uint64 {
 func hashWords(w []uint64) uint64 {
 	n := uint64(8 * len(w))
 	h := wy0 ^ n
-	i := 1
-	for ; i < len(w); i += 2 {
-		h = mum(w[i-1]^wy1, w[i]^h)
+	for len(w) >= 4 {
+		h = mum(w[0]^wy1, w[1]^h)
+		h = mum(w[2]^wy1, w[3]^h)
+		w = w[4:]
 	}
-	if i == len(w) {
-		h = mum(w[i-1]^wy1, wy2^h)
+	if len(w) >= 2 {
+		h = mum(w[0]^wy1, w[1]^h)
+		w = w[2:]
+	}
+	if len(w) == 1 {
+		h = mum(w[0]^wy1, wy2^h)
 	}
 	return mum(h^wy3, n^wy1)
 }
