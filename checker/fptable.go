@@ -118,3 +118,15 @@ func (t *fpTable) slotBytes() int64 {
 	}
 	return 12
 }
+
+// touch reads the home slots of the fingerprints hs (see packBatch), and
+// returns what it read added up, for the caller to keep so that the reads
+// are not left out.
+func (t *fpTable) touch(hs []uint64) uint64 {
+	var sum uint64
+	for _, h := range hs {
+		i, _ := bits.Mul64(fpSlot(h), t.size)
+		sum += atomic.LoadUint64(&t.slots[i])
+	}
+	return sum
+}

@@ -69,32 +69,94 @@ func fastPathOptions[S comparable, A any](o *Options[S, A]) bool {
 		len(o.TransitionInvariants) == 0
 }
 
-// expandPacked is expand on the fast path, for the state at position p of
-// the level being expanded: the same transitions, taken in the same order,
-// with the same effects on the store, the figures and the violations.
-func (e *explorer[S, A]) expandPacked(p int) {
-	x := entry[S]{index: e.cur.indexAt(p), depth: e.cur.depth}
-	if e.atMaxDepth(x.depth) {
-		x.state = e.cur.at(p).state
-		e.expandAtMaxDepth(x)
-		return
+// packBatch is how many states of a level the fast path expands ahead:
+// their successors are computed and hashed, and the table slots where
+// they would be found are read, all before the first is taken, so that
+// the cache misses of the probes overlap instead of coming one after
+// another (the processor keeps many independent loads in flight; a probe
+// waits on its load before the next can start).
+const packBatch = 32
+
+// expandPackedLevel expands the states of the level from e.pos to to-1
+// on the fast path, and reports false if the search was interrupted.
+func (e *explorer[S, A]) expandPackedLevel(to int) bool {
+	for !e.done && e.pos < to {
+		k := min(packBatch, to-e.pos)
+		e.prepareBatch(e.pos, k)
+		for b := 0; b < k && !e.done; b++ {
+			if e.due() && e.interrupted() {
+				return false
+			}
+			e.expansions++
+			e.pos++
+			e.expandPacked(e.pos-1, b)
+		}
 	}
+	return true
+}
+
+// prepareBatch computes the successors of the states at positions from
+// to from+k-1 of the level being expanded, in order, into e.succ and
+// e.acts, with their hashes in e.hashes, and touches their home slots.
+// e.ends[i] is the end in e.acts of the successors of the i-th state.
+func (e *explorer[S, A]) prepareBatch(from, k int) {
 	we := e.words
 	n := we.words
-	src := readWords(we.scratch, e.cur.code(p))
-	e.succ, e.acts = e.pk.AppendNext(src, e.succ[:0], e.acts[:0])
+	e.succ, e.acts, e.ends = e.succ[:0], e.acts[:0], e.ends[:0]
+	for p := from; p < from+k; p++ {
+		src := readWords(we.scratch, e.cur.code(p))
+		e.succ, e.acts = e.pk.AppendNext(src, e.succ, e.acts)
+		e.ends = append(e.ends, len(e.acts))
+	}
+	e.hashes = e.hashes[:0]
+	for j := range e.acts {
+		e.hashes = append(e.hashes, hashWords(e.succ[j*n:(j+1)*n]))
+	}
+	e.store.touch(e.hashes)
+}
+
+// expandPacked is expand on the fast path, for the state at position p of
+// the level being expanded, the k-th of the batch prepareBatch computed:
+// the same transitions, taken in the same order, with the same effects on
+// the store, the figures and the violations.
+func (e *explorer[S, A]) expandPacked(p, k int) {
+	x := entry[S]{index: e.cur.indexAt(p), depth: e.cur.depth}
+	n := e.words.words
+	from := 0
+	if k > 0 {
+		from = e.ends[k-1]
+	}
 	e.cur0 = x
-	for j, a := range e.acts {
+	// A successor found stored, with no graph to keep its edge, changes
+	// nothing but the count of transitions: it is not taken through
+	// takePacked. Unless the table is full while MaxMemory is held, when
+	// takePacked looks at the memory before any transition.
+	quick := e.store.kind == FingerprintStore && e.graph == nil
+	var t *fpTable
+	if quick {
+		t = e.store.fpt.Load()
+	}
+	for j := from; j < e.ends[k]; j++ {
+		if t != nil && (e.opts.MaxMemory == 0 || !t.full()) {
+			if _, ok := t.find(e.hashes[j]); ok {
+				e.generated++
+				e.enabled = true
+				continue
+			}
+		}
 		w := e.succ[j*n : (j+1)*n]
-		if !e.takePacked(a, hashWords(w), w, nil, -1, 0, false) {
+		if !e.takePacked(e.acts[j], e.hashes[j], w, nil, -1, 0, false) {
 			break
+		}
+		if quick {
+			t = e.store.fpt.Load() // it may have grown
 		}
 	}
 	if e.done {
 		e.unexpanded++
 		return
 	}
-	if len(e.acts) == 0 {
+	if from == e.ends[k] {
 		x.state = e.cur.at(p).state
 		e.checkDeadlock(x)
 	}
@@ -137,15 +199,15 @@ func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, code []byte, know
 		if x.depth+1 > e.depth {
 			e.depth = x.depth + 1
 		}
-		if e.graph != nil || (len(e.opts.Invariants) > 0 && !precomputed) {
+		if len(e.opts.Invariants) > 0 && !precomputed {
 			s, unpacked = e.enc.DecodeState(code), true
 		}
 		if e.graph != nil {
-			e.graph.States = appendGrown(e.graph.States, s)
+			e.graph.addState(code, nil)
 		}
 	}
 	if e.graph != nil {
-		e.graph.Edges = appendGrown(e.graph.Edges, Edge[A]{From: int(x.index), To: int(i), Action: a})
+		e.graph.addEdge(x.index, i, a)
 	}
 	if added && len(e.opts.Invariants) > 0 {
 		if precomputed {

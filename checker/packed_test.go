@@ -61,15 +61,16 @@ func TestPackedAgreesWithNext(t *testing.T) {
 			{Name: "not-bad", Holds: func(u int) bool { return u != bad }},
 			{Name: "small", Holds: func(u int) bool { return u < 25 }},
 		}
-		want := explore(t, g.system(), opts)
+		want, wantGraph := viewed(explore(t, g.system(), opts))
 		want.Stats.Elapsed, want.Stats.StoreBytes, want.Stats.SearchBytes = 0, 0, 0
 		var calls atomic.Int64
 		packed := packedToy{g.system(), &calls}
 		for _, w := range []int{1, 2, 3, 4} {
 			opts.Workers = w
-			got := explore(t, packed, opts)
+			got, gotGraph := viewed(explore(t, packed, opts))
 			got.Stats.Elapsed, got.Stats.StoreBytes, got.Stats.SearchBytes = 0, 0, 0
 			require.Equal(t, want, got, "%d workers", w)
+			require.Equal(t, wantGraph, gotGraph, "%d workers", w)
 		}
 		if opts.StateConstraint == nil && want.Stats.Distinct > 0 && (opts.MaxDepth == 0 || opts.MaxDepth > 1) &&
 			want.Stats.Generated > len(g.init) {
@@ -78,23 +79,51 @@ func TestPackedAgreesWithNext(t *testing.T) {
 	})
 }
 
+// The level-synchronous expansion (levelsync.go) gives the sequential
+// result on a grid, where nearly every state is reached from two states
+// of the level before, often by transitions that different workers
+// compute in the same round: the figures, the traces of invariant
+// violations met in the middle of a level or at its end, one or all,
+// the deadlock of the far corner, a MaxStates stop.
+func TestLevelSyncAgreesOnGrid(t *testing.T) {
+	smallWork(t)
+	const n = 30
+	grid := gridToy(n, true)
+	var calls atomic.Int64
+	sys := packedToy{grid, &calls}
+	for _, c := range []struct {
+		name string
+		opts Options[int, string]
+	}{
+		{"no violation", Options[int, string]{}},
+		{"deadlock", Options[int, string]{CheckDeadlock: true}},
+		{"final corner", Options[int, string]{CheckDeadlock: true, Final: func(u int) bool { return u == n*n-1 }}},
+		{"invariant", Options[int, string]{Invariants: []Invariant[int]{{Name: "not-17-9", Holds: func(u int) bool { return u != 17*n+9 }}}}},
+		{"all", Options[int, string]{ContinueAfterViolation: true, CheckDeadlock: true, Invariants: []Invariant[int]{
+			{Name: "not-17-9", Holds: func(u int) bool { return u != 17*n+9 }},
+			{Name: "row-under-20", Holds: func(u int) bool { return u/n < 20 }},
+		}}},
+		{"max states", Options[int, string]{MaxStates: 500}},
+	} {
+		for _, recent := range []int{0, 4} {
+			t.Run(c.name+"/recent="+strconv.Itoa(recent), func(t *testing.T) {
+				r := syncRecent
+				syncRecent = recent
+				defer func() { syncRecent = r }()
+				c.opts.Store = FingerprintStore
+				res := sameForWorkers(t, sys, c.opts)
+				require.Positive(t, res.Stats.Distinct)
+			})
+		}
+	}
+	require.Positive(t, calls.Load())
+}
+
 // A Packer's states are found again, in both stores, when a trace is
 // rebuilt: the shortest trace to the far corner of the grid.
 func TestPackedTrace(t *testing.T) {
 	const n = 60
-	grid := toy[int]{
-		init: []int{0},
-		next: func(u int) []move[int] {
-			var ms []move[int]
-			if u%n+1 < n {
-				ms = append(ms, move[int]{"right", u + 1})
-			}
-			if u/n+1 < n {
-				ms = append(ms, move[int]{"down:" + strconv.Itoa(u), u + n})
-			}
-			return ms
-		},
-	}
+	grid := gridToy(n, false)
 	var calls atomic.Int64
 	for _, kind := range []StoreKind{ExactStore, FingerprintStore} {
 		res := explore(t, packedToy{grid, &calls}, Options[int, string]{
@@ -154,4 +183,27 @@ func TestPackerEncoderOffFastPath(t *testing.T) {
 	require.Positive(t, calls.Load())
 	require.Positive(t, packs.Load())
 	require.Zero(t, encodes.Load())
+}
+
+// gridToy is an n by n grid walked right and down from its corner 0 (the
+// moves down name the state they leave, so that every trace is told from
+// every other), and, if diagonal, down-left too: a second way to the
+// states of the next level.
+func gridToy(n int, diagonal bool) toy[int] {
+	return toy[int]{
+		init: []int{0},
+		next: func(u int) []move[int] {
+			var ms []move[int]
+			if u%n+1 < n {
+				ms = append(ms, move[int]{"right", u + 1})
+			}
+			if u/n+1 < n {
+				ms = append(ms, move[int]{"down:" + strconv.Itoa(u), u + n})
+			}
+			if diagonal && u%n > 0 && u/n+1 < n {
+				ms = append(ms, move[int]{"down-left", u + n - 1})
+			}
+			return ms
+		},
+	}
 }

@@ -44,6 +44,7 @@ type workers[S comparable, A any] struct {
 	jobs   chan func()
 	slices []*slice[S, A]
 	spare  *slice[S, A] // for a slice the exploring goroutine computes again
+	sync   *levelSync[S, A]
 }
 
 // A round is the work of the workers between two commits.
@@ -115,6 +116,13 @@ func (w *workers[S, A]) work(r *round) {
 // expandLevel expands e.cur, round after round, unless the search stops.
 func (w *workers[S, A]) expandLevel() {
 	e := w.e
+	if e.levelSyncOK() {
+		if w.sync == nil {
+			w.sync = newLevelSync(w)
+		}
+		w.sync.expand()
+		return
+	}
 	if e.opts.Store == FingerprintStore {
 		w.expandPipelined()
 		return
@@ -294,6 +302,9 @@ func (w *workers[S, A]) bytes() int64 {
 	}
 	if w.spare != nil {
 		b += w.spare.held.Load()
+	}
+	if w.sync != nil {
+		b += w.sync.bytes()
 	}
 	return b
 }

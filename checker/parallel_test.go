@@ -14,9 +14,9 @@ import (
 // smallWork makes the workers' slices and rounds tiny, so that even a
 // small system is expanded in many rounds of many slices.
 func smallWork(t *testing.T) {
-	s, r := sliceStates, roundSlices
-	sliceStates, roundSlices = 2, 2
-	t.Cleanup(func() { sliceStates, roundSlices = s, r })
+	s, r, ss, sr := sliceStates, roundSlices, syncSlice, syncRound
+	sliceStates, roundSlices, syncSlice, syncRound = 2, 2, 2, 3
+	t.Cleanup(func() { sliceStates, roundSlices, syncSlice, syncRound = s, r, ss, sr })
 }
 
 // sameForWorkers explores sys with 1, 2, 3 and 4 workers and requires

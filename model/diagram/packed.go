@@ -1,5 +1,10 @@
 package diagram
 
+import (
+	"math"
+	"slices"
+)
+
 // The model is also a checker.Packer: a State packs into three 64-bit
 // words — each peer's queue as it is held (at most 63 bits), then both
 // peers' connection states and TCB flags and Overflow — and AppendNext
@@ -30,7 +35,7 @@ func (m *Model) Unpack(w []uint64) State {
 // AppendNext appends the packed successors of the packed state w to succ
 // and their actions to acts, in the order of Next.
 func (m *Model) AppendNext(w []uint64, succ []uint64, acts []Action) ([]uint64, []Action) {
-	return m.appendNext(w, succ, acts, false)
+	return m.appendNext(w, 0, succ, acts, false)
 }
 
 // AppendNextConstrained is AppendNext less the transitions MCtcp's
@@ -39,7 +44,15 @@ func (m *Model) AppendNext(w []uint64, succ []uint64, acts []Action) ([]uint64, 
 // constraints takes, for a system that folds them into its successors,
 // as the benchmark's product of copies does.
 func (m *Model) AppendNextConstrained(w []uint64, succ []uint64, acts []Action) ([]uint64, []Action) {
-	return m.appendNext(w, succ, acts, true)
+	return m.appendNext(w, 0, succ, acts, true)
+}
+
+// AppendNextConstrainedAt is AppendNextConstrained for a State packed in
+// words at to at+2 of a larger packed state w, as a product of copies
+// packs each copy: each successor appended to succ is the whole of w with
+// those three words replaced.
+func (m *Model) AppendNextConstrainedAt(w []uint64, at int, succ []uint64, acts []Action) ([]uint64, []Action) {
+	return m.appendNext(w, at, succ, acts, true)
 }
 
 // Bits of the third word of a packed State.
@@ -52,52 +65,151 @@ const (
 
 // appendNext computes the transitions of the arcs on the words
 // themselves, as arc.take does on a State (the tests compare the two).
-func (m *Model) appendNext(w []uint64, succ []uint64, acts []Action, constrained bool) ([]uint64, []Action) {
+// Constrained, it takes its arcs from arcsNoOpen when SingleActiveOpen
+// holds, and it looks for a repeated message only where the transition
+// appends one, when w has none (a state the constraint let in): taking
+// messages off the head of a queue cannot make two equal ones adjacent.
+func (m *Model) appendNext(whole []uint64, at int, succ []uint64, acts []Action, constrained bool) ([]uint64, []Action) {
+	w := whole[at : at+3]
 	f := w[2]
 	if f>>overflowBit&1 != 0 {
 		return succ, acts
 	}
-	for k := range arcsFrom {
+	table := enabledArcs
+	if constrained && m.SingleActiveOpen {
+		table = enabledArcsNoOpen
+	}
+	noRepeats := constrained && m.NoRetransmission
+	repeated := noRepeats && ((Queue{w[0]}).repeats() || (Queue{w[1]}).repeats())
+	// At most maxEnabled arcs per peer: room for all the successors, so
+	// that they are written in place.
+	n := len(whole)
+	base, baseActs := len(succ), len(acts)
+	succ = slices.Grow(succ, 2*maxEnabled*n)[:base+2*maxEnabled*n]
+	acts = slices.Grow(acts, 2*maxEnabled)[:baseActs+2*maxEnabled]
+	j, ja := base, baseActs
+	ranges := [numPeers]*arcRanges{
+		&table[A].at[guardKey(f, w[A])],
+		&table[B].at[guardKey(f>>peerBits, w[B])],
+	}
+	for k := range numClasses {
 		for p := A; p < numPeers; p++ {
-			shift := peerBits * uint(p)
-			conn := ConnState(f >> shift & connMask)
-			tcb := f>>(shift+tcbBit)&1 != 0
-			q := w[p]
-			arcs := arcsFrom[k][conn]
-			for i := range arcs {
-				a := &arcs[i]
-				if (a.needTCB && !tcb) || q&a.rcvMask != a.rcvBits {
-					continue
-				}
-				act := Action{Peer: p, Kind: a.kind, Rcv: a.rcv, Snd: a.snd, To: a.to}
-				if constrained && m.SingleActiveOpen && act.IsOpen() {
-					continue
-				}
-				var next [3]uint64
-				next[p], next[p.Other()] = q>>a.rcvShift, w[p.Other()]
-				g := f&^(connMask<<shift) | uint64(a.to)<<shift
-				switch a.tcb {
-				case createTCB:
-					g |= 1 << (shift + tcbBit)
-				case deleteTCB:
-					g &^= 1 << (shift + tcbBit)
-				}
-				if a.snd != NoMessage {
-					if rq, ok := (Queue{next[p.Other()]}).appended(a.snd); ok {
-						next[p.Other()] = rq.packed
+			t, r := &table[p], ranges[p]
+			q, o := w[p], w[p.Other()]
+			for i := r.lo[k]; i < r.hi[k]; i++ {
+				a := &t.arcs[i]
+				own, other, g := q>>a.rcvShift, o, f&a.clear|a.set
+				if a.act.Snd != NoMessage {
+					rq := Queue{o}
+					if n := rq.Len(); n < QueueCap {
+						if noRepeats && !repeated && n > 0 && rq.At(n-1) == a.act.Snd {
+							continue // the constraint: two equal messages adjacent
+						}
+						other = o | uint64(a.act.Snd)<<(msgBits*n)
 					} else {
 						g |= 1 << overflowBit // the spec's queue would grow past what State holds
 					}
 				}
-				next[2] = g
-				if constrained && m.NoRetransmission && g>>overflowBit&1 == 0 &&
-					((Queue{next[0]}).repeats() || (Queue{next[1]}).repeats()) {
+				if repeated && g>>overflowBit&1 == 0 && ((Queue{own}).repeats() || (Queue{other}).repeats()) {
 					continue
 				}
-				succ = append(succ, next[:]...)
-				acts = append(acts, act)
+				next := succ[j : j+n]
+				copy(next, whole)
+				next[at+int(p)], next[at+int(p.Other())], next[at+2] = own, other, g
+				acts[ja] = a.act
+				j, ja = j+n, ja+1
 			}
 		}
 	}
-	return succ, acts
+	return succ[:j], acts[:ja]
+}
+
+// An arcTable lists, for one peer and each guardKey, the arcs the peer may
+// take, each class of arcs (system, reset, user: Next's order) in its own
+// range, in Next's order, each arc with its action and its effect on the
+// third packed word: appendNext looks up the arcs enabled instead of
+// testing each guard, and applies them with a mask and an or.
+type arcTable struct {
+	arcs []packedArc
+	at   [numConnStates << guardKeyBits]arcRanges
+}
+
+// arcRanges are the ranges of arcs of each class.
+type arcRanges struct{ lo, hi [numClasses]uint16 }
+
+// numClasses is the number of classes of arcs, and maxEnabled the most
+// arcs of all classes one peer may have enabled at once (checked when
+// the tables are made).
+const (
+	numClasses = 3
+	maxEnabled = 16
+)
+
+// A packedArc is an arc taken by a given peer.
+type packedArc struct {
+	act        Action
+	rcvShift   uint8  // the received prefix is removed by this shift of the peer's queue
+	clear, set uint64 // the third word becomes f&clear | set
+}
+
+// guardKeyBits is the width of what an arc's guard reads besides the
+// connection state: the TCB flag and the first two messages of the queue
+// (an arc receives at most two).
+const guardKeyBits = 1 + 2*msgBits
+
+// guardKey returns the index of a peer's connection state and TCB flag,
+// from the low bits of f (its byte of the third packed word), and the
+// first two messages of its queue q.
+func guardKey(f, q uint64) uint64 {
+	return (f&connMask)<<guardKeyBits | (f>>tcbBit&1)<<(2*msgBits) | q&(1<<(2*msgBits)-1)
+}
+
+// enabledArcs and enabledArcsNoOpen are the arcTables of each peer for
+// arcsFrom and arcsNoOpen.
+var (
+	enabledArcs       = newArcTables(&arcsFrom)
+	enabledArcsNoOpen = newArcTables(&arcsNoOpen)
+)
+
+func newArcTables(from *[numClasses][numConnStates][]arc) *[numPeers]arcTable {
+	var ts [numPeers]arcTable
+	for p := A; p < numPeers; p++ {
+		t := &ts[p]
+		shift := peerBits * uint(p)
+		for key := range t.at {
+			f, q := uint64(key>>guardKeyBits)|uint64(key>>(2*msgBits)&1)<<tcbBit, uint64(key)&(1<<(2*msgBits)-1)
+			first := len(t.arcs)
+			for k := range from {
+				t.at[key].lo[k] = uint16(len(t.arcs))
+				if c := f & connMask; c < uint64(numConnStates) {
+					for _, a := range from[k][c] {
+						if (a.needTCB && f>>tcbBit&1 == 0) || q&a.rcvMask != a.rcvBits {
+							continue
+						}
+						pa := packedArc{
+							act:      Action{Peer: p, Kind: a.kind, Rcv: a.rcv, Snd: a.snd, To: a.to},
+							rcvShift: a.rcvShift,
+							clear:    ^uint64(connMask << shift),
+							set:      uint64(a.to) << shift,
+						}
+						switch a.tcb {
+						case createTCB:
+							pa.set |= 1 << (shift + tcbBit)
+						case deleteTCB:
+							pa.clear &^= 1 << (shift + tcbBit)
+						}
+						t.arcs = append(t.arcs, pa)
+					}
+				}
+				t.at[key].hi[k] = uint16(len(t.arcs))
+			}
+			if len(t.arcs)-first > maxEnabled {
+				panic("diagram: more arcs enabled at once than maxEnabled")
+			}
+		}
+		if len(t.arcs) > math.MaxUint16 {
+			panic("diagram: too many arcs for an arcTable")
+		}
+	}
+	return &ts
 }

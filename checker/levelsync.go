@@ -1,0 +1,466 @@
+package checker
+
+import (
+	"math/bits"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+)
+
+// Level-synchronous parallel expansion, for a search on the fast path
+// (packed.go) with a FingerprintStore and no graph: the commonest large
+// search, and the one where the pipeline of parallel.go leaves the most to
+// the exploring goroutine — taking every transition in order, the four in
+// five that reach a known state included, and probing the table again for
+// each of the others.
+//
+// A level is expanded in rounds of up to syncRound states, and a round in
+// three phases, each shared among the workers, with the table written only
+// in the last:
+//
+//  1. Successors. The workers take slices of the round in turn, compute
+//     each state's successors, hash them and look each up in the table as
+//     it was when the round began (no one writes it). A successor found is
+//     done with. The others are kept: their words, their hash, the
+//     position in the level of the state they leave, and, under their
+//     bucket (the top bits of the hash), an entry to find them by.
+//  2. New states. The workers take buckets in turn. Of the successors of a
+//     bucket with the same fingerprint, the one taken first by the
+//     sequential search wins — the one whose state comes first in the
+//     level, and of one state's, the first in the order of AppendNext: it
+//     gives the new state its parent. The winners' invariants are
+//     evaluated.
+//  3. Storing. The workers insert the winners of the buckets they took
+//     into the table (a bucket's fingerprints are its own, so no two
+//     workers insert the same one; a compare-and-swap settles two probing
+//     into the same slot at the edge of a bucket); then the exploring
+//     goroutine walks the slices in order and numbers the winners, links
+//     them to their parents and puts them in the next level.
+//
+// The states are so numbered, linked and queued in the order of the
+// sequential search, with the same parents: the result is the sequential
+// search's, for any number of workers. A round in which something happens
+// that the sequential search would meet in its middle — an invariant
+// fails, a state has no transition while deadlocks are checked, MaxStates
+// would be passed, the table's growth would pass MaxMemory — is expanded
+// again sequentially instead (nothing has been written when that is
+// known), and the sequential search stops where it stops.
+type levelSync[S comparable, A any] struct {
+	w       *workers[S, A]
+	arenas  []syncArena // one per worker
+	spans   []syncSpan  // per slice of the round
+	lo, hi  int         // the round: states lo to hi-1 of the level
+	buckets int         // a power of two
+	shift   uint        // 64 - log2(buckets)
+
+	claimed  atomic.Int64
+	stop     atomic.Bool
+	winners  atomic.Int64
+	failures atomic.Int64 // of invariants not yet violated, on winners
+	held     atomic.Int64 // bytes, see measure
+}
+
+// A syncArena is what one worker computed in phase 1 — the successors it
+// kept, and per bucket the entries of those in it — and in phase 2.
+type syncArena struct {
+	words    []uint64 // PackedWords a successor
+	hashes   []uint64
+	pos      []int32 // in the level, of the state it leaves
+	win      []bool  // set in phase 2
+	inBucket [][]syncEntry
+	gen      int // transitions
+	dead     int // states with no transition, not final
+	// recent holds fingerprints of successors kept in this round, each
+	// at its hash modulo syncRecent.
+	recent []uint64
+
+	// Phase 2: a scratch table for one bucket, the hashes of the
+	// winners of the buckets taken, and an encoding.
+	seen []uint64
+	won  []uint64
+	code []byte
+	// touched keeps what phase 1's reads ahead read (fpTable.touch).
+	touched uint64
+}
+
+// A syncEntry is successor x of an arena, whose hash is hash and whose
+// state leaves the state at pos in the level.
+type syncEntry struct {
+	hash uint64
+	pos  int32
+	x    uint32
+}
+
+// before reports whether the sequential search takes the transition of
+// e before that of f. Two of one state are in one arena, in order.
+func (e *syncEntry) before(f *syncEntry) bool {
+	return e.pos < f.pos || e.pos == f.pos && e.x < f.x
+}
+
+// A syncSpan is a slice of the round, as a worker computed it: its
+// successors kept, from..to-1 of the worker's arena, and its transitions.
+type syncSpan struct {
+	worker   int32
+	from, to int32
+	gen      int32
+}
+
+// syncSlice is how many states a worker takes at a time in phase 1, and
+// syncRound how many states a round has, at most, per worker: enough to
+// make the three barriers of a round cheap, few enough to keep the
+// successors of a round in a few megabytes. Variables, so that tests can
+// make them small.
+var (
+	syncSlice = 64
+	syncRound = 1 << 14
+	// syncRecent is the size of a worker's cache of the successors it
+	// kept last, a power of two (0: none, so that tests send every
+	// successor through phase 2).
+	syncRecent = 1 << 14
+)
+
+// levelSyncOK reports whether the level-synchronous expansion serves the
+// search.
+func (e *explorer[S, A]) levelSyncOK() bool {
+	return e.packedPath() && e.store.kind == FingerprintStore && e.store.anonymous && e.graph == nil
+}
+
+func newLevelSync[S comparable, A any](w *workers[S, A]) *levelSync[S, A] {
+	lb := bits.Len(uint(64*w.n - 1))
+	return &levelSync[S, A]{w: w, arenas: make([]syncArena, w.n), buckets: 1 << lb, shift: uint(64 - lb)}
+}
+
+// run runs f(i) for i in 0..n-1 on the workers, the exploring goroutine
+// as worker 0, and returns when all are done.
+func (w *workers[S, A]) run(f func(i int)) {
+	var wg sync.WaitGroup
+	wg.Add(w.n - 1)
+	for i := 1; i < w.n; i++ {
+		w.jobs <- func() {
+			defer wg.Done()
+			f(i)
+		}
+	}
+	f(0)
+	wg.Wait()
+}
+
+// expand expands e.cur, round after round, unless the search stops.
+func (ls *levelSync[S, A]) expand() {
+	e := ls.w.e
+	for !e.done && e.pos < e.cur.len() {
+		ls.lo, ls.hi = e.pos, min(e.pos+syncRound*ls.w.n, e.cur.len())
+		if !ls.round() && !e.done {
+			e.expandPackedLevel(ls.hi)
+		}
+	}
+}
+
+// round expands states lo to hi-1 of the level and reports false if they
+// must be expanded sequentially instead, having written nothing. It
+// returns true, with e.done set, if the search was interrupted.
+func (ls *levelSync[S, A]) round() bool {
+	e := ls.w.e
+	nSlices := (ls.hi - ls.lo + syncSlice - 1) / syncSlice
+	ls.spans = slices.Grow(ls.spans[:0], nSlices)[:nSlices]
+	ls.claimed.Store(0)
+	ls.stop.Store(false)
+	ls.w.run(ls.successors)
+	ls.measure()
+	if ls.stop.Load() {
+		return true
+	}
+	for i := range ls.arenas {
+		if ls.arenas[i].dead > 0 && e.opts.CheckDeadlock && !e.deadlocked {
+			return false
+		}
+	}
+	ls.claimed.Store(0)
+	ls.winners.Store(0)
+	ls.failures.Store(0)
+	ls.w.run(ls.dedup)
+	ls.measure()
+	winners := int(ls.winners.Load())
+	if ls.failures.Load() > 0 || e.store.len()+winners > e.store.max || !ls.makeRoom(winners) {
+		return false
+	}
+	ls.w.run(ls.insert)
+	ls.number()
+	return true
+}
+
+// successors is phase 1, for worker i.
+func (ls *levelSync[S, A]) successors(i int) {
+	e := ls.w.e
+	ar := &ls.arenas[i]
+	ar.words, ar.hashes, ar.pos, ar.gen, ar.dead = ar.words[:0], ar.hashes[:0], ar.pos[:0], 0, 0
+	if len(ar.inBucket) != ls.buckets {
+		ar.inBucket = make([][]syncEntry, ls.buckets)
+	}
+	for b := range ar.inBucket {
+		ar.inBucket[b] = ar.inBucket[b][:0]
+	}
+	switch {
+	case syncRecent == 0:
+		ar.recent = nil
+	case len(ar.recent) != syncRecent:
+		ar.recent = make([]uint64, syncRecent)
+	default:
+		clear(ar.recent)
+	}
+	n := e.words.words
+	src := make([]uint64, n)
+	var (
+		succ, hashes []uint64
+		acts         []A
+		ends         []int
+	)
+	t := e.store.fpt.Load()
+	for done := 0; ; done++ {
+		if i == 0 && done%16 == 15 && e.interrupted() {
+			ls.stop.Store(true)
+		}
+		if ls.stop.Load() {
+			return
+		}
+		k := int(ls.claimed.Add(1)) - 1
+		if k >= len(ls.spans) {
+			ls.unmark(i)
+			return
+		}
+		lo := ls.lo + k*syncSlice
+		hi := min(lo+syncSlice, ls.hi)
+		sp := syncSpan{worker: int32(i), from: int32(len(ar.hashes))}
+		succ, acts, ends = succ[:0], acts[:0], ends[:0]
+		for p := lo; p < hi; p++ {
+			readWords(src, e.cur.code(p))
+			j := len(acts)
+			succ, acts = e.pk.AppendNext(src, succ, acts)
+			if len(acts) == j && (e.opts.Final == nil || !e.opts.Final(e.pk.Unpack(src))) {
+				ar.dead++
+			}
+			ends = append(ends, len(acts))
+		}
+		sp.gen = int32(len(acts))
+		hashes = hashes[:0]
+		for j := range acts {
+			hashes = append(hashes, hashWords(succ[j*n:(j+1)*n]))
+		}
+		if t != nil {
+			ar.touched += t.touch(hashes)
+		}
+		j := 0
+		for p := lo; p < hi; p++ {
+			for ; j < ends[p-lo]; j++ {
+				h := hashes[j]
+				if t != nil {
+					if _, ok := t.find(h); ok {
+						continue
+					}
+				}
+				// A successor this worker kept already in this round is
+				// one the sequential search takes earlier: skip it, as far
+				// as a small cache of the last kept remembers.
+				if ar.recent != nil {
+					if c := &ar.recent[h&uint64(syncRecent-1)]; *c == fpSlot(h) {
+						continue
+					} else {
+						*c = fpSlot(h)
+					}
+				}
+				b := fpSlot(h) >> ls.shift
+				ar.inBucket[b] = append(ar.inBucket[b], syncEntry{hash: h, pos: int32(p), x: uint32(len(ar.hashes))})
+				ar.words = append(ar.words, succ[j*n:(j+1)*n]...)
+				ar.hashes = append(ar.hashes, h)
+				ar.pos = append(ar.pos, int32(p))
+			}
+		}
+		sp.to = int32(len(ar.hashes))
+		ar.gen += int(sp.gen)
+		ls.spans[k] = sp
+	}
+}
+
+// unmark clears worker i's marks of winners, before phase 2.
+func (ls *levelSync[S, A]) unmark(i int) {
+	ar := &ls.arenas[i]
+	ar.win = slices.Grow(ar.win[:0], len(ar.hashes))[:len(ar.hashes)]
+	clear(ar.win)
+}
+
+// dedup is phase 2, for worker i: it takes buckets in turn and marks the
+// winners of each.
+func (ls *levelSync[S, A]) dedup(i int) {
+	e := ls.w.e
+	me := &ls.arenas[i]
+	me.won = me.won[:0]
+	invariants := e.opts.Invariants
+	var winners, failures int64
+	for {
+		b := int(ls.claimed.Add(1)) - 1
+		if b >= ls.buckets {
+			break
+		}
+		m := 0
+		for a := range ls.arenas {
+			m += len(ls.arenas[a].inBucket[b])
+		}
+		if m == 0 {
+			continue
+		}
+		size := 1 << bits.Len(uint(2*m))
+		mask := uint64(size - 1)
+		me.seen = slices.Grow(me.seen[:0], size)[:size]
+		clear(me.seen) // 0: empty; else arena<<32 | entry, plus one
+		for a := range ls.arenas {
+			for k := range ls.arenas[a].inBucket[b] {
+				x := &ls.arenas[a].inBucket[b][k]
+				ref := uint64(a)<<32 | uint64(k)
+				for s := x.hash & mask; ; s = (s + 1) & mask {
+					r := me.seen[s]
+					if r == 0 {
+						me.seen[s] = ref + 1
+						break
+					}
+					y := ls.entry(b, r-1)
+					if y.hash != x.hash {
+						continue
+					}
+					if x.before(y) {
+						me.seen[s] = ref + 1
+					}
+					break
+				}
+			}
+		}
+		for _, r := range me.seen {
+			if r == 0 {
+				continue
+			}
+			x := ls.entry(b, r-1)
+			ar := &ls.arenas[r>>32]
+			ar.win[x.x] = true
+			winners++
+			me.won = append(me.won, x.hash)
+			if len(invariants) > 0 {
+				me.code = appendWords(me.code[:0], ls.words(ar, x.x))
+				s := e.enc.DecodeState(me.code)
+				for k, inv := range invariants {
+					if !e.invFailed[k] && !inv.Holds(s) {
+						failures++
+					}
+				}
+			}
+		}
+	}
+	ls.winners.Add(winners)
+	ls.failures.Add(failures)
+}
+
+// entry returns the entry of bucket b of ref, arena<<32 | index.
+func (ls *levelSync[S, A]) entry(b int, ref uint64) *syncEntry {
+	return &ls.arenas[ref>>32].inBucket[b][uint32(ref)]
+}
+
+// words returns the words of successor x of ar.
+func (ls *levelSync[S, A]) words(ar *syncArena, x uint32) []uint64 {
+	n := uint32(ls.w.e.words.words)
+	return ar.words[x*n : (x+1)*n]
+}
+
+// makeRoom grows the table, if need be, so that winners more states fit
+// under its maximum load, and reports false if that would pass MaxMemory.
+func (ls *levelSync[S, A]) makeRoom(winners int) bool {
+	e := ls.w.e
+	st := e.store
+	t := st.fpt.Load()
+	if t == nil {
+		g := newFPTable(0, false)
+		t = &g
+		st.fpt.Store(t)
+	}
+	for uint64(t.n+winners+1)*100 > t.size*maxLoad {
+		more := int64(t.grownSize()) * t.slotBytes()
+		if e.opts.MaxMemory > 0 && e.overMemory(more) {
+			return false
+		}
+		e.notePeak(more)
+		g := t.grown()
+		t = &g
+		st.fpt.Store(t)
+	}
+	return true
+}
+
+// insert is phase 3's first half, for worker i: it puts the winners of
+// the buckets worker i took into the table.
+func (ls *levelSync[S, A]) insert(i int) {
+	t := ls.w.e.store.fpt.Load()
+	for _, h := range ls.arenas[i].won {
+		t.add(h)
+	}
+}
+
+// number is phase 3's second half: the exploring goroutine numbers the
+// winners in the order of the sequential search and queues them.
+func (ls *levelSync[S, A]) number() {
+	e := ls.w.e
+	st := e.store
+	t := st.fpt.Load()
+	for _, sp := range ls.spans {
+		ar := &ls.arenas[sp.worker]
+		e.generated += int(sp.gen)
+		for x := uint32(sp.from); x < uint32(sp.to); x++ {
+			if !ar.win[x] {
+				continue
+			}
+			num := int32(t.n)
+			t.n++
+			st.fps.append(ar.hashes[x])
+			e.parents.add(e.cur.indexAt(int(ar.pos[x])))
+			e.code = appendWords(e.code[:0], ls.words(ar, x))
+			e.next.push(nil, e.code, num)
+		}
+	}
+	e.expansions += ls.hi - ls.lo
+	e.pos = ls.hi
+	if e.next.len() > 0 && e.cur.depth+1 > e.depth {
+		e.depth = e.cur.depth + 1
+	}
+}
+
+// add stores fingerprint h, not in the table, in its first empty slot. It
+// may run in several goroutines at once, each with its own fingerprints;
+// it leaves t.n to the caller.
+func (t *fpTable) add(h uint64) {
+	h = fpSlot(h)
+	i, _ := bits.Mul64(h, t.size)
+	for {
+		if atomic.LoadUint64(&t.slots[i]) == 0 && atomic.CompareAndSwapUint64(&t.slots[i], 0, h) {
+			return
+		}
+		if i++; i == t.size {
+			i = 0
+		}
+	}
+}
+
+// bytes is the memory the buffers held after the last phase (they are not
+// read while the workers write them).
+func (ls *levelSync[S, A]) bytes() int64 { return ls.held.Load() }
+
+// measure notes in held the memory the buffers hold, between phases.
+func (ls *levelSync[S, A]) measure() {
+	b := int64(cap(ls.spans)) * int64(unsafe.Sizeof(syncSpan{}))
+	for i := range ls.arenas {
+		ar := &ls.arenas[i]
+		b += int64(cap(ar.words)+cap(ar.hashes)+cap(ar.seen)+cap(ar.won)+cap(ar.recent))*8 + int64(cap(ar.pos))*4 +
+			int64(cap(ar.win)) + int64(cap(ar.code))
+		for _, x := range ar.inBucket {
+			b += int64(cap(x))*int64(unsafe.Sizeof(syncEntry{})) + 24
+		}
+	}
+	ls.held.Store(b)
+	ls.w.e.notePeak(0)
+}
