@@ -1,6 +1,7 @@
 package model
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -121,4 +122,41 @@ func TestAppendNextAgreesWithNext(t *testing.T) {
 		require.Len(t, acts, i, "%v, variant %v: %v", m.cfg, m.cfg.Variant, s)
 		return i
 	})
+}
+
+// sameEndpoint and sameSegment compare bytes: they agree with == only if
+// the fields follow one another with no padding between them (and, for
+// Endpoint, none after the last), and each field's change changes them.
+func TestPackedLayout(t *testing.T) {
+	for _, typ := range []reflect.Type{reflect.TypeFor[Endpoint](), reflect.TypeFor[Segment]()} {
+		end := uintptr(0)
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			require.Equal(t, end, f.Offset, "padding before %s.%s", typ, f.Name)
+			end = f.Offset + f.Type.Size()
+		}
+		if typ == reflect.TypeFor[Segment]() {
+			require.Equal(t, segmentBytes, end)
+		} else {
+			require.Equal(t, typ.Size(), end)
+		}
+	}
+	var e Endpoint
+	var g Segment
+	for _, v := range []reflect.Value{reflect.ValueOf(&e).Elem(), reflect.ValueOf(&g).Elem()} {
+		for i := range v.NumField() {
+			f := v.Field(i)
+			was := reflect.ValueOf(f.Interface())
+			if f.Kind() == reflect.Bool {
+				f.SetBool(true)
+			} else {
+				f.SetUint(1)
+			}
+			e2, g2 := Endpoint{}, Segment{}
+			require.Equal(t, e == e2, sameEndpoint(&e, &e2), "%s", v.Type().Field(i).Name)
+			require.Equal(t, g == g2, sameSegment(&g, &g2), "%s", v.Type().Field(i).Name)
+			require.False(t, e == e2 && g == g2)
+			f.Set(was)
+		}
+	}
 }

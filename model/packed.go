@@ -5,6 +5,7 @@ import (
 	"maps"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // The Model is also a checker.Packer, for the checker's fast path. A State
@@ -150,10 +151,10 @@ func (m *Model) pack(w *[packedWords]uint64, s, from *State, fw *[packedWords]ui
 	if from != nil {
 		epA, epB, q = fw[0]&0xffff, fw[0]>>16&0xffff, fw[0]>>32&0x7fff
 	}
-	if from == nil || s.Ep[A] != from.Ep[A] {
+	if from == nil || !sameEndpoint(&s.Ep[A], &from.Ep[A]) {
 		epA = p.endpoints.number(s.Ep[A])
 	}
-	if from == nil || s.Ep[B] != from.Ep[B] {
+	if from == nil || !sameEndpoint(&s.Ep[B], &from.Ep[B]) {
 		epB = p.endpoints.number(s.Ep[B])
 	}
 	if from == nil || s.Listen != from.Listen {
@@ -166,31 +167,54 @@ func (m *Model) pack(w *[packedWords]uint64, s, from *State, fw *[packedWords]ui
 		if from != nil {
 			prev = &from.Ch[side]
 		}
-		for j := 0; j < int(ch.N); j++ {
+		for j := uint(0); j < uint(ch.N) && j < MaxChannelCapacity; j++ {
 			g := &ch.Segs[j]
 			var n uint64
 			switch {
 			// A transition removes at most one segment and appends
 			// at the end: a segment kept is at the same place or one
 			// ahead.
-			case prev != nil && j < int(prev.N) && *g == prev.Segs[j]:
+			case prev != nil && j < uint(prev.N) && sameSegment(g, &prev.Segs[j]):
 				n = slot(fw, side, j)
-			case prev != nil && j+1 < int(prev.N) && *g == prev.Segs[j+1]:
+			case prev != nil && j+1 < uint(prev.N) && sameSegment(g, &prev.Segs[j+1]):
 				n = slot(fw, side, j+1)
 			case cache != nil:
 				n = cache.number(g, &p.segments)
 			default:
 				n = p.segments.number(*g)
 			}
-			w[1+side*channelWords+j/slotsPerWord] |= n << (slotBits * (j % slotsPerWord))
+			w[slotWord(side, j)] |= n << (slotBits * (j % slotsPerWord))
 		}
 	}
 }
 
-// slot is the number in slot j of channel side in w.
-func slot(w *[packedWords]uint64, side, j int) uint64 {
-	return w[1+side*channelWords+j/slotsPerWord] >> (slotBits * (j % slotsPerWord)) & (1<<slotBits - 1)
+// slotWord is the word of slot j of channel side.
+func slotWord(side int, j uint) uint {
+	return (1 + uint(side)*channelWords + j/slotsPerWord) % packedWords
 }
+
+// slot is the number in slot j of channel side in w.
+func slot(w *[packedWords]uint64, side int, j uint) uint64 {
+	return w[slotWord(side, j)] >> (slotBits * (j % slotsPerWord)) & (1<<slotBits - 1)
+}
+
+// sameEndpoint and sameSegment are *a == *b, comparing bytes a word at
+// a time where the compiler compares field by field, a byte at a time:
+// cheaper when the two are equal, as pack finds most of them (the
+// compiler's early exit wins where most differ). Their fields' bytes are
+// the values' bytes up to the last field, past which a Segment has a
+// byte of padding, left out (TestPackedLayout).
+func sameEndpoint(a, b *Endpoint) bool {
+	type halves [2][unsafe.Sizeof(Endpoint{}) / 2]byte
+	x, y := (*halves)(unsafe.Pointer(a)), (*halves)(unsafe.Pointer(b))
+	return x[0] == y[0] && x[1] == y[1]
+}
+
+func sameSegment(a, b *Segment) bool {
+	return *(*[segmentBytes]byte)(unsafe.Pointer(a)) == *(*[segmentBytes]byte)(unsafe.Pointer(b))
+}
+
+const segmentBytes = unsafe.Offsetof(Segment{}.Timely) + 1
 
 // Unpack returns the state whose words Pack wrote in w.
 func (m *Model) Unpack(w []uint64) State {
@@ -207,7 +231,7 @@ func (m *Model) unpack(w *[packedWords]uint64, s *State) {
 	s.Overflow, s.Losses, s.Dups = w0>>47&1 != 0, uint8(w0>>48), uint8(w0>>56)
 	for side := range s.Ch {
 		ch := &s.Ch[side]
-		for j := range MaxChannelCapacity {
+		for j := range uint(MaxChannelCapacity) {
 			n := slot(w, side, j)
 			if n == 0 {
 				break
