@@ -188,26 +188,24 @@ func (m *Model) disabledKinds(s *State, side Side) uint32 {
 // enabled.
 func (m *Model) candidates(buf []Action, s *State, all bool) []Action {
 	var off uint32 // the kinds disabled rules out, for side
-	add := func(a Action) {
-		if off>>a.Kind&1 == 0 {
-			buf = append(buf, a)
-		}
-	}
+	on := func(k ActionKind) bool { return off>>k&1 == 0 }
 	for _, side := range []Side{A, B} {
 		e := &s.Ep[side]
 		if !all {
 			off = m.disabledKinds(s, side)
 		}
 		for _, k := range []ActionKind{PassiveOpen, SendData, CloseCall, AbortCall} {
-			add(Action{Kind: k, Side: side})
+			if on(k) {
+				buf = append(buf, Action{Kind: k, Side: side})
+			}
 		}
-		for i := range m.cfg.ISNs[side] {
-			add(Action{Kind: ActiveOpen, Side: side, ISN: uint8(i)})
+		for i := 0; i < len(m.cfg.ISNs[side]) && on(ActiveOpen); i++ {
+			buf = append(buf, Action{Kind: ActiveOpen, Side: side, ISN: uint8(i)})
 		}
 		in := &s.Ch[side.Peer()]
 		oldest := true // no regular (not delayed) segment seen yet
-		for i := 0; i < in.Len(); i++ {
-			g := in.At(i)
+		for i := 0; i < in.Len() && on(Deliver); i++ {
+			g := &in.Segs[i]
 			if !g.Delayed {
 				if !oldest && !m.cfg.Reorder {
 					continue // FIFO: the oldest regular segment, or a delayed copy
@@ -222,36 +220,44 @@ func (m *Model) candidates(buf []Action, s *State, all bool) []Action {
 				choices = len(m.cfg.ISNs[side])
 			}
 			for c := 0; c < choices; c++ {
-				add(Action{Kind: Deliver, Side: side, Index: uint8(i), ISN: uint8(c), Seg: g})
+				buf = append(buf, Action{Kind: Deliver, Side: side, Index: uint8(i), ISN: uint8(c), Seg: *g})
 			}
 		}
 		out := &s.Ch[side]
-		for i := 0; i < out.Len() && off>>Lose&off>>Duplicate&1 == 0; i++ {
+		for i := 0; i < out.Len() && (on(Lose) || on(Duplicate)); i++ {
 			// Losing either of two equal neighbours leaves the same
 			// channel; duplicating any copy of a segment appends the
 			// same copy.
-			if !sameAsPrevious(out, i) {
-				add(Action{Kind: Lose, Side: side, Index: uint8(i), Seg: out.At(i)})
+			if on(Lose) && !sameAsPrevious(out, i) {
+				buf = append(buf, Action{Kind: Lose, Side: side, Index: uint8(i), Seg: out.Segs[i]})
 			}
-			if !earlier(out, i) {
-				add(Action{Kind: Duplicate, Side: side, Index: uint8(i), Seg: out.At(i)})
+			if on(Duplicate) && !earlier(out, i) {
+				buf = append(buf, Action{Kind: Duplicate, Side: side, Index: uint8(i), Seg: out.Segs[i]})
 			}
 		}
-		add(Action{Kind: RetransmitTimeout, Side: side, Index: e.Backoff})
-		add(Action{Kind: TimeWaitTimeout, Side: side})
+		if on(RetransmitTimeout) {
+			buf = append(buf, Action{Kind: RetransmitTimeout, Side: side, Index: e.Backoff})
+		}
+		if on(TimeWaitTimeout) {
+			buf = append(buf, Action{Kind: TimeWaitTimeout, Side: side})
+		}
 		if side == B && m.cfg.AcceptBacklog > 0 {
 			for _, a := range []Action{{Kind: OtherClient, Side: B}, {Kind: AcceptCall, Side: B}, {Kind: AcceptCall, Side: B, Index: 1}} {
-				add(a)
+				if on(a.Kind) {
+					buf = append(buf, a)
+				}
 			}
 		}
 		if side == B && m.cfg.SynBacklog > 0 {
-			add(Action{Kind: SpoofedSYN, Side: B})
+			if on(SpoofedSYN) {
+				buf = append(buf, Action{Kind: SpoofedSYN, Side: B})
+			}
 			q := &s.Listen
-			for i := 0; i < int(q.N); i++ {
+			for i := 0; i < int(q.N) && on(HalfOpenTimeout); i++ {
 				if i > 0 && q.Half[i] == q.Half[i-1] {
 					continue // an equal entry: same successor
 				}
-				add(Action{Kind: HalfOpenTimeout, Side: B, Index: uint8(i)})
+				buf = append(buf, Action{Kind: HalfOpenTimeout, Side: B, Index: uint8(i)})
 			}
 		}
 	}
