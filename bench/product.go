@@ -143,19 +143,14 @@ func (p *Product) Unpack(w []uint64) ProductState {
 
 // AppendNext appends the packed successors of w and their actions, in
 // the order of Next: each copy's, as the diagram model's
-// AppendNextConstrained computes them, in the product's words.
+// AppendNextConstrainedAt computes them in the product's words.
 func (p *Product) AppendNext(w []uint64, succ []uint64, acts []ProductAction) ([]uint64, []ProductAction) {
 	n := p.m.PackedWords()
-	var (
-		buf     [64 * 3]uint64
-		bufActs [64]diagram.Action
-	)
+	var bufActs [64]diagram.Action
 	for c := range p.K {
-		next, nextActs := p.m.AppendNextConstrained(w[c*n:(c+1)*n], buf[:0], bufActs[:0])
-		for j, a := range nextActs {
-			k := len(succ)
-			succ = append(succ, w...)
-			copy(succ[k+c*n:], next[j*n:(j+1)*n])
+		var copyActs []diagram.Action
+		succ, copyActs = p.m.AppendNextConstrainedAt(w, c*n, succ, bufActs[:0])
+		for _, a := range copyActs {
 			acts = append(acts, ProductAction{uint8(c), a})
 		}
 	}

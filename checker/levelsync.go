@@ -71,6 +71,9 @@ type syncArena struct {
 	inBucket [][]syncEntry
 	gen      int // transitions
 	dead     int // states with no transition, not final
+	// recent holds fingerprints of successors kept in this round, each
+	// at its hash modulo syncRecent.
+	recent []uint64
 
 	// Phase 2: a scratch table for one bucket, the hashes of the
 	// winners of the buckets taken, and an encoding.
@@ -111,6 +114,10 @@ type syncSpan struct {
 var (
 	syncSlice = 64
 	syncRound = 1 << 14
+	// syncRecent is the size of a worker's cache of the successors it
+	// kept last, a power of two (0: none, so that tests send every
+	// successor through phase 2).
+	syncRecent = 1 << 14
 )
 
 // levelSyncOK reports whether the level-synchronous expansion serves the
@@ -194,6 +201,14 @@ func (ls *levelSync[S, A]) successors(i int) {
 	for b := range ar.inBucket {
 		ar.inBucket[b] = ar.inBucket[b][:0]
 	}
+	switch {
+	case syncRecent == 0:
+		ar.recent = nil
+	case len(ar.recent) != syncRecent:
+		ar.recent = make([]uint64, syncRecent)
+	default:
+		clear(ar.recent)
+	}
 	n := e.words.words
 	src := make([]uint64, n)
 	var (
@@ -242,6 +257,16 @@ func (ls *levelSync[S, A]) successors(i int) {
 				if t != nil {
 					if _, ok := t.find(h); ok {
 						continue
+					}
+				}
+				// A successor this worker kept already in this round is
+				// one the sequential search takes earlier: skip it, as far
+				// as a small cache of the last kept remembers.
+				if ar.recent != nil {
+					if c := &ar.recent[h&uint64(syncRecent-1)]; *c == fpSlot(h) {
+						continue
+					} else {
+						*c = fpSlot(h)
 					}
 				}
 				b := fpSlot(h) >> ls.shift
@@ -430,7 +455,7 @@ func (ls *levelSync[S, A]) measure() {
 	b := int64(cap(ls.spans)) * int64(unsafe.Sizeof(syncSpan{}))
 	for i := range ls.arenas {
 		ar := &ls.arenas[i]
-		b += int64(cap(ar.words)+cap(ar.hashes)+cap(ar.seen)+cap(ar.won))*8 + int64(cap(ar.pos))*4 +
+		b += int64(cap(ar.words)+cap(ar.hashes)+cap(ar.seen)+cap(ar.won)+cap(ar.recent))*8 + int64(cap(ar.pos))*4 +
 			int64(cap(ar.win)) + int64(cap(ar.code))
 		for _, x := range ar.inBucket {
 			b += int64(cap(x))*int64(unsafe.Sizeof(syncEntry{})) + 24

@@ -122,10 +122,29 @@ func (e *explorer[S, A]) expandPacked(p, k int) {
 		from = e.ends[k-1]
 	}
 	e.cur0 = x
+	// A successor found stored, with no graph to keep its edge, changes
+	// nothing but the count of transitions: it is not taken through
+	// takePacked. Unless the table is full while MaxMemory is held, when
+	// takePacked looks at the memory before any transition.
+	quick := e.store.kind == FingerprintStore && e.graph == nil
+	var t *fpTable
+	if quick {
+		t = e.store.fpt.Load()
+	}
 	for j := from; j < e.ends[k]; j++ {
+		if t != nil && (e.opts.MaxMemory == 0 || !t.full()) {
+			if _, ok := t.find(e.hashes[j]); ok {
+				e.generated++
+				e.enabled = true
+				continue
+			}
+		}
 		w := e.succ[j*n : (j+1)*n]
 		if !e.takePacked(e.acts[j], e.hashes[j], w, nil, -1, 0, false) {
 			break
+		}
+		if quick {
+			t = e.store.fpt.Load() // it may have grown
 		}
 	}
 	if e.done {

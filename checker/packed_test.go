@@ -104,11 +104,16 @@ func TestLevelSyncAgreesOnGrid(t *testing.T) {
 		}}},
 		{"max states", Options[int, string]{MaxStates: 500}},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			c.opts.Store = FingerprintStore
-			res := sameForWorkers(t, sys, c.opts)
-			require.Positive(t, res.Stats.Distinct)
-		})
+		for _, recent := range []int{0, 4} {
+			t.Run(c.name+"/recent="+strconv.Itoa(recent), func(t *testing.T) {
+				r := syncRecent
+				syncRecent = recent
+				defer func() { syncRecent = r }()
+				c.opts.Store = FingerprintStore
+				res := sameForWorkers(t, sys, c.opts)
+				require.Positive(t, res.Stats.Distinct)
+			})
+		}
 	}
 	require.Positive(t, calls.Load())
 }

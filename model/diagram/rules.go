@@ -146,6 +146,22 @@ var arcsFrom = func() (t [3][numConnStates][]arc) {
 	return t
 }()
 
+// arcsNoOpen is arcsFrom less the arcs of the user calls MCtcp's
+// SingleActiveOpen excludes (Action.IsOpen), for the constrained packed
+// successors.
+var arcsNoOpen = func() (t [3][numConnStates][]arc) {
+	for k := range arcsFrom {
+		for c, arcs := range arcsFrom[k] {
+			for _, a := range arcs {
+				if !(Action{Kind: a.kind}).IsOpen() {
+					t[k][c] = append(t[k][c], a)
+				}
+			}
+		}
+	}
+	return t
+}()
+
 // enabled reports whether a peer in local may take a (its state is one a
 // leaves).
 func (a *arc) enabled(local *PeerState) bool {
