@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/signal"
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
@@ -140,7 +141,11 @@ func run[S comparable, A any](sys checker.System[S, A], opts checker.Options[S, 
 	// holds (GOGC=25), so that peak RSS is what the search holds.
 	debug.SetGCPercent(25)
 	runtime.GC()
-	res, err := checker.Explore(context.Background(), sys, opts)
+	// SIGTERM (timeout's) or Ctrl-C stops the search with its figures so
+	// far, and the files of a spilled frontier removed.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	res, err := checker.Explore(ctx, sys, opts)
 	if err != nil {
 		return outcome{}, err
 	}
