@@ -209,7 +209,6 @@ func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opt
 	e.store.anonymous = !opts.KeepGraph
 	e.store.untraced = len(opts.Invariants) == 0 && len(opts.TransitionInvariants) == 0 && !opts.CheckDeadlock
 	e.parents.off = e.store.untraced
-	e.store.presize(opts.ExpectedStates)
 	e.yield = e.successor
 	if opts.KeepGraph {
 		e.graph = &Graph[S, A]{}
@@ -250,6 +249,15 @@ func (e *explorer[S, A]) spillFrontier() {
 func (e *explorer[S, A]) run() {
 	if e.canceled() {
 		return
+	}
+	// The table sized in advance is allocated here, once the memory the
+	// process held before the search is known (limitMemory).
+	if n := e.opts.ExpectedStates; n > 0 {
+		if e.opts.MaxMemory > 0 && e.overMemory(e.store.presizeBytes(n)) {
+			e.halt(StopMaxMemory)
+			return
+		}
+		e.store.presize(n)
 	}
 	e.initial()
 	if e.opts.Strategy == DFS {

@@ -84,6 +84,21 @@ func TestLevelSpills(t *testing.T) {
 	require.True(t, os.IsNotExist(err), "the level's file is removed")
 }
 
+// A table sized in advance is held to MaxMemory: a search whose table
+// alone would pass it stops before allocating it. One that fits is not
+// stopped by it (the table is allocated once the memory the process held
+// before the search is known, and counted once).
+func TestPresizedTableHeldToMaxMemory(t *testing.T) {
+	sys := counter(100)
+	res := explore(t, sys, Options[int, string]{Store: FingerprintStore, ExpectedStates: 1 << 30, MaxMemory: 1 << 30})
+	require.Equal(t, StopMaxMemory, res.StopReason)
+	require.Zero(t, res.Stats.Distinct)
+	res = explore(t, sys, Options[int, string]{Store: FingerprintStore, ExpectedStates: 1 << 26, MaxMemory: 1 << 30})
+	require.Equal(t, Holds, res.Verdict)
+	require.Equal(t, 100, res.Stats.Distinct)
+	require.Greater(t, res.Stats.SearchBytes, int64(8<<26))
+}
+
 // A table sized for n states holds them without growing.
 func TestPresizedTableDoesNotGrow(t *testing.T) {
 	for _, kind := range []StoreKind{ExactStore, FingerprintStore} {

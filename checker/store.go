@@ -202,17 +202,37 @@ func (st *store[S]) numbered(h uint64) {
 // presize makes the table, empty, large enough for n states, so that it
 // does not grow before it holds them.
 func (st *store[S]) presize(n int) {
-	n = min(n, st.max)
-	if n <= 0 {
+	size := st.presizeSlots(n)
+	if size == 0 {
 		return
 	}
-	size := (uint64(n)*100 + maxLoad - 1) / maxLoad
 	if st.kind == FingerprintStore {
 		t := newFPTable(size, !st.anonymous)
 		st.fpt.Store(&t)
 		return
 	}
 	st.tab = newTable(size)
+}
+
+// presizeSlots is the size of the table presize(n) makes, 0 if none.
+func (st *store[S]) presizeSlots(n int) uint64 {
+	n = min(n, st.max)
+	if n <= 0 {
+		return 0
+	}
+	return max((uint64(n)*100+maxLoad-1)/maxLoad, minTableSize)
+}
+
+// presizeBytes is what presize(n) allocates.
+func (st *store[S]) presizeBytes(n int) int64 {
+	size := int64(st.presizeSlots(n))
+	switch {
+	case st.kind == ExactStore:
+		return size * slotSize
+	case st.anonymous:
+		return size * 8
+	}
+	return size * 12
 }
 
 // grow replaces the table by a larger one, rehashing from the dense
