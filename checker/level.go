@@ -130,6 +130,10 @@ func (l *level[S]) spillOut() {
 	d.file, d.err = os.CreateTemp(l.sp.dir, "tcpcheck-level-*")
 	if d.err == nil {
 		d.w = bufio.NewWriterSize(d.file, spillBuffer)
+		if removeWhileOpen {
+			// No file is left behind by a process that is killed.
+			os.Remove(d.file.Name())
+		}
 	}
 	for i, x := range l.index {
 		if x != d.first+int32(i) {

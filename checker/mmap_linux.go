@@ -6,6 +6,10 @@ import (
 	"unsafe"
 )
 
+// removeWhileOpen: a file may be removed while it is open and still be
+// read and written (and mapped) until it is closed.
+const removeWhileOpen = true
+
 // mapFile maps the first size bytes of f into memory, read only, to be
 // read from start to end.
 func mapFile(f *os.File, size int) ([]byte, error) {

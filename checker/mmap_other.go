@@ -7,6 +7,10 @@ import (
 	"os"
 )
 
+// removeWhileOpen: the file of a level is removed when the level is
+// done, not while it is open (Windows forbids it).
+const removeWhileOpen = false
+
 // mapFile reads the first size bytes of f: where the checker does not
 // map files, a level spilled to disk is read back into memory whole when
 // it is expanded.

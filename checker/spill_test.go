@@ -78,6 +78,11 @@ func TestLevelSpills(t *testing.T) {
 		require.Equal(t, int32(7+i), x.index)
 	}
 	name := l.disk.file.Name()
+	if removeWhileOpen {
+		left, err := os.ReadDir(sp.dir)
+		require.NoError(t, err)
+		require.Empty(t, left, "the level's file, while it is open")
+	}
 	l.reset(2)
 	require.Zero(t, l.len())
 	_, err := os.Stat(name)
