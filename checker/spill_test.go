@@ -104,7 +104,10 @@ func TestPresizedTableHeldToMaxMemory(t *testing.T) {
 	require.Greater(t, res.Stats.SearchBytes, int64(8<<26))
 }
 
-// A table sized for n states holds them without growing.
+// A table sized for n states holds them without growing, and is not
+// full once it holds them: a search that stores exactly n states is not
+// stopped at its end by a growth that would pass MaxMemory (diagram K=3
+// was, after its last state).
 func TestPresizedTableDoesNotGrow(t *testing.T) {
 	for _, kind := range []StoreKind{ExactStore, FingerprintStore} {
 		st := newStore[point](kind, 0, nil)
@@ -116,6 +119,7 @@ func TestPresizedTableDoesNotGrow(t *testing.T) {
 			_, added := st.put(point{i, -i})
 			require.True(t, added)
 		}
+		require.Zero(t, st.growthBytes(), "%v, full", kind)
 		require.Equal(t, size, st.tableSize())
 	}
 }

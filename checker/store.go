@@ -214,13 +214,16 @@ func (st *store[S]) presize(n int) {
 	st.tab = newTable(size)
 }
 
-// presizeSlots is the size of the table presize(n) makes, 0 if none.
+// presizeSlots is the size of the table presize(n) makes, 0 if none:
+// room for n states and one more, so that once it holds n states it is
+// not full — the search asks, before each transition, whether storing
+// one more state would grow the table past MaxMemory.
 func (st *store[S]) presizeSlots(n int) uint64 {
 	n = min(n, st.max)
 	if n <= 0 {
 		return 0
 	}
-	return max((uint64(n)*100+maxLoad-1)/maxLoad, minTableSize)
+	return max((uint64(n+1)*100+maxLoad-1)/maxLoad, minTableSize)
 }
 
 // presizeBytes is what presize(n) allocates.
