@@ -211,7 +211,18 @@ func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opt
 	e.parents.off = e.store.untraced
 	e.yield = e.successor
 	if opts.KeepGraph {
-		e.graph = &Graph[S, A]{}
+		e.graph = newGraph[S, A](opts.Strategy == BFS)
+		e.graph.dec = enc
+		if opts.Store == FingerprintStore {
+			// The store keeps no state the graph could read: the graph
+			// keeps their encodings, or the states themselves.
+			e.graph.owned = true
+			if enc != nil {
+				e.graph.codes = &arena{}
+			} else {
+				e.graph.values = &chunked[S]{}
+			}
+		}
 		e.maxEdges = opts.MaxGraphEdges
 		if e.maxEdges == 0 {
 			e.maxEdges = DefaultMaxGraphEdges
@@ -339,8 +350,8 @@ func (e *explorer[S, A]) initial() {
 		e.parents.add(-1)
 		e.push(&s, e.code, i, 1)
 		if e.graph != nil {
-			e.graph.States = append(e.graph.States, s)
-			e.graph.Initial = append(e.graph.Initial, int(i))
+			e.graph.addState(e.code, &s)
+			e.graph.initial = append(e.graph.initial, int(i))
 		}
 		var none A
 		if e.checkState(-1, none, s); e.done {
@@ -453,11 +464,11 @@ func (e *explorer[S, A]) take(t *transition[S, A], code []byte) bool {
 		e.parents.add(x.index)
 		e.push(&t.state, code, i, x.depth+1)
 		if e.graph != nil {
-			e.graph.States = appendGrown(e.graph.States, t.state)
+			e.graph.addState(code, &t.state)
 		}
 	}
 	if e.graph != nil {
-		e.graph.Edges = appendGrown(e.graph.Edges, Edge[A]{From: int(x.index), To: int(i), Action: t.action})
+		e.graph.addEdge(x.index, i, t.action)
 	}
 	if added && len(e.opts.Invariants) > 0 {
 		if t.precomputed {
@@ -474,7 +485,7 @@ func (e *explorer[S, A]) take(t *transition[S, A], code []byte) bool {
 // MaxGraphEdges, and stops it if storing could pass MaxMemory. It
 // reports whether the search goes on.
 func (e *explorer[S, A]) roomToStore() bool {
-	if e.graph != nil && len(e.graph.Edges) >= e.maxEdges {
+	if e.graph != nil && e.graph.NumEdges() >= e.maxEdges {
 		if !e.opts.DropGraphOverLimit {
 			e.halt(StopMaxGraphEdges)
 			return false
@@ -704,8 +715,9 @@ func (e *explorer[S, A]) result() *Result[S, A] {
 	}
 	r.GraphDropped = e.graphDropped
 	if e.graph != nil {
-		e.graph.index()
+		e.keepGraph()
 		r.Graph = e.graph
+		r.Stats.GraphBytes = e.graph.bytes()
 	}
 	return r
 }

@@ -202,7 +202,7 @@ func TestDuplicateInitialStates(t *testing.T) {
 	require.Equal(t, 2, res.Stats.Distinct)
 	require.Equal(t, 3, res.Stats.Generated)
 	require.Equal(t, 1, res.Stats.Depth)
-	require.Equal(t, []int{0, 1}, res.Graph.Initial)
+	require.Equal(t, []int{0, 1}, res.Graph.Initial())
 }
 
 func TestOperationalErrors(t *testing.T) {

@@ -110,7 +110,45 @@ func TestFingerprintSpreads(t *testing.T) {
 }
 
 func TestHashWords(t *testing.T) {
-	for _, w := range [][]uint64{{0}, {1, 2, 3}, {^uint64(0), 0x0123456789abcdef}} {
+	for _, w := range [][]uint64{{0}, {1, 2, 3}, {^uint64(0), 0x0123456789abcdef}, {5, 6, 7, 8, 9, 10}} {
 		require.Equal(t, hashBytes(appendWords(nil, w)), hashWords(w))
+	}
+}
+
+// The fingerprints of encodings that differ little — one bit, one byte
+// more or less, a zero byte added — are all different, and spread
+// evenly over the low bits (the slot a table picks uses the high bits,
+// the exact store's tag the low ones).
+func TestHashBytesSpreads(t *testing.T) {
+	seen := map[uint64]string{}
+	low := make([]int, 256)
+	high := make([]int, 256)
+	add := func(b []byte) {
+		h := hashBytes(b)
+		if prev, ok := seen[h]; ok {
+			require.Equal(t, prev, string(b), "two encodings with one fingerprint")
+			return
+		}
+		seen[h] = string(b)
+		low[h&0xff]++
+		high[h>>56]++
+	}
+	for n := range 40 {
+		b := make([]byte, n)
+		add(b)
+		for bit := range 8 * n {
+			c := append([]byte(nil), b...)
+			c[bit/8] ^= 1 << (bit % 8)
+			add(c)
+		}
+	}
+	for i := range 1 << 16 {
+		add([]byte{byte(i), byte(i >> 8), 0, 0, 0, 0, 0, 0, 1})
+		add(binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(nil, uint64(i)), uint64(i)<<32))
+	}
+	require.Greater(t, len(seen), 1<<17)
+	for i := range low {
+		require.InDelta(t, len(seen)/256, low[i], float64(len(seen))/256/3, "low byte %d", i)
+		require.InDelta(t, len(seen)/256, high[i], float64(len(seen))/256/3, "high byte %d", i)
 	}
 }

@@ -118,7 +118,7 @@ func LeadsTo[S comparable, A any](g *Graph[S, A], p, q func(S) bool, fairness []
 	if p == nil || q == nil {
 		return nil, errors.New("checker: LeadsTo with a nil predicate")
 	}
-	return decide(g, func(_ int, s S) bool { return p(s) }, q, fairness)
+	return decide(g, nil, p, q, fairness)
 }
 
 // Eventually decides <>Q on g under the given fairness: every fair
@@ -130,14 +130,12 @@ func Eventually[S comparable, A any](g *Graph[S, A], q func(S) bool, fairness []
 	}
 	var initial []bool
 	if g != nil {
-		initial = make([]bool, len(g.States))
-		for _, i := range g.Initial {
-			if i >= 0 && i < len(initial) {
-				initial[i] = true
-			}
+		initial = make([]bool, g.NumStates())
+		for _, i := range g.Initial() {
+			initial[i] = true
 		}
 	}
-	return decide(g, func(i int, _ S) bool { return initial[i] }, q, fairness)
+	return decide(g, initial, func(S) bool { return true }, q, fairness)
 }
 
 // AlwaysEventually decides []<>P on g under the given fairness: every fair
@@ -146,10 +144,12 @@ func AlwaysEventually[S comparable, A any](g *Graph[S, A], p func(S) bool, fairn
 	if p == nil {
 		return nil, errors.New("checker: AlwaysEventually with a nil predicate")
 	}
-	return decide(g, func(int, S) bool { return true }, p, fairness)
+	return decide(g, nil, func(S) bool { return true }, p, fairness)
 }
 
-// decide is LeadsTo with P given for a state and its number.
+// decide is LeadsTo, with P restricted to the states v for which
+// among[v] is true, if among is not nil. Each reachable state that may
+// satisfy P is decoded once, and each state of the region reached.
 //
 // The algorithm: the region is the set of ¬Q states reachable from a
 // reachable P∧¬Q state through ¬Q states. P ~> Q fails if and only if a
@@ -160,9 +160,8 @@ func AlwaysEventually[S comparable, A any](g *Graph[S, A], p func(S) bool, fairn
 // for Streett conditions: a component where a strongly fair class is
 // enabled somewhere but never taken inside loses the states where it is
 // enabled, and what remains is decomposed again (see refine).
-func decide[S comparable, A any](g *Graph[S, A], p func(int, S) bool, q func(S) bool, fairness []Fairness[A]) (*LivenessResult[S, A], error) {
-	g, err := checkGraph(g)
-	if err != nil {
+func decide[S comparable, A any](g *Graph[S, A], among []bool, p, q func(S) bool, fairness []Fairness[A]) (*LivenessResult[S, A], error) {
+	if err := checkGraph(g); err != nil {
 		return nil, err
 	}
 	res := &LivenessResult[S, A]{}
@@ -176,8 +175,11 @@ func decide[S comparable, A any](g *Graph[S, A], p func(int, S) bool, q func(S) 
 	l := newLiveness(g, fairness)
 	anyP := false
 	for _, v := range prefix.order {
-		s := g.States[v]
-		if !p(int(v), s) {
+		if among != nil && !among[v] {
+			continue
+		}
+		s := g.State(int(v))
+		if !p(s) {
 			continue
 		}
 		anyP = true
@@ -206,38 +208,15 @@ func decide[S comparable, A any](g *Graph[S, A], p func(int, S) bool, q func(S) 
 	return res, nil
 }
 
-// checkGraph returns g, with its Out index filled if it was not, or an
-// error if g is malformed.
-func checkGraph[S comparable, A any](g *Graph[S, A]) (*Graph[S, A], error) {
-	if g == nil {
-		return nil, errors.New("checker: nil Graph")
+// checkGraph returns an error if liveness cannot be decided on g.
+func checkGraph[S comparable, A any](g *Graph[S, A]) error {
+	switch {
+	case g == nil:
+		return errors.New("checker: nil Graph")
+	case g.NumStates() >= math.MaxInt32 || g.NumEdges() >= math.MaxInt32:
+		return errors.New("checker: graph too large for liveness (2³¹ states or edges)")
 	}
-	n := len(g.States)
-	if n >= math.MaxInt32 || len(g.Edges) >= math.MaxInt32 {
-		return nil, errors.New("checker: graph too large for liveness (2³¹ states or edges)")
-	}
-	for _, i := range g.Initial {
-		if i < 0 || i >= n {
-			return nil, fmt.Errorf("checker: initial state #%d is not in the graph", i)
-		}
-	}
-	for k, e := range g.Edges {
-		if e.From < 0 || e.From >= n || e.To < 0 || e.To >= n {
-			return nil, fmt.Errorf("checker: edge %d (#%d to #%d) leaves the graph", k, e.From, e.To)
-		}
-	}
-	if g.Out != nil && len(g.Out) != n {
-		return nil, fmt.Errorf("checker: graph has %d states but Out has %d", n, len(g.Out))
-	}
-	g = indexed(g)
-	for v, out := range g.Out {
-		for _, k := range out {
-			if k < 0 || k >= len(g.Edges) || g.Edges[k].From != v {
-				return nil, fmt.Errorf("checker: Out[%d] lists edge %d, which does not leave #%d", v, k, v)
-			}
-		}
-	}
-	return g, nil
+	return nil
 }
 
 // A liveBits is a set of numbers of states or edges.
@@ -257,21 +236,22 @@ type prefixes struct {
 }
 
 func newPrefixes[S comparable, A any](g *Graph[S, A]) *prefixes {
-	b := &prefixes{parent: make([]int32, len(g.States)), order: make([]int32, 0, len(g.States))}
+	b := &prefixes{parent: make([]int32, g.NumStates()), order: make([]int32, 0, g.NumStates())}
 	for i := range b.parent {
 		b.parent[i] = -2
 	}
-	for _, v := range g.Initial {
+	for _, v := range g.Initial() {
 		if b.parent[v] == -2 {
 			b.parent[v] = -1
 			b.order = append(b.order, int32(v))
 		}
 	}
 	for k := 0; k < len(b.order); k++ {
-		for _, e := range g.Out[b.order[k]] {
-			if w := g.Edges[e].To; b.parent[w] == -2 {
-				b.parent[w] = int32(e)
-				b.order = append(b.order, int32(w))
+		lo, hi := g.span(b.order[k])
+		for e := lo; e < hi; e++ {
+			if w := g.to(e); b.parent[w] == -2 {
+				b.parent[w] = e
+				b.order = append(b.order, w)
 			}
 		}
 	}
@@ -280,12 +260,12 @@ func newPrefixes[S comparable, A any](g *Graph[S, A]) *prefixes {
 
 // tracePath returns the edges of the shortest path found from an initial
 // state to v, and that initial state.
-func tracePath[A any](b *prefixes, edges []Edge[A], v int32) (int32, []int32) {
+func tracePath[S comparable, A any](b *prefixes, g *Graph[S, A], v int32) (int32, []int32) {
 	var path []int32
 	for b.parent[v] >= 0 {
 		e := b.parent[v]
 		path = append(path, e)
-		v = int32(edges[e].From)
+		v = int32(g.source(int(e)))
 	}
 	slices.Reverse(path)
 	return v, path
@@ -348,7 +328,7 @@ func newLiveness[S comparable, A any](g *Graph[S, A], fairness []Fairness[A]) *l
 	return &liveness[S, A]{
 		g:        g,
 		fairness: fairness,
-		mark:     make([]uint8, len(g.States)),
+		mark:     make([]uint8, g.NumStates()),
 	}
 }
 
@@ -366,17 +346,18 @@ func (l *liveness[S, A]) addStart(v int32) {
 func (l *liveness[S, A]) explore(q func(S) bool) {
 	g := l.g
 	for k := 0; k < len(l.region); k++ {
-		for _, e := range g.Out[l.region[k]] {
-			w := g.Edges[e].To
+		lo, hi := g.span(l.region[k])
+		for e := lo; e < hi; e++ {
+			w := g.to(e)
 			if l.mark[w] != unseen {
 				continue
 			}
-			if q(g.States[w]) {
+			if q(g.State(int(w))) {
 				l.mark[w] = satisfiesQ
 				continue
 			}
 			l.mark[w] = inRegion
-			l.region = append(l.region, int32(w))
+			l.region = append(l.region, w)
 		}
 	}
 }
@@ -388,21 +369,31 @@ func (l *liveness[S, A]) classify() {
 	g := l.g
 	l.enabled = make([]liveBits, len(l.fairness))
 	l.inClass = make([]liveBits, len(l.fairness))
-	for c := range l.fairness {
-		l.enabled[c] = newLiveBits(len(g.States))
-		l.inClass[c] = newLiveBits(len(g.Edges))
+	// Whether an action is in a class is asked once for each distinct
+	// action: includes[c] has bit a set if class c includes action a.
+	includes := make([]liveBits, len(l.fairness))
+	for c, f := range l.fairness {
+		l.enabled[c] = newLiveBits(g.NumStates())
+		l.inClass[c] = newLiveBits(g.NumEdges())
+		includes[c] = newLiveBits(len(g.actions))
+		for a, act := range g.actions {
+			if f.Includes(act) {
+				includes[c].add(int32(a))
+			}
+		}
 	}
-	l.stutters = newLiveBits(len(g.States))
+	l.stutters = newLiveBits(g.NumStates())
 	for _, v := range l.region {
 		calm := true
-		for _, e := range g.Out[v] {
-			edge := &g.Edges[e]
-			if edge.To == int(v) {
+		lo, hi := g.span(v)
+		for e := lo; e < hi; e++ {
+			edge := g.edges.at(int(e))
+			if edge.to == v {
 				continue // a stuttering step
 			}
-			for c, f := range l.fairness {
-				if f.Includes(edge.Action) {
-					l.inClass[c].add(int32(e))
+			for c := range l.fairness {
+				if includes[c].has(int32(edge.action)) {
+					l.inClass[c].add(e)
 					l.enabled[c].add(v)
 					calm = false
 				}
@@ -424,7 +415,7 @@ func (l *liveness[S, A]) bad(v int32) bool {
 // fair sets within them, and which components can reach a bad state.
 func (l *liveness[S, A]) decompose() {
 	g := l.g
-	n := len(g.States)
+	n := g.NumStates()
 	l.scc = newSCCSearch(g)
 	l.component = make([]int32, n)
 	l.fairSet = make([]int32, n)
@@ -463,8 +454,9 @@ func (l *liveness[S, A]) reaches(c int32, comp []int32) bool {
 		}
 	}
 	for _, v := range comp {
-		for _, e := range g.Out[v] {
-			w := g.Edges[e].To
+		lo, hi := g.span(v)
+		for e := lo; e < hi; e++ {
+			w := g.to(e)
 			if l.mark[w] == inRegion && l.component[w] != c && l.reachesBad[l.component[w]] {
 				return true
 			}
@@ -511,13 +503,14 @@ func (l *liveness[S, A]) refine(comp []int32) {
 					disabledSomewhere[c] = true
 				}
 			}
-			for _, e := range g.Out[v] {
-				w := g.Edges[e].To
-				if w == int(v) || l.member[w] != l.stamp {
+			lo, hi := g.span(v)
+			for e := lo; e < hi; e++ {
+				w := g.to(e)
+				if w == v || l.member[w] != l.stamp {
 					continue
 				}
 				for c := range k {
-					if l.inClass[c].has(int32(e)) {
+					if l.inClass[c].has(e) {
 						taken[c] = true
 					}
 				}
@@ -567,7 +560,7 @@ func (l *liveness[S, A]) refine(comp []int32) {
 func (l *liveness[S, A]) lasso(prefix *prefixes, from int32) *Lasso[S, A] {
 	g := l.g
 	l.paths = newPathSearch(g)
-	init, edges := tracePath(prefix, g.Edges, from)
+	init, edges := tracePath(prefix, g, from)
 	toBad := l.paths.find(from,
 		func(v int32) bool { return l.mark[v] == inRegion },
 		l.bad, nil)
@@ -577,7 +570,7 @@ func (l *liveness[S, A]) lasso(prefix *prefixes, from int32) *Lasso[S, A] {
 	edges = append(edges, toBad...)
 	t := from
 	if len(toBad) > 0 {
-		t = int32(g.Edges[toBad[len(toBad)-1]].To)
+		t = g.to(toBad[len(toBad)-1])
 	}
 	loopStart := len(edges)
 	stutter := l.stutters.has(t)
@@ -591,10 +584,10 @@ func (l *liveness[S, A]) lasso(prefix *prefixes, from int32) *Lasso[S, A] {
 // edges.
 func traceOf[S comparable, A any](g *Graph[S, A], init int32, edges []int32) []Step[S, A] {
 	trace := make([]Step[S, A], 0, len(edges)+1)
-	trace = append(trace, Step[S, A]{State: g.States[init]})
+	trace = append(trace, Step[S, A]{State: g.State(int(init))})
 	for _, e := range edges {
-		edge := &g.Edges[e]
-		trace = append(trace, Step[S, A]{Action: edge.Action, HasAction: true, State: g.States[edge.To]})
+		edge := g.edges.at(int(e))
+		trace = append(trace, Step[S, A]{Action: g.actions[edge.action], HasAction: true, State: g.State(int(edge.to))})
 	}
 	return trace
 }
@@ -659,13 +652,13 @@ func (l *liveness[S, A]) cycle(t int32) []int32 {
 		}
 		for _, e := range path {
 			take(e)
-			visit(int32(g.Edges[e].To))
+			visit(g.to(e))
 		}
 		cycle = append(cycle, path...)
-		cur = int32(g.Edges[path[len(path)-1]].To)
+		cur = g.to(path[len(path)-1])
 	}
 	if cur != t || len(cycle) == 0 {
-		back := l.paths.find(cur, inside, nil, func(e int32) bool { return g.Edges[e].To == int(t) })
+		back := l.paths.find(cur, inside, nil, func(e int32) bool { return g.to(e) == t })
 		if len(back) == 0 {
 			panic("checker: liveness: a fair set that is not strongly connected")
 		}
@@ -687,8 +680,8 @@ type pathSearch[S comparable, A any] struct {
 func newPathSearch[S comparable, A any](g *Graph[S, A]) *pathSearch[S, A] {
 	return &pathSearch[S, A]{
 		g:      g,
-		parent: make([]int32, len(g.States)),
-		seen:   make([]bool, len(g.States)),
+		parent: make([]int32, g.NumStates()),
+		seen:   make([]bool, g.NumStates()),
 	}
 }
 
@@ -707,18 +700,19 @@ func (p *pathSearch[S, A]) find(from int32, inside, atState func(int32) bool, at
 	p.queue = append(p.queue[:0], from)
 	for k := 0; k < len(p.queue); k++ {
 		x := p.queue[k]
-		for _, e := range p.g.Out[x] {
-			w := int32(p.g.Edges[e].To)
+		lo, hi := p.g.span(x)
+		for e := lo; e < hi; e++ {
+			w := p.g.to(e)
 			if w == x || !inside(w) {
 				continue
 			}
-			if atEdge != nil && atEdge(int32(e)) {
-				return append(p.path(x), int32(e))
+			if atEdge != nil && atEdge(e) {
+				return append(p.path(x), e)
 			}
 			if p.seen[w] {
 				continue
 			}
-			p.mark(w, int32(e))
+			p.mark(w, e)
 			p.queue = append(p.queue, w)
 			if atState != nil && atState(w) {
 				return p.path(w)
@@ -740,7 +734,7 @@ func (p *pathSearch[S, A]) path(v int32) []int32 {
 	for p.parent[v] >= 0 {
 		e := p.parent[v]
 		path = append(path, e)
-		v = int32(p.g.Edges[e].From)
+		v = int32(p.g.source(int(e)))
 	}
 	slices.Reverse(path)
 	return path

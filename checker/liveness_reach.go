@@ -18,8 +18,7 @@ func CanAlwaysReach[S comparable, A any](g *Graph[S, A], p func(S) bool) (*Liven
 	if p == nil {
 		return nil, errors.New("checker: CanAlwaysReach with a nil predicate")
 	}
-	g, err := checkGraph(g)
-	if err != nil {
+	if err := checkGraph(g); err != nil {
 		return nil, err
 	}
 	prefix := newPrefixes(g)
@@ -28,7 +27,7 @@ func CanAlwaysReach[S comparable, A any](g *Graph[S, A], p func(S) bool) (*Liven
 	}
 	// Components come after every component they reach, so one pass in
 	// their order tells which reach a P state.
-	component := make([]int32, len(g.States))
+	component := make([]int32, g.NumStates())
 	var reaches []bool
 	reached := func(v int) bool { return prefix.parent[v] != -2 }
 	newSCCSearch(g).components(slices.Values(prefix.order), reached, func(comp []int32) {
@@ -36,14 +35,12 @@ func CanAlwaysReach[S comparable, A any](g *Graph[S, A], p func(S) bool) (*Liven
 		ok := false
 		for _, v := range comp {
 			component[v] = c
-			ok = ok || p(g.States[v])
+			ok = ok || p(g.State(int(v)))
 		}
 		for _, v := range comp {
-			for _, e := range g.Out[v] {
-				if ok {
-					break
-				}
-				w := g.Edges[e].To
+			lo, hi := g.span(v)
+			for e := lo; e < hi && !ok; e++ {
+				w := g.to(e)
 				ok = component[w] != c && reaches[component[w]]
 			}
 		}
@@ -53,7 +50,7 @@ func CanAlwaysReach[S comparable, A any](g *Graph[S, A], p func(S) bool) (*Liven
 		if reaches[component[v]] {
 			continue
 		}
-		init, edges := tracePath(prefix, g.Edges, v)
+		init, edges := tracePath(prefix, g, v)
 		return &LivenessResult[S, A]{Trap: traceOf(g, init, edges)}, nil
 	}
 	return &LivenessResult[S, A]{Holds: true}, nil

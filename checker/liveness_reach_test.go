@@ -71,7 +71,7 @@ func TestCanAlwaysReachIsNotAlwaysEventually(t *testing.T) {
 func TestCanAlwaysReachAgainstReachability(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		lg := drawLiveGraph(t)
-		g := lg.g
+		g := lg.v
 		reach := lg.reachable(g.Initial, func(int) bool { return true })
 		// dist is the length of a shortest path from an initial state.
 		dist := make([]int, len(g.States))
@@ -105,7 +105,7 @@ func TestCanAlwaysReachAgainstReachability(t *testing.T) {
 			}
 		}
 
-		res, err := CanAlwaysReach(g, func(v int) bool { return lg.p[v] })
+		res, err := CanAlwaysReach(lg.g, func(v int) bool { return lg.p[v] })
 		require.NoError(t, err)
 		require.Equal(t, nearest < 0, res.Holds)
 		require.False(t, res.Vacuous)

@@ -52,8 +52,8 @@ func (e *explorer[S, A]) searchBytes() int64 {
 		b += e.cur.bytes() + e.next.bytes()
 	}
 	b += int64(cap(e.pending)) * int64(unsafe.Sizeof(entry[S]{}))
-	if g := e.graph; g != nil {
-		b += graphBytes[S, A](cap(g.States), cap(g.Edges)) + int64(cap(g.Initial))*8
+	if e.graph != nil {
+		b += e.graph.bytes()
 	}
 	if e.workers != nil {
 		b += e.workers.bytes()
@@ -61,28 +61,14 @@ func (e *explorer[S, A]) searchBytes() int64 {
 	return b
 }
 
-// graphBytes is what a graph of so many states and edges holds.
-func graphBytes[S comparable, A any](states, edges int) int64 {
-	var (
-		s S
-		a Edge[A]
-	)
-	return int64(states)*int64(unsafe.Sizeof(s)) + int64(edges)*int64(unsafe.Sizeof(a))
-}
-
-// indexBytes is what Graph.index allocates when the search ends: the
-// edges leaving each state (Out), and two arrays of offsets on the way.
-func indexBytes(states, edges int) int64 {
-	return int64(states)*(24+8+8) + int64(edges)*8
-}
-
 // endBytes is what the search will allocate when it ends, which a
-// memory limit must leave room for: the graph's index.
+// memory limit must leave room for: the graph's offsets (see
+// Graph.finish).
 func (e *explorer[S, A]) endBytes() int64 {
 	if e.graph == nil {
 		return 0
 	}
-	return indexBytes(cap(e.graph.States), cap(e.graph.Edges))
+	return e.graph.finishBytes()
 }
 
 // overMemory reports whether allocating more bytes now would take the
@@ -118,26 +104,13 @@ func appendGrown[T any](s []T, x T) []T {
 	return append(s, x)
 }
 
-// graphGrowthBytes is what the graph allocates if the next transition
-// fills one of its slices: the grown slices, while it still holds the old.
-func (e *explorer[S, A]) graphGrowthBytes() int64 {
-	g := e.graph
-	var more int64
-	if len(g.States) == cap(g.States) {
-		more += graphBytes[S, A](grownCap(cap(g.States)), 0)
-	}
-	if len(g.Edges) == cap(g.Edges) {
-		more += graphBytes[S, A](0, grownCap(cap(g.Edges)))
-	}
-	return more
-}
-
 // graphGrowthExceedsMemory reports whether the graph, if the next
 // transition fills one of its slices, would take the process past
 // MaxMemory by growing. It looks once per growth.
 func (e *explorer[S, A]) graphGrowthExceedsMemory() bool {
-	more := e.graphGrowthBytes()
-	at := cap(e.graph.States) + cap(e.graph.Edges)
+	g := e.graph
+	more := g.growthBytes()
+	at := len(g.first.chunks) + len(g.edges.chunks) + len(g.from.chunks)
 	if more == 0 || e.graphCheckedAt == at {
 		return false
 	}
@@ -157,7 +130,7 @@ func (e *explorer[S, A]) notePeak(more int64) {
 func (e *explorer[S, A]) growing() {
 	var more int64
 	if e.graph != nil {
-		more = e.graphGrowthBytes()
+		more = e.graph.growthBytes()
 	}
 	more += e.store.growthBytes()
 	if more > 0 {

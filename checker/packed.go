@@ -194,15 +194,15 @@ func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, code []byte, know
 		if x.depth+1 > e.depth {
 			e.depth = x.depth + 1
 		}
-		if e.graph != nil || (len(e.opts.Invariants) > 0 && !precomputed) {
+		if len(e.opts.Invariants) > 0 && !precomputed {
 			s, unpacked = e.enc.DecodeState(code), true
 		}
 		if e.graph != nil {
-			e.graph.States = appendGrown(e.graph.States, s)
+			e.graph.addState(code, nil)
 		}
 	}
 	if e.graph != nil {
-		e.graph.Edges = appendGrown(e.graph.Edges, Edge[A]{From: int(x.index), To: int(i), Action: a})
+		e.graph.addEdge(x.index, i, a)
 	}
 	if added && len(e.opts.Invariants) > 0 {
 		if precomputed {

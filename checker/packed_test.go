@@ -61,15 +61,16 @@ func TestPackedAgreesWithNext(t *testing.T) {
 			{Name: "not-bad", Holds: func(u int) bool { return u != bad }},
 			{Name: "small", Holds: func(u int) bool { return u < 25 }},
 		}
-		want := explore(t, g.system(), opts)
+		want, wantGraph := viewed(explore(t, g.system(), opts))
 		want.Stats.Elapsed, want.Stats.StoreBytes, want.Stats.SearchBytes = 0, 0, 0
 		var calls atomic.Int64
 		packed := packedToy{g.system(), &calls}
 		for _, w := range []int{1, 2, 3, 4} {
 			opts.Workers = w
-			got := explore(t, packed, opts)
+			got, gotGraph := viewed(explore(t, packed, opts))
 			got.Stats.Elapsed, got.Stats.StoreBytes, got.Stats.SearchBytes = 0, 0, 0
 			require.Equal(t, want, got, "%d workers", w)
+			require.Equal(t, wantGraph, gotGraph, "%d workers", w)
 		}
 		if opts.StateConstraint == nil && want.Stats.Distinct > 0 && (opts.MaxDepth == 0 || opts.MaxDepth > 1) &&
 			want.Stats.Generated > len(g.init) {

@@ -94,6 +94,13 @@ type Stats struct {
 	// Options.FrontierMemory); what it keeps on disk is not in
 	// SearchBytes.
 	SpilledBytes int64
+	// GraphBytes is the memory Result.Graph holds (Options.KeepGraph): 8
+	// bytes per state for the offsets of its edges, 8 per edge, the table
+	// of distinct actions, and, with a FingerprintStore, the encodings of
+	// the states (or the states). With an ExactStore the graph reads the
+	// states from the encodings the store kept, counted in StoreBytes.
+	// It is counted in SearchBytes while the search runs.
+	GraphBytes int64
 }
 
 // StatesPerSecond is Distinct divided by Elapsed.
@@ -123,21 +130,4 @@ type Result[S comparable, A any] struct {
 	CollisionProbability float64
 	// Graph is the explored graph when Options.KeepGraph is set.
 	Graph *Graph[S, A]
-}
-
-// Edge is a transition of the explored graph between numbered states.
-type Edge[A any] struct {
-	From, To int
-	Action   A
-}
-
-// Graph is the explored graph: states numbered in discovery order (initial
-// states first), and every transition taken between stored states, in the
-// order explored.
-type Graph[S comparable, A any] struct {
-	States  []S
-	Initial []int
-	Edges   []Edge[A]
-	// Out[i] lists the indexes in Edges of the transitions leaving state i.
-	Out [][]int
 }

@@ -22,10 +22,9 @@ import (
 // graphs of millions of states; it takes time linear in the size of the
 // subgraph and calls in once or more for each state and edge.
 func SCCs[S comparable, A any](g *Graph[S, A], in func(state int) bool) [][]int {
-	g = indexed(g)
 	var comps [][]int
 	t := newSCCSearch(g)
-	t.components(allStates(len(g.States)), in, func(comp []int32) {
+	t.components(allStates(g.NumStates()), in, func(comp []int32) {
 		c := make([]int, len(comp))
 		for k, v := range comp {
 			c[k] = int(v)
@@ -34,17 +33,6 @@ func SCCs[S comparable, A any](g *Graph[S, A], in func(state int) bool) [][]int 
 		comps = append(comps, c)
 	})
 	return comps
-}
-
-// indexed returns g if its Out index is filled, and otherwise a copy of g
-// with Out filled, leaving g untouched.
-func indexed[S comparable, A any](g *Graph[S, A]) *Graph[S, A] {
-	if len(g.Out) == len(g.States) {
-		return g
-	}
-	h := *g
-	h.index()
-	return &h
 }
 
 // allStates yields 0, 1, …, n-1.
@@ -75,14 +63,14 @@ type sccSearch[S comparable, A any] struct {
 	visited []int32    // every state visited, to reset number at the end
 }
 
-// An sccFrame is a state being searched and the position, in g.Out of the
-// state, of the next edge to follow.
+// An sccFrame is a state being searched and the position, among the edges
+// leaving the state, of the next edge to follow.
 type sccFrame struct {
 	state, next int32
 }
 
 func newSCCSearch[S comparable, A any](g *Graph[S, A]) *sccSearch[S, A] {
-	n := len(g.States)
+	n := g.NumStates()
 	return &sccSearch[S, A]{
 		g:       g,
 		number:  make([]int32, n),
@@ -106,9 +94,9 @@ func (t *sccSearch[S, A]) components(roots func(yield func(int32) bool), in func
 		for len(t.frames) > 0 {
 			f := &t.frames[len(t.frames)-1]
 			v := f.state
-			out := t.g.Out[v]
-			if int(f.next) < len(out) {
-				w := int32(t.g.Edges[out[f.next]].To)
+			lo, hi := t.g.span(v)
+			if lo+f.next < hi {
+				w := t.g.to(lo + f.next)
 				f.next++
 				switch {
 				case t.number[w] == 0:

@@ -9,14 +9,13 @@ import (
 )
 
 // literalGraph is the graph of states 0, 1, …, n-1 with the given initial
-// states and edges, indexed as Explore indexes it.
+// states and edges.
 func literalGraph(n int, initial []int, edges ...Edge[string]) *Graph[int, string] {
-	g := &Graph[int, string]{Initial: initial, Edges: edges}
+	states := make([]int, n)
 	for i := range n {
-		g.States = append(g.States, i)
+		states[i] = i
 	}
-	g.index()
-	return g
+	return NewGraph(states, initial, edges)
 }
 
 // arrow is the edge from u to v labelled a.
@@ -59,13 +58,6 @@ func TestSCCsOfExploredGraph(t *testing.T) {
 	// line: 0 -> 1 -> … -> 4, five components, the last state first.
 	res = explore(t, line(5), Options[int, string]{KeepGraph: true})
 	require.Equal(t, [][]int{{4}, {3}, {2}, {1}, {0}}, SCCs(res.Graph, nil))
-}
-
-func TestSCCsWithoutOutIndex(t *testing.T) {
-	g := threeRooms()
-	g.Out = nil
-	require.Equal(t, [][]int{{5}, {3, 4}, {0, 1, 2}, {6}}, SCCs(g, nil))
-	require.Nil(t, g.Out, "SCCs must not change its argument")
 }
 
 // chainGraph is 0 -> 1 -> … -> n-1, and back to 0 if closed.
@@ -181,18 +173,17 @@ func TestSCCsAgainstReachability(t *testing.T) {
 // actions are "x", "y" and "z".
 func torusGraph(side int) *Graph[int, string] {
 	n := side * side * side
-	g := &Graph[int, string]{Initial: []int{0}, States: make([]int, n), Edges: make([]Edge[string], 0, 3*n)}
+	states, edges := make([]int, n), make([]Edge[string], 0, 3*n)
 	for v := range n {
-		g.States[v] = v
+		states[v] = v
 		x, y, z := v%side, v/side%side, v/(side*side)
-		g.Edges = append(g.Edges,
+		edges = append(edges,
 			arrow(v, "x", (x+1)%side+side*y+side*side*z),
 			arrow(v, "y", x+side*((y+1)%side)+side*side*z),
 			arrow(v, "z", x+side*y+side*side*((z+1)%side)),
 		)
 	}
-	g.index()
-	return g
+	return NewGraph(states, []int{0}, edges)
 }
 
 func BenchmarkSCCs(b *testing.B) {
@@ -203,5 +194,5 @@ func BenchmarkSCCs(b *testing.B) {
 			b.Fatal(len(comps))
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(g.States)), "ns/state")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(g.NumStates()), "ns/state")
 }

@@ -36,10 +36,10 @@ func TestSpilledFrontierAgrees(t *testing.T) {
 			opts.Invariants = []Invariant[int]{{Name: "not-bad", Holds: func(u int) bool { return u != bad }}}
 		}
 		sys := packedToy{g.system(), &calls}
-		want := explore(t, sys, opts)
+		want, wantGraph := viewed(explore(t, sys, opts))
 		opts.FrontierMemory = 1
 		opts.ExpectedStates = rapid.IntRange(0, 40).Draw(t, "expected")
-		got := explore(t, sys, opts)
+		got, gotGraph := viewed(explore(t, sys, opts))
 		if want.Stats.Distinct > 0 {
 			require.Positive(t, got.Stats.SpilledBytes)
 		}
@@ -47,6 +47,7 @@ func TestSpilledFrontierAgrees(t *testing.T) {
 			r.Stats.Elapsed, r.Stats.StoreBytes, r.Stats.SearchBytes, r.Stats.SpilledBytes = 0, 0, 0, 0
 		}
 		require.Equal(t, want, got)
+		require.Equal(t, wantGraph, gotGraph)
 		left, err := os.ReadDir(dir)
 		require.NoError(t, err)
 		require.Empty(t, left, "files of spilled levels")

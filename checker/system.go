@@ -131,7 +131,7 @@ type Options[S comparable, A any] struct {
 	// holds (runtime/metrics, less what it has returned to the system),
 	// each less the resident memory the runtime does not count. They are
 	// looked at every 1024 expansions and before the store's table or the
-	// graph grows, with room left for the graph's index built at the end:
+	// graph grows, with room left for what the graph allocates at its end:
 	// the search stops, as Incomplete with StopReason "max-memory",
 	// before it would pass the bound, rather than let the machine run
 	// out. While it runs, the garbage collector is held to the bound too

@@ -277,18 +277,21 @@ func (x *Explorer) figureSVG(w *walk) ([]byte, error) {
 // missingArcs is the endpoint diagram of w's path's transitions that d
 // does not draw (none when d is complete).
 func (x *Explorer) missingArcs(w *walk, d *graphs.EndpointDiagram, complete bool) *graphs.EndpointDiagram {
-	g := &checker.Graph[model.State, model.Action]{}
+	var (
+		states []model.State
+		edges  []checker.Edge[model.Action]
+	)
 	if !complete {
 		for k := 1; k < len(w.trace); k++ {
 			arc, ok := arcOf(w.setup.m, w.trace[k-1].State, w.trace[k].Action, w.trace[k].State)
 			if !ok || slices.ContainsFunc(d.Arcs, func(b graphs.Arc) bool { return b.String() == arc.String() }) {
 				continue
 			}
-			g.States = append(g.States, w.trace[k-1].State, w.trace[k].State)
-			g.Edges = append(g.Edges, checker.Edge[model.Action]{From: len(g.States) - 2, To: len(g.States) - 1, Action: w.trace[k].Action})
+			states = append(states, w.trace[k-1].State, w.trace[k].State)
+			edges = append(edges, checker.Edge[model.Action]{From: len(states) - 2, To: len(states) - 1, Action: w.trace[k].Action})
 		}
 	}
-	return graphs.Endpoint(g, w.setup.m)
+	return graphs.Endpoint(checker.NewGraph(states, nil, edges), w.setup.m)
 }
 
 // figureKey names the Figure 5 w is shown with: the page fetches the
@@ -309,10 +312,7 @@ func (x *Explorer) figureKey(w *walk) (string, error) {
 // endpoint that acts, labelled as graphs labels it. ok is false for a
 // transition that changes no endpoint's state.
 func arcOf(m *model.Model, s model.State, a model.Action, t model.State) (graphs.Arc, bool) {
-	g := &checker.Graph[model.State, model.Action]{
-		States: []model.State{s, t},
-		Edges:  []checker.Edge[model.Action]{{From: 0, To: 1, Action: a}},
-	}
+	g := checker.NewGraph([]model.State{s, t}, nil, []checker.Edge[model.Action]{{From: 0, To: 1, Action: a}})
 	d := graphs.Endpoint(g, m)
 	if len(d.Arcs) != 1 {
 		return graphs.Arc{}, false

@@ -76,12 +76,12 @@ func (a Arc) isReset() bool { return !a.Figure5 && strings.Contains(a.Label, "RS
 // arc. The labels' "snd" part comes from m.Emitted.
 func Endpoint(g *checker.Graph[model.State, model.Action], m *model.Model) *EndpointDiagram {
 	d := newDiagramBuilder()
-	for _, e := range g.Edges {
+	for _, e := range g.Edges() {
 		a := e.Action
 		if a.Kind.Cause() == model.CauseNetwork {
 			continue
 		}
-		s, t := g.States[e.From], g.States[e.To]
+		s, t := g.State(e.From), g.State(e.To)
 		from, to := s.Ep[a.Side].State, t.Ep[a.Side].State
 		if from == to {
 			continue
@@ -99,9 +99,9 @@ func Endpoint(g *checker.Graph[model.State, model.Action], m *model.Model) *Endp
 // RST" and counted a user call, as an ABORT would be.
 func EndpointTLA(g *checker.Graph[diagram.State, diagram.Action]) *EndpointDiagram {
 	d := newDiagramBuilder()
-	for _, e := range g.Edges {
+	for _, e := range g.Edges() {
 		a := e.Action
-		from, to := g.States[e.From].Peers[a.Peer].Conn, g.States[e.To].Peers[a.Peer].Conn
+		from, to := g.State(e.From).Peers[a.Peer].Conn, g.State(e.To).Peers[a.Peer].Conn
 		if from == to {
 			continue
 		}

@@ -230,8 +230,8 @@ func TestEmittedFromTheChannel(t *testing.T) {
 		m := mustModel(t, tt.preset, tt.edit)
 		g := explore(t, m)
 		checked := 0
-		for _, e := range g.Edges {
-			s, a, next := g.States[e.From], e.Action, g.States[e.To]
+		for _, e := range g.Edges() {
+			s, a, next := g.State(e.From), e.Action, g.State(e.To)
 			if a.Kind.Cause() == model.CauseNetwork {
 				continue
 			}

@@ -22,7 +22,7 @@ type GraphOptions struct {
 	MaxStates int
 	// Force draws the global graph whatever its size.
 	Force bool
-	// Highlight lists the indexes (in the graph's States) of states to
+	// Highlight lists the indexes (in the graph: its numbers) of states to
 	// mark as violating: filled red.
 	Highlight []int
 }
@@ -39,7 +39,7 @@ func (e *TooLargeError) Error() string {
 }
 
 // Global renders the explored state graph in DOT: a node per state,
-// labelled with its number in g.States and its String (both endpoints'
+// labelled with its number in g and its String (both endpoints'
 // states and the segments in flight), and an edge per transition,
 // labelled with its action. Initial states are drawn with a double border
 // and filled blue, the states of opts.Highlight filled red. A graph with
@@ -50,23 +50,23 @@ func Global[S comparable, A any](g *checker.Graph[S, A], opts GraphOptions) ([]b
 	if limit <= 0 {
 		limit = DefaultMaxStates
 	}
-	if len(g.States) > limit && !opts.Force {
-		return nil, &TooLargeError{States: len(g.States), Max: limit}
+	if g.NumStates() > limit && !opts.Force {
+		return nil, &TooLargeError{States: g.NumStates(), Max: limit}
 	}
 	out := dot.NewGraph(dot.Directed)
 	out.ID("global")
 	out.Attrs("rankdir", "TB", "fontname", "Helvetica", "nodesep", "0.25", "ranksep", "0.4")
-	mark := marks(g.Initial, opts.Highlight)
-	width := len(fmt.Sprint(len(g.States)))
-	nodes := make([]dot.Node, len(g.States))
-	for i, s := range g.States {
+	mark := marks(g.Initial(), opts.Highlight)
+	width := len(fmt.Sprint(g.NumStates()))
+	nodes := make([]dot.Node, g.NumStates())
+	for i, s := range g.States() {
 		n := out.Node(fmt.Sprintf("s%0*d", width, i))
 		n.Attrs("label", fmt.Sprintf("#%d\n%s", i, wrap(fmt.Sprint(s), 30)),
 			"shape", "box", "fontname", "Helvetica", "fontsize", "9")
 		mark.apply(n, i)
 		nodes[i] = n
 	}
-	for _, e := range g.Edges {
+	for _, e := range g.Edges() {
 		ed := out.Edge(nodes[e.From], nodes[e.To], wrap(fmt.Sprint(e.Action), 30))
 		ed.Attrs("fontname", "Helvetica", "fontsize", "8")
 	}

@@ -26,8 +26,8 @@ func TestGlobal(t *testing.T) {
 	golden(t, "global-handshake-trace.dot", out)
 
 	s := string(out)
-	require.Equal(t, len(g.States), strings.Count(s, "shape=\"box\""))
-	require.Equal(t, len(g.Edges), strings.Count(s, "->"))
+	require.Equal(t, g.NumStates(), strings.Count(s, "shape=\"box\""))
+	require.Equal(t, g.NumEdges(), strings.Count(s, "->"))
 	require.Equal(t, 1, strings.Count(s, `peripheries="2"`), "one initial state")
 	require.Equal(t, 1, strings.Count(s, `fillcolor="#f8c8c4"`), "one violating state")
 	require.Contains(t, s, "A=ESTABLISHED B=ESTABLISHED")
@@ -41,17 +41,17 @@ func TestGlobalTooLarge(t *testing.T) {
 	_, err := Global(g, GraphOptions{MaxStates: 10})
 	var tooLarge *TooLargeError
 	require.True(t, errors.As(err, &tooLarge), "%v", err)
-	require.Equal(t, TooLargeError{States: len(g.States), Max: 10}, *tooLarge)
+	require.Equal(t, TooLargeError{States: g.NumStates(), Max: 10}, *tooLarge)
 	require.ErrorContains(t, err, "--force")
 	require.ErrorContains(t, err, "quotient")
 
 	out, err := Global(g, GraphOptions{MaxStates: 10, Force: true})
 	require.NoError(t, err)
-	require.Equal(t, len(g.States), strings.Count(string(out), "shape=\"box\""))
+	require.Equal(t, g.NumStates(), strings.Count(string(out), "shape=\"box\""))
 
-	_, err = Global(g, GraphOptions{MaxStates: len(g.States)})
+	_, err = Global(g, GraphOptions{MaxStates: g.NumStates()})
 	require.NoError(t, err, "the limit itself is allowed")
-	if len(g.States) <= DefaultMaxStates {
+	if g.NumStates() <= DefaultMaxStates {
 		_, err = Global(g, GraphOptions{})
 		require.NoError(t, err)
 	}
@@ -70,8 +70,8 @@ func TestWrap(t *testing.T) {
 func TestQuotient(t *testing.T) {
 	m := mustModel(t, "handshake", nil)
 	g := explore(t, m)
-	out := Quotient(g, m, GraphOptions{Highlight: []int{len(g.States) - 1}})
-	require.Equal(t, string(out), string(Quotient(g, m, GraphOptions{Highlight: []int{len(g.States) - 1}})))
+	out := Quotient(g, m, GraphOptions{Highlight: []int{g.NumStates() - 1}})
+	require.Equal(t, string(out), string(Quotient(g, m, GraphOptions{Highlight: []int{g.NumStates() - 1}})))
 	golden(t, "quotient-handshake.dot", out)
 
 	s := string(out)
@@ -84,13 +84,13 @@ func TestQuotient(t *testing.T) {
 		}
 		return n
 	}
-	require.Equal(t, len(g.States), sum(`(\d+) states`))
-	require.Equal(t, len(g.Edges), sum(`×(\d+)`)+sum(`(\d+) transitions within`))
+	require.Equal(t, g.NumStates(), sum(`(\d+) states`))
+	require.Equal(t, g.NumEdges(), sum(`×(\d+)`)+sum(`(\d+) transitions within`))
 	require.Equal(t, 1, strings.Count(s, `peripheries="2"`), "the initial group")
 	require.Equal(t, 1, strings.Count(s, `fillcolor="#f8c8c4"`), "the violating group")
 
 	groups := map[[2]model.ConnState]bool{}
-	for _, st := range g.States {
+	for _, st := range g.States() {
 		groups[[2]model.ConnState{st.Ep[A].State, st.Ep[B].State}] = true
 	}
 	require.Equal(t, len(groups), strings.Count(s, "shape=\"box\""))
@@ -105,7 +105,7 @@ func TestGlobalTLA(t *testing.T) {
 	require.NoError(t, err)
 	out, err := Global(res.Graph, GraphOptions{})
 	require.NoError(t, err)
-	require.Equal(t, len(res.Graph.States), strings.Count(string(out), "shape=\"box\""))
-	require.Equal(t, len(res.Graph.Initial), strings.Count(string(out), `peripheries="2"`))
+	require.Equal(t, res.Graph.NumStates(), strings.Count(string(out), "shape=\"box\""))
+	require.Equal(t, len(res.Graph.Initial()), strings.Count(string(out), `peripheries="2"`))
 	require.Contains(t, string(out), "A: SYN-SENT tcb []")
 }

@@ -82,14 +82,17 @@ func play(t *testing.T, m *model.Model, script ...act) []checker.Step[model.Stat
 // traceGraph is the graph of the states and steps of a trace, for tests
 // that need a small graph.
 func traceGraph(trace []checker.Step[model.State, model.Action]) *checker.Graph[model.State, model.Action] {
-	g := &checker.Graph[model.State, model.Action]{Initial: []int{0}}
+	var (
+		states []model.State
+		edges  []checker.Edge[model.Action]
+	)
 	for i, st := range trace {
-		g.States = append(g.States, st.State)
+		states = append(states, st.State)
 		if i > 0 {
-			g.Edges = append(g.Edges, checker.Edge[model.Action]{From: i - 1, To: i, Action: st.Action})
+			edges = append(edges, checker.Edge[model.Action]{From: i - 1, To: i, Action: st.Action})
 		}
 	}
-	return g
+	return checker.NewGraph(states, []int{0}, edges)
 }
 
 var (

@@ -32,10 +32,10 @@ func Quotient(g *checker.Graph[model.State, model.Action], m *model.Model, opts 
 	type edgeKey struct{ from, to groupKey }
 	key := func(s model.State) groupKey { return groupKey{s.Ep[model.A].State, s.Ep[model.B].State} }
 
-	mark := marks(g.Initial, opts.Highlight)
+	mark := marks(g.Initial(), opts.Highlight)
 	groups := map[groupKey]*group{}
 	var order []groupKey // groups in the order their first state was found
-	for i, s := range g.States {
+	for i, s := range g.States() {
 		k := key(s)
 		gr, ok := groups[k]
 		if !ok {
@@ -49,8 +49,8 @@ func Quotient(g *checker.Graph[model.State, model.Action], m *model.Model, opts 
 	}
 	labels := map[edgeKey]map[string]int{}
 	var edges []edgeKey
-	for _, e := range g.Edges {
-		s, t := g.States[e.From], g.States[e.To]
+	for _, e := range g.Edges() {
+		s, t := g.State(e.From), g.State(e.To)
 		from, to := key(s), key(t)
 		if from == to {
 			groups[from].internal++

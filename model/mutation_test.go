@@ -127,7 +127,7 @@ func checkCounting(t *testing.T, cfg model.Config, hits map[string]int) outcome 
 				hits[p.ID] += int(h.Hits)
 			}
 			for _, l := range p.Leads {
-				for _, s := range res.Graph.States {
+				for _, s := range res.Graph.States() {
 					if l.P(s) {
 						hits[p.ID]++
 					}

@@ -44,7 +44,11 @@ func presetStates(t testing.TB, name string) (*model.Model, []model.State) {
 	res, err := checker.Explore(context.Background(), m, checker.Options[model.State, model.Action]{KeepGraph: true})
 	require.NoError(t, err)
 	require.Equal(t, checker.Holds, res.Verdict)
-	return m, res.Graph.States
+	var states []model.State
+	for _, s := range res.Graph.States() {
+		states = append(states, s)
+	}
+	return m, states
 }
 
 func TestEncodingRoundTrips(t *testing.T) {
@@ -105,7 +109,7 @@ func TestEncodingRoundTripsWithQueues(t *testing.T) {
 	res, err := checker.Explore(context.Background(), m, checker.Options[model.State, model.Action]{KeepGraph: true})
 	require.NoError(t, err)
 	accepted := false
-	for _, s := range res.Graph.States {
+	for _, s := range res.Graph.States() {
 		require.Equal(t, s, m.DecodeState(m.AppendState(nil, s)))
 		accepted = accepted || s.Ep[model.B].Accepted
 	}

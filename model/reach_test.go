@@ -25,7 +25,7 @@ func TestAllElevenStatesReachable(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, checker.Holds, res.Verdict)
 		perPreset[name] = map[model.ConnState]bool{}
-		for _, s := range res.Graph.States {
+		for _, s := range res.Graph.States() {
 			for _, side := range []model.Side{model.A, model.B} {
 				reached[s.Ep[side].State] = true
 				perPreset[name][s.Ep[side].State] = true

@@ -62,8 +62,8 @@ func TestNextReachesEverySuccessor(t *testing.T) {
 	m := mustModel(t, cfg)
 	res, err := checker.Explore(context.Background(), m, checker.Options[State, Action]{KeepGraph: true, MaxStates: 30000})
 	require.NoError(t, err)
-	require.NotEmpty(t, res.Graph.States)
-	for _, s := range res.Graph.States {
+	require.NotZero(t, res.Graph.NumStates())
+	for _, s := range res.Graph.States() {
 		got := map[State]bool{}
 		for _, next := range m.Next(s) {
 			got[next] = true
@@ -261,7 +261,7 @@ func TestAbortAfterClose(t *testing.T) {
 	res, err := checker.Explore(context.Background(), m, checker.Options[State, Action]{KeepGraph: true})
 	require.NoError(t, err)
 	aborted := map[ConnState]bool{}
-	for _, s := range res.Graph.States {
+	for _, s := range res.Graph.States() {
 		for a := range m.Next(s) {
 			if a.Kind == AbortCall && s.Ep[a.Side].AppClosed {
 				aborted[s.Ep[a.Side].State] = true

@@ -136,7 +136,7 @@ func TestWalksAgreeWithTheChecker(t *testing.T) {
 		require.NoError(t, err)
 		require.Empty(t, res.StopReason, "%s: the search must be complete", c.name)
 		x := explored{name: c.name, model: m, states: map[model.State]bool{}}
-		for _, s := range res.Graph.States {
+		for _, s := range res.Graph.States() {
 			x.states[s] = true
 		}
 		for _, p := range all {

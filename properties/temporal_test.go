@@ -71,9 +71,7 @@ func TestHandshakeCompletesCanFail(t *testing.T) {
 	var stuck model.State
 	stuck.Ep[model.A] = model.Endpoint{State: model.SynSent, Opens: 1}
 	stuck.Ep[model.B] = model.Endpoint{State: model.Listen, Opens: 1}
-	res := &checker.Result[model.State, model.Action]{Graph: &checker.Graph[model.State, model.Action]{
-		States: []model.State{stuck}, Initial: []int{0}, Out: [][]int{nil},
-	}}
+	res := &checker.Result[model.State, model.Action]{Graph: checker.NewGraph([]model.State{stuck}, []int{0}, []checker.Edge[model.Action]{})}
 	o := temporal(t, res, "handshake-completes")
 	require.Equal(t, "violated", o.Status)
 	require.True(t, o.Lasso.Stutter)
@@ -110,9 +108,7 @@ func TestNoSilentLossCanFail(t *testing.T) {
 	var stuck model.State
 	stuck.Ep[model.A] = model.Endpoint{State: model.Established, Opens: 1, PeerInc: 1, Sent: 1}
 	stuck.Ep[model.B] = model.Endpoint{State: model.Established, Opens: 1, PeerInc: 1}
-	res := &checker.Result[model.State, model.Action]{Graph: &checker.Graph[model.State, model.Action]{
-		States: []model.State{stuck}, Initial: []int{0}, Out: [][]int{nil},
-	}}
+	res := &checker.Result[model.State, model.Action]{Graph: checker.NewGraph([]model.State{stuck}, []int{0}, []checker.Edge[model.Action]{})}
 	o := temporal(t, res, "no-silent-loss")
 	require.Equal(t, "violated", o.Status)
 	require.Contains(t, o.Why, "A's application has sent bytes its peer's connection has not delivered")
@@ -126,9 +122,7 @@ func TestNoSilentLossAfterReopen(t *testing.T) {
 	var reopened model.State
 	reopened.Ep[model.A] = model.Endpoint{State: model.TimeWait, Opens: 1, PeerInc: 1, Sent: 1}
 	reopened.Ep[model.B] = model.Endpoint{State: model.Listen, Opens: 2}
-	res := &checker.Result[model.State, model.Action]{Graph: &checker.Graph[model.State, model.Action]{
-		States: []model.State{reopened}, Initial: []int{0}, Out: [][]int{nil},
-	}}
+	res := &checker.Result[model.State, model.Action]{Graph: checker.NewGraph([]model.State{reopened}, []int{0}, []checker.Edge[model.Action]{})}
 	o := temporal(t, res, "no-silent-loss")
 	require.Equal(t, "holds", o.Status)
 }

@@ -1,6 +1,9 @@
 package diagram
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // The model is also a checker.Packer: a State packs into three 64-bit
 // words — each peer's queue as it is held (at most 63 bits), then both
@@ -78,54 +81,75 @@ func (m *Model) appendNext(whole []uint64, at int, succ []uint64, acts []Action,
 	}
 	noRepeats := constrained && m.NoRetransmission
 	repeated := noRepeats && ((Queue{w[0]}).repeats() || (Queue{w[1]}).repeats())
-	for k := range table.at {
+	// At most maxEnabled arcs per peer: room for all the successors, so
+	// that they are written in place.
+	n := len(whole)
+	base, baseActs := len(succ), len(acts)
+	succ = slices.Grow(succ, 2*maxEnabled*n)[:base+2*maxEnabled*n]
+	acts = slices.Grow(acts, 2*maxEnabled)[:baseActs+2*maxEnabled]
+	j, ja := base, baseActs
+	ranges := [numPeers]*arcRanges{
+		&table[A].at[guardKey(f, w[A])],
+		&table[B].at[guardKey(f>>peerBits, w[B])],
+	}
+	for k := range numClasses {
 		for p := A; p < numPeers; p++ {
-			shift := peerBits * uint(p)
-			q := w[p]
-			r := table.at[k][guardKey(f>>shift, q)]
-			for i := r.lo; i < r.hi; i++ {
-				a := &table.arcs[i]
-				var next [3]uint64
-				next[p], next[p.Other()] = q>>a.rcvShift, w[p.Other()]
-				g := f&^(connMask<<shift) | uint64(a.to)<<shift
-				switch a.tcb {
-				case createTCB:
-					g |= 1 << (shift + tcbBit)
-				case deleteTCB:
-					g &^= 1 << (shift + tcbBit)
-				}
-				if a.snd != NoMessage {
-					rq := Queue{next[p.Other()]}
+			t, r := &table[p], ranges[p]
+			q, o := w[p], w[p.Other()]
+			for i := r.lo[k]; i < r.hi[k]; i++ {
+				a := &t.arcs[i]
+				own, other, g := q>>a.rcvShift, o, f&a.clear|a.set
+				if a.act.Snd != NoMessage {
+					rq := Queue{o}
 					if n := rq.Len(); n < QueueCap {
-						if noRepeats && !repeated && n > 0 && rq.At(n-1) == a.snd {
+						if noRepeats && !repeated && n > 0 && rq.At(n-1) == a.act.Snd {
 							continue // the constraint: two equal messages adjacent
 						}
-						next[p.Other()] = rq.packed | uint64(a.snd)<<(msgBits*n)
+						other = o | uint64(a.act.Snd)<<(msgBits*n)
 					} else {
 						g |= 1 << overflowBit // the spec's queue would grow past what State holds
 					}
 				}
-				next[2] = g
-				if repeated && g>>overflowBit&1 == 0 &&
-					((Queue{next[0]}).repeats() || (Queue{next[1]}).repeats()) {
+				if repeated && g>>overflowBit&1 == 0 && ((Queue{own}).repeats() || (Queue{other}).repeats()) {
 					continue
 				}
-				k := len(succ) + at
-				succ = append(succ, whole...)
-				copy(succ[k:k+3], next[:])
-				acts = append(acts, Action{Peer: p, Kind: a.kind, Rcv: a.rcv, Snd: a.snd, To: a.to})
+				next := succ[j : j+n]
+				copy(next, whole)
+				next[at+int(p)], next[at+int(p.Other())], next[at+2] = own, other, g
+				acts[ja] = a.act
+				j, ja = j+n, ja+1
 			}
 		}
 	}
-	return succ, acts
+	return succ[:j], acts[:ja]
 }
 
-// An arcTable lists, for each class of arcs (system, reset, user: Next's
-// order) and each guardKey, the arcs a peer may take, in Next's order:
-// appendNext looks up the arcs enabled instead of testing each guard.
+// An arcTable lists, for one peer and each guardKey, the arcs the peer may
+// take, each class of arcs (system, reset, user: Next's order) in its own
+// range, in Next's order, each arc with its action and its effect on the
+// third packed word: appendNext looks up the arcs enabled instead of
+// testing each guard, and applies them with a mask and an or.
 type arcTable struct {
-	arcs []arc
-	at   [3][numConnStates << guardKeyBits]struct{ lo, hi uint16 }
+	arcs []packedArc
+	at   [numConnStates << guardKeyBits]arcRanges
+}
+
+// arcRanges are the ranges of arcs of each class.
+type arcRanges struct{ lo, hi [numClasses]uint16 }
+
+// numClasses is the number of classes of arcs, and maxEnabled the most
+// arcs of all classes one peer may have enabled at once (checked when
+// the tables are made).
+const (
+	numClasses = 3
+	maxEnabled = 16
+)
+
+// A packedArc is an arc taken by a given peer.
+type packedArc struct {
+	act        Action
+	rcvShift   uint8  // the received prefix is removed by this shift of the peer's queue
+	clear, set uint64 // the third word becomes f&clear | set
 }
 
 // guardKeyBits is the width of what an arc's guard reads besides the
@@ -140,31 +164,52 @@ func guardKey(f, q uint64) uint64 {
 	return (f&connMask)<<guardKeyBits | (f>>tcbBit&1)<<(2*msgBits) | q&(1<<(2*msgBits)-1)
 }
 
-// enabledArcs and enabledArcsNoOpen are the arcTables of arcsFrom and
-// arcsNoOpen.
+// enabledArcs and enabledArcsNoOpen are the arcTables of each peer for
+// arcsFrom and arcsNoOpen.
 var (
-	enabledArcs       = newArcTable(&arcsFrom)
-	enabledArcsNoOpen = newArcTable(&arcsNoOpen)
+	enabledArcs       = newArcTables(&arcsFrom)
+	enabledArcsNoOpen = newArcTables(&arcsNoOpen)
 )
 
-func newArcTable(from *[3][numConnStates][]arc) *arcTable {
-	t := &arcTable{}
-	for k := range from {
-		for key := range t.at[k] {
+func newArcTables(from *[numClasses][numConnStates][]arc) *[numPeers]arcTable {
+	var ts [numPeers]arcTable
+	for p := A; p < numPeers; p++ {
+		t := &ts[p]
+		shift := peerBits * uint(p)
+		for key := range t.at {
 			f, q := uint64(key>>guardKeyBits)|uint64(key>>(2*msgBits)&1)<<tcbBit, uint64(key)&(1<<(2*msgBits)-1)
-			lo := len(t.arcs)
-			if c := f & connMask; c < uint64(numConnStates) {
-				for _, a := range from[k][c] {
-					if (!a.needTCB || f>>tcbBit&1 != 0) && q&a.rcvMask == a.rcvBits {
-						t.arcs = append(t.arcs, a)
+			first := len(t.arcs)
+			for k := range from {
+				t.at[key].lo[k] = uint16(len(t.arcs))
+				if c := f & connMask; c < uint64(numConnStates) {
+					for _, a := range from[k][c] {
+						if (a.needTCB && f>>tcbBit&1 == 0) || q&a.rcvMask != a.rcvBits {
+							continue
+						}
+						pa := packedArc{
+							act:      Action{Peer: p, Kind: a.kind, Rcv: a.rcv, Snd: a.snd, To: a.to},
+							rcvShift: a.rcvShift,
+							clear:    ^uint64(connMask << shift),
+							set:      uint64(a.to) << shift,
+						}
+						switch a.tcb {
+						case createTCB:
+							pa.set |= 1 << (shift + tcbBit)
+						case deleteTCB:
+							pa.clear &^= 1 << (shift + tcbBit)
+						}
+						t.arcs = append(t.arcs, pa)
 					}
 				}
+				t.at[key].hi[k] = uint16(len(t.arcs))
 			}
-			t.at[k][key].lo, t.at[k][key].hi = uint16(lo), uint16(len(t.arcs))
+			if len(t.arcs)-first > maxEnabled {
+				panic("diagram: more arcs enabled at once than maxEnabled")
+			}
+		}
+		if len(t.arcs) > math.MaxUint16 {
+			panic("diagram: too many arcs for an arcTable")
 		}
 	}
-	if len(t.arcs) > math.MaxUint16 {
-		panic("diagram: too many arcs for an arcTable")
-	}
-	return t
+	return &ts
 }

@@ -133,7 +133,7 @@ const numConnStates = len(model.ConnStates)
 // arcsFrom[k][c] are the rules of class k (system, reset, user: Next's
 // order) that a peer in state c may take, in the order of their class's
 // table: those leaving c and those that apply in any state (Note 3).
-var arcsFrom = func() (t [3][numConnStates][]arc) {
+var arcsFrom = func() (t [numClasses][numConnStates][]arc) {
 	for k, rules := range [...][]rule{systemRules[:], resetRules[:], userRules[:]} {
 		for c := range t[k] {
 			for i := range rules {
@@ -149,7 +149,7 @@ var arcsFrom = func() (t [3][numConnStates][]arc) {
 // arcsNoOpen is arcsFrom less the arcs of the user calls MCtcp's
 // SingleActiveOpen excludes (Action.IsOpen), for the constrained packed
 // successors.
-var arcsNoOpen = func() (t [3][numConnStates][]arc) {
+var arcsNoOpen = func() (t [numClasses][numConnStates][]arc) {
 	for k := range arcsFrom {
 		for c, arcs := range arcsFrom[k] {
 			for _, a := range arcs {
