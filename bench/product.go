@@ -17,8 +17,9 @@ import (
 	"github.com/tcpcheck/tcpcheck/model/diagram"
 )
 
-// MaxCopies bounds K: 1182^2 states already take seconds.
-const MaxCopies = 2
+// MaxCopies bounds K: 1182^2 states take a second, 1182^3 (1.65·10^9)
+// half an hour and a machine's memory (docs/performance.md, target 6).
+const MaxCopies = 3
 
 // Product is K independent copies of the diagram model under MCtcp's
 // setup. It is a checker.System and a checker.Encoder.

@@ -26,6 +26,32 @@ func TestProductStates(t *testing.T) {
 	}
 }
 
+// Diagram K=2 with its frontier spilled to disk (a level past 2 MiB of
+// 48-byte states, the widest of 161,496, goes to a file) and its table
+// sized in advance gives the result of the search in memory, with two
+// workers as with one.
+func TestProductSpilledFrontier(t *testing.T) {
+	if testing.Short() {
+		t.Skip("diagram K=2 four times")
+	}
+	p, err := NewProduct(2)
+	require.NoError(t, err)
+	for _, w := range []int{1, 2} {
+		opts := checker.Options[ProductState, ProductAction]{Store: checker.FingerprintStore, Workers: w}
+		want, err := checker.Explore(context.Background(), p, opts)
+		require.NoError(t, err)
+		opts.FrontierMemory, opts.SpillDir, opts.ExpectedStates = 4<<20, t.TempDir(), 1182*1182
+		got, err := checker.Explore(context.Background(), p, opts)
+		require.NoError(t, err)
+		require.Equal(t, 1182*1182, got.Stats.Distinct)
+		require.Greater(t, got.Stats.SpilledBytes, int64(48*161496))
+		for _, r := range []*checker.Result[ProductState, ProductAction]{want, got} {
+			r.Stats.Elapsed, r.Stats.StoreBytes, r.Stats.SearchBytes, r.Stats.SpilledBytes = 0, 0, 0, 0
+		}
+		require.Equal(t, want, got, "%d workers", w)
+	}
+}
+
 func TestProductEncoding(t *testing.T) {
 	p, err := NewProduct(2)
 	require.NoError(t, err)
@@ -79,9 +105,9 @@ func benchmarkProduct(b *testing.B, p checker.System[ProductState, ProductAction
 }
 
 // The product's AppendNext gives Next's transitions, in Next's order, on
-// every state of K=1 and on the first levels of K=2.
+// every state of K=1 and on the first levels of K=2 and K=3.
 func TestProductPacked(t *testing.T) {
-	for _, k := range []int{1, 2} {
+	for _, k := range []int{1, 2, 3} {
 		p, err := NewProduct(k)
 		require.NoError(t, err)
 		w := make([]uint64, p.PackedWords())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"time"
 )
@@ -58,6 +59,10 @@ func Explore[S comparable, A any](ctx context.Context, sys System[S, A], opts Op
 	if opts.MaxMemory > 0 {
 		defer e.limitMemory()()
 	}
+	if e.cur != nil {
+		defer e.cur.close()
+		defer e.next.close()
+	}
 	e.run()
 	if e.err != nil {
 		return nil, e.err
@@ -73,7 +78,7 @@ func validate[S comparable, A any](ctx context.Context, sys System[S, A], opts *
 		return errors.New("checker: nil System")
 	case opts.MaxStates < 0, opts.MaxDepth < 0, opts.Timeout < 0,
 		opts.MaxGraphEdges < 0, opts.ProgressInterval < 0, opts.Workers < 0,
-		opts.MaxMemory < 0:
+		opts.MaxMemory < 0, opts.ExpectedStates < 0, opts.FrontierMemory < 0:
 		return errors.New("checker: negative limit in Options")
 	case opts.Strategy != BFS && opts.Strategy != DFS:
 		return fmt.Errorf("checker: unknown Strategy %d", opts.Strategy)
@@ -167,7 +172,8 @@ type explorer[S comparable, A any] struct {
 	baseBytes                     int64  // the memory the process held when the search began
 	memoryLimit                   int64  // MaxMemory less what the runtime does not count
 	workers                       *workers[S, A]
-	peakBytes                     int64 // the most the search held at once, as far as seen
+	spill                         *spill // nil if the frontier stays in memory
+	peakBytes                     int64  // the most the search held at once, as far as seen
 }
 
 func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opts *Options[S, A]) *explorer[S, A] {
@@ -199,10 +205,16 @@ func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opt
 	}
 	if opts.Strategy == BFS {
 		e.cur, e.next = newLevel(enc, 0), newLevel(enc, 1)
+		if words != nil {
+			e.spillFrontier()
+		}
 	}
 	// Without the graph, the number of a state found stored is never
-	// used: its edge is not kept.
+	// used: its edge is not kept. Without a property a trace could be
+	// asked for, neither are the parent links.
 	e.store.anonymous = !opts.KeepGraph
+	e.store.untraced = len(opts.Invariants) == 0 && len(opts.TransitionInvariants) == 0 && !opts.CheckDeadlock
+	e.parents.off = e.store.untraced
 	e.yield = e.successor
 	if opts.KeepGraph {
 		e.graph = newGraph[S, A](opts.Strategy == BFS)
@@ -233,9 +245,36 @@ func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opt
 	return e
 }
 
+// spillFrontier lets the levels of the BFS of a Packer move to disk
+// past their share of Options.FrontierMemory: half each.
+func (e *explorer[S, A]) spillFrontier() {
+	budget := e.opts.FrontierMemory
+	if budget == 0 {
+		budget = e.opts.MaxMemory / 8
+	}
+	if budget == 0 {
+		return
+	}
+	dir := e.opts.SpillDir
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	e.spill = &spill{dir: dir, limit: budget / 2, width: 8 * e.words.words}
+	e.cur.sp, e.next.sp = e.spill, e.spill
+}
+
 func (e *explorer[S, A]) run() {
 	if e.canceled() {
 		return
+	}
+	// The table sized in advance is allocated here, once the memory the
+	// process held before the search is known (limitMemory).
+	if n := e.opts.ExpectedStates; n > 0 {
+		if e.opts.MaxMemory > 0 && e.overMemory(e.store.presizeBytes(n)) {
+			e.halt(StopMaxMemory)
+			return
+		}
+		e.store.presize(n)
 	}
 	e.initial()
 	if e.opts.Strategy == DFS {
@@ -261,6 +300,9 @@ func (e *explorer[S, A]) run() {
 	for !e.done && e.next.len() > 0 {
 		e.cur, e.next = e.next, e.cur
 		e.next.reset(e.cur.depth + 1)
+		if e.err = e.cur.seal(); e.err != nil {
+			return
+		}
 		e.pos = 0
 		if w != nil && !e.atMaxDepth(e.cur.depth) {
 			w.expandLevel()
@@ -591,6 +633,9 @@ func (e *explorer[S, A]) halt(reason string) {
 // clock, and reports whether the search must stop.
 func (e *explorer[S, A]) interrupted() bool {
 	now := time.Now()
+	if e.cur != nil {
+		e.cur.release(e.pos)
+	}
 	if e.opts.Progress != nil && !now.Before(e.nextProgress) {
 		e.opts.Progress(e.stats(now))
 		e.nextProgress = now.Add(e.progressEvery)
@@ -639,7 +684,7 @@ func (e *explorer[S, A]) stats(now time.Time) Stats {
 	if e.opts.Strategy == BFS {
 		frontier += e.cur.len() - e.pos + e.next.len()
 	}
-	return Stats{
+	st := Stats{
 		Distinct:    e.store.len(),
 		Generated:   e.generated,
 		Depth:       int(e.depth),
@@ -648,6 +693,10 @@ func (e *explorer[S, A]) stats(now time.Time) Stats {
 		StoreBytes:  e.store.bytes() + e.parents.bytes(),
 		SearchBytes: max(e.peakBytes, e.searchBytes()),
 	}
+	if e.spill != nil {
+		st.SpilledBytes = e.spill.written
+	}
+	return st
 }
 
 func (e *explorer[S, A]) result() *Result[S, A] {

@@ -43,6 +43,7 @@ type fpTable struct {
 func newFPTable(size uint64, numbered bool) fpTable {
 	size = max(size, minTableSize)
 	t := fpTable{slots: make([]uint64, size), size: size}
+	adviseHugePages(t.slots)
 	if numbered {
 		t.nums = make([]uint32, size)
 	}

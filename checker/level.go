@@ -1,6 +1,11 @@
 package checker
 
-import "unsafe"
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"unsafe"
+)
 
 // A level is the states of one depth of a breadth-first search, in the
 // order they were stored: the frontier. Without an encoder it holds the
@@ -20,6 +25,11 @@ type level[S any] struct {
 	used   int
 	ends   []uint64 // block<<32 | end of the i-th encoding in its block
 	index  []int32
+
+	// sp, if not nil, lets the level move to a file when it passes its
+	// share of the memory; disk is the level moved there.
+	sp   *spill
+	disk *spilled
 }
 
 const levelBlock = 1 << 16
@@ -28,8 +38,43 @@ func newLevel[S any](enc Encoder[S], depth int32) *level[S] {
 	return &level[S]{enc: enc, depth: depth}
 }
 
+// A spill is where the levels of a search go when one passes limit bytes
+// in memory (Options.FrontierMemory). Their encodings all have width
+// bytes — the packed words of a Packer — so that the file holds them one
+// after another, the i-th at i*width, and needs no ends. Nor does it need
+// the states' numbers: a BFS numbers the states it stores one after
+// another, as it stores them in the level being filled, so the i-th
+// state of a level is number first+i.
+type spill struct {
+	dir     string
+	limit   int64
+	width   int
+	written int64 // bytes, by every level of the search
+}
+
+// A spilled level is a level in a file: written while the level is
+// filled, then mapped into memory (level.seal) while it is expanded.
+type spilled struct {
+	file     *os.File
+	w        *bufio.Writer
+	data     []byte // the file, once mapped
+	released int    // data[:released] was given back (level.release)
+	first    int32  // the number of the first state
+	n        int
+	err      error // the first write that failed
+}
+
+const (
+	// spillBuffer is the buffer of a level written to its file.
+	spillBuffer = 1 << 20
+	// releaseEvery is how much of a mapped level is read before the
+	// pages read are given back: what the mapping may hold resident.
+	releaseEvery = 64 << 20
+)
+
 // reset empties the level, keeping its memory, for the states of depth.
 func (l *level[S]) reset(depth int32) {
+	l.close()
 	clear(l.states)
 	for k := range l.blocks[:l.used] {
 		l.blocks[k] = l.blocks[k][:0]
@@ -38,15 +83,29 @@ func (l *level[S]) reset(depth int32) {
 	l.depth = depth
 }
 
-func (l *level[S]) len() int { return len(l.index) }
+func (l *level[S]) len() int {
+	if l.disk != nil {
+		return l.disk.n
+	}
+	return len(l.index)
+}
 
 // push appends state number index, s, whose encoding is code.
 func (l *level[S]) push(s *S, code []byte, index int32) {
+	if l.disk != nil {
+		l.write(code, index)
+		return
+	}
 	if l.enc == nil {
 		l.states = append(l.states, *s)
 	} else {
 		k := l.used - 1
 		if k < 0 || len(l.blocks[k])+len(code) > cap(l.blocks[k]) {
+			if l.sp != nil && int64(l.used+1)*levelBlock+int64(len(l.index))*12 > l.sp.limit {
+				l.spillOut()
+				l.write(code, index)
+				return
+			}
 			k++
 			if k == len(l.blocks) || cap(l.blocks[k]) < len(code) {
 				l.blocks = append(l.blocks, nil)
@@ -61,8 +120,118 @@ func (l *level[S]) push(s *S, code []byte, index int32) {
 	l.index = append(l.index, index)
 }
 
+// spillOut moves the level to a new file in the spill's directory, and
+// lets its blocks go.
+func (l *level[S]) spillOut() {
+	d := &spilled{}
+	if len(l.index) > 0 {
+		d.first = l.index[0]
+	}
+	d.file, d.err = os.CreateTemp(l.sp.dir, "tcpcheck-level-*")
+	if d.err == nil {
+		d.w = bufio.NewWriterSize(d.file, spillBuffer)
+		if removeWhileOpen {
+			// No file is left behind by a process that is killed.
+			os.Remove(d.file.Name())
+		}
+	}
+	for i, x := range l.index {
+		if x != d.first+int32(i) {
+			panic("checker: a level's states are not numbered one after another")
+		}
+	}
+	// The blocks in use hold the encodings one after another.
+	for _, b := range l.blocks[:l.used] {
+		if d.err == nil {
+			_, d.err = d.w.Write(b)
+		}
+		l.sp.written += int64(len(b))
+	}
+	d.n = len(l.index)
+	l.disk = d
+	l.blocks, l.used, l.ends, l.index = nil, 0, nil, nil
+}
+
+// write appends state number index, whose encoding is code, to the
+// level's file.
+func (l *level[S]) write(code []byte, index int32) {
+	d := l.disk
+	if len(code) != l.sp.width {
+		panic("checker: a spilled level's encodings differ in size")
+	}
+	if d.n == 0 {
+		d.first = index
+	}
+	if index != d.first+int32(d.n) {
+		panic("checker: a level's states are not numbered one after another")
+	}
+	if d.err == nil {
+		_, d.err = d.w.Write(code)
+	}
+	d.n++
+	l.sp.written += int64(len(code))
+}
+
+// seal makes a level filled in a file readable: it writes out the
+// buffer and maps the file. It reports the first failure to write or
+// map the file.
+func (l *level[S]) seal() error {
+	d := l.disk
+	if d == nil || d.data != nil {
+		return nil
+	}
+	if d.err == nil {
+		d.err = d.w.Flush()
+	}
+	d.w = nil
+	if d.err == nil {
+		d.data, d.err = mapFile(d.file, d.n*l.sp.width)
+	}
+	if d.err != nil {
+		return fmt.Errorf("checker: frontier spilled to disk: %w", d.err)
+	}
+	return nil
+}
+
+// release gives back the pages of a mapped level that hold states
+// before the i-th, every releaseEvery bytes: they were expanded. (A
+// worker reading one after is not wrong, only slower: the page is read
+// from the file again.)
+func (l *level[S]) release(i int) {
+	d := l.disk
+	if d == nil || d.data == nil {
+		return
+	}
+	end := i * l.sp.width
+	if end-d.released < releaseEvery {
+		return
+	}
+	end -= end % os.Getpagesize()
+	dropPages(d.data[d.released:end])
+	d.released = end
+}
+
+// close removes the level's file, if it has one.
+func (l *level[S]) close() {
+	d := l.disk
+	if d == nil {
+		return
+	}
+	l.disk = nil
+	if d.data != nil {
+		unmapFile(d.data)
+	}
+	if d.file != nil {
+		d.file.Close()
+		os.Remove(d.file.Name())
+	}
+}
+
 // at returns the i-th entry.
 func (l *level[S]) at(i int) entry[S] {
+	if l.disk != nil {
+		return entry[S]{index: l.indexAt(i), depth: l.depth, state: l.enc.DecodeState(l.code(i))}
+	}
 	x := entry[S]{index: l.index[i], depth: l.depth}
 	if l.enc == nil {
 		x.state = l.states[i]
@@ -74,6 +243,10 @@ func (l *level[S]) at(i int) entry[S] {
 
 // code returns the encoding of the i-th state.
 func (l *level[S]) code(i int) []byte {
+	if l.disk != nil {
+		w := l.sp.width
+		return l.disk.data[i*w : (i+1)*w]
+	}
 	k, end := l.ends[i]>>32, uint32(l.ends[i])
 	start := uint32(0)
 	if i > 0 && l.ends[i-1]>>32 == k {
@@ -83,12 +256,29 @@ func (l *level[S]) code(i int) []byte {
 }
 
 // indexAt returns the number of the i-th state.
-func (l *level[S]) indexAt(i int) int32 { return l.index[i] }
+func (l *level[S]) indexAt(i int) int32 {
+	if l.disk != nil {
+		return l.disk.first + int32(i)
+	}
+	return l.index[i]
+}
 
-// bytes is the memory the level holds, used or kept for reuse.
+// bytes is the memory the level holds, used or kept for reuse. A level
+// in a file holds its buffer while it is written, and while it is mapped
+// what it has read since it last gave pages back; the rest is the
+// kernel's page cache, which it may drop.
 func (l *level[S]) bytes() int64 {
 	var s S
-	b := int64(cap(l.states))*int64(unsafe.Sizeof(s)) + int64(cap(l.ends))*8 + int64(cap(l.index))*4 +
+	var b int64
+	if d := l.disk; d != nil {
+		if d.w != nil {
+			b += spillBuffer
+		}
+		if d.data != nil {
+			b += min(releaseEvery, int64(len(d.data)-d.released))
+		}
+	}
+	b += int64(cap(l.states))*int64(unsafe.Sizeof(s)) + int64(cap(l.ends))*8 + int64(cap(l.index))*4 +
 		int64(cap(l.blocks))*24
 	for _, blk := range l.blocks {
 		b += int64(cap(blk))

@@ -417,7 +417,7 @@ func (ls *levelSync[S, A]) number() {
 			}
 			num := int32(t.n)
 			t.n++
-			st.fps.append(ar.hashes[x])
+			st.numbered(ar.hashes[x])
 			e.parents.add(e.cur.indexAt(int(ar.pos[x])))
 			e.code = appendWords(e.code[:0], ls.words(ar, x))
 			e.next.push(nil, e.code, num)

@@ -14,6 +14,8 @@ import "math/bits"
 // which only rebuilding a trace does.
 type parents struct {
 	monotone bool
+	// off: no trace will be rebuilt, and no link is kept.
+	off bool
 
 	links chunked[int32] // !monotone
 
@@ -27,6 +29,9 @@ func newParents(monotone bool) *parents { return &parents{monotone: monotone} }
 
 // add records the parent of the next state stored.
 func (p *parents) add(parent int32) {
+	if p.off {
+		return
+	}
 	if !p.monotone {
 		p.links.append(parent)
 		return

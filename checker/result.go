@@ -90,6 +90,10 @@ type Stats struct {
 	// grows and holds both the old and the new. SearchBytes/Distinct is
 	// what a state costs the search, and what sizes a run.
 	SearchBytes int64
+	// SpilledBytes is what the frontier wrote to disk (see
+	// Options.FrontierMemory); what it keeps on disk is not in
+	// SearchBytes.
+	SpilledBytes int64
 	// GraphBytes is the memory Result.Graph holds (Options.KeepGraph): 8
 	// bytes per state for the offsets of its edges, 8 per edge, the table
 	// of distinct actions, and, with a FingerprintStore, the encodings of

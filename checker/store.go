@@ -44,8 +44,12 @@ type store[S comparable] struct {
 	// instead, for holds. The explorer sets it, before the first insert,
 	// when it numbers nothing but new states.
 	anonymous bool
-	touched   uint64 // see touch
-	fps       chunked[uint64]
+	// untraced: no trace will be rebuilt (the search checks nothing a
+	// trace could be asked for), so an anonymous store does not keep fps
+	// either. The explorer sets it with anonymous.
+	untraced bool
+	touched  uint64 // see touch
+	fps      chunked[uint64]
 }
 
 // newStore returns an empty store of the given kind that holds at most max
@@ -169,9 +173,7 @@ func (st *store[S]) insert(h uint64, code []byte, s *S) (int32, bool) {
 			slot, _ = t.find(h)
 		}
 		t.set(slot, h, uint32(n))
-		if st.anonymous {
-			st.fps.append(h)
-		}
+		st.numbered(h)
 		return int32(n), true
 	}
 	switch {
@@ -187,6 +189,53 @@ func (st *store[S]) insert(h uint64, code []byte, s *S) (int32, bool) {
 		st.tab.set(slot, h, uint32(n))
 	}
 	return int32(n), true
+}
+
+// numbered records, in an anonymous FingerprintStore, that the state
+// just numbered has fingerprint h, for holds — unless no trace will ask.
+func (st *store[S]) numbered(h uint64) {
+	if st.anonymous && !st.untraced {
+		st.fps.append(h)
+	}
+}
+
+// presize makes the table, empty, large enough for n states, so that it
+// does not grow before it holds them.
+func (st *store[S]) presize(n int) {
+	size := st.presizeSlots(n)
+	if size == 0 {
+		return
+	}
+	if st.kind == FingerprintStore {
+		t := newFPTable(size, !st.anonymous)
+		st.fpt.Store(&t)
+		return
+	}
+	st.tab = newTable(size)
+}
+
+// presizeSlots is the size of the table presize(n) makes, 0 if none:
+// room for n states and one more, so that once it holds n states it is
+// not full — the search asks, before each transition, whether storing
+// one more state would grow the table past MaxMemory.
+func (st *store[S]) presizeSlots(n int) uint64 {
+	n = min(n, st.max)
+	if n <= 0 {
+		return 0
+	}
+	return max((uint64(n+1)*100+maxLoad-1)/maxLoad, minTableSize)
+}
+
+// presizeBytes is what presize(n) allocates.
+func (st *store[S]) presizeBytes(n int) int64 {
+	size := int64(st.presizeSlots(n))
+	switch {
+	case st.kind == ExactStore:
+		return size * slotSize
+	case st.anonymous:
+		return size * 8
+	}
+	return size * 12
 }
 
 // grow replaces the table by a larger one, rehashing from the dense

@@ -141,6 +141,26 @@ type Options[S comparable, A any] struct {
 	Timeout   time.Duration
 	MaxMemory int64
 
+	// ExpectedStates, when set, is how many states the search expects to
+	// store (no more than MaxStates, if that is set): the store sizes its
+	// table for them at the start instead of growing it, which for a
+	// moment holds the old table and the new, half as large again. It is
+	// a hint: a search that stores more grows the table as usual.
+	ExpectedStates int
+
+	// FrontierMemory bounds, in bytes, the breadth-first frontier of a
+	// Packer (the level being expanded and the level being filled) held
+	// in memory: a level that passes half of it is written to a
+	// temporary file in SpillDir (the system's temporary directory if
+	// empty), one record of PackedWords words a state, and read back
+	// mapped into memory when it is expanded; the file is removed when
+	// the level has been expanded. Zero means MaxMemory/8 when MaxMemory
+	// is set, and no bound otherwise. The result does not depend on it;
+	// Stats.SpilledBytes says how much was written. Other systems keep
+	// their frontier in memory.
+	FrontierMemory int64
+	SpillDir       string
+
 	// KeepGraph keeps the explored graph in Result.Graph. MaxGraphEdges
 	// guards its size: exceeding it stops the search as Incomplete
 	// (zero means a default of 50 million edges).

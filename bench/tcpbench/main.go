@@ -4,6 +4,12 @@
 //
 //	go run ./bench/tcpbench -model diagram -k 2 -workers 2 -store fingerprint
 //	go run ./bench/tcpbench -model segment -preset lossy -isn-a 100 -isn-b 1000
+//
+// Diagram K=3 (1.65·10^9 states; docs/performance.md, target 6) needs the
+// table sized once and the frontier spilled to disk:
+//
+//	tcpbench -model diagram -k 3 -store fingerprint -workers 2 \
+//		-expected-states 1651400568 -frontier-memory 2147483648 -spill-dir /var/tmp
 package main
 
 import (
@@ -13,6 +19,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/signal"
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
@@ -45,6 +52,9 @@ func main() {
 		maxStates  = flag.Int("max-states", 0, "stop after this many states (0: no limit)")
 		graph      = flag.Bool("graph", false, "keep the explored graph, as temporal properties need")
 		curve      = flag.Duration("curve", 0, "print a line of the figures so far at this period (the throughput curve)")
+		expected   = flag.Int("expected-states", 0, "size the store's table for this many states at the start (0: grow it)")
+		frontier   = flag.Int64("frontier-memory", 0, "diagram: bytes of the frontier kept in memory, the rest spilled to disk (0: max-memory/8, or no bound)")
+		spillDir   = flag.String("spill-dir", "", "diagram: directory of the spilled frontier (default: the system's temporary directory)")
 	)
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -62,9 +72,8 @@ func main() {
 		kind = checker.FingerprintStore
 	}
 	var (
-		stats  checker.Stats
-		reason string
-		err    error
+		res outcome
+		err error
 	)
 	switch *which {
 	case "diagram":
@@ -72,9 +81,10 @@ func main() {
 		if perr != nil {
 			fail(perr)
 		}
-		opts := checker.Options[bench.ProductState, bench.ProductAction]{Store: kind, Workers: *workers, MaxMemory: *maxMemory, MaxStates: *maxStates, KeepGraph: *graph, MaxGraphEdges: math.MaxInt}
+		opts := checker.Options[bench.ProductState, bench.ProductAction]{Store: kind, Workers: *workers, MaxMemory: *maxMemory, MaxStates: *maxStates, KeepGraph: *graph, MaxGraphEdges: math.MaxInt,
+			ExpectedStates: *expected, FrontierMemory: *frontier, SpillDir: *spillDir}
 		setCurve(&opts.Progress, &opts.ProgressInterval, *curve)
-		stats, reason, err = run(p, opts)
+		res, err = run(p, opts)
 	case "segment":
 		cfg, cerr := model.LookupPreset(*preset)
 		if cerr != nil {
@@ -100,9 +110,10 @@ func main() {
 		if merr != nil {
 			fail(merr)
 		}
-		opts := checker.Options[model.State, model.Action]{Store: kind, Workers: *workers, MaxMemory: *maxMemory, MaxStates: *maxStates, KeepGraph: *graph, MaxGraphEdges: math.MaxInt}
+		opts := checker.Options[model.State, model.Action]{Store: kind, Workers: *workers, MaxMemory: *maxMemory, MaxStates: *maxStates, KeepGraph: *graph, MaxGraphEdges: math.MaxInt,
+			ExpectedStates: *expected}
 		setCurve(&opts.Progress, &opts.ProgressInterval, *curve)
-		stats, reason, err = run(m, opts)
+		res, err = run(m, opts)
 	default:
 		fail(fmt.Errorf("unknown model %q", *which))
 	}
@@ -111,22 +122,34 @@ func main() {
 	}
 	peak := peakRSS()
 	cpu := cpuSeconds()
-	fmt.Printf("states=%d generated=%d depth=%d seconds=%.3f cpu_seconds=%.3f states_per_cpu_s=%.0f states_per_s=%.0f store_bytes_per_state=%.1f search_bytes_per_state=%.1f peak_rss_bytes_per_state=%.1f peak_rss=%d stop=%q\n",
+	stats := res.stats
+	fmt.Printf("states=%d generated=%d depth=%d seconds=%.3f cpu_seconds=%.3f states_per_cpu_s=%.0f states_per_s=%.0f store_bytes_per_state=%.1f search_bytes_per_state=%.1f peak_rss_bytes_per_state=%.1f peak_rss=%d spilled_bytes=%d collision_probability=%.3g stop=%q\n",
 		stats.Distinct, stats.Generated, stats.Depth, stats.Elapsed.Seconds(), cpu, float64(stats.Distinct)/max(cpu, 1e-9), stats.StatesPerSecond(),
 		float64(stats.StoreBytes)/float64(max(stats.Distinct, 1)), float64(stats.SearchBytes)/float64(max(stats.Distinct, 1)),
-		float64(peak)/float64(max(stats.Distinct, 1)), peak, reason)
+		float64(peak)/float64(max(stats.Distinct, 1)), peak, stats.SpilledBytes, res.collision, res.stop)
 }
 
-func run[S comparable, A any](sys checker.System[S, A], opts checker.Options[S, A]) (checker.Stats, string, error) {
+// outcome is what main prints of a search.
+type outcome struct {
+	stats     checker.Stats
+	stop      string
+	collision float64
+}
+
+func run[S comparable, A any](sys checker.System[S, A], opts checker.Options[S, A]) (outcome, error) {
 	// As tcpcheck check does: garbage kept to a quarter of what the search
 	// holds (GOGC=25), so that peak RSS is what the search holds.
 	debug.SetGCPercent(25)
 	runtime.GC()
-	res, err := checker.Explore(context.Background(), sys, opts)
+	// SIGTERM (timeout's) or Ctrl-C stops the search with its figures so
+	// far, and the files of a spilled frontier removed.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	res, err := checker.Explore(ctx, sys, opts)
 	if err != nil {
-		return checker.Stats{}, "", err
+		return outcome{}, err
 	}
-	return res.Stats, res.StopReason, nil
+	return outcome{res.Stats, res.StopReason, res.CollisionProbability}, nil
 }
 
 func parseISNs(s string) []uint32 {
@@ -150,8 +173,8 @@ func setCurve(progress *func(checker.Stats), interval *time.Duration, period tim
 	}
 	*interval = period
 	*progress = func(s checker.Stats) {
-		fmt.Printf("curve states=%d generated=%d seconds=%.3f cpu_seconds=%.3f search_bytes=%d rss=%d\n",
-			s.Distinct, s.Generated, s.Elapsed.Seconds(), cpuSeconds(), s.SearchBytes, residentBytes())
+		fmt.Printf("curve states=%d generated=%d depth=%d seconds=%.3f cpu_seconds=%.3f search_bytes=%d spilled_bytes=%d rss=%d\n",
+			s.Distinct, s.Generated, s.Depth, s.Elapsed.Seconds(), cpuSeconds(), s.SearchBytes, s.SpilledBytes, residentBytes())
 	}
 }
 

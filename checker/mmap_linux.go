@@ -1,0 +1,43 @@
+package checker
+
+import (
+	"os"
+	"syscall"
+	"unsafe"
+)
+
+// removeWhileOpen: a file may be removed while it is open and still be
+// read and written (and mapped) until it is closed.
+const removeWhileOpen = true
+
+// mapFile maps the first size bytes of f into memory, read only, to be
+// read from start to end.
+func mapFile(f *os.File, size int) ([]byte, error) {
+	data, err := syscall.Mmap(int(f.Fd()), 0, size, syscall.PROT_READ, syscall.MAP_SHARED)
+	if err != nil {
+		return nil, err
+	}
+	syscall.Madvise(data, syscall.MADV_SEQUENTIAL) // advice only: a failure changes nothing
+	return data, nil
+}
+
+func unmapFile(data []byte) { syscall.Munmap(data) }
+
+// dropPages gives back the pages of b, a part of a mapped file: they are
+// read from the file again if b is.
+func dropPages(b []byte) { syscall.Madvise(b, syscall.MADV_DONTNEED) }
+
+// adviseHugePages asks the kernel to back the words of a large table with
+// huge pages (transparent huge pages, where they are enabled only on
+// request): a probe of a table of gigabytes misses the TLB as well as the
+// cache, and with 2 MiB pages the page walk itself stays in the cache.
+func adviseHugePages(w []uint64) {
+	const huge = 2 << 20
+	if len(w)*8 < 64*huge {
+		return
+	}
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(w))), len(w)*8)
+	start := (huge - int(uintptr(unsafe.Pointer(&b[0]))%huge)) % huge
+	end := len(b) - (len(b)-start)%huge
+	syscall.Madvise(b[start:end], syscall.MADV_HUGEPAGE) // advice only: a failure changes nothing
+}

@@ -1,0 +1,158 @@
+package checker
+
+import (
+	"context"
+	"os"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+)
+
+// A frontier spilled to disk, and a table sized in advance, change
+// nothing in the result of a search of a Packer: counts, violations and
+// their traces, stop reason, graph, for any number of workers and either
+// store. Every level goes to disk (FrontierMemory 1), and every file is
+// removed at the end.
+func TestSpilledFrontierAgrees(t *testing.T) {
+	smallWork(t)
+	dir := t.TempDir()
+	var calls atomic.Int64
+	rapid.Check(t, func(t *rapid.T) {
+		g := drawGraph(t)
+		opts := Options[int, string]{
+			KeepGraph:              rapid.Bool().Draw(t, "graph"),
+			Store:                  StoreKind(rapid.IntRange(0, 1).Draw(t, "store")),
+			CheckDeadlock:          rapid.Bool().Draw(t, "deadlock"),
+			ContinueAfterViolation: rapid.Bool().Draw(t, "all"),
+			MaxStates:              rapid.IntRange(0, 20).Draw(t, "maxStates"),
+			MaxDepth:               rapid.IntRange(0, 6).Draw(t, "maxDepth"),
+			Workers:                rapid.IntRange(1, 3).Draw(t, "workers"),
+			SpillDir:               dir,
+		}
+		if rapid.Bool().Draw(t, "invariants") {
+			bad := rapid.IntRange(0, 40).Draw(t, "bad")
+			opts.Invariants = []Invariant[int]{{Name: "not-bad", Holds: func(u int) bool { return u != bad }}}
+		}
+		sys := packedToy{g.system(), &calls}
+		want, wantGraph := viewed(explore(t, sys, opts))
+		opts.FrontierMemory = 1
+		opts.ExpectedStates = rapid.IntRange(0, 40).Draw(t, "expected")
+		got, gotGraph := viewed(explore(t, sys, opts))
+		if want.Stats.Distinct > 0 {
+			require.Positive(t, got.Stats.SpilledBytes)
+		}
+		for _, r := range []*Result[int, string]{want, got} {
+			r.Stats.Elapsed, r.Stats.StoreBytes, r.Stats.SearchBytes, r.Stats.SpilledBytes = 0, 0, 0, 0
+		}
+		require.Equal(t, want, got)
+		require.Equal(t, wantGraph, gotGraph)
+		left, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		require.Empty(t, left, "files of spilled levels")
+	})
+	require.Positive(t, calls.Load())
+}
+
+// A level moves to disk when it passes half of FrontierMemory, keeps
+// its states and their numbers, and counts what it wrote.
+func TestLevelSpills(t *testing.T) {
+	sp := &spill{dir: t.TempDir(), limit: 3 * levelBlock, width: 16}
+	l := newLevel[int](newWordEncoder(packedToy{}), 1)
+	l.sp = sp
+	const n = 20000 // 320,000 bytes: five blocks
+	for i := range n {
+		code := appendWords(nil, []uint64{uint64(i), ^uint64(i)})
+		l.push(nil, code, int32(7+i))
+		if i < 2*levelBlock/16 {
+			require.Nil(t, l.disk, "state %d", i)
+		}
+	}
+	require.NotNil(t, l.disk)
+	require.NoError(t, l.seal())
+	require.Equal(t, n, l.len())
+	require.Equal(t, int64(16*n), sp.written)
+	for i := range n {
+		x := l.at(i)
+		require.Equal(t, i, x.state)
+		require.Equal(t, int32(7+i), x.index)
+	}
+	name := l.disk.file.Name()
+	if removeWhileOpen {
+		left, err := os.ReadDir(sp.dir)
+		require.NoError(t, err)
+		require.Empty(t, left, "the level's file, while it is open")
+	}
+	l.reset(2)
+	require.Zero(t, l.len())
+	_, err := os.Stat(name)
+	require.True(t, os.IsNotExist(err), "the level's file is removed")
+}
+
+// A table sized in advance is held to MaxMemory: a search whose table
+// alone would pass it stops before allocating it. One that fits is not
+// stopped by it (the table is allocated once the memory the process held
+// before the search is known, and counted once).
+func TestPresizedTableHeldToMaxMemory(t *testing.T) {
+	sys := counter(100)
+	res := explore(t, sys, Options[int, string]{Store: FingerprintStore, ExpectedStates: 1 << 30, MaxMemory: 1 << 30})
+	require.Equal(t, StopMaxMemory, res.StopReason)
+	require.Zero(t, res.Stats.Distinct)
+	res = explore(t, sys, Options[int, string]{Store: FingerprintStore, ExpectedStates: 1 << 26, MaxMemory: 1 << 30})
+	require.Equal(t, Holds, res.Verdict)
+	require.Equal(t, 100, res.Stats.Distinct)
+	require.Greater(t, res.Stats.SearchBytes, int64(8<<26))
+}
+
+// A table sized for n states holds them without growing, and is not
+// full once it holds them: a search that stores exactly n states is not
+// stopped at its end by a growth that would pass MaxMemory (diagram K=3
+// was, after its last state).
+func TestPresizedTableDoesNotGrow(t *testing.T) {
+	for _, kind := range []StoreKind{ExactStore, FingerprintStore} {
+		st := newStore[point](kind, 0, nil)
+		st.anonymous = kind == FingerprintStore
+		st.presize(5000)
+		size := st.tableSize()
+		for i := range 5000 {
+			require.Zero(t, st.growthBytes(), "%v, state %d", kind, i)
+			_, added := st.put(point{i, -i})
+			require.True(t, added)
+		}
+		require.Zero(t, st.growthBytes(), "%v, full", kind)
+		require.Equal(t, size, st.tableSize())
+	}
+}
+
+// The fingerprints by number and the parent links, kept to rebuild
+// traces, are kept exactly when the search checks something a trace may
+// be asked for.
+func TestTraceLinksOnlyWhenNeeded(t *testing.T) {
+	var calls atomic.Int64
+	sys := packedToy{gridToy(20, true), &calls}
+	holds := []Invariant[int]{{Name: "holds", Holds: func(int) bool { return true }}}
+	always := []TransitionInvariant[int, string]{{Name: "holds", Holds: func(int, string, int) bool { return true }}}
+	for _, c := range []struct {
+		name  string
+		opts  Options[int, string]
+		links bool
+	}{
+		{"nothing checked", Options[int, string]{}, false},
+		{"nothing checked, graph", Options[int, string]{KeepGraph: true}, false},
+		{"invariant", Options[int, string]{Invariants: holds}, true},
+		{"transition invariant", Options[int, string]{TransitionInvariants: always}, true},
+		{"deadlock", Options[int, string]{CheckDeadlock: true, Final: func(int) bool { return true }}, true},
+	} {
+		for _, w := range []int{1, 2} {
+			c.opts.Store, c.opts.Workers = FingerprintStore, w
+			e := newExplorer(context.Background(), System[int, string](sys), &c.opts)
+			e.run()
+			require.NoError(t, e.err)
+			require.Equal(t, 400, e.store.len())
+			require.Equal(t, c.links, e.parents.bytes() > 0, "%s, %d workers: parent links", c.name, w)
+			fps := e.store.fps.len()
+			require.Equal(t, c.links && !c.opts.KeepGraph, fps == 400, "%s, %d workers: fingerprints by number (%d)", c.name, w, fps)
+		}
+	}
+}
