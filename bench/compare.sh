@@ -86,7 +86,9 @@ bench() { # NAME PML OFFSET SPIN-DEFINES TCPBENCH-ARGS [bitstate]
 	local -A cpu=() wall=() bytes=() states=()
 	local spin_states="" spin_mb="" s c m mode
 	# SPIN's hash table sized to the states (as a user would), at most
-	# half full: a warm-up run of tcpcheck counts them.
+	# half full: a warm-up run of tcpcheck counts them. tcpcheck is told
+	# the same count (-expected-states: its table is made once, at most
+	# 85% full, instead of grown).
 	n=$(field states "$("$work/tcpbench" $args -workers 1 -store fingerprint)")
 	w=$(awk -v n="$n" 'BEGIN{print int(log(n)/log(2))+2}')
 	for _ in $(seq "$runs"); do
@@ -99,7 +101,7 @@ bench() { # NAME PML OFFSET SPIN-DEFINES TCPBENCH-ARGS [bitstate]
 		fi
 		for mode in "${modes[@]}"; do
 			set -- $mode
-			out=$("$work/tcpbench" $args -workers "$2" -store "$1")
+			out=$("$work/tcpbench" $args -workers "$2" -store "$1" -expected-states "$n")
 			states[$mode]=$(field states "$out")
 			cpu[$mode]+="$(field states_per_cpu_s "$out") "
 			wall[$mode]+="$(field states_per_s "$out") "
