@@ -397,8 +397,16 @@ func (ls *levelSync[S, A]) makeRoom(winners int) bool {
 // the buckets worker i took into the table.
 func (ls *levelSync[S, A]) insert(i int) {
 	t := ls.w.e.store.fpt.Load()
-	for _, h := range ls.arenas[i].won {
-		t.add(h)
+	ar := &ls.arenas[i]
+	for won := ar.won; len(won) > 0; {
+		// Read the slots of a batch first, as the fast path does (see
+		// packBatch), so that the inserts' cache misses overlap.
+		k := min(len(won), packBatch)
+		ar.touched += t.touch(won[:k])
+		for _, h := range won[:k] {
+			t.add(h)
+		}
+		won = won[k:]
 	}
 }
 
