@@ -44,14 +44,7 @@ func TestPackedAgreesWithNext(t *testing.T) {
 	smallWork(t)
 	rapid.Check(t, func(t *rapid.T) {
 		g := drawGraph(t)
-		opts := Options[int, string]{
-			KeepGraph:              rapid.Bool().Draw(t, "graph"),
-			Store:                  StoreKind(rapid.IntRange(0, 1).Draw(t, "store")),
-			CheckDeadlock:          rapid.Bool().Draw(t, "deadlock"),
-			ContinueAfterViolation: rapid.Bool().Draw(t, "all"),
-			MaxStates:              rapid.IntRange(0, 20).Draw(t, "maxStates"),
-			MaxDepth:               rapid.IntRange(0, 6).Draw(t, "maxDepth"),
-		}
+		opts := drawOptions(t)
 		if rapid.Bool().Draw(t, "constrained") {
 			// Not the fast path: the Packer is then explored by Next.
 			opts.StateConstraint = g.options().StateConstraint
@@ -205,5 +198,18 @@ func gridToy(n int, diagonal bool) toy[int] {
 			}
 			return ms
 		},
+	}
+}
+
+// drawOptions draws what the fast path's agreement tests vary: graph,
+// store, deadlocks, all violations or the first, and the limits.
+func drawOptions(t *rapid.T) Options[int, string] {
+	return Options[int, string]{
+		KeepGraph:              rapid.Bool().Draw(t, "graph"),
+		Store:                  StoreKind(rapid.IntRange(0, 1).Draw(t, "store")),
+		CheckDeadlock:          rapid.Bool().Draw(t, "deadlock"),
+		ContinueAfterViolation: rapid.Bool().Draw(t, "all"),
+		MaxStates:              rapid.IntRange(0, 20).Draw(t, "maxStates"),
+		MaxDepth:               rapid.IntRange(0, 6).Draw(t, "maxDepth"),
 	}
 }

@@ -21,16 +21,9 @@ func TestSpilledFrontierAgrees(t *testing.T) {
 	var calls atomic.Int64
 	rapid.Check(t, func(t *rapid.T) {
 		g := drawGraph(t)
-		opts := Options[int, string]{
-			KeepGraph:              rapid.Bool().Draw(t, "graph"),
-			Store:                  StoreKind(rapid.IntRange(0, 1).Draw(t, "store")),
-			CheckDeadlock:          rapid.Bool().Draw(t, "deadlock"),
-			ContinueAfterViolation: rapid.Bool().Draw(t, "all"),
-			MaxStates:              rapid.IntRange(0, 20).Draw(t, "maxStates"),
-			MaxDepth:               rapid.IntRange(0, 6).Draw(t, "maxDepth"),
-			Workers:                rapid.IntRange(1, 3).Draw(t, "workers"),
-			SpillDir:               dir,
-		}
+		opts := drawOptions(t)
+		opts.Workers = rapid.IntRange(1, 3).Draw(t, "workers")
+		opts.SpillDir = dir
 		if rapid.Bool().Draw(t, "invariants") {
 			bad := rapid.IntRange(0, 40).Draw(t, "bad")
 			opts.Invariants = []Invariant[int]{{Name: "not-bad", Holds: func(u int) bool { return u != bad }}}
