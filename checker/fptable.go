@@ -89,7 +89,11 @@ func (t *fpTable) set(i, h uint64, num uint32) {
 	t.n++
 }
 
-func (t *fpTable) full() bool { return uint64(t.n+1)*100 > t.size*maxLoad }
+func (t *fpTable) full() bool { return !t.fits(1) }
+
+// fits reports whether more states fit in the table without passing
+// maxLoad.
+func (t *fpTable) fits(more int) bool { return uint64(t.n+more)*100 <= t.size*maxLoad }
 
 func (t *fpTable) grownSize() uint64 { return t.size + t.size/2 }
 

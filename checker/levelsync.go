@@ -123,7 +123,7 @@ var (
 // levelSyncOK reports whether the level-synchronous expansion serves the
 // search.
 func (e *explorer[S, A]) levelSyncOK() bool {
-	return e.packedPath() && e.store.kind == FingerprintStore && e.store.anonymous && e.graph == nil
+	return e.packedPath() && e.store.kind == FingerprintStore && e.store.anonymous // anonymous: no graph
 }
 
 func newLevelSync[S comparable, A any](w *workers[S, A]) *levelSync[S, A] {
@@ -373,22 +373,17 @@ func (ls *levelSync[S, A]) words(ar *syncArena, x uint32) []uint64 {
 // under its maximum load, and reports false if that would pass MaxMemory.
 func (ls *levelSync[S, A]) makeRoom(winners int) bool {
 	e := ls.w.e
-	st := e.store
-	t := st.fpt.Load()
+	t := e.store.fpt.Load()
 	if t == nil {
-		g := newFPTable(0, false)
-		t = &g
-		st.fpt.Store(t)
+		t = e.store.growFP()
 	}
-	for uint64(t.n+winners+1)*100 > t.size*maxLoad {
+	for !t.fits(winners + 1) {
 		more := int64(t.grownSize()) * t.slotBytes()
 		if e.opts.MaxMemory > 0 && e.overMemory(more) {
 			return false
 		}
 		e.notePeak(more)
-		g := t.grown()
-		t = &g
-		st.fpt.Store(t)
+		t = e.store.growFP()
 	}
 	return true
 }

@@ -150,6 +150,19 @@ func (st *store[S]) touch(hs []uint64) {
 	}
 }
 
+// growFP makes the fingerprint table, or replaces it with one grown by
+// half holding the same fingerprints, and returns it.
+func (st *store[S]) growFP() *fpTable {
+	var g fpTable
+	if t := st.fpt.Load(); t == nil {
+		g = newFPTable(0, !st.anonymous)
+	} else {
+		g = t.grown()
+	}
+	st.fpt.Store(&g)
+	return &g
+}
+
 func (st *store[S]) insert(h uint64, code []byte, s *S) (int32, bool) {
 	num, slot, ok := st.find(h, code, s)
 	if ok {
@@ -162,14 +175,7 @@ func (st *store[S]) insert(h uint64, code []byte, s *S) (int32, bool) {
 	if st.kind == FingerprintStore {
 		t := st.fpt.Load()
 		if t == nil || t.full() {
-			var g fpTable
-			if t == nil {
-				g = newFPTable(0, !st.anonymous)
-			} else {
-				g = t.grown()
-			}
-			t = &g
-			st.fpt.Store(t)
+			t = st.growFP()
 			slot, _ = t.find(h)
 		}
 		t.set(slot, h, uint32(n))
