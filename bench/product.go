@@ -124,11 +124,12 @@ func (p *Product) DecodeState(b []byte) ProductState {
 func (p *Product) PackedWords() int { return p.K * p.m.PackedWords() }
 
 // Pack writes each copy's words into w.
-func (p *Product) Pack(w []uint64, s ProductState) {
+func (p *Product) Pack(w []uint64, s ProductState) bool {
 	n := p.m.PackedWords()
 	for c := range p.K {
-		p.m.Pack(w[c*n:(c+1)*n], s[c])
+		p.m.Pack(w[c*n:(c+1)*n], s[c]) // every diagram State packs
 	}
+	return true
 }
 
 // Unpack returns the state whose words Pack wrote in w.
@@ -144,7 +145,7 @@ func (p *Product) Unpack(w []uint64) ProductState {
 // AppendNext appends the packed successors of w and their actions, in
 // the order of Next: each copy's, as the diagram model's
 // AppendNextConstrainedAt computes them in the product's words.
-func (p *Product) AppendNext(w []uint64, succ []uint64, acts []ProductAction) ([]uint64, []ProductAction) {
+func (p *Product) AppendNext(w []uint64, succ []uint64, acts []ProductAction) ([]uint64, []ProductAction, bool) {
 	n := p.m.PackedWords()
 	var bufActs [64]diagram.Action
 	for c := range p.K {
@@ -154,5 +155,5 @@ func (p *Product) AppendNext(w []uint64, succ []uint64, acts []ProductAction) ([
 			acts = append(acts, ProductAction{uint8(c), a})
 		}
 	}
-	return succ, acts
+	return succ, acts, true
 }

@@ -123,9 +123,10 @@ func TestProductPacked(t *testing.T) {
 				continue
 			}
 			seen[s] = true
-			p.Pack(w, s)
+			require.True(t, p.Pack(w, s))
 			require.Equal(t, s, p.Unpack(w))
-			succ, acts := p.AppendNext(w, nil, nil)
+			succ, acts, ok := p.AppendNext(w, nil, nil)
+			require.True(t, ok)
 			j := 0
 			for a, next := range p.Next(s) {
 				require.Less(t, j, len(acts))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"sync/atomic"
 	"time"
 )
 
@@ -55,7 +56,23 @@ func Explore[S comparable, A any](ctx context.Context, sys System[S, A], opts Op
 	if err := validate(ctx, sys, &opts); err != nil {
 		return nil, err
 	}
-	e := newExplorer(ctx, sys, &opts)
+	start := time.Now()
+	res, unpackable, err := exploreOnce(ctx, sys, &opts, start)
+	if unpackable {
+		// A state had no packed form: the search starts again without
+		// the fast path (see Packer).
+		res, _, err = exploreOnce(ctx, withoutPacker(sys), &opts, start)
+		if res != nil {
+			res.PackedPathLeft = true
+		}
+	}
+	return res, err
+}
+
+// exploreOnce runs one search begun at start, and reports whether it met a
+// state its Packer could not pack, when its result is void.
+func exploreOnce[S comparable, A any](ctx context.Context, sys System[S, A], opts *Options[S, A], start time.Time) (*Result[S, A], bool, error) {
+	e := newExplorer(ctx, sys, opts, start)
 	if opts.MaxMemory > 0 {
 		defer e.limitMemory()()
 	}
@@ -64,10 +81,31 @@ func Explore[S comparable, A any](ctx context.Context, sys System[S, A], opts Op
 		defer e.next.close()
 	}
 	e.run()
-	if e.err != nil {
-		return nil, e.err
+	if e.unpackable.Load() {
+		return nil, true, nil
 	}
-	return e.result(), nil
+	if e.err != nil {
+		return nil, false, e.err
+	}
+	res := e.result() // rebuilding a trace packs states too
+	if e.unpackable.Load() {
+		return nil, true, nil
+	}
+	return res, false, nil
+}
+
+// withoutPacker returns sys without its Packer methods, keeping its
+// Encoder, if it is one.
+func withoutPacker[S comparable, A any](sys System[S, A]) System[S, A] {
+	type encoded struct {
+		System[S, A]
+		Encoder[S]
+	}
+	type plain struct{ System[S, A] }
+	if enc, ok := sys.(Encoder[S]); ok {
+		return encoded{sys, enc}
+	}
+	return plain{sys}
 }
 
 func validate[S comparable, A any](ctx context.Context, sys System[S, A], opts *Options[S, A]) error {
@@ -117,6 +155,9 @@ type explorer[S comparable, A any] struct {
 	words *wordEncoder[S, A]
 	succ  []uint64
 	acts  []A
+	// unpackable is set, by any goroutine, when the Packer could not
+	// pack a state: the search stops, and its result is void.
+	unpackable *atomic.Bool
 	// The batch of the fast path (prepareBatch): where each state's
 	// successors end in succ and acts, and their hashes.
 	ends   []int
@@ -176,7 +217,7 @@ type explorer[S comparable, A any] struct {
 	peakBytes                     int64  // the most the search held at once, as far as seen
 }
 
-func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opts *Options[S, A]) *explorer[S, A] {
+func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opts *Options[S, A], start time.Time) *explorer[S, A] {
 	enc, _ := sys.(Encoder[S])
 	pk, _ := sys.(Packer[S, A])
 	if pk != nil && enc != nil && !fastPathOptions(opts) {
@@ -186,11 +227,13 @@ func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opt
 		pk = nil
 	}
 	var words *wordEncoder[S, A]
+	unpackable := new(atomic.Bool)
 	if pk != nil {
-		words = newWordEncoder(pk)
+		words = newWordEncoder(pk, unpackable)
 		enc = words
 	}
 	e := &explorer[S, A]{
+		unpackable:  unpackable,
 		pk:          pk,
 		words:       words,
 		ctx:         ctx,
@@ -201,7 +244,7 @@ func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opt
 		parents:     newParents(opts.Strategy == BFS),
 		invFailed:   make([]bool, len(opts.Invariants)),
 		transFailed: make([]bool, len(opts.TransitionInvariants)),
-		start:       time.Now(),
+		start:       start,
 	}
 	if opts.Strategy == BFS {
 		e.cur, e.next = newLevel(enc, 0), newLevel(enc, 1)
@@ -277,6 +320,9 @@ func (e *explorer[S, A]) run() {
 		e.store.presize(n)
 	}
 	e.initial()
+	if e.unpackable.Load() {
+		return // an initial state has no packed form
+	}
 	if e.opts.Strategy == DFS {
 		for !e.done && len(e.pending) > 0 {
 			if e.due() && e.interrupted() {
@@ -641,6 +687,10 @@ func (e *explorer[S, A]) interrupted() bool {
 		e.nextProgress = now.Add(e.progressEvery)
 	}
 	if e.canceled() {
+		return true
+	}
+	if e.unpackable.Load() {
+		e.done = true
 		return true
 	}
 	if !e.deadline.IsZero() && !now.Before(e.deadline) {

@@ -236,7 +236,7 @@ func (ls *levelSync[S, A]) successors(i int) {
 		for p := lo; p < hi; p++ {
 			readWords(src, e.cur.code(p))
 			j := len(acts)
-			succ, acts = e.pk.AppendNext(src, succ, acts)
+			succ, acts = e.words.appendNext(src, succ, acts)
 			if len(acts) == j && (e.opts.Final == nil || !e.opts.Final(e.pk.Unpack(src))) {
 				ar.dead++
 			}

@@ -1,6 +1,9 @@
 package checker
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"sync/atomic"
+)
 
 // The fast path for a System that is a Packer (see system.go).
 //
@@ -18,20 +21,40 @@ type wordEncoder[S, A any] struct {
 	pk      Packer[S, A]
 	words   int
 	scratch []uint64
+	// unpackable is set when Pack or AppendNext could not pack a state.
+	unpackable *atomic.Bool
 }
 
-func newWordEncoder[S, A any](pk Packer[S, A]) *wordEncoder[S, A] {
+func newWordEncoder[S, A any](pk Packer[S, A], unpackable *atomic.Bool) *wordEncoder[S, A] {
 	n := pk.PackedWords()
 	if n < 1 {
 		panic("checker: a Packer with fewer than one word a state")
 	}
-	return &wordEncoder[S, A]{pk: pk, words: n, scratch: make([]uint64, n)}
+	return &wordEncoder[S, A]{pk: pk, words: n, scratch: make([]uint64, n), unpackable: unpackable}
 }
 
+// AppendState appends the words of s; if s has no packed form, it marks
+// the search void and appends zeros, which nothing will read.
 func (we *wordEncoder[S, A]) AppendState(b []byte, s S) []byte {
 	w := make([]uint64, we.words) // not on the fast path: traces and initial states
-	we.pk.Pack(w, s)
+	if !we.pk.Pack(w, s) {
+		we.unpackable.Store(true)
+		clear(w)
+	}
 	return appendWords(b, w)
+}
+
+// appendNext is the Packer's AppendNext: if a successor has no packed
+// form, it marks the search void and appends nothing, as if src had no
+// successors.
+func (we *wordEncoder[S, A]) appendNext(src []uint64, succ []uint64, acts []A) ([]uint64, []A) {
+	ns, na := len(succ), len(acts)
+	succ, acts, ok := we.pk.AppendNext(src, succ, acts)
+	if !ok {
+		we.unpackable.Store(true)
+		return succ[:ns], acts[:na]
+	}
+	return succ, acts
 }
 
 func (we *wordEncoder[S, A]) DecodeState(b []byte) S {
@@ -105,7 +128,7 @@ func (e *explorer[S, A]) prepareBatch(from, k int) {
 	e.succ, e.acts, e.ends = e.succ[:0], e.acts[:0], e.ends[:0]
 	for p := from; p < from+k; p++ {
 		src := readWords(we.scratch, e.cur.code(p))
-		e.succ, e.acts = e.pk.AppendNext(src, e.succ, e.acts)
+		e.succ, e.acts = we.appendNext(src, e.succ, e.acts)
 		e.ends = append(e.ends, len(e.acts))
 	}
 	e.hashes = e.hashes[:0]

@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -19,7 +20,10 @@ type packedToy struct {
 
 func (p packedToy) PackedWords() int { return 2 }
 
-func (p packedToy) Pack(w []uint64, s int) { w[0], w[1] = uint64(s), ^uint64(s) }
+func (p packedToy) Pack(w []uint64, s int) bool {
+	w[0], w[1] = uint64(s), ^uint64(s)
+	return true
+}
 
 func (p packedToy) Unpack(w []uint64) int {
 	if w[1] != ^w[0] {
@@ -28,13 +32,13 @@ func (p packedToy) Unpack(w []uint64) int {
 	return int(w[0])
 }
 
-func (p packedToy) AppendNext(w []uint64, succ []uint64, acts []string) ([]uint64, []string) {
+func (p packedToy) AppendNext(w []uint64, succ []uint64, acts []string) ([]uint64, []string, bool) {
 	p.appended.Add(1)
 	for _, m := range p.next(p.Unpack(w)) {
 		succ = append(succ, uint64(m.to), ^uint64(m.to))
 		acts = append(acts, m.action)
 	}
-	return succ, acts
+	return succ, acts, true
 }
 
 // The fast path gives the result of the common path, for any number of
@@ -54,14 +58,12 @@ func TestPackedAgreesWithNext(t *testing.T) {
 			{Name: "not-bad", Holds: func(u int) bool { return u != bad }},
 			{Name: "small", Holds: func(u int) bool { return u < 25 }},
 		}
-		want, wantGraph := viewed(explore(t, g.system(), opts))
-		want.Stats.Elapsed, want.Stats.StoreBytes, want.Stats.SearchBytes = 0, 0, 0
+		want, wantGraph := steady(explore(t, g.system(), opts))
 		var calls atomic.Int64
 		packed := packedToy{g.system(), &calls}
 		for _, w := range []int{1, 2, 3, 4} {
 			opts.Workers = w
-			got, gotGraph := viewed(explore(t, packed, opts))
-			got.Stats.Elapsed, got.Stats.StoreBytes, got.Stats.SearchBytes = 0, 0, 0
+			got, gotGraph := steady(explore(t, packed, opts))
 			require.Equal(t, want, got, "%d workers", w)
 			require.Equal(t, wantGraph, gotGraph, "%d workers", w)
 		}
@@ -70,6 +72,107 @@ func TestPackedAgreesWithNext(t *testing.T) {
 			require.Positive(t, calls.Load(), "the fast path did not run")
 		}
 	})
+}
+
+// steady is viewed with the figures that differ from run to run
+// zeroed.
+func steady(res *Result[int, string]) (*Result[int, string], *graphView[int, string]) {
+	r, g := viewed(res)
+	r.Stats.Elapsed, r.Stats.StoreBytes, r.Stats.SearchBytes = 0, 0, 0
+	return r, g
+}
+
+// limitedPacker is a packedToy whose packed form has room for the states
+// under limit only, as a Packer that numbers components runs out of
+// numbers.
+type limitedPacker struct {
+	packedToy
+	limit int
+}
+
+func (p limitedPacker) Pack(w []uint64, s int) bool {
+	return s < p.limit && p.packedToy.Pack(w, s)
+}
+
+func (p limitedPacker) AppendNext(w []uint64, succ []uint64, acts []string) ([]uint64, []string, bool) {
+	n := len(succ)
+	succ, acts, _ = p.packedToy.AppendNext(w, succ, acts)
+	for k := n; k < len(succ); k += 2 {
+		if int(succ[k]) >= p.limit {
+			return succ, acts, false
+		}
+	}
+	return succ, acts, true
+}
+
+// A search that meets a state its Packer cannot pack gives the result of
+// the common path, for any number of workers and either store, and says
+// it left the fast path.
+func TestUnpackableStateLeavesPackedPath(t *testing.T) {
+	smallWork(t)
+	rapid.Check(t, func(t *rapid.T) {
+		g := drawGraph(t)
+		opts := drawOptions(t)
+		if rapid.Bool().Draw(t, "unlimited") {
+			opts.MaxStates, opts.MaxDepth = 0, 0
+		}
+		bad := rapid.IntRange(0, 40).Draw(t, "bad")
+		opts.Invariants = []Invariant[int]{{Name: "not-bad", Holds: func(u int) bool { return u != bad }}}
+		want, wantGraph := steady(explore(t, g.system(), opts))
+		limit := rapid.IntRange(0, 40).Draw(t, "limit")
+		sys := limitedPacker{packedToy{g.system(), new(atomic.Int64)}, limit}
+		for _, w := range []int{1, 2, 3, 4} {
+			opts.Workers = w
+			got, gotGraph := steady(explore(t, sys, opts))
+			left := got.PackedPathLeft
+			got.PackedPathLeft = false
+			require.Equal(t, want, got, "%d workers", w)
+			require.Equal(t, wantGraph, gotGraph, "%d workers", w)
+			if opts.MaxStates == 0 && opts.MaxDepth == 0 && want.Verdict == Holds {
+				// Every reachable state was met.
+				require.Equal(t, reachesAtLeast(g, limit), left, "%d workers", w)
+			}
+		}
+	})
+}
+
+// reachesAtLeast reports whether a state of at least limit is reachable
+// in g.
+func reachesAtLeast(g randomGraph, limit int) bool {
+	seen := map[int]bool{}
+	queue := slices.Clone(g.init)
+	for len(queue) > 0 {
+		u := queue[0]
+		queue = queue[1:]
+		if seen[u] {
+			continue
+		}
+		if u >= limit {
+			return true
+		}
+		seen[u] = true
+		queue = append(queue, g.adj[u]...)
+	}
+	return false
+}
+
+// On a grid, a Packer with room for half the states leaves the fast path
+// with every worker count and gives the common path's figures.
+func TestUnpackableGrid(t *testing.T) {
+	const n = 40
+	grid := gridToy(n, true)
+	for _, kind := range []StoreKind{ExactStore, FingerprintStore} {
+		opts := Options[int, string]{Store: kind, CheckDeadlock: true}
+		want := explore(t, grid, opts)
+		for _, w := range []int{1, 2, 4} {
+			opts.Workers = w
+			got := explore(t, limitedPacker{packedToy{grid, new(atomic.Int64)}, n * n / 2}, opts)
+			require.True(t, got.PackedPathLeft, "%d workers", w)
+			require.Equal(t, want.Stats.Distinct, got.Stats.Distinct)
+			require.Equal(t, want.Stats.Generated, got.Stats.Generated)
+			require.Equal(t, want.Violations, got.Violations)
+		}
+	}
 }
 
 // The level-synchronous expansion (levelsync.go) gives the sequential
@@ -137,9 +240,9 @@ type encodingPackedToy struct {
 	packs, encodes *atomic.Int64
 }
 
-func (p encodingPackedToy) Pack(w []uint64, s int) {
+func (p encodingPackedToy) Pack(w []uint64, s int) bool {
 	p.packs.Add(1)
-	p.packedToy.Pack(w, s)
+	return p.packedToy.Pack(w, s)
 }
 
 func (p encodingPackedToy) AppendState(b []byte, s int) []byte {

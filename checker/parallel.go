@@ -264,7 +264,7 @@ func (w *workers[S, A]) computePacked(sl *slice[S, A]) {
 	for p := sl.lo; p < sl.hi; p++ {
 		readWords(src, e.cur.code(p))
 		k := len(sl.acts)
-		sl.succ, sl.acts = e.pk.AppendNext(src, sl.succ[:0], sl.acts)
+		sl.succ, sl.acts = e.words.appendNext(src, sl.succ[:0], sl.acts)
 		sl.counts = append(sl.counts, int32(len(sl.acts)-k))
 		for j := range len(sl.acts) - k {
 			start := len(sl.codes)

@@ -128,6 +128,10 @@ type Result[S comparable, A any] struct {
 	// CollisionProbability is, for FingerprintStore, the estimated
 	// probability that a fingerprint collision hid a state; 0 for ExactStore.
 	CollisionProbability float64
+	// PackedPathLeft: the system is a Packer, but a state it met had no
+	// packed form, so the search ran again from the start on Next (see
+	// Packer). Stats.Elapsed counts both runs.
+	PackedPathLeft bool
 	// Graph is the explored graph when Options.KeepGraph is set.
 	Graph *Graph[S, A]
 }

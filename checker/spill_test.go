@@ -5,6 +5,7 @@ import (
 	"os"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
@@ -52,7 +53,7 @@ func TestSpilledFrontierAgrees(t *testing.T) {
 // its states and their numbers, and counts what it wrote.
 func TestLevelSpills(t *testing.T) {
 	sp := &spill{dir: t.TempDir(), limit: 3 * levelBlock, width: 16}
-	l := newLevel[int](newWordEncoder(packedToy{}), 1)
+	l := newLevel[int](newWordEncoder(packedToy{}, new(atomic.Bool)), 1)
 	l.sp = sp
 	const n = 20000 // 320,000 bytes: five blocks
 	for i := range n {
@@ -139,7 +140,7 @@ func TestTraceLinksOnlyWhenNeeded(t *testing.T) {
 	} {
 		for _, w := range []int{1, 2} {
 			c.opts.Store, c.opts.Workers = FingerprintStore, w
-			e := newExplorer(context.Background(), System[int, string](sys), &c.opts)
+			e := newExplorer(context.Background(), System[int, string](sys), &c.opts, time.Now())
 			e.run()
 			require.NoError(t, e.err)
 			require.Equal(t, 400, e.store.len())

@@ -194,13 +194,24 @@ type Packer[S, A any] interface {
 	// PackedWords is the number of words of every packed state, at least
 	// one.
 	PackedWords() int
-	// Pack writes the PackedWords words of s into w. Two states must have
-	// the same words exactly when they are equal (==).
-	Pack(w []uint64, s S)
+	// Pack writes the PackedWords words of s into w and reports true.
+	// Two states must have the same words exactly when they are equal
+	// (==). It reports false if s has no packed form (see below).
+	Pack(w []uint64, s S) bool
 	// Unpack returns the state whose words Pack wrote in w.
 	Unpack(w []uint64) S
 	// AppendNext appends the packed successors of the packed state w to
 	// succ, PackedWords words each, and their actions to acts, in the
-	// order Next(Unpack(w)) yields them, and returns both slices.
-	AppendNext(w []uint64, succ []uint64, acts []A) ([]uint64, []A)
+	// order Next(Unpack(w)) yields them, and returns both slices and
+	// true. It returns false if a successor has no packed form; what it
+	// appended is then ignored.
+	AppendNext(w []uint64, succ []uint64, acts []A) ([]uint64, []A, bool)
 }
+
+// A packed form may have limits a search can reach: a Packer that numbers
+// the distinct values of a component it meets, as SPIN's COLLAPSE does,
+// has room for so many numbers in a word. When Pack or AppendNext reports
+// a state it cannot pack, the search stops and runs again from the start
+// on Next (with the system's own encoding, if it is an Encoder), and
+// Result.PackedPathLeft says so: the result is that of the common path,
+// only later.

@@ -98,6 +98,37 @@ func TestPackedAgreesWithNextOnPresets(t *testing.T) {
 	}
 }
 
+// A search that meets more distinct segments or endpoints than the
+// packed form numbers runs again on Next and finds what Next finds.
+func TestPackingLimitFallsBack(t *testing.T) {
+	for _, store := range []checker.StoreKind{checker.ExactStore, checker.FingerprintStore} {
+		opts := checker.Options[model.State, model.Action]{
+			Store: store, CheckDeadlock: true,
+			Invariants: []checker.Invariant[model.State]{
+				{Name: "a-not-time-wait", Holds: func(s model.State) bool { return s.Ep[model.A].State != model.TimeWait }},
+			},
+		}
+		m, err := model.New(mustPreset(t, "lifecycle"))
+		require.NoError(t, err)
+		opts.Final = m.Final
+		want, err := checker.Explore(context.Background(), nextOnly{m}, opts)
+		require.NoError(t, err)
+		for _, w := range []int{1, 2} {
+			m, err := model.New(mustPreset(t, "lifecycle"))
+			require.NoError(t, err)
+			m.LimitPacking(12)
+			opts.Workers, opts.Final = w, m.Final
+			got, err := checker.Explore(context.Background(), m, opts)
+			require.NoError(t, err)
+			require.True(t, got.PackedPathLeft, "%d workers, store %d", w, store)
+			require.Equal(t, want.Verdict, got.Verdict)
+			require.Equal(t, want.Stats.Distinct, got.Stats.Distinct)
+			require.Equal(t, want.Stats.Generated, got.Stats.Generated)
+			require.Equal(t, want.Violations, got.Violations)
+		}
+	}
+}
+
 // graphSpelledOut is what a graph holds.
 type graphSpelledOut struct {
 	States  []model.State
@@ -171,7 +202,7 @@ func BenchmarkAppendNext(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		for i := range states {
-			succ, acts = m.AppendNext(words[i*n:(i+1)*n], succ[:0], acts[:0])
+			succ, acts, _ = m.AppendNext(words[i*n:(i+1)*n], succ[:0], acts[:0])
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(states)), "ns/state")

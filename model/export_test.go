@@ -23,3 +23,10 @@ func Mutants() []Mutant {
 	}
 	return out
 }
+
+// LimitPacking lowers the limits of m's packed form to n distinct
+// endpoints, segments and SYN queues each (maxPacked* stand for all
+// three), so that a test can reach them.
+func (m *Model) LimitPacking(n int) {
+	m.packing.endpoints.max, m.packing.segments.max, m.packing.backlogs.max = n, n, n
+}

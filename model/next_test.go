@@ -106,9 +106,11 @@ func TestAppendNextAgreesWithNext(t *testing.T) {
 	forReachedStates(t, func(m *Model, s State) int {
 		n := m.PackedWords()
 		w, packed := make([]uint64, n), make([]uint64, n)
-		m.Pack(w, s)
+		require.True(t, m.Pack(w, s))
 		require.Equal(t, s, m.Unpack(w), "%v, variant %v", m.cfg, m.cfg.Variant)
-		succ, acts = m.AppendNext(w, succ[:0], acts[:0])
+		var ok bool
+		succ, acts, ok = m.AppendNext(w, succ[:0], acts[:0])
+		require.True(t, ok)
 		require.Len(t, succ, n*len(acts))
 		i := 0
 		for a, next := range m.Next(s) {

@@ -33,8 +33,9 @@ import (
 // the components it shares with the state expanded, so that a component
 // is looked up only when a transition changed it.
 
-// Packed-form limits: more distinct components than these in one Model's
-// searches panic. None of the presets comes near (stress: 79 endpoints
+// Packed-form limits: a state with a component past them has no packed
+// form, and the checker explores again on Next (checker.Packer). None of
+// the presets comes near (stress: 79 endpoints
 // and 292 segments in its first 2 million states; reconnect with three
 // ISNs and three incarnations a side, three bytes each way, two losses,
 // a duplicate, reordering: 1,485 and 5,555 in 3 million).
@@ -78,7 +79,8 @@ type components[T comparable] struct {
 	values [(1 << 16) >> 10]atomic.Pointer[[1 << 10]T]
 }
 
-// number returns v's number, numbering it if it is new.
+// number returns v's number, numbering it if it is new, or 0 if it is new
+// and all numbers are taken.
 func (c *components[T]) number(v T) uint64 {
 	if idx := c.index.Load(); idx != nil {
 		if n, ok := (*idx)[v]; ok {
@@ -97,7 +99,7 @@ func (c *components[T]) add(v T) uint64 {
 	n, ok := c.all[v]
 	if !ok {
 		if len(c.all) >= c.max {
-			panic(fmt.Sprintf("model: more than %d distinct %s for the packed form (the checker's fast path)", c.max, c.name))
+			return 0
 		}
 		n = uint32(len(c.all))
 		chunk := c.values[n>>10].Load()
@@ -137,18 +139,20 @@ const channelWords = MaxChannelCapacity / slotsPerWord
 // PackedWords is the number of words of a packed State.
 func (m *Model) PackedWords() int { return packedWords }
 
-// Pack writes the words of s into w.
-func (m *Model) Pack(w []uint64, s State) {
+// Pack writes the words of s into w, and reports false if s has a
+// component past the packed form's limits.
+func (m *Model) Pack(w []uint64, s State) bool {
 	p := (*[packedWords]uint64)(w)
 	*p = [packedWords]uint64{}
-	m.pack(p, &s, nil, nil, nil)
+	return m.pack(p, &s, nil, nil, nil)
 }
 
-// pack writes the words of s into w, which must be zero. If from is not
-// nil, s is a successor of from, whose words are fw: a component s
-// shares with from keeps its number without a look-up. A new segment's
-// number is looked for in cache first, if there is one.
-func (m *Model) pack(w *[packedWords]uint64, s, from *State, fw *[packedWords]uint64, cache *segmentCache) {
+// pack writes the words of s into w, which must be zero, and reports
+// false if s has a component past the limits. If from is not nil, s is a
+// successor of from, whose words are fw: a component s shares with from
+// keeps its number without a look-up. A new segment's number is looked
+// for in cache first, if there is one.
+func (m *Model) pack(w *[packedWords]uint64, s, from *State, fw *[packedWords]uint64, cache *segmentCache) bool {
 	p := m.packing
 	var epA, epB, q uint64
 	if from != nil {
@@ -162,6 +166,9 @@ func (m *Model) pack(w *[packedWords]uint64, s, from *State, fw *[packedWords]ui
 	}
 	if from == nil || s.Listen != from.Listen {
 		q = p.backlogs.number(s.Listen)
+	}
+	if epA == 0 || epB == 0 || q == 0 {
+		return false
 	}
 	w[0] = epA | epB<<16 | q<<32 | uint64(boolByte(s.Overflow))<<47 | uint64(s.Losses)<<48 | uint64(s.Dups)<<56
 	for side := range s.Ch {
@@ -186,9 +193,13 @@ func (m *Model) pack(w *[packedWords]uint64, s, from *State, fw *[packedWords]ui
 			default:
 				n = p.segments.number(*g)
 			}
+			if n == 0 {
+				return false
+			}
 			w[slotWord(side, j)] |= n << (slotBits * (j % slotsPerWord))
 		}
 	}
+	return true
 }
 
 // slotWord is the word of slot j of channel side.
@@ -246,22 +257,24 @@ func (m *Model) unpack(w *[packedWords]uint64, s *State) {
 }
 
 // AppendNext appends the packed successors of the packed state w to succ
-// and their actions to acts, in the order of Next.
-func (m *Model) AppendNext(w []uint64, succ []uint64, acts []Action) ([]uint64, []Action) {
+// and their actions to acts, in the order of Next, and reports false if
+// one has a component past the packed form's limits.
+func (m *Model) AppendNext(w []uint64, succ []uint64, acts []Action) ([]uint64, []Action, bool) {
 	from := (*[packedWords]uint64)(w)
 	var s State
 	m.unpack(from, &s)
+	ok := true
 	m.successors(&s, func(a Action, t *Transition) bool {
 		if t.segments.of != m.packing {
 			t.segments = segmentCache{of: m.packing}
 		}
 		k := len(succ)
 		succ = append(succ, make([]uint64, packedWords)...)
-		m.pack((*[packedWords]uint64)(succ[k:]), &t.s, &s, from, &t.segments)
+		ok = m.pack((*[packedWords]uint64)(succ[k:]), &t.s, &s, from, &t.segments)
 		acts = append(acts, a)
-		return true
+		return ok
 	})
-	return succ, acts
+	return succ, acts, ok
 }
 
 // segmentCache holds the numbers of segments packed lately, by a hash of

@@ -23,21 +23,25 @@ type Report struct {
 	ConfigLine string `json:"config_line"`
 	// Search is "bfs" (each invariant's counterexample is a shortest
 	// one) or "dfs" (valid, not always shortest).
-	Search               string           `json:"search"`
-	States               int              `json:"states"`
-	Generated            int              `json:"generated"`
-	Depth                int              `json:"depth"`
-	Seconds              float64          `json:"seconds"`
-	StatesPerSecond      float64          `json:"states_per_second"`
-	Store                string           `json:"store"`
-	Workers              int              `json:"workers"`
-	StoreBytesPerState   float64          `json:"store_bytes_per_state"`
-	BytesPerState        float64          `json:"bytes_per_state"`
-	MaxMemory            int64            `json:"max_memory,omitempty"`
-	CollisionProbability float64          `json:"collision_probability,omitempty"`
-	StopReason           string           `json:"stop_reason,omitempty"`
-	Properties           []PropertyStatus `json:"properties"`
-	Violations           []Violation      `json:"violations"`
+	Search               string  `json:"search"`
+	States               int     `json:"states"`
+	Generated            int     `json:"generated"`
+	Depth                int     `json:"depth"`
+	Seconds              float64 `json:"seconds"`
+	StatesPerSecond      float64 `json:"states_per_second"`
+	Store                string  `json:"store"`
+	Workers              int     `json:"workers"`
+	StoreBytesPerState   float64 `json:"store_bytes_per_state"`
+	BytesPerState        float64 `json:"bytes_per_state"`
+	MaxMemory            int64   `json:"max_memory,omitempty"`
+	CollisionProbability float64 `json:"collision_probability,omitempty"`
+	// PackedPathLeft: a state met had no packed form (the model's
+	// numbering of segments and endpoints ran out), and the search ran
+	// again from the start without the fast path (checker.Packer).
+	PackedPathLeft bool             `json:"packed_path_left,omitempty"`
+	StopReason     string           `json:"stop_reason,omitempty"`
+	Properties     []PropertyStatus `json:"properties"`
+	Violations     []Violation      `json:"violations"`
 	// Coverage is what the search exercised: transitions per action
 	// kind, per arc of Figure 5 and per rule; nil (absent) when not
 	// counted (Options.NoCoverage).
@@ -121,6 +125,7 @@ func (x *Result[S, A]) fill(all bool) {
 	r.Seconds = res.Stats.Elapsed.Seconds()
 	r.StatesPerSecond = res.Stats.StatesPerSecond()
 	r.CollisionProbability = res.CollisionProbability
+	r.PackedPathLeft = res.PackedPathLeft
 	r.StopReason = res.StopReason
 	if res.Stats.Distinct > 0 {
 		r.StoreBytesPerState = float64(res.Stats.StoreBytes) / float64(res.Stats.Distinct)
@@ -246,6 +251,9 @@ func (r *Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "store: %s%s; %d worker(s)\n", r.Store, perState, r.Workers)
 	if r.Store == "fingerprint" {
 		fmt.Fprintf(w, "fingerprint store: probability that a collision hid a state ≈ %.3g\n", r.CollisionProbability)
+	}
+	if r.PackedPathLeft {
+		fmt.Fprintln(w, "fast path left: a state had no packed form, so the search ran again on the model's Next (same result, slower)")
 	}
 	if r.StopReason != "" {
 		fmt.Fprintf(w, "search stopped early: %s\n", stopReasonText(r.StopReason))

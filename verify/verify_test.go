@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -274,4 +275,17 @@ func TestVacuousInvariantIsReported(t *testing.T) {
 	require.Equal(t, "holds", stream.Status)
 	require.Positive(t, stream.Premises[0].Hits)
 	require.Len(t, stream.Unreached, 1)
+}
+
+// A search that left the fast path says so, in the text and the JSON
+// report; one that did not says nothing of it.
+func TestPackedPathLeftIsReported(t *testing.T) {
+	for _, left := range []bool{false, true} {
+		r := &Report{Model: "segment", Store: "exact", Workers: 1, PackedPathLeft: left}
+		var text, js bytes.Buffer
+		r.WriteText(&text)
+		require.NoError(t, r.WriteJSON(&js))
+		require.Equal(t, left, strings.Contains(text.String(), "fast path left:"), text.String())
+		require.Equal(t, left, strings.Contains(js.String(), `"packed_path_left": true`), js.String())
+	}
 }

@@ -14,12 +14,14 @@ import (
 // PackedWords is the number of words of a packed State.
 func (m *Model) PackedWords() int { return 3 }
 
-// Pack writes the three words of s into w.
-func (m *Model) Pack(w []uint64, s State) {
+// Pack writes the three words of s into w. Every State has a packed
+// form.
+func (m *Model) Pack(w []uint64, s State) bool {
 	a, b := &s.Peers[A], &s.Peers[B]
 	w[0], w[1] = a.Queue.packed, b.Queue.packed
 	w[2] = uint64(a.Conn) | uint64(boolBit(a.TCB))<<4 | uint64(b.Conn)<<8 | uint64(boolBit(b.TCB))<<12 |
 		uint64(boolBit(s.Overflow))<<16
+	return true
 }
 
 // Unpack returns the state whose words Pack wrote in w.
@@ -34,8 +36,9 @@ func (m *Model) Unpack(w []uint64) State {
 
 // AppendNext appends the packed successors of the packed state w to succ
 // and their actions to acts, in the order of Next.
-func (m *Model) AppendNext(w []uint64, succ []uint64, acts []Action) ([]uint64, []Action) {
-	return m.appendNext(w, 0, succ, acts, false)
+func (m *Model) AppendNext(w []uint64, succ []uint64, acts []Action) ([]uint64, []Action, bool) {
+	succ, acts = m.appendNext(w, 0, succ, acts, false)
+	return succ, acts, true
 }
 
 // AppendNextConstrained is AppendNext less the transitions MCtcp's

@@ -35,9 +35,10 @@ func TestPackedAgreesWithNext(t *testing.T) {
 	for len(todo) > 0 && len(seen) < 20_000 {
 		s := todo[0]
 		todo = todo[1:]
-		m.Pack(w, s)
+		require.True(t, m.Pack(w, s))
 		require.Equal(t, s, m.Unpack(w))
-		succ, acts := m.AppendNext(w, nil, nil)
+		succ, acts, ok := m.AppendNext(w, nil, nil)
+		require.True(t, ok)
 		require.Len(t, succ, len(acts)*m.PackedWords())
 		j := 0
 		for a, next := range m.Next(s) {
@@ -76,7 +77,7 @@ func TestPackedOverflow(t *testing.T) {
 	w := make([]uint64, 3)
 	m.Pack(w, s)
 	require.Equal(t, s, m.Unpack(w))
-	succ, acts := m.AppendNext(w, nil, nil)
+	succ, acts, _ := m.AppendNext(w, nil, nil)
 	require.Empty(t, succ)
 	require.Empty(t, acts)
 }
