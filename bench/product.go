@@ -147,6 +147,12 @@ func (p *Product) Unpack(w []uint64) ProductState {
 // AppendNextConstrainedAt computes them in the product's words.
 func (p *Product) AppendNext(w []uint64, succ []uint64, acts []ProductAction) ([]uint64, []ProductAction, bool) {
 	n := p.m.PackedWords()
+	if acts == nil { // the caller wants no actions
+		for c := range p.K {
+			succ, _ = p.m.AppendNextConstrainedAt(w, c*n, succ, nil)
+		}
+		return succ, nil, true
+	}
 	var bufActs [64]diagram.Action
 	for c := range p.K {
 		var copyActs []diagram.Action

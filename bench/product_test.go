@@ -125,8 +125,11 @@ func TestProductPacked(t *testing.T) {
 			seen[s] = true
 			require.True(t, p.Pack(w, s))
 			require.Equal(t, s, p.Unpack(w))
-			succ, acts, ok := p.AppendNext(w, nil, nil)
+			succ, acts, ok := p.AppendNext(w, nil, []ProductAction{})
 			require.True(t, ok)
+			bare, noActs, _ := p.AppendNext(w, nil, nil) // no actions wanted
+			require.Equal(t, succ, bare)
+			require.Nil(t, noActs)
 			j := 0
 			for a, next := range p.Next(s) {
 				require.Less(t, j, len(acts))

@@ -154,7 +154,9 @@ type explorer[S comparable, A any] struct {
 	pk    Packer[S, A]
 	words *wordEncoder[S, A]
 	succ  []uint64
-	acts  []A
+	acts  []A // nil if the search has no use for actions (actionsWanted)
+	// actsBuf keeps acts' memory while acts is nil.
+	actsBuf []A
 	// unpackable is set, by any goroutine, when the Packer could not
 	// pack a state: the search stops, and its result is void.
 	unpackable *atomic.Bool

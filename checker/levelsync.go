@@ -213,7 +213,6 @@ func (ls *levelSync[S, A]) successors(i int) {
 	src := make([]uint64, n)
 	var (
 		succ, hashes []uint64
-		acts         []A
 		ends         []int
 	)
 	t := e.store.fpt.Load()
@@ -232,19 +231,19 @@ func (ls *levelSync[S, A]) successors(i int) {
 		lo := ls.lo + k*syncSlice
 		hi := min(lo+syncSlice, ls.hi)
 		sp := syncSpan{worker: int32(i), from: int32(len(ar.hashes))}
-		succ, acts, ends = succ[:0], acts[:0], ends[:0]
+		succ, ends = succ[:0], ends[:0]
 		for p := lo; p < hi; p++ {
 			readWords(src, e.cur.code(p))
-			j := len(acts)
-			succ, acts = e.words.appendNext(src, succ, acts)
-			if len(acts) == j && (e.opts.Final == nil || !e.opts.Final(e.pk.Unpack(src))) {
+			j := len(succ)
+			succ, _ = e.words.appendNext(src, succ, nil) // no actions: no graph, and a violation ends the round
+			if len(succ) == j && (e.opts.Final == nil || !e.opts.Final(e.pk.Unpack(src))) {
 				ar.dead++
 			}
-			ends = append(ends, len(acts))
+			ends = append(ends, len(succ)/n)
 		}
-		sp.gen = int32(len(acts))
+		sp.gen = int32(len(succ) / n)
 		hashes = hashes[:0]
-		for j := range acts {
+		for j := range len(succ) / n {
 			hashes = append(hashes, hashWords(succ[j*n:(j+1)*n]))
 		}
 		if t != nil {

@@ -119,23 +119,52 @@ func (e *explorer[S, A]) expandPackedLevel(to int) bool {
 }
 
 // prepareBatch computes the successors of the states at positions from
-// to from+k-1 of the level being expanded, in order, into e.succ and
+// to from+k-1 of the level being expanded, in order, into e.succ and,
+// if the search has a use for them (actionsWanted), their actions into
 // e.acts, with their hashes in e.hashes, and touches their home slots.
-// e.ends[i] is the end in e.acts of the successors of the i-th state.
+// e.ends[i] is the end (in successors) of those of the i-th state.
 func (e *explorer[S, A]) prepareBatch(from, k int) {
 	we := e.words
 	n := we.words
-	e.succ, e.acts, e.ends = e.succ[:0], e.acts[:0], e.ends[:0]
+	e.succ, e.ends = e.succ[:0], e.ends[:0]
+	e.acts = nil
+	if e.actionsWanted() {
+		if e.actsBuf == nil {
+			e.actsBuf = make([]A, 0, 256)
+		}
+		e.acts = e.actsBuf[:0]
+	}
 	for p := from; p < from+k; p++ {
 		src := readWords(we.scratch, e.cur.code(p))
 		e.succ, e.acts = we.appendNext(src, e.succ, e.acts)
-		e.ends = append(e.ends, len(e.acts))
+		e.ends = append(e.ends, len(e.succ)/n)
+	}
+	if e.acts != nil {
+		e.actsBuf = e.acts
 	}
 	e.hashes = e.hashes[:0]
-	for j := range e.acts {
+	for j := range len(e.succ) / n {
 		e.hashes = append(e.hashes, hashWords(e.succ[j*n:(j+1)*n]))
 	}
 	e.store.touch(e.hashes)
+}
+
+// actionsWanted reports whether the fast path has a use for the actions
+// of the transitions it takes: for the graph's edges, and for the last
+// step of an invariant's counterexample. Without either, the Packer is
+// spared computing them (see Packer.AppendNext).
+func (e *explorer[S, A]) actionsWanted() bool {
+	return e.graph != nil || len(e.opts.Invariants) > 0
+}
+
+// action returns the action of successor j of the batch: its own if the
+// actions were computed, else the zero action, which nothing reads.
+func (e *explorer[S, A]) action(j int) A {
+	if e.acts == nil {
+		var zero A
+		return zero
+	}
+	return e.acts[j]
 }
 
 // expandPacked is expand on the fast path, for the state at position p of
@@ -168,7 +197,7 @@ func (e *explorer[S, A]) expandPacked(p, k int) {
 			}
 		}
 		w := e.succ[j*n : (j+1)*n]
-		if !e.takePacked(e.acts[j], e.hashes[j], w, nil, -1, 0, false) {
+		if !e.takePacked(e.action(j), e.hashes[j], w, nil, -1, 0, false) {
 			break
 		}
 		if quick {

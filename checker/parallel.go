@@ -259,6 +259,9 @@ func (w *workers[S, A]) computePacked(sl *slice[S, A]) {
 	n := e.words.words
 	src := make([]uint64, n)
 	sl.acts, sl.hashes, sl.known, sl.invFail = sl.acts[:0], sl.hashes[:0], sl.known[:0], sl.invFail[:0]
+	if sl.acts == nil {
+		sl.acts = make([]A, 0, 256) // not nil: the actions are wanted (Packer.AppendNext)
+	}
 	sl.ends, sl.counts, sl.codes = sl.ends[:0], sl.counts[:0], sl.codes[:0]
 	invariants := e.opts.Invariants
 	for p := sl.lo; p < sl.hi; p++ {

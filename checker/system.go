@@ -204,7 +204,10 @@ type Packer[S, A any] interface {
 	// succ, PackedWords words each, and their actions to acts, in the
 	// order Next(Unpack(w)) yields them, and returns both slices and
 	// true. It returns false if a successor has no packed form; what it
-	// appended is then ignored.
+	// appended is then ignored. If acts is nil, the checker has no use
+	// for the actions (no graph is kept and no trace asked for): AppendNext
+	// need not compute them, and what it returns in their place is
+	// ignored.
 	AppendNext(w []uint64, succ []uint64, acts []A) ([]uint64, []A, bool)
 }
 

@@ -102,7 +102,7 @@ func nextConfigs(t *testing.T) []Config {
 // TestNextAgreesWithStep.
 func TestAppendNextAgreesWithNext(t *testing.T) {
 	var succ []uint64
-	var acts []Action
+	acts := []Action{} // not nil: the actions are wanted
 	forReachedStates(t, func(m *Model, s State) int {
 		n := m.PackedWords()
 		w, packed := make([]uint64, n), make([]uint64, n)
@@ -111,6 +111,9 @@ func TestAppendNextAgreesWithNext(t *testing.T) {
 		var ok bool
 		succ, acts, ok = m.AppendNext(w, succ[:0], acts[:0])
 		require.True(t, ok)
+		bare, _, ok := m.AppendNext(w, []uint64{}, nil) // no actions wanted
+		require.True(t, ok)
+		require.Equal(t, succ, bare)
 		require.Len(t, succ, n*len(acts))
 		i := 0
 		for a, next := range m.Next(s) {

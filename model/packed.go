@@ -257,13 +257,14 @@ func (m *Model) unpack(w *[packedWords]uint64, s *State) {
 }
 
 // AppendNext appends the packed successors of the packed state w to succ
-// and their actions to acts, in the order of Next, and reports false if
-// one has a component past the packed form's limits.
+// and their actions to acts (none if acts is nil), in the order of Next,
+// and reports false if one has a component past the packed form's
+// limits.
 func (m *Model) AppendNext(w []uint64, succ []uint64, acts []Action) ([]uint64, []Action, bool) {
 	from := (*[packedWords]uint64)(w)
 	var s State
 	m.unpack(from, &s)
-	ok := true
+	ok, wantActs := true, acts != nil
 	m.successors(&s, func(a Action, t *Transition) bool {
 		if t.segments.of != m.packing {
 			t.segments = segmentCache{of: m.packing}
@@ -271,7 +272,9 @@ func (m *Model) AppendNext(w []uint64, succ []uint64, acts []Action) ([]uint64, 
 		k := len(succ)
 		succ = append(succ, make([]uint64, packedWords)...)
 		ok = m.pack((*[packedWords]uint64)(succ[k:]), &t.s, &s, from, &t.segments)
-		acts = append(acts, a)
+		if wantActs {
+			acts = append(acts, a)
+		}
 		return ok
 	})
 	return succ, acts, ok

@@ -35,7 +35,7 @@ func (m *Model) Unpack(w []uint64) State {
 }
 
 // AppendNext appends the packed successors of the packed state w to succ
-// and their actions to acts, in the order of Next.
+// and their actions to acts, in the order of Next; none if acts is nil.
 func (m *Model) AppendNext(w []uint64, succ []uint64, acts []Action) ([]uint64, []Action, bool) {
 	succ, acts = m.appendNext(w, 0, succ, acts, false)
 	return succ, acts, true
@@ -89,7 +89,10 @@ func (m *Model) appendNext(whole []uint64, at int, succ []uint64, acts []Action,
 	n := len(whole)
 	base, baseActs := len(succ), len(acts)
 	succ = slices.Grow(succ, 2*maxEnabled*n)[:base+2*maxEnabled*n]
-	acts = slices.Grow(acts, 2*maxEnabled)[:baseActs+2*maxEnabled]
+	wantActs := acts != nil // nil: the caller wants no actions
+	if wantActs {
+		acts = slices.Grow(acts, 2*maxEnabled)[:baseActs+2*maxEnabled]
+	}
 	j, ja := base, baseActs
 	ranges := [numPeers]*arcRanges{
 		&table[A].at[guardKey(f, w[A])],
@@ -119,8 +122,11 @@ func (m *Model) appendNext(whole []uint64, at int, succ []uint64, acts []Action,
 				next := succ[j : j+n]
 				copy(next, whole)
 				next[at+int(p)], next[at+int(p.Other())], next[at+2] = own, other, g
-				acts[ja] = a.act
-				j, ja = j+n, ja+1
+				j += n
+				if wantActs {
+					acts[ja] = a.act
+					ja++
+				}
 			}
 		}
 	}

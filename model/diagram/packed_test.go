@@ -37,8 +37,11 @@ func TestPackedAgreesWithNext(t *testing.T) {
 		todo = todo[1:]
 		require.True(t, m.Pack(w, s))
 		require.Equal(t, s, m.Unpack(w))
-		succ, acts, ok := m.AppendNext(w, nil, nil)
+		succ, acts, ok := m.AppendNext(w, nil, []Action{})
 		require.True(t, ok)
+		bare, noActs, _ := m.AppendNext(w, nil, nil) // no actions wanted
+		require.Equal(t, succ, bare)
+		require.Nil(t, noActs)
 		require.Len(t, succ, len(acts)*m.PackedWords())
 		j := 0
 		for a, next := range m.Next(s) {
@@ -53,7 +56,7 @@ func TestPackedAgreesWithNext(t *testing.T) {
 		}
 		require.Equal(t, len(acts), j)
 
-		succ, acts = constrained.AppendNextConstrained(w, nil, nil)
+		succ, acts = constrained.AppendNextConstrained(w, nil, []Action{})
 		j = 0
 		for a, next := range constrained.Next(s) {
 			if !constrained.ActionConstraint(s, a, next) || !constrained.StateConstraint(next) {
