@@ -94,40 +94,51 @@ func (m *Model) appendNext(whole []uint64, at int, succ []uint64, acts []Action,
 		acts = slices.Grow(acts, 2*maxEnabled)[:baseActs+2*maxEnabled]
 	}
 	j, ja := base, baseActs
-	ranges := [numPeers]*arcRanges{
-		&table[A].at[guardKey(f, w[A])],
-		&table[B].at[guardKey(f>>peerBits, w[B])],
+	// Each peer's enabled arcs are one range of its table, in Next's
+	// order: by class, then in order within a class. Next takes the
+	// classes in turn, each first for A, then for B: a merge of the two
+	// ranges by class, A first on a tie.
+	type side struct {
+		arcs        []packedArc // the range
+		q, o        uint64      // its queue and the other's
+		oLen        int         // the other's queue's length
+		ownAt, toAt int         // the words of its queue and the other's
 	}
-	for k := range numClasses {
-		for p := A; p < numPeers; p++ {
-			t, r := &table[p], ranges[p]
-			q, o := w[p], w[p.Other()]
-			for i := r.lo[k]; i < r.hi[k]; i++ {
-				a := &t.arcs[i]
-				own, other, g := q>>a.rcvShift, o, f&a.clear|a.set
-				if a.act.Snd != NoMessage {
-					rq := Queue{o}
-					if n := rq.Len(); n < QueueCap {
-						if noRepeats && !repeated && n > 0 && rq.At(n-1) == a.act.Snd {
-							continue // the constraint: two equal messages adjacent
-						}
-						other = o | uint64(a.act.Snd)<<(msgBits*n)
-					} else {
-						g |= 1 << overflowBit // the spec's queue would grow past what State holds
-					}
+	rA, rB := &table[A].at[guardKey(f, w[A])], &table[B].at[guardKey(f>>peerBits, w[B])]
+	sides := [numPeers]side{
+		{arcs: table[A].arcs[rA.lo[0]:rA.hi[numClasses-1]], q: w[A], o: w[B], oLen: (Queue{w[B]}).Len(), ownAt: at + int(A), toAt: at + int(B)},
+		{arcs: table[B].arcs[rB.lo[0]:rB.hi[numClasses-1]], q: w[B], o: w[A], oLen: (Queue{w[A]}).Len(), ownAt: at + int(B), toAt: at + int(A)},
+	}
+	as, bs := sides[A].arcs, sides[B].arcs
+	for len(as) > 0 || len(bs) > 0 {
+		var sd *side
+		var a *packedArc
+		if len(bs) == 0 || len(as) > 0 && as[0].class <= bs[0].class {
+			sd, a, as = &sides[A], &as[0], as[1:]
+		} else {
+			sd, a, bs = &sides[B], &bs[0], bs[1:]
+		}
+		own, other, g := sd.q>>a.rcvShift, sd.o, f&a.clear|a.set
+		if a.act.Snd != NoMessage {
+			if n := sd.oLen; n < QueueCap {
+				if noRepeats && !repeated && n > 0 && (Queue{sd.o}).At(n-1) == a.act.Snd {
+					continue // the constraint: two equal messages adjacent
 				}
-				if repeated && g>>overflowBit&1 == 0 && ((Queue{own}).repeats() || (Queue{other}).repeats()) {
-					continue
-				}
-				next := succ[j : j+n]
-				copy(next, whole)
-				next[at+int(p)], next[at+int(p.Other())], next[at+2] = own, other, g
-				j += n
-				if wantActs {
-					acts[ja] = a.act
-					ja++
-				}
+				other = sd.o | uint64(a.act.Snd)<<(msgBits*n)
+			} else {
+				g |= 1 << overflowBit // the spec's queue would grow past what State holds
 			}
+		}
+		if repeated && g>>overflowBit&1 == 0 && ((Queue{own}).repeats() || (Queue{other}).repeats()) {
+			continue
+		}
+		next := succ[j : j+n : j+n]
+		copy(next, whole)
+		next[sd.ownAt], next[sd.toAt], next[at+2] = own, other, g
+		j += n
+		if wantActs {
+			acts[ja] = a.act
+			ja++
 		}
 	}
 	return succ[:j], acts[:ja]
@@ -157,6 +168,7 @@ const (
 // A packedArc is an arc taken by a given peer.
 type packedArc struct {
 	act        Action
+	class      uint8  // in Next's order
 	rcvShift   uint8  // the received prefix is removed by this shift of the peer's queue
 	clear, set uint64 // the third word becomes f&clear | set
 }
@@ -197,6 +209,7 @@ func newArcTables(from *[numClasses][numConnStates][]arc) *[numPeers]arcTable {
 						}
 						pa := packedArc{
 							act:      Action{Peer: p, Kind: a.kind, Rcv: a.rcv, Snd: a.snd, To: a.to},
+							class:    uint8(k),
 							rcvShift: a.rcvShift,
 							clear:    ^uint64(connMask << shift),
 							set:      uint64(a.to) << shift,
