@@ -3,6 +3,7 @@ package checker
 import (
 	"encoding/binary"
 	"sync/atomic"
+	"unsafe"
 )
 
 // The fast path for a System that is a Packer (see system.go).
@@ -63,6 +64,9 @@ func (we *wordEncoder[S, A]) DecodeState(b []byte) S {
 
 // appendWords appends the words of w to b, in little-endian order.
 func appendWords(b []byte, w []uint64) []byte {
+	if littleEndian { // the words' bytes as they are in memory: one copy
+		return append(b, wordBytes(w)...)
+	}
 	for _, x := range w {
 		b = binary.LittleEndian.AppendUint64(b, x)
 	}
@@ -72,10 +76,23 @@ func appendWords(b []byte, w []uint64) []byte {
 // readWords reads len(w) words from b into w and returns w.
 func readWords(w []uint64, b []byte) []uint64 {
 	_ = b[8*len(w)-1]
+	if littleEndian {
+		copy(wordBytes(w), b)
+		return w
+	}
 	for i := range w {
 		w[i] = binary.LittleEndian.Uint64(b[8*i:])
 	}
 	return w
+}
+
+// littleEndian reports whether the machine keeps a word's bytes in
+// little-endian order, as the packed states' encoding has them.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// wordBytes returns the bytes of the words of w, as they are in memory.
+func wordBytes(w []uint64) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(w))), 8*len(w))
 }
 
 // packedPath reports whether the search takes the fast path: a BFS of a
