@@ -207,11 +207,13 @@ func (e *explorer[S, A]) expandPacked(p, k int) {
 	}
 	for j := from; j < e.ends[k]; j++ {
 		if t != nil && (e.opts.MaxMemory == 0 || !t.full()) {
-			if _, ok := t.find(e.hashes[j]); ok {
+			slot, ok := t.find(e.hashes[j])
+			if ok {
 				e.generated++
 				e.enabled = true
 				continue
 			}
+			e.vacant, e.vacantSlot = t, slot
 		}
 		w := e.succ[j*n : (j+1)*n]
 		if !e.takePacked(e.action(j), e.hashes[j], w, nil, -1, 0, false) {
@@ -237,6 +239,8 @@ func (e *explorer[S, A]) expandPacked(p, k int) {
 // worker found it stored, else -1; invFail, if precomputed, has bit k set
 // if Invariants[k] fails on it. It reports whether the expansion goes on.
 func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, code []byte, known int32, invFail uint64, precomputed bool) bool {
+	vacant := e.vacant // set by the caller for this transition only
+	e.vacant = nil
 	e.generated++
 	e.enabled = true
 	if !e.roomToStore() {
@@ -250,7 +254,11 @@ func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, code []byte, know
 			code = e.code
 		}
 		e.growing()
-		i, added = e.store.insert(h, code, nil)
+		if vacant != nil {
+			i, added = e.store.insertVacant(vacant, e.vacantSlot, h)
+		} else {
+			i, added = e.store.insert(h, code, nil)
+		}
 		if i < 0 {
 			e.halt(StopMaxStates)
 			return false

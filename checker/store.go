@@ -197,6 +197,22 @@ func (st *store[S]) insert(h uint64, code []byte, s *S) (int32, bool) {
 	return int32(n), true
 }
 
+// insertVacant is insert for a FingerprintStore's fingerprint h that
+// t.find just reported absent, its probe ending at the empty slot: if t
+// is still the table and has room, h goes there with no second look-up.
+func (st *store[S]) insertVacant(t *fpTable, slot, h uint64) (int32, bool) {
+	if st.fpt.Load() != t || t.full() {
+		return st.insert(h, nil, nil)
+	}
+	n := st.len()
+	if n >= st.max {
+		return -1, false
+	}
+	t.set(slot, h, uint32(n))
+	st.numbered(h)
+	return int32(n), true
+}
+
 // numbered records, in an anonymous FingerprintStore, that the state
 // just numbered has fingerprint h, for holds — unless no trace will ask.
 func (st *store[S]) numbered(h uint64) {
