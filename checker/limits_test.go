@@ -2,6 +2,7 @@ package checker
 
 import (
 	"context"
+	"runtime"
 	"testing"
 	"time"
 
@@ -179,4 +180,32 @@ func TestGrownCap(t *testing.T) {
 	require.Len(t, s, 100_000)
 	require.Equal(t, 100_000, s[len(s)-1])
 	require.LessOrEqual(t, cap(s), 100_000*5/4+1)
+}
+
+// With the graph kept, MaxMemory leaves room for the liveness analysis
+// that follows the search (LivenessBytes): a bound the search and its
+// graph fit under, but not with the analysis, stops the search as
+// "max-memory"; one with room for both lets it finish.
+func TestMaxMemoryLeavesRoomForLiveness(t *testing.T) {
+	const n = 1_000_000
+	line := toy[uint64]{init: []uint64{0}, next: func(x uint64) []move[uint64] {
+		return []move[uint64]{{"inc", min(x+1, n-1)}}
+	}}
+	opts := Options[uint64, string]{KeepGraph: true, FairnessClasses: 3}
+	res := explore(t, line, opts)
+	require.Empty(t, res.StopReason)
+	held := res.Stats.SearchBytes
+	analysis := LivenessBytes(res.Stats.Distinct, res.Graph.NumEdges(), 3)
+	require.Greater(t, analysis, int64(32<<20), "room enough to tell the bounds apart")
+
+	var g memoryGauge
+	runtime.GC()
+	opts.MaxMemory = g.inUse() + held + analysis/2
+	res = explore(t, line, opts)
+	require.Equal(t, StopMaxMemory, res.StopReason, "the analysis would not fit")
+
+	runtime.GC()
+	opts.MaxMemory = g.inUse() + held + analysis + 16<<20
+	res = explore(t, line, opts)
+	require.Empty(t, res.StopReason, "room for both")
 }

@@ -208,6 +208,34 @@ func decide[S comparable, A any](g *Graph[S, A], among []bool, p, q func(S) bool
 	return res, nil
 }
 
+// LivenessBytes is the most memory the analysis of one liveness
+// property (LeadsTo, Eventually, AlwaysEventually) allocates on a graph
+// of states states and edges edges, with up to fairness fairness
+// classes, besides the counterexample's trace:
+//
+//   - per state, 8 bytes for the shortest-path tree, 1 for its mark, 4
+//     for its place in the region, 12 for its component, fair set and
+//     refinement stamp, 25 for the strongly connected component search
+//     (number, low link, flag, Tarjan's stack, the call stack of 8 and
+//     the states visited), 9 for the components in order, their bounds
+//     and whether they reach a bad state, 5 for the lasso's path search
+//     and 1 for Eventually's initial states: 65 bytes, each made once at
+//     its largest, never copied as it grows;
+//   - per state and per fairness class, and once more, 4 bytes for the
+//     copies of the components the refinement splits (at most once for
+//     each strong class, and once at first);
+//   - per fairness class, a bit per state and a bit per edge, and a bit
+//     per state for the states where no fair action is enabled.
+//
+// What it reads (the graph) is not counted.
+// TestLivenessBytesBoundsAllocation holds the analysis to it: everything
+// it allocates, on a graph that is one component and on one where every
+// state is its own.
+func LivenessBytes(states, edges, fairness int) int64 {
+	n, m, f := int64(states), int64(edges), int64(fairness)
+	return n*(65+4*(f+1)) + f*(n+m+128)/8 + (n+64)/8 + 64<<10
+}
+
 // checkGraph returns an error if liveness cannot be decided on g.
 func checkGraph[S comparable, A any](g *Graph[S, A]) error {
 	switch {
@@ -277,7 +305,7 @@ type liveness[S comparable, A any] struct {
 	fairness []Fairness[A]
 
 	// starts are the reachable P∧¬Q states, in breadth-first order from
-	// the initial states.
+	// the initial states: the first states of the region.
 	starts []int32
 	// The region: ¬Q states reachable from a start through ¬Q states, in
 	// breadth-first order from the starts. mark tells, for each state,
@@ -325,20 +353,21 @@ const (
 )
 
 func newLiveness[S comparable, A any](g *Graph[S, A], fairness []Fairness[A]) *liveness[S, A] {
+	// The region holds at most every state: made that large at once, it
+	// is never copied as it grows (see LivenessBytes).
 	return &liveness[S, A]{
 		g:        g,
 		fairness: fairness,
 		mark:     make([]uint8, g.NumStates()),
+		region:   make([]int32, 0, g.NumStates()),
 	}
 }
 
-// addStart adds a reachable P∧¬Q state.
+// addStart adds a reachable P∧¬Q state, each once.
 func (l *liveness[S, A]) addStart(v int32) {
-	l.starts = append(l.starts, v)
-	if l.mark[v] != inRegion {
-		l.mark[v] = inRegion
-		l.region = append(l.region, v)
-	}
+	l.mark[v] = inRegion
+	l.region = append(l.region, v)
+	l.starts = l.region
 }
 
 // explore finds the region: the ¬Q states reachable from the starts
@@ -424,7 +453,9 @@ func (l *liveness[S, A]) decompose() {
 	}
 	l.member = make([]int32, n)
 	inside := func(v int) bool { return l.mark[v] == inRegion }
-	l.bounds = []int32{0}
+	// As many components as states at most, in order.
+	l.order = make([]int32, 0, len(l.region))
+	l.bounds = append(make([]int32, 0, len(l.region)+1), 0)
 	l.scc.components(slices.Values(l.region), inside, func(comp []int32) {
 		c := int32(len(l.bounds) - 1)
 		for _, v := range comp {

@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"runtime"
 	"slices"
 	"testing"
 
@@ -759,5 +760,51 @@ func BenchmarkLeadsToStrongFairness(b *testing.B) {
 		if err != nil || !res.Holds {
 			b.Fatal(err, res.Holds)
 		}
+	}
+}
+
+// LivenessBytes bounds what deciding a liveness property allocates: on
+// a ring of states, each with a jump across it and an exit to an
+// absorbing goal, the whole ring is one component of the region, which
+// strong fairness refines away; everything the analysis allocates
+// (runtime.MemStats.TotalAlloc, more than it holds at once) stays under
+// the bound, for a graph with one or three fairness classes.
+func TestLivenessBytesBoundsAllocation(t *testing.T) {
+	const n = 200_000
+	goal := n
+	ring := toy[int]{init: []int{0}, next: func(u int) []move[int] {
+		if u == goal {
+			return []move[int]{{"stay", goal}}
+		}
+		return []move[int]{{"step", (u + 1) % n}, {"jump", (u*7 + 3) % n}, {"exit", goal}}
+	}}
+	// A chain where each state also skips one ahead: no cycle, so every
+	// state is a component of its own.
+	chain := toy[int]{init: []int{0}, next: func(u int) []move[int] {
+		if u >= goal {
+			return []move[int]{{"stay", goal}}
+		}
+		return []move[int]{{"step", u + 1}, {"skip", min(u+2, goal)}}
+	}}
+	for _, c := range []struct {
+		sys      toy[int]
+		fairness []Fairness[string]
+	}{
+		{ring, []Fairness[string]{sf("exit", "exit")}},
+		{ring, []Fairness[string]{sf("exit", "exit"), wf("step", "step"), wf("jump", "jump")}},
+		{chain, []Fairness[string]{wf("moves", "step", "skip")}},
+	} {
+		g, fairness := completeGraph(t, System[int, string](c.sys)), c.fairness
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		res, err := Eventually(g, func(u int) bool { return u == goal }, fairness)
+		runtime.ReadMemStats(&after)
+		require.NoError(t, err)
+		require.True(t, res.Holds)
+		used := int64(after.TotalAlloc - before.TotalAlloc)
+		bound := LivenessBytes(g.NumStates(), g.NumEdges(), len(fairness))
+		t.Logf("%d fairness classes: allocated %d bytes, %.1f a state; bound %d", len(fairness), used, float64(used)/float64(g.NumStates()), bound)
+		require.LessOrEqual(t, used, bound)
 	}
 }

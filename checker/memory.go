@@ -63,12 +63,13 @@ func (e *explorer[S, A]) searchBytes() int64 {
 
 // endBytes is what the search will allocate when it ends, which a
 // memory limit must leave room for: the graph's offsets (see
-// Graph.finish).
+// Graph.finish), and the liveness analysis of the graph that follows.
 func (e *explorer[S, A]) endBytes() int64 {
 	if e.graph == nil {
 		return 0
 	}
-	return e.graph.finishBytes()
+	g := e.graph
+	return g.finishBytes() + LivenessBytes(g.n, g.edges.len(), e.opts.FairnessClasses)
 }
 
 // overMemory reports whether allocating more bytes now would take the

@@ -71,11 +71,18 @@ type sccFrame struct {
 
 func newSCCSearch[S comparable, A any](g *Graph[S, A]) *sccSearch[S, A] {
 	n := g.NumStates()
+	// The stacks and the list of states visited hold at most every
+	// state: made that large at once, they are never copied as they grow
+	// (a copy holds the old and the new), and the search allocates
+	// LivenessBytes' count.
 	return &sccSearch[S, A]{
 		g:       g,
 		number:  make([]int32, n),
 		low:     make([]int32, n),
 		onStack: make([]bool, n),
+		stack:   make([]int32, 0, n),
+		frames:  make([]sccFrame, 0, n),
+		visited: make([]int32, 0, n),
 	}
 }
 

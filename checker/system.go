@@ -169,6 +169,13 @@ type Options[S comparable, A any] struct {
 	// DropGraphOverLimit: past MaxGraphEdges, let the graph go and finish
 	// the search without it (Result.GraphDropped) instead of stopping.
 	DropGraphOverLimit bool
+	// FairnessClasses, with KeepGraph, is the most fairness classes a
+	// liveness property decided on the graph after the search will
+	// assume (LeadsTo, Eventually, AlwaysEventually): MaxMemory then
+	// leaves room, besides the graph, for that analysis (LivenessBytes),
+	// so that a search whose graph could not be analysed within the
+	// bound stops as "max-memory" instead.
+	FairnessClasses int
 
 	// Progress, when set, is called every ProgressInterval (default 1s)
 	// from the exploring goroutine with the figures so far.

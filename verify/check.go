@@ -147,6 +147,13 @@ func (c *Check[S, A]) Run(ctx context.Context) (*Result[S, A], error) {
 		// the temporal properties are then unknown.
 		opts.KeepGraph, opts.ContinueAfterViolation = true, true
 		opts.MaxGraphEdges, opts.DropGraphOverLimit = maxGraphEdges, true
+		// MaxMemory leaves room for the analysis of the graph, with as
+		// many fairness classes as the property that assumes the most.
+		for _, p := range c.props {
+			if p.Kind == properties.Temporal {
+				opts.FairnessClasses = max(opts.FairnessClasses, len(p.Fairness))
+			}
+		}
 	}
 	final := m.Final
 	if final == nil {
