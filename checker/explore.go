@@ -165,6 +165,9 @@ type explorer[S comparable, A any] struct {
 	// slot where the look-up ended (store.insertVacant).
 	vacant     *fpTable
 	vacantSlot uint64
+	// lean: no graph and no invariant, so that a new state is only
+	// stored and queued (takeNew).
+	lean bool
 	// The batch of the fast path (prepareBatch): where each state's
 	// successors end in succ and acts, and their hashes.
 	ends   []int
@@ -266,6 +269,7 @@ func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opt
 	e.store.untraced = len(opts.Invariants) == 0 && len(opts.TransitionInvariants) == 0 && !opts.CheckDeadlock
 	e.parents.off = e.store.untraced
 	e.yield = e.successor
+	e.lean = !opts.KeepGraph && len(opts.Invariants) == 0
 	if opts.KeepGraph {
 		e.graph = newGraph[S, A](opts.Strategy == BFS)
 		e.graph.dec = enc

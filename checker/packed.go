@@ -205,12 +205,20 @@ func (e *explorer[S, A]) expandPacked(p, k int) {
 	if quick {
 		t = e.store.fpt.Load()
 	}
+	noLimit := e.opts.MaxMemory == 0
 	for j := from; j < e.ends[k]; j++ {
-		if t != nil && (e.opts.MaxMemory == 0 || !t.full()) {
+		if t != nil && (noLimit || !t.full()) {
 			slot, ok := t.find(e.hashes[j])
 			if ok {
 				e.generated++
 				e.enabled = true
+				continue
+			}
+			if noLimit && e.lean {
+				if !e.takeNew(t, slot, e.hashes[j], e.succ[j*n:(j+1)*n]) {
+					break
+				}
+				t = e.store.fpt.Load()
 				continue
 			}
 			e.vacant, e.vacantSlot = t, slot
@@ -231,6 +239,27 @@ func (e *explorer[S, A]) expandPacked(p, k int) {
 		x.state = e.cur.at(p).state
 		e.checkDeadlock(x)
 	}
+}
+
+// takeNew is takePacked for a successor of a search with no graph and
+// no invariant and no MaxMemory, found absent from the table t at slot:
+// all there is to do is store it and queue it.
+func (e *explorer[S, A]) takeNew(t *fpTable, slot, h uint64, w []uint64) bool {
+	e.generated++
+	e.enabled = true
+	e.growing()
+	i, added := e.store.insertVacant(t, slot, h)
+	if i < 0 {
+		e.halt(StopMaxStates)
+		return false
+	}
+	if added {
+		e.parents.add(e.cur0.index)
+		e.code = appendWords(e.code[:0], w)
+		e.next.push(nil, e.code, i)
+		e.depth = max(e.depth, e.cur0.depth+1)
+	}
+	return true
 }
 
 // takePacked is take on the fast path: the transition by a from e.cur0 to
