@@ -355,14 +355,17 @@ func (st *store[S]) bytes() int64 {
 		int64(len(st.states.chunks))<<chunkBits*int64(unsafe.Sizeof(s))
 }
 
-// collisionProbability is TLC's optimistic estimate of the probability that
-// a fingerprint collision hid a state: each of the generated-distinct
-// lookups that found a stored fingerprint may have met one of the distinct
-// stored fingerprints by chance, each with probability 2^-64.
+// collisionProbability is the probability that a fingerprint collision
+// hid a state, from TLC's optimistic estimate: each of the
+// generated-distinct lookups that found a stored fingerprint may have met
+// one of the distinct stored fingerprints by chance, each with
+// probability 2^-64, so that λ = n(g-n)/2^64 collisions are expected —
+// TLC's figure, which a large search takes past 1 — and at least one
+// happens with probability 1-e^-λ (λ itself while it is small).
 func collisionProbability(distinct, generated int) float64 {
 	n, g := float64(distinct), float64(generated)
 	if g < n {
 		g = n
 	}
-	return n * (g - n) / 0x1p64
+	return -math.Expm1(-n * (g - n) / 0x1p64)
 }

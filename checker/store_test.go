@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -42,8 +43,15 @@ func TestStores(t *testing.T) {
 func TestCollisionProbability(t *testing.T) {
 	require.Zero(t, collisionProbability(0, 0))
 	require.Zero(t, collisionProbability(10, 10))
-	// TLC's optimistic estimate n(g-n)/2^64: 2^20 states, 2^22 generated.
-	require.Equal(t, float64(1<<20)*float64(3<<20)/0x1p64, collisionProbability(1<<20, 1<<22))
+	// TLC's optimistic estimate n(g-n)/2^64 while it is small: 2^20
+	// states, 2^22 generated.
+	lambda := float64(1<<20) * float64(3<<20) / 0x1p64
+	require.InEpsilon(t, lambda, collisionProbability(1<<20, 1<<22), 1e-6)
+	// Diagram K=3: 1,651,400,568 states, 13,429,155,896 transitions and
+	// initial states; 1.05 collisions expected, a probability of 0.65.
+	p := collisionProbability(1_651_400_568, 13_429_155_896+4)
+	require.InDelta(t, 1-math.Exp(-1.0544), p, 0.001)
+	require.Less(t, p, 1.0)
 }
 
 // An anonymous fingerprint store keeps no numbers in its table, yet
