@@ -355,6 +355,9 @@ func (e *explorer[S, A]) run() {
 	}
 	packed := e.packedPath()
 	for !e.done && e.next.len() > 0 {
+		if e.unpackable.Load() {
+			return // the level holds a state with no packed form
+		}
 		e.cur, e.next = e.next, e.cur
 		e.next.reset(e.cur.depth + 1)
 		if e.err = e.cur.seal(); e.err != nil {

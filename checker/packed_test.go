@@ -162,12 +162,19 @@ func reachesAtLeast(g randomGraph, limit int) bool {
 }
 
 // On a grid, a Packer with room for half the states leaves the fast path
-// with every worker count and gives the common path's figures.
+// with every worker count and gives the common path's figures; off the
+// fast path too (a transition invariant), where a Packer that is no
+// Encoder has its states stored as their words.
 func TestUnpackableGrid(t *testing.T) {
 	const n = 40
 	grid := gridToy(n, true)
-	for _, kind := range []StoreKind{ExactStore, FingerprintStore} {
-		opts := Options[int, string]{Store: kind, CheckDeadlock: true}
+	always := []TransitionInvariant[int, string]{{Name: "true", Holds: func(int, string, int) bool { return true }}}
+	for _, c := range []struct {
+		kind  StoreKind
+		trans []TransitionInvariant[int, string]
+	}{{ExactStore, nil}, {FingerprintStore, nil}, {ExactStore, always}, {FingerprintStore, always}} {
+		kind := c.kind
+		opts := Options[int, string]{Store: kind, CheckDeadlock: true, TransitionInvariants: c.trans}
 		want := explore(t, grid, opts)
 		for _, w := range []int{1, 2, 4} {
 			opts.Workers = w
