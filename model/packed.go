@@ -35,10 +35,10 @@ import (
 
 // Packed-form limits: a state with a component past them has no packed
 // form, and the checker explores again on Next (checker.Packer). None of
-// the presets comes near (stress: 79 endpoints
-// and 292 segments in its first 2 million states; reconnect with three
-// ISNs and three incarnations a side, three bytes each way, two losses,
-// a duplicate, reordering: 1,485 and 5,555 in 3 million).
+// the presets comes near (stress: 79 endpoints and 292 segments in its
+// first 2 million states; reconnect with three ISNs and three
+// incarnations a side, three bytes each way, two losses, a duplicate,
+// reordering: 1,485 and 5,555 in 3 million).
 const (
 	maxPackedEndpoints = 1<<16 - 1
 	maxPackedSegments  = 1<<16 - 1
