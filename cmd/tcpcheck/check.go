@@ -60,6 +60,7 @@ type checkFlags struct {
 	json       bool
 	noTemporal bool
 	traceDot   string
+	cpuProfile string
 	workers    int
 	maxMemory  string
 	coverage   bool
@@ -90,6 +91,7 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.noCoverage, "no-coverage", false, "do not count coverage (a large search is then about 40% faster)")
 	fs.StringVar(&f.progress, "progress", "auto", "progress on stderr: auto (a live line on a terminal, a line every 10s on a file or pipe), always (a line every 10s) or never")
 	fs.StringVar(&f.traceDot, "trace-dot", "", "when a violation is found, write its counterexample as a message sequence chart (DOT) to this file")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file, for go tool pprof (where a check spends its time)")
 }
 
 func (f *checkFlags) run(e *env, args []string) int {
@@ -110,6 +112,11 @@ func (f *checkFlags) run(e *env, args []string) int {
 	if f.traceDot != "" {
 		if err := checkWritable(f.traceDot); err != nil {
 			return fail(e, "check", usagef("--trace-dot: %v", err))
+		}
+	}
+	if f.cpuProfile != "" {
+		if err := checkWritable(f.cpuProfile); err != nil {
+			return fail(e, "check", usagef("--cpuprofile: %v", err))
 		}
 	}
 	if f.workers < 1 {
@@ -157,6 +164,13 @@ func (f *checkFlags) run(e *env, args []string) int {
 	}
 	if f.dfs {
 		opts.Strategy = checker.DFS
+	}
+	if f.cpuProfile != "" {
+		stop, err := startCPUProfile(f.cpuProfile)
+		if err != nil {
+			return fail(e, "check", usagef("--cpuprofile: %v", err))
+		}
+		defer stop()
 	}
 	if f.model == diagramModel {
 		if f.traceDot != "" {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 )
 
@@ -164,6 +165,23 @@ func checkWritable(path string) error {
 		return fmt.Errorf("no folder %s to write %s in", filepath.Dir(path), filepath.Base(path))
 	}
 	return nil
+}
+
+// startCPUProfile starts writing a CPU profile to path, and returns
+// what stops it and closes the file.
+func startCPUProfile(path string) (stop func(), err error) {
+	out, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(out); err != nil {
+		out.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		out.Close()
+	}, nil
 }
 
 // oneLine keeps an error's text on one line.

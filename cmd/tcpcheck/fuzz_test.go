@@ -67,8 +67,9 @@ func FuzzCheckFlags(f *testing.F) {
 		f.Add(a)
 	}
 	f.Fuzz(func(t *testing.T, args string) {
-		// --trace-dot= writes no file wherever the fuzzer pointed it.
-		commandLine(t, "check", args, "--max-states", "200", "--workers", "1", "--trace-dot=")
+		// --trace-dot= and --cpuprofile= write no file wherever the
+		// fuzzer pointed them.
+		commandLine(t, "check", args, "--max-states", "200", "--workers", "1", "--trace-dot=", "--cpuprofile=")
 	})
 }
 

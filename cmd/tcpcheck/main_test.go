@@ -156,6 +156,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"check", "--a", "listen", "--b", "listen"}, "neither endpoint connects"},
 		{[]string{"help", "nope"}, `unknown command "nope"`},
 		{[]string{"check", "--trace-dot", "/nonexistent/x.dot"}, "--trace-dot: no folder /nonexistent"},
+		{[]string{"check", "--cpuprofile", "/nonexistent/cpu.prof"}, "--cpuprofile: no folder /nonexistent"},
 		{[]string{"graph", "-o", "."}, "-o: . is a folder"},
 		{[]string{"graph", "--max-states", "-1"}, "--max-states: must not be negative"},
 		{[]string{"explain", "--write-docs", "docs", "7"}, "give no CLAIM"},
@@ -285,6 +286,14 @@ func TestGraph(t *testing.T) {
 		require.Equal(t, exitUsage, code)
 		require.Equal(t, "tcpcheck graph: --format png needs Graphviz's dot program on PATH (apt-get install graphviz); --format svg needs nothing\n", errOut)
 	})
+
+	// --cpuprofile writes a profile go tool pprof reads: gzipped protobuf.
+	prof := filepath.Join(t.TempDir(), "cpu.prof")
+	_, _, code = tcpcheck(t, "check", "--preset", "lifecycle", "--no-temporal", "--cpuprofile", prof)
+	require.Equal(t, exitOK, code)
+	b, err := os.ReadFile(prof)
+	require.NoError(t, err)
+	require.True(t, len(b) > 2 && b[0] == 0x1f && b[1] == 0x8b, "not a gzipped profile: %d bytes", len(b))
 
 	path := filepath.Join(t.TempDir(), "trace.dot")
 	_, _, code = tcpcheck(t, "check", "--preset", "handshake", "--max-losses", "2", "--max-retries", "1", "--trace-dot", path)
