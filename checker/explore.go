@@ -149,14 +149,9 @@ type explorer[S comparable, A any] struct {
 	sys  System[S, A]
 	opts *Options[S, A]
 	enc  Encoder[S] // sys, if it is one, or the words of a Packer
-	// pk is sys if it is a Packer, and words its encoder; succ and acts
-	// are AppendNext's buffers.
+	// pk is sys if it is a Packer, and words its encoder.
 	pk    Packer[S, A]
 	words *wordEncoder[S, A]
-	succ  []uint64
-	acts  []A // nil if the search has no use for actions (actionsWanted)
-	// actsBuf keeps acts' memory while acts is nil.
-	actsBuf []A
 	// unpackable is set, by any goroutine, when the Packer could not
 	// pack a state: the search stops, and its result is void.
 	unpackable *atomic.Bool
@@ -168,10 +163,8 @@ type explorer[S comparable, A any] struct {
 	// lean: no graph and no invariant, so that a new state is only
 	// stored and queued (takeNew).
 	lean bool
-	// The batch of the fast path (prepareBatch): where each state's
-	// successors end in succ and acts, and their hashes.
-	ends   []int
-	hashes []uint64
+	// batch is the fast path's successors computed ahead (prepareBatch).
+	batch succBatch[S, A]
 
 	store   *store[S]
 	parents *parents

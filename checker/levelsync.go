@@ -210,11 +210,7 @@ func (ls *levelSync[S, A]) successors(i int) {
 		clear(ar.recent)
 	}
 	n := e.words.words
-	src := make([]uint64, n)
-	var (
-		succ, hashes []uint64
-		ends         []int
-	)
+	var sb succBatch[S, A] // no actions: no graph, and a violation ends the round
 	t := e.store.fpt.Load()
 	for done := 0; ; done++ {
 		if i == 0 && done%16 == 15 && e.interrupted() {
@@ -231,28 +227,18 @@ func (ls *levelSync[S, A]) successors(i int) {
 		lo := ls.lo + k*syncSlice
 		hi := min(lo+syncSlice, ls.hi)
 		sp := syncSpan{worker: int32(i), from: int32(len(ar.hashes))}
-		succ, ends = succ[:0], ends[:0]
-		for p := lo; p < hi; p++ {
-			readWords(src, e.cur.code(p))
-			j := len(succ)
-			succ, _ = e.words.appendNext(src, succ, nil) // no actions: no graph, and a violation ends the round
-			if len(succ) == j && (e.opts.Final == nil || !e.opts.Final(e.pk.Unpack(src))) {
-				ar.dead++
-			}
-			ends = append(ends, len(succ)/n)
-		}
-		sp.gen = int32(len(succ) / n)
-		hashes = hashes[:0]
-		for j := range len(succ) / n {
-			hashes = append(hashes, hashWords(succ[j*n:(j+1)*n]))
-		}
+		sb.fill(e.words, e.cur, lo, hi, false)
+		sp.gen = int32(len(sb.hashes))
 		if t != nil {
-			ar.touched += t.touch(hashes)
+			ar.touched += t.touch(sb.hashes)
 		}
 		j := 0
 		for p := lo; p < hi; p++ {
-			for ; j < ends[p-lo]; j++ {
-				h := hashes[j]
+			if sb.from(p-lo) == sb.ends[p-lo] && (e.opts.Final == nil || !e.opts.Final(e.enc.DecodeState(e.cur.code(p)))) {
+				ar.dead++
+			}
+			for ; j < sb.ends[p-lo]; j++ {
+				h := sb.hashes[j]
 				if t != nil {
 					if _, ok := t.find(h); ok {
 						continue
@@ -270,7 +256,7 @@ func (ls *levelSync[S, A]) successors(i int) {
 				}
 				b := fpSlot(h) >> ls.shift
 				ar.inBucket[b] = append(ar.inBucket[b], syncEntry{hash: h, pos: int32(p), x: uint32(len(ar.hashes))})
-				ar.words = append(ar.words, succ[j*n:(j+1)*n]...)
+				ar.words = append(ar.words, sb.succ[j*n:(j+1)*n]...)
 				ar.hashes = append(ar.hashes, h)
 				ar.pos = append(ar.pos, int32(p))
 			}

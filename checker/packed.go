@@ -19,9 +19,8 @@ import (
 
 // wordEncoder encodes a state as the bytes of its packed words.
 type wordEncoder[S, A any] struct {
-	pk      Packer[S, A]
-	words   int
-	scratch []uint64
+	pk    Packer[S, A]
+	words int
 	// unpackable is set when Pack or AppendNext could not pack a state.
 	unpackable *atomic.Bool
 }
@@ -31,7 +30,7 @@ func newWordEncoder[S, A any](pk Packer[S, A], unpackable *atomic.Bool) *wordEnc
 	if n < 1 {
 		panic("checker: a Packer with fewer than one word a state")
 	}
-	return &wordEncoder[S, A]{pk: pk, words: n, scratch: make([]uint64, n), unpackable: unpackable}
+	return &wordEncoder[S, A]{pk: pk, words: n, unpackable: unpackable}
 }
 
 // AppendState appends the words of s; if s has no packed form, it marks
@@ -135,35 +134,73 @@ func (e *explorer[S, A]) expandPackedLevel(to int) bool {
 	return true
 }
 
-// prepareBatch computes the successors of the states at positions from
-// to from+k-1 of the level being expanded, in order, into e.succ and,
-// if the search has a use for them (actionsWanted), their actions into
-// e.acts, with their hashes in e.hashes, and touches their home slots.
-// e.ends[i] is the end (in successors) of those of the i-th state.
-func (e *explorer[S, A]) prepareBatch(from, k int) {
-	we := e.words
+// A succBatch is the successors of consecutive states of a level, as the
+// fast path computes them ahead of taking them: their words, PackedWords
+// each; their actions, if wanted (else acts is nil); ends[i], the end (in
+// successors) of those of the i-th state; and their hashes. The sequential
+// fast path has one, and each worker of a level-synchronous round its own.
+type succBatch[S, A any] struct {
+	succ    []uint64
+	acts    []A
+	actsBuf []A // acts' memory, kept while acts is nil
+	ends    []int
+	hashes  []uint64
+	src     []uint64 // the state being expanded
+}
+
+// fill computes into b the successors of the states at positions lo to
+// hi-1 of level l, in order, with their actions if wantActs, and their
+// hashes.
+func (b *succBatch[S, A]) fill(we *wordEncoder[S, A], l *level[S], lo, hi int, wantActs bool) {
 	n := we.words
-	e.succ, e.ends = e.succ[:0], e.ends[:0]
-	e.acts = nil
-	if e.actionsWanted() {
-		if e.actsBuf == nil {
-			e.actsBuf = make([]A, 0, 256)
+	if len(b.src) != n {
+		b.src = make([]uint64, n)
+	}
+	b.succ, b.ends, b.acts = b.succ[:0], b.ends[:0], nil
+	if wantActs {
+		if b.actsBuf == nil {
+			b.actsBuf = make([]A, 0, 256)
 		}
-		e.acts = e.actsBuf[:0]
+		b.acts = b.actsBuf[:0]
 	}
-	for p := from; p < from+k; p++ {
-		src := readWords(we.scratch, e.cur.code(p))
-		e.succ, e.acts = we.appendNext(src, e.succ, e.acts)
-		e.ends = append(e.ends, len(e.succ)/n)
+	for p := lo; p < hi; p++ {
+		b.succ, b.acts = we.appendNext(readWords(b.src, l.code(p)), b.succ, b.acts)
+		b.ends = append(b.ends, len(b.succ)/n)
 	}
-	if e.acts != nil {
-		e.actsBuf = e.acts
+	if b.acts != nil {
+		b.actsBuf = b.acts
 	}
-	e.hashes = e.hashes[:0]
-	for j := range len(e.succ) / n {
-		e.hashes = append(e.hashes, hashWords(e.succ[j*n:(j+1)*n]))
+	b.hashes = b.hashes[:0]
+	for j := range len(b.succ) / n {
+		b.hashes = append(b.hashes, hashWords(b.succ[j*n:(j+1)*n]))
 	}
-	e.store.touch(e.hashes)
+}
+
+// from is where the successors of the k-th state begin.
+func (b *succBatch[S, A]) from(k int) int {
+	if k == 0 {
+		return 0
+	}
+	return b.ends[k-1]
+}
+
+// action returns the action of successor j: its own if the actions were
+// computed, else the zero action, which nothing reads.
+func (b *succBatch[S, A]) action(j int) A {
+	if b.acts == nil {
+		var zero A
+		return zero
+	}
+	return b.acts[j]
+}
+
+// prepareBatch computes the successors of the states at positions from
+// to from+k-1 of the level being expanded into e.batch, with their
+// actions if the search has a use for them (actionsWanted), and touches
+// their home slots.
+func (e *explorer[S, A]) prepareBatch(from, k int) {
+	e.batch.fill(e.words, e.cur, from, from+k, e.actionsWanted())
+	e.store.touch(e.batch.hashes)
 }
 
 // actionsWanted reports whether the fast path has a use for the actions
@@ -174,16 +211,6 @@ func (e *explorer[S, A]) actionsWanted() bool {
 	return e.graph != nil || len(e.opts.Invariants) > 0
 }
 
-// action returns the action of successor j of the batch: its own if the
-// actions were computed, else the zero action, which nothing reads.
-func (e *explorer[S, A]) action(j int) A {
-	if e.acts == nil {
-		var zero A
-		return zero
-	}
-	return e.acts[j]
-}
-
 // expandPacked is expand on the fast path, for the state at position p of
 // the level being expanded, the k-th of the batch prepareBatch computed:
 // the same transitions, taken in the same order, with the same effects on
@@ -191,10 +218,8 @@ func (e *explorer[S, A]) action(j int) A {
 func (e *explorer[S, A]) expandPacked(p, k int) {
 	x := entry[S]{index: e.cur.indexAt(p), depth: e.cur.depth}
 	n := e.words.words
-	from := 0
-	if k > 0 {
-		from = e.ends[k-1]
-	}
+	b := &e.batch
+	from := b.from(k)
 	e.cur0 = x
 	// A successor found stored, with no graph to keep its edge, changes
 	// nothing but the count of transitions: it is not taken through
@@ -206,16 +231,16 @@ func (e *explorer[S, A]) expandPacked(p, k int) {
 		t = e.store.fpt.Load()
 	}
 	noLimit := e.opts.MaxMemory == 0
-	for j := from; j < e.ends[k]; j++ {
+	for j := from; j < b.ends[k]; j++ {
 		if t != nil && (noLimit || !t.full()) {
-			slot, ok := t.find(e.hashes[j])
+			slot, ok := t.find(b.hashes[j])
 			if ok {
 				e.generated++
 				e.enabled = true
 				continue
 			}
 			if noLimit && e.lean {
-				if !e.takeNew(t, slot, e.hashes[j], e.succ[j*n:(j+1)*n]) {
+				if !e.takeNew(t, slot, b.hashes[j], b.succ[j*n:(j+1)*n]) {
 					break
 				}
 				t = e.store.fpt.Load()
@@ -223,8 +248,8 @@ func (e *explorer[S, A]) expandPacked(p, k int) {
 			}
 			e.vacant, e.vacantSlot = t, slot
 		}
-		w := e.succ[j*n : (j+1)*n]
-		if !e.takePacked(e.action(j), e.hashes[j], w, nil, -1, 0, false) {
+		w := b.succ[j*n : (j+1)*n]
+		if !e.takePacked(b.action(j), b.hashes[j], w, nil, -1, 0, false) {
 			break
 		}
 		if quick {
@@ -235,7 +260,7 @@ func (e *explorer[S, A]) expandPacked(p, k int) {
 		e.unexpanded++
 		return
 	}
-	if from == e.ends[k] {
+	if from == b.ends[k] {
 		x.state = e.cur.at(p).state
 		e.checkDeadlock(x)
 	}
