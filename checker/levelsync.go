@@ -75,11 +75,10 @@ type syncArena struct {
 	// at its hash modulo syncRecent.
 	recent []uint64
 
-	// Phase 2: a scratch table for one bucket, the hashes of the
-	// winners of the buckets taken, and an encoding.
+	// Phase 2: a scratch table for one bucket, and the hashes of the
+	// winners of the buckets taken.
 	seen []uint64
 	won  []uint64
-	code []byte
 	// touched keeps what phase 1's reads ahead read (fpTable.touch).
 	touched uint64
 }
@@ -329,8 +328,7 @@ func (ls *levelSync[S, A]) dedup(i int) {
 			winners++
 			me.won = append(me.won, x.hash)
 			if len(invariants) > 0 {
-				me.code = appendWords(me.code[:0], ls.words(ar, x.x))
-				s := e.enc.DecodeState(me.code)
+				s := e.pk.Unpack(ls.words(ar, x.x))
 				for k, inv := range invariants {
 					if !e.invFailed[k] && !inv.Holds(s) {
 						failures++
@@ -444,7 +442,7 @@ func (ls *levelSync[S, A]) measure() {
 	for i := range ls.arenas {
 		ar := &ls.arenas[i]
 		b += int64(cap(ar.words)+cap(ar.hashes)+cap(ar.seen)+cap(ar.won)+cap(ar.recent))*8 + int64(cap(ar.pos))*4 +
-			int64(cap(ar.win)) + int64(cap(ar.code))
+			int64(cap(ar.win))
 		for _, x := range ar.inBucket {
 			b += int64(cap(x))*int64(unsafe.Sizeof(syncEntry{})) + 24
 		}
