@@ -97,6 +97,9 @@ func (t *fpTable) fits(more int) bool { return uint64(t.n+more)*100 <= t.size*ma
 
 func (t *fpTable) grownSize() uint64 { return t.size + t.size/2 }
 
+// grownBytes is what the table grown() makes allocates.
+func (t *fpTable) grownBytes() int64 { return int64(t.grownSize()) * t.slotBytes() }
+
 // grown returns a larger table with the same entries.
 func (t *fpTable) grown() fpTable {
 	g := newFPTable(t.grownSize(), t.nums != nil)
@@ -117,11 +120,15 @@ func (t *fpTable) grown() fpTable {
 func (t *fpTable) bytes() int64 { return int64(len(t.slots))*8 + int64(len(t.nums))*4 }
 
 // slotBytes is the memory of a slot.
-func (t *fpTable) slotBytes() int64 {
-	if t.nums == nil {
-		return 8
+func (t *fpTable) slotBytes() int64 { return fpSlotBytes(t.nums != nil) }
+
+// fpSlotBytes is the memory of a slot of a table that keeps numbers, or
+// not: the fingerprint, and the number.
+func fpSlotBytes(numbered bool) int64 {
+	if numbered {
+		return 12
 	}
-	return 12
+	return 8
 }
 
 // touch reads the home slots of the fingerprints hs (see packBatch), and

@@ -361,7 +361,7 @@ func (ls *levelSync[S, A]) makeRoom(winners int) bool {
 		t = e.store.growFP()
 	}
 	for !t.fits(winners + 1) {
-		more := int64(t.grownSize()) * t.slotBytes()
+		more := t.grownBytes()
 		if e.opts.MaxMemory > 0 && e.overMemory(more) {
 			return false
 		}

@@ -133,9 +133,6 @@ func (st *store[S]) equal(n int, h uint64, code []byte, s *S) bool {
 	return *st.states.at(n) == *s
 }
 
-// insert is put with the key already computed: it returns the number of
-// the state and false if it is stored; otherwise it stores it and returns
-// its new number and true, or, if the store is full, -1 and false.
 // touch reads the slots where the states of hashes hs would be found
 // first, so that their cache lines are on their way before the probes
 // (see packBatch). It changes nothing but touched, where it keeps what
@@ -163,6 +160,9 @@ func (st *store[S]) growFP() *fpTable {
 	return &g
 }
 
+// insert is put with the key already computed: it returns the number of
+// the state and false if it is stored; otherwise it stores it and returns
+// its new number and true, or, if the store is full, -1 and false.
 func (st *store[S]) insert(h uint64, code []byte, s *S) (int32, bool) {
 	num, slot, ok := st.find(h, code, s)
 	if ok {
@@ -251,13 +251,10 @@ func (st *store[S]) presizeSlots(n int) uint64 {
 // presizeBytes is what presize(n) allocates.
 func (st *store[S]) presizeBytes(n int) int64 {
 	size := int64(st.presizeSlots(n))
-	switch {
-	case st.kind == ExactStore:
+	if st.kind == ExactStore {
 		return size * slotSize
-	case st.anonymous:
-		return size * 8
 	}
-	return size * 12
+	return size * fpSlotBytes(!st.anonymous)
 }
 
 // grow replaces the table by a larger one, rehashing from the dense
@@ -278,7 +275,7 @@ func (st *store[S]) growthBytes() int64 {
 		if t == nil || !t.full() {
 			return 0
 		}
-		return int64(t.grownSize()) * t.slotBytes()
+		return t.grownBytes()
 	}
 	if !st.tab.full() {
 		return 0
