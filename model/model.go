@@ -144,23 +144,16 @@ func (m *Model) successors(s *State, emit func(Action, *Transition) bool) {
 
 var transitions = sync.Pool{New: func() any { return new(Transition) }}
 
-// disabled reports, reading s in place, that Step(s, a) would fail for a
-// reason plain from the guard's first test: the state the call needs,
-// the network's budget, an unarmed timer; and, for an OPEN or a timer
-// whose rule the variant keeps, the rule's own guard (mayOpenPassive,
-// mayOpenActive, retransmitDue, timeWaitOver). Next asks it first so
-// that the candidates most often disabled cost no copy of the state: on
-// the lossy preset, nine in ten OPENs and timers that pass the first
-// tests are disabled. It may answer false for an action that is disabled
-// (Step then decides), never true for one that is enabled:
+// disabledKinds reports, reading s in place, the kinds of action of side
+// whose Step would fail for a reason plain from the guard's first test:
+// bit k is set for kind k. Those are the state the call needs, the
+// network's budget, an unarmed timer, and, for an OPEN or a timer whose
+// rule the variant keeps, the rule's own guard (mayOpenPassive,
+// mayOpenActive, retransmitDue, timeWaitOver). candidates leaves them
+// out, so that the candidates most often disabled cost no copy of the
+// state. It may leave a bit clear for an action that is disabled (Step
+// then decides), never set one for an action that is enabled:
 // TestNextAgreesWithStep checks this on every preset and variant.
-func (m *Model) disabled(s *State, a Action) bool {
-	return m.disabledKinds(s, a.Side)>>a.Kind&1 != 0
-}
-
-// disabledKinds is disabled for every kind of action of side at once: bit
-// k is set if disabled rules out the actions of kind k, which it decides
-// from the kind and the side alone.
 func (m *Model) disabledKinds(s *State, side Side) uint32 {
 	e := &s.Ep[side]
 	var off uint32
