@@ -129,6 +129,32 @@ func TestPackingLimitFallsBack(t *testing.T) {
 	}
 }
 
+// The presets stay far below the packed form's limits (65,535 distinct
+// endpoints, segments and SYN queues): the whole of lossy, and stress to
+// 2 million states. The counts are logged (go test -v -run
+// TestPresetsPackFarBelowTheLimits), and the packed form's comment quotes
+// them.
+func TestPresetsPackFarBelowTheLimits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("explores 5.9 million states")
+	}
+	for _, c := range []struct {
+		preset    string
+		maxStates int
+	}{{"lossy", 0}, {"stress", 2_000_000}} {
+		m, err := model.New(mustPreset(t, c.preset))
+		require.NoError(t, err)
+		res, err := checker.Explore(context.Background(), m, checker.Options[model.State, model.Action]{
+			Store: checker.FingerprintStore, MaxStates: c.maxStates,
+		})
+		require.NoError(t, err)
+		require.False(t, res.PackedPathLeft)
+		ep, seg, q := m.PackedComponents()
+		t.Logf("%s, %d states: %d endpoints, %d segments, %d SYN queues", c.preset, res.Stats.Distinct, ep, seg, q)
+		require.Less(t, max(ep, seg, q), 65535/10)
+	}
+}
+
 // graphSpelledOut is what a graph holds.
 type graphSpelledOut struct {
 	States  []model.State

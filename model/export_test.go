@@ -30,3 +30,16 @@ func Mutants() []Mutant {
 func (m *Model) LimitPacking(n int) {
 	m.packing.endpoints.max, m.packing.segments.max, m.packing.backlogs.max = n, n, n
 }
+
+// PackedComponents is how many distinct endpoints, segments and SYN
+// queues m's packed form has numbered.
+func (m *Model) PackedComponents() (endpoints, segments, backlogs int) {
+	p := m.packing
+	return p.endpoints.count(), p.segments.count(), p.backlogs.count()
+}
+
+func (c *components[T]) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.all)
+}
