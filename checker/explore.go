@@ -155,11 +155,6 @@ type explorer[S comparable, A any] struct {
 	// unpackable is set, by any goroutine, when the Packer could not
 	// pack a state: the search stops, and its result is void.
 	unpackable *atomic.Bool
-	// vacant, if not nil, is the table in which the successor being taken
-	// on the fast path was just looked for, and vacantSlot the empty
-	// slot where the look-up ended (store.insertVacant).
-	vacant     *fpTable
-	vacantSlot uint64
 	// lean: no graph and no invariant, so that a new state is only
 	// stored and queued (takeNew).
 	lean bool

@@ -232,8 +232,13 @@ func (e *explorer[S, A]) expandPacked(p, k int) {
 	}
 	noLimit := e.opts.MaxMemory == 0
 	for j := from; j < b.ends[k]; j++ {
+		var (
+			vacant *fpTable // where the look-up found no h, if it did
+			slot   uint64
+		)
 		if t != nil && (noLimit || !t.full()) {
-			slot, ok := t.find(b.hashes[j])
+			var ok bool
+			slot, ok = t.find(b.hashes[j])
 			if ok {
 				e.generated++
 				e.enabled = true
@@ -246,10 +251,10 @@ func (e *explorer[S, A]) expandPacked(p, k int) {
 				t = e.store.fpt.Load()
 				continue
 			}
-			e.vacant, e.vacantSlot = t, slot
+			vacant = t
 		}
 		w := b.succ[j*n : (j+1)*n]
-		if !e.takePacked(b.action(j), b.hashes[j], w, nil, -1, 0, false) {
+		if !e.takePacked(b.action(j), b.hashes[j], w, nil, -1, 0, false, vacant, slot) {
 			break
 		}
 		if quick {
@@ -289,12 +294,12 @@ func (e *explorer[S, A]) takeNew(t *fpTable, slot, h uint64, w []uint64) bool {
 
 // takePacked is take on the fast path: the transition by a from e.cur0 to
 // the state packed in w, whose hash is h and encoding code (nil: not yet
-// written). known is its number if a
-// worker found it stored, else -1; invFail, if precomputed, has bit k set
-// if Invariants[k] fails on it. It reports whether the expansion goes on.
-func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, code []byte, known int32, invFail uint64, precomputed bool) bool {
-	vacant := e.vacant // set by the caller for this transition only
-	e.vacant = nil
+// written). known is its number if a worker found it stored, else -1;
+// invFail, if precomputed, has bit k set if Invariants[k] fails on it. If
+// vacant is not nil, the caller has just looked h up in that table and
+// found it absent, the look-up ending at the empty slot
+// (store.insertVacant). It reports whether the expansion goes on.
+func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, code []byte, known int32, invFail uint64, precomputed bool, vacant *fpTable, slot uint64) bool {
 	e.generated++
 	e.enabled = true
 	if !e.roomToStore() {
@@ -309,7 +314,7 @@ func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, code []byte, know
 		}
 		e.growing()
 		if vacant != nil {
-			i, added = e.store.insertVacant(vacant, e.vacantSlot, h)
+			i, added = e.store.insertVacant(vacant, slot, h)
 		} else {
 			i, added = e.store.insert(h, code, nil)
 		}

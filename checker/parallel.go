@@ -231,7 +231,7 @@ func (w *workers[S, A]) commit(sl *slice[S, A]) bool {
 			code := sl.codes[start:sl.ends[j]]
 			var goOn bool
 			if packed {
-				goOn = e.takePacked(sl.acts[j], sl.hashes[j], nil, code, sl.known[j], sl.invFail[j], true)
+				goOn = e.takePacked(sl.acts[j], sl.hashes[j], nil, code, sl.known[j], sl.invFail[j], true, nil, 0)
 			} else {
 				goOn = e.take(&sl.trans[j], code)
 			}
