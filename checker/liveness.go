@@ -191,6 +191,7 @@ func decide[S comparable, A any](g *Graph[S, A], among []bool, p, q func(S) bool
 		res.Holds, res.Vacuous = true, true
 		return res, nil
 	}
+	l.starts = l.region
 	if len(l.starts) == 0 {
 		res.Holds = true // every P state is a Q state
 		return res, nil
@@ -363,11 +364,11 @@ func newLiveness[S comparable, A any](g *Graph[S, A], fairness []Fairness[A]) *l
 	}
 }
 
-// addStart adds a reachable P∧¬Q state, each once.
+// addStart adds a reachable P∧¬Q state, each once, before the region
+// is explored (the starts are its first states).
 func (l *liveness[S, A]) addStart(v int32) {
 	l.mark[v] = inRegion
 	l.region = append(l.region, v)
-	l.starts = l.region
 }
 
 // explore finds the region: the ¬Q states reachable from the starts
