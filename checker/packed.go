@@ -176,6 +176,12 @@ func (b *succBatch[S, A]) fill(we *wordEncoder[S, A], l *level[S], lo, hi int, w
 	}
 }
 
+// bytes is the memory b's buffers hold.
+func (b *succBatch[S, A]) bytes() int64 {
+	var a A
+	return int64(cap(b.succ)+cap(b.ends)+cap(b.hashes)+cap(b.src))*8 + int64(cap(b.actsBuf))*int64(unsafe.Sizeof(a))
+}
+
 // from is where the successors of the k-th state begin.
 func (b *succBatch[S, A]) from(k int) int {
 	if k == 0 {

@@ -64,10 +64,9 @@ type slice[S comparable, A any] struct {
 	codes  []byte
 
 	// On the fast path (packed.go), the transitions are kept apart: their
-	// actions, hashes, numbers if known, and failed invariants.
-	succ    []uint64
-	acts    []A
-	hashes  []uint64
+	// words, actions and hashes in batch, their numbers if known, and
+	// failed invariants.
+	batch   succBatch[S, A]
 	known   []int32
 	invFail []uint64
 
@@ -231,7 +230,7 @@ func (w *workers[S, A]) commit(sl *slice[S, A]) bool {
 			code := sl.codes[start:sl.ends[j]]
 			var goOn bool
 			if packed {
-				goOn = e.takePacked(sl.acts[j], sl.hashes[j], nil, code, sl.known[j], sl.invFail[j], true, nil, 0)
+				goOn = e.takePacked(sl.batch.action(j), sl.batch.hashes[j], nil, code, sl.known[j], sl.invFail[j], true, nil, 0)
 			} else {
 				goOn = e.take(&sl.trans[j], code)
 			}
@@ -257,41 +256,34 @@ func (w *workers[S, A]) commit(sl *slice[S, A]) bool {
 func (w *workers[S, A]) computePacked(sl *slice[S, A]) {
 	e := w.e
 	n := e.words.words
-	src := make([]uint64, n)
-	sl.acts, sl.hashes, sl.known, sl.invFail = sl.acts[:0], sl.hashes[:0], sl.known[:0], sl.invFail[:0]
-	if sl.acts == nil {
-		sl.acts = make([]A, 0, 256) // not nil: the actions are wanted (Packer.AppendNext)
-	}
+	b := &sl.batch
+	b.fill(e.words, e.cur, sl.lo, sl.hi, e.actionsWanted())
+	sl.known, sl.invFail = sl.known[:0], sl.invFail[:0]
 	sl.ends, sl.counts, sl.codes = sl.ends[:0], sl.counts[:0], sl.codes[:0]
+	for k := range sl.hi - sl.lo {
+		sl.counts = append(sl.counts, int32(b.ends[k]-b.from(k)))
+	}
 	invariants := e.opts.Invariants
-	for p := sl.lo; p < sl.hi; p++ {
-		readWords(src, e.cur.code(p))
-		k := len(sl.acts)
-		sl.succ, sl.acts = e.words.appendNext(src, sl.succ[:0], sl.acts)
-		sl.counts = append(sl.counts, int32(len(sl.acts)-k))
-		for j := range len(sl.acts) - k {
-			start := len(sl.codes)
-			sl.codes = appendWords(sl.codes, sl.succ[j*n:(j+1)*n])
-			code := sl.codes[start:]
-			h := hashBytes(code)
-			num, _, ok := e.store.find(h, code, nil)
-			var fails uint64
-			if !ok {
-				num = -1
-				if len(invariants) > 0 {
-					s := e.enc.DecodeState(code)
-					for k, inv := range invariants {
-						if !inv.Holds(s) {
-							fails |= 1 << k
-						}
+	for j, h := range b.hashes {
+		start := len(sl.codes)
+		sl.codes = appendWords(sl.codes, b.succ[j*n:(j+1)*n])
+		code := sl.codes[start:]
+		num, _, ok := e.store.find(h, code, nil)
+		var fails uint64
+		if !ok {
+			num = -1
+			if len(invariants) > 0 {
+				s := e.pk.Unpack(b.succ[j*n : (j+1)*n])
+				for k, inv := range invariants {
+					if !inv.Holds(s) {
+						fails |= 1 << k
 					}
 				}
 			}
-			sl.hashes = append(sl.hashes, h)
-			sl.known = append(sl.known, num)
-			sl.invFail = append(sl.invFail, fails)
-			sl.ends = append(sl.ends, len(sl.codes))
 		}
+		sl.known = append(sl.known, num)
+		sl.invFail = append(sl.invFail, fails)
+		sl.ends = append(sl.ends, len(sl.codes))
 	}
 	sl.held.Store(sl.bytes())
 }
@@ -314,13 +306,9 @@ func (w *workers[S, A]) bytes() int64 {
 
 // bytes is the memory the slice's buffers hold.
 func (sl *slice[S, A]) bytes() int64 {
-	var (
-		t transition[S, A]
-		a A
-	)
+	var t transition[S, A]
 	return int64(cap(sl.trans))*int64(unsafe.Sizeof(t)) + int64(cap(sl.ends))*8 + int64(cap(sl.counts))*4 +
-		int64(cap(sl.codes)) + int64(cap(sl.succ))*8 + int64(cap(sl.acts))*int64(unsafe.Sizeof(a)) +
-		int64(cap(sl.hashes))*8 + int64(cap(sl.known))*4 + int64(cap(sl.invFail))*8
+		int64(cap(sl.codes)) + sl.batch.bytes() + int64(cap(sl.known))*4 + int64(cap(sl.invFail))*8
 }
 
 // Pipelined expansion, for a FingerprintStore, whose table workers may
