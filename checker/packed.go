@@ -138,7 +138,8 @@ func (e *explorer[S, A]) expandPackedLevel(to int) bool {
 // fast path computes them ahead of taking them: their words, PackedWords
 // each; their actions, if wanted (else acts is nil); ends[i], the end (in
 // successors) of those of the i-th state; and their hashes. The sequential
-// fast path has one, and each worker of a level-synchronous round its own.
+// fast path has one, each worker of a level-synchronous round its own,
+// and each slice of the workers' pipeline.
 type succBatch[S, A any] struct {
 	succ    []uint64
 	acts    []A
