@@ -63,15 +63,9 @@ func TestPackedAgreesWithNext(t *testing.T) {
 				{Name: "small", Holds: func(u int) bool { return u < 25 }},
 			}
 		}
-		want, wantGraph := steady(explore(t, g.system(), opts))
 		var calls atomic.Int64
-		packed := packedToy{g.system(), &calls}
-		for _, w := range []int{1, 2, 3, 4} {
-			opts.Workers = w
-			got, gotGraph := steady(explore(t, packed, opts))
-			require.Equal(t, want, got, "%d workers", w)
-			require.Equal(t, wantGraph, gotGraph, "%d workers", w)
-		}
+		want, left := sameForWorkers1to4(t, g.system(), packedToy{g.system(), &calls}, opts)
+		require.Equal(t, []bool{false, false, false, false}, left, "the fast path left")
 		if opts.StateConstraint == nil && want.Stats.Distinct > 0 && (opts.MaxDepth == 0 || opts.MaxDepth > 1) &&
 			want.Stats.Generated > len(g.init) {
 			require.Positive(t, calls.Load(), "the fast path did not run")
@@ -85,6 +79,24 @@ func steady(res *Result[int, string]) (*Result[int, string], *graphView[int, str
 	r, g := viewed(res)
 	r.Stats.Elapsed, r.Stats.StoreBytes, r.Stats.SearchBytes = 0, 0, 0
 	return r, g
+}
+
+// sameForWorkers1to4 requires that exploring sys with opts and 1 to 4
+// workers gives the result and graph of exploring plain (a system that
+// is no Packer) with opts, PackedPathLeft aside, and returns that result
+// and PackedPathLeft for each number of workers.
+func sameForWorkers1to4(t *rapid.T, plain, sys System[int, string], opts Options[int, string]) (*Result[int, string], []bool) {
+	want, wantGraph := steady(explore(t, plain, opts))
+	var left []bool
+	for _, w := range []int{1, 2, 3, 4} {
+		opts.Workers = w
+		got, gotGraph := steady(explore(t, sys, opts))
+		left = append(left, got.PackedPathLeft)
+		got.PackedPathLeft = false
+		require.Equal(t, want, got, "%d workers", w)
+		require.Equal(t, wantGraph, gotGraph, "%d workers", w)
+	}
+	return want, left
 }
 
 // limitedPacker is a packedToy whose packed form has room for the states
@@ -123,20 +135,13 @@ func TestUnpackableStateLeavesPackedPath(t *testing.T) {
 		}
 		bad := rapid.IntRange(0, 40).Draw(t, "bad")
 		opts.Invariants = []Invariant[int]{{Name: "not-bad", Holds: func(u int) bool { return u != bad }}}
-		want, wantGraph := steady(explore(t, g.system(), opts))
 		limit := rapid.IntRange(0, 40).Draw(t, "limit")
 		sys := limitedPacker{packedToy{g.system(), new(atomic.Int64)}, limit}
-		for _, w := range []int{1, 2, 3, 4} {
-			opts.Workers = w
-			got, gotGraph := steady(explore(t, sys, opts))
-			left := got.PackedPathLeft
-			got.PackedPathLeft = false
-			require.Equal(t, want, got, "%d workers", w)
-			require.Equal(t, wantGraph, gotGraph, "%d workers", w)
-			if opts.MaxStates == 0 && opts.MaxDepth == 0 && want.Verdict == Holds {
-				// Every reachable state was met.
-				require.Equal(t, reachesAtLeast(g, limit), left, "%d workers", w)
-			}
+		want, left := sameForWorkers1to4(t, g.system(), sys, opts)
+		if opts.MaxStates == 0 && opts.MaxDepth == 0 && want.Verdict == Holds {
+			// Every reachable state was met.
+			r := reachesAtLeast(g, limit)
+			require.Equal(t, []bool{r, r, r, r}, left)
 		}
 	})
 }
