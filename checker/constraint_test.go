@@ -71,7 +71,7 @@ func TestTransitionInvariantOutsideStateConstraint(t *testing.T) {
 		StateConstraint: func(x int) bool { return x <= 2 },
 		TransitionInvariants: []TransitionInvariant[int, string]{{
 			Name:  "below3",
-			Holds: func(_ int, _ string, to int) bool { return to < 3 },
+			Holds: func(_ *int, _ string, to *int) bool { return *to < 3 },
 		}},
 	})
 	require.Equal(t, Violated, res.Verdict)
@@ -86,7 +86,7 @@ func TestActionConstraintNotChecked(t *testing.T) {
 		ActionConstraint: func(_ int, a string, _ int) bool { return a != "reset" },
 		TransitionInvariants: []TransitionInvariant[int, string]{{
 			Name:  "monotone",
-			Holds: func(from int, _ string, to int) bool { return to >= from },
+			Holds: func(from *int, _ string, to *int) bool { return *to >= *from },
 		}},
 	})
 	require.Equal(t, Holds, res.Verdict)
@@ -99,7 +99,7 @@ func TestActionConstraintNotChecked(t *testing.T) {
 func TestInitialStateConstraint(t *testing.T) {
 	res := explore(t, plane(), Options[point, string]{
 		StateConstraint: func(p point) bool { return p.X >= 5 && p.X <= 6 && p.Y == 0 },
-		Invariants:      []Invariant[point]{{Name: "notOrigin", Holds: func(p point) bool { return p != point{} }}},
+		Invariants:      []Invariant[point]{{Name: "notOrigin", Holds: func(p *point) bool { return *p != point{} }}},
 	})
 	require.Equal(t, Holds, res.Verdict)
 	// (5,0) → right (6,0)*, up -, swap -; (6,0) → right -, up -, swap -.

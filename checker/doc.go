@@ -19,7 +19,7 @@
 //	}
 //
 //	res, err := checker.Explore(ctx, counter{}, checker.Options[int, string]{
-//		Invariants: []checker.Invariant[int]{{Name: "small", Holds: func(n int) bool { return n < 5 }}},
+//		Invariants: []checker.Invariant[int]{{Name: "small", Holds: func(n *int) bool { return *n < 5 }}},
 //	})
 //	// err == nil, res.Verdict == checker.Violated, and
 //	// res.Violations[0].Trace goes 0, inc 1, …, inc 5.

@@ -36,7 +36,7 @@ func Example() {
 	res, err := checker.Explore(context.Background(), dieHard{}, checker.Options[jugs, string]{
 		Invariants: []checker.Invariant[jugs]{{
 			Name:  "NotSolved",
-			Holds: func(j jugs) bool { return j.Big != 4 },
+			Holds: func(j *jugs) bool { return j.Big != 4 },
 		}},
 	})
 	if err != nil {

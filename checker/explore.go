@@ -183,6 +183,9 @@ type explorer[S comparable, A any] struct {
 	yield   func(A, S) bool
 	t       transition[S, A] // the transition being taken, when sequential
 	code    []byte           // its encoding
+	// decoded is a state the fast path decodes for the invariants: a
+	// field, not a local, as they are passed a pointer to it.
+	decoded S
 
 	// Figures.
 	generated  int
@@ -408,7 +411,7 @@ func (e *explorer[S, A]) initial() {
 			e.graph.initial = append(e.graph.initial, int(i))
 		}
 		var none A
-		if e.checkState(-1, none, s); e.done {
+		if e.checkState(-1, none, &s); e.done {
 			break
 		}
 	}
@@ -487,7 +490,7 @@ func (e *explorer[S, A]) take(t *transition[S, A], code []byte) bool {
 	}
 	e.enabled = true
 	if len(e.opts.TransitionInvariants) > 0 {
-		if e.checkTransition(*x, t); e.done {
+		if e.checkTransition(x, t); e.done {
 			return false
 		}
 	}
@@ -528,7 +531,7 @@ func (e *explorer[S, A]) take(t *transition[S, A], code []byte) bool {
 		if t.precomputed {
 			e.checkStateFails(x.index, t.action, t.state, t.invFail)
 		} else {
-			e.checkState(x.index, t.action, t.state)
+			e.checkState(x.index, t.action, &t.state)
 		}
 	}
 	return !e.done
@@ -597,15 +600,15 @@ func (e *explorer[S, A]) stackOrder(from int) {
 // checkState checks the invariants not yet violated on a state s just
 // stored, reached from the stored state parent by action a, or initial if
 // parent is -1.
-func (e *explorer[S, A]) checkState(parent int32, a A, s S) {
+func (e *explorer[S, A]) checkState(parent int32, a A, s *S) {
 	for k, inv := range e.opts.Invariants {
 		if e.invFailed[k] || inv.Holds(s) {
 			continue
 		}
 		e.invFailed[k] = true
-		trace := []Step[S, A]{{State: s}}
+		trace := []Step[S, A]{{State: *s}}
 		if parent >= 0 {
-			trace = e.extend(parent, a, s)
+			trace = e.extend(parent, a, *s)
 		}
 		e.violate(inv.Name, InvariantViolation, trace)
 		if e.done {
@@ -629,7 +632,7 @@ func (e *explorer[S, A]) checkStateFails(parent int32, a A, s S, fails uint64) {
 	}
 }
 
-func (e *explorer[S, A]) checkTransition(x entry[S], t *transition[S, A]) {
+func (e *explorer[S, A]) checkTransition(x *entry[S], t *transition[S, A]) {
 	for k, inv := range e.opts.TransitionInvariants {
 		if e.transFailed[k] {
 			continue
@@ -638,7 +641,7 @@ func (e *explorer[S, A]) checkTransition(x entry[S], t *transition[S, A]) {
 			if t.transFail&(1<<k) == 0 {
 				continue
 			}
-		} else if inv.Holds(x.state, t.action, t.state) {
+		} else if inv.Holds(&x.state, t.action, &t.state) {
 			continue
 		}
 		e.transFailed[k] = true

@@ -83,11 +83,12 @@ func TestNaiveLockViolatesMutualExclusion(t *testing.T) {
 	require.Equal(t, Violated, res.Verdict)
 	trace := res.Violations[0].Trace
 	require.NoError(t, Replay(naiveLock(), trace))
-	require.False(t, mutualExclusion.Holds(trace[len(trace)-1].State))
+	last := trace[len(trace)-1].State
+	require.False(t, mutualExclusion.Holds(&last))
 }
 
 func TestInvariantShortestTrace(t *testing.T) {
-	small := Invariant[int]{Name: "small", Holds: func(x int) bool { return x < 3 }}
+	small := Invariant[int]{Name: "small", Holds: func(x *int) bool { return *x < 3 }}
 	res := explore(t, counter(10), Options[int, string]{Invariants: []Invariant[int]{small}})
 	require.Equal(t, Violated, res.Verdict)
 	require.Equal(t, []Violation[int, string]{{
@@ -101,7 +102,7 @@ func TestInvariantShortestTrace(t *testing.T) {
 }
 
 func TestInitialStateViolation(t *testing.T) {
-	positive := Invariant[int]{Name: "positive", Holds: func(x int) bool { return x > 0 }}
+	positive := Invariant[int]{Name: "positive", Holds: func(x *int) bool { return *x > 0 }}
 	res := explore(t, counter(3), Options[int, string]{Invariants: []Invariant[int]{positive}})
 	require.Equal(t, Violated, res.Verdict)
 	require.Equal(t, []Step[int, string]{start(0)}, res.Violations[0].Trace)
@@ -110,8 +111,8 @@ func TestInitialStateViolation(t *testing.T) {
 }
 
 func TestContinueAfterViolation(t *testing.T) {
-	below3 := Invariant[int]{Name: "below3", Holds: func(x int) bool { return x < 3 }}
-	below5 := Invariant[int]{Name: "below5", Holds: func(x int) bool { return x < 5 }}
+	below3 := Invariant[int]{Name: "below3", Holds: func(x *int) bool { return *x < 3 }}
+	below5 := Invariant[int]{Name: "below5", Holds: func(x *int) bool { return *x < 5 }}
 	res := explore(t, counter(10), Options[int, string]{
 		Invariants:             []Invariant[int]{below5, below3},
 		ContinueAfterViolation: true,
@@ -135,7 +136,7 @@ func TestTransitionInvariant(t *testing.T) {
 	// is checked all the same.
 	monotone := TransitionInvariant[int, string]{
 		Name:  "monotone",
-		Holds: func(from int, _ string, to int) bool { return to >= from },
+		Holds: func(from *int, _ string, to *int) bool { return *to >= *from },
 	}
 	res := explore(t, counter(10), Options[int, string]{TransitionInvariants: []TransitionInvariant[int, string]{monotone}})
 	require.Equal(t, Violated, res.Verdict)

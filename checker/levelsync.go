@@ -49,6 +49,7 @@ import (
 type levelSync[S comparable, A any] struct {
 	w       *workers[S, A]
 	arenas  []syncArena // one per worker
+	decoded []S         // one per worker, as explorer.decoded
 	spans   []syncSpan  // per slice of the round
 	lo, hi  int         // the round: states lo to hi-1 of the level
 	buckets int         // a power of two
@@ -127,7 +128,7 @@ func (e *explorer[S, A]) levelSyncOK() bool {
 
 func newLevelSync[S comparable, A any](w *workers[S, A]) *levelSync[S, A] {
 	lb := bits.Len(uint(64*w.n - 1))
-	return &levelSync[S, A]{w: w, arenas: make([]syncArena, w.n), buckets: 1 << lb, shift: uint(64 - lb)}
+	return &levelSync[S, A]{w: w, arenas: make([]syncArena, w.n), decoded: make([]S, w.n), buckets: 1 << lb, shift: uint(64 - lb)}
 }
 
 // run runs f(i) for i in 0..n-1 on the workers, the exploring goroutine
@@ -328,7 +329,8 @@ func (ls *levelSync[S, A]) dedup(i int) {
 			winners++
 			me.won = append(me.won, x.hash)
 			if len(invariants) > 0 {
-				s := e.pk.Unpack(ls.words(ar, x.x))
+				s := &ls.decoded[i]
+				*s = e.pk.Unpack(ls.words(ar, x.x))
 				for k, inv := range invariants {
 					if !e.invFailed[k] && !inv.Holds(s) {
 						failures++

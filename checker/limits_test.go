@@ -38,7 +38,7 @@ func TestMaxDepth(t *testing.T) {
 	// An invariant violated at the bound is found.
 	res = explore(t, counter(100), Options[int, string]{
 		MaxDepth:   5,
-		Invariants: []Invariant[int]{{Name: "below4", Holds: func(x int) bool { return x < 4 }}},
+		Invariants: []Invariant[int]{{Name: "below4", Holds: func(x *int) bool { return *x < 4 }}},
 	})
 	require.Equal(t, Violated, res.Verdict)
 	require.Equal(t, []int{0, 1, 2, 3, 4}, states(res.Violations[0].Trace))
@@ -109,7 +109,7 @@ func TestViolationBeatsIncomplete(t *testing.T) {
 	res := explore(t, counter(100), Options[int, string]{
 		MaxStates:              10,
 		ContinueAfterViolation: true,
-		Invariants:             []Invariant[int]{{Name: "below4", Holds: func(x int) bool { return x < 4 }}},
+		Invariants:             []Invariant[int]{{Name: "below4", Holds: func(x *int) bool { return *x < 4 }}},
 	})
 	require.Equal(t, Violated, res.Verdict)
 	require.Len(t, res.Violations, 1)

@@ -110,11 +110,12 @@ func CompleteGraph[S comparable, A any](res *Result[S, A]) (*Graph[S, A], error)
 // behaviour that reaches a P state reaches a Q state then or later (Q may
 // hold in the P state itself). It fails with a lasso whose loop, and the
 // path into it from a P state, go through ¬Q states only. It holds
-// vacuously if no reachable state satisfies P.
+// vacuously if no reachable state satisfies P. Like the invariants, p
+// and q are passed a pointer to a copy of the state, not to keep.
 //
 // g must be the graph of a complete search (see CompleteGraph). The error
 // is for a malformed graph or nil predicates.
-func LeadsTo[S comparable, A any](g *Graph[S, A], p, q func(S) bool, fairness []Fairness[A]) (*LivenessResult[S, A], error) {
+func LeadsTo[S comparable, A any](g *Graph[S, A], p, q func(*S) bool, fairness []Fairness[A]) (*LivenessResult[S, A], error) {
 	if p == nil || q == nil {
 		return nil, errors.New("checker: LeadsTo with a nil predicate")
 	}
@@ -124,7 +125,7 @@ func LeadsTo[S comparable, A any](g *Graph[S, A], p, q func(S) bool, fairness []
 // Eventually decides <>Q on g under the given fairness: every fair
 // behaviour from an initial state reaches a Q state. It is LeadsTo with
 // the initial states as P.
-func Eventually[S comparable, A any](g *Graph[S, A], q func(S) bool, fairness []Fairness[A]) (*LivenessResult[S, A], error) {
+func Eventually[S comparable, A any](g *Graph[S, A], q func(*S) bool, fairness []Fairness[A]) (*LivenessResult[S, A], error) {
 	if q == nil {
 		return nil, errors.New("checker: Eventually with a nil predicate")
 	}
@@ -135,16 +136,16 @@ func Eventually[S comparable, A any](g *Graph[S, A], q func(S) bool, fairness []
 			initial[i] = true
 		}
 	}
-	return decide(g, initial, func(S) bool { return true }, q, fairness)
+	return decide(g, initial, func(*S) bool { return true }, q, fairness)
 }
 
 // AlwaysEventually decides []<>P on g under the given fairness: every fair
 // behaviour goes through P states again and again. It is TRUE ~> P.
-func AlwaysEventually[S comparable, A any](g *Graph[S, A], p func(S) bool, fairness []Fairness[A]) (*LivenessResult[S, A], error) {
+func AlwaysEventually[S comparable, A any](g *Graph[S, A], p func(*S) bool, fairness []Fairness[A]) (*LivenessResult[S, A], error) {
 	if p == nil {
 		return nil, errors.New("checker: AlwaysEventually with a nil predicate")
 	}
-	return decide(g, nil, func(S) bool { return true }, p, fairness)
+	return decide(g, nil, func(*S) bool { return true }, p, fairness)
 }
 
 // decide is LeadsTo, with P restricted to the states v for which
@@ -160,7 +161,7 @@ func AlwaysEventually[S comparable, A any](g *Graph[S, A], p func(S) bool, fairn
 // for Streett conditions: a component where a strongly fair class is
 // enabled somewhere but never taken inside loses the states where it is
 // enabled, and what remains is decomposed again (see refine).
-func decide[S comparable, A any](g *Graph[S, A], among []bool, p, q func(S) bool, fairness []Fairness[A]) (*LivenessResult[S, A], error) {
+func decide[S comparable, A any](g *Graph[S, A], among []bool, p, q func(*S) bool, fairness []Fairness[A]) (*LivenessResult[S, A], error) {
 	if err := checkGraph(g); err != nil {
 		return nil, err
 	}
@@ -174,11 +175,12 @@ func decide[S comparable, A any](g *Graph[S, A], among []bool, p, q func(S) bool
 	prefix := newPrefixes(g)
 	l := newLiveness(g, fairness)
 	anyP := false
+	s := new(S) // one state, decoded into in turn
 	for _, v := range prefix.order {
 		if among != nil && !among[v] {
 			continue
 		}
-		s := g.State(int(v))
+		*s = g.State(int(v))
 		if !p(s) {
 			continue
 		}
@@ -373,8 +375,9 @@ func (l *liveness[S, A]) addStart(v int32) {
 
 // explore finds the region: the ¬Q states reachable from the starts
 // through ¬Q states.
-func (l *liveness[S, A]) explore(q func(S) bool) {
+func (l *liveness[S, A]) explore(q func(*S) bool) {
 	g := l.g
+	s := new(S)
 	for k := 0; k < len(l.region); k++ {
 		lo, hi := g.span(l.region[k])
 		for e := lo; e < hi; e++ {
@@ -382,7 +385,7 @@ func (l *liveness[S, A]) explore(q func(S) bool) {
 			if l.mark[w] != unseen {
 				continue
 			}
-			if q(g.State(int(w))) {
+			if *s = g.State(int(w)); q(s) {
 				l.mark[w] = satisfiesQ
 				continue
 			}

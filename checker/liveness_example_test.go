@@ -41,7 +41,7 @@ func ExampleEventually() {
 		panic(err)
 	}
 	is := func(action string) func(string) bool { return func(a string) bool { return a == action } }
-	delivered := func(c channel) bool { return c.Delivered }
+	delivered := func(c *channel) bool { return c.Delivered }
 	for _, strong := range []bool{true, false} {
 		fairness := []checker.Fairness[string]{
 			{Name: "retransmit", Includes: is("retransmit")},

@@ -14,7 +14,7 @@ import (
 //
 // g must be the graph of a complete search (see CompleteGraph). The error
 // is for a malformed graph or a nil predicate.
-func CanAlwaysReach[S comparable, A any](g *Graph[S, A], p func(S) bool) (*LivenessResult[S, A], error) {
+func CanAlwaysReach[S comparable, A any](g *Graph[S, A], p func(*S) bool) (*LivenessResult[S, A], error) {
 	if p == nil {
 		return nil, errors.New("checker: CanAlwaysReach with a nil predicate")
 	}
@@ -30,12 +30,16 @@ func CanAlwaysReach[S comparable, A any](g *Graph[S, A], p func(S) bool) (*Liven
 	component := make([]int32, g.NumStates())
 	var reaches []bool
 	reached := func(v int) bool { return prefix.parent[v] != -2 }
+	s := new(S) // one state, decoded into in turn
 	newSCCSearch(g).components(slices.Values(prefix.order), reached, func(comp []int32) {
 		c := int32(len(reaches))
 		ok := false
 		for _, v := range comp {
 			component[v] = c
-			ok = ok || p(g.State(int(v)))
+			if !ok {
+				*s = g.State(int(v))
+				ok = p(s)
+			}
 		}
 		for _, v := range comp {
 			lo, hi := g.span(v)

@@ -105,7 +105,7 @@ func TestCanAlwaysReachAgainstReachability(t *testing.T) {
 			}
 		}
 
-		res, err := CanAlwaysReach(lg.g, func(v int) bool { return lg.p[v] })
+		res, err := CanAlwaysReach(lg.g, func(v *int) bool { return lg.p[*v] })
 		require.NoError(t, err)
 		require.Equal(t, nearest < 0, res.Holds)
 		require.False(t, res.Vacuous)

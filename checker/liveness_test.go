@@ -30,11 +30,11 @@ func sf(name string, actions ...string) Fairness[string] {
 }
 
 // oneOf returns the predicate "the state is one of these".
-func oneOf[S comparable](states ...S) func(S) bool {
-	return func(s S) bool { return slices.Contains(states, s) }
+func oneOf[S comparable](states ...S) func(*S) bool {
+	return func(s *S) bool { return slices.Contains(states, *s) }
 }
 
-func nowhere[S any](S) bool { return false }
+func nowhere[S any](*S) bool { return false }
 
 // graphOf returns the system whose transitions are adj (adj[u] lists the
 // moves from u), with the initial state 0.
@@ -44,7 +44,7 @@ func graphOf(adj [][]move[int]) toy[int] {
 
 // requireFailsWith checks that res is a failure whose lasso is a valid
 // counterexample of p ~> q (see requireCounterexample) and returns it.
-func requireFailsWith[S comparable](t tester, g *Graph[S, string], res *LivenessResult[S, string], err error, p, q func(S) bool, fairness []Fairness[string]) *Lasso[S, string] {
+func requireFailsWith[S comparable](t tester, g *Graph[S, string], res *LivenessResult[S, string], err error, p, q func(*S) bool, fairness []Fairness[string]) *Lasso[S, string] {
 	t.Helper()
 	require.NoError(t, err)
 	require.False(t, res.Holds)
@@ -67,8 +67,10 @@ func requireHolds[S comparable](t tester, res *LivenessResult[S, string], err er
 // requireCounterexample checks, from the graph alone, that l is a fair
 // behaviour of g that reaches a P state and never reaches a Q state from
 // there on.
-func requireCounterexample[S comparable](t tester, g *Graph[S, string], l *Lasso[S, string], p, q func(S) bool, fairness []Fairness[string]) {
+func requireCounterexample[S comparable](t tester, g *Graph[S, string], l *Lasso[S, string], p, q func(*S) bool, fairness []Fairness[string]) {
 	t.Helper()
+	// at applies a predicate to a copy of s.
+	at := func(pred func(*S) bool, s S) bool { return pred(&s) }
 	tr := l.Trace
 	require.NotEmpty(t, tr)
 	view := viewOf(g)
@@ -98,13 +100,13 @@ func requireCounterexample[S comparable](t tester, g *Graph[S, string], l *Lasso
 
 	// P, then never Q.
 	k := l.LoopStart
-	for k > 0 && !q(tr[k-1].State) {
+	for k > 0 && !at(q, tr[k-1].State) {
 		k--
 	}
 	for _, st := range tr[k:] {
-		require.False(t, q(st.State), "Q holds in %v", st.State)
+		require.False(t, at(q, st.State), "Q holds in %v", st.State)
 	}
-	require.True(t, slices.ContainsFunc(tr[k:], func(st Step[S, string]) bool { return p(st.State) }),
+	require.True(t, slices.ContainsFunc(tr[k:], func(st Step[S, string]) bool { return at(p, st.State) }),
 		"no P state starts the ¬Q part %v", states(tr[k:]))
 
 	// Fair.
@@ -335,7 +337,7 @@ func TestAlwaysEventually(t *testing.T) {
 	// If only inc is fair, the counter may stop at 2.
 	fair := []Fairness[string]{wf("inc", "inc")}
 	res, err = AlwaysEventually(g, oneOf(0), fair)
-	l := requireFailsWith(t, g, res, err, func(int) bool { return true }, oneOf(0), fair)
+	l := requireFailsWith(t, g, res, err, func(*int) bool { return true }, oneOf(0), fair)
 	require.Equal(t, &Lasso[int, string]{
 		Trace:     []Step[int, string]{start(0), step("inc", 1), step("inc", 2)},
 		LoopStart: 2,
@@ -346,7 +348,7 @@ func TestAlwaysEventually(t *testing.T) {
 	// come first.
 	fair = []Fairness[string]{wf("counter", "inc", "reset")}
 	res, err = AlwaysEventually(g, oneOf(2), fair)
-	l = requireFailsWith(t, g, res, err, func(int) bool { return true }, oneOf(2), fair)
+	l = requireFailsWith(t, g, res, err, func(*int) bool { return true }, oneOf(2), fair)
 	require.Equal(t, &Lasso[int, string]{
 		Trace:     []Step[int, string]{start(0), step("inc", 1), step("reset", 0)},
 		LoopStart: 0,
@@ -382,7 +384,7 @@ func lossyLink(retransmit bool) toy[linkState] {
 	}
 }
 
-func delivered(s linkState) bool { return s.Delivered }
+func delivered(s *linkState) bool { return s.Delivered }
 
 func TestLossyRetransmission(t *testing.T) {
 	g := completeGraph(t, lossyLink(true))
@@ -441,8 +443,8 @@ func TestPetersonStarvationFreedom(t *testing.T) {
 	for _, i := range []string{"0", "1"} {
 		fair = append(fair, wf("p"+i, "p"+i+" flag", "p"+i+" turn", "p"+i+" enter", "p"+i+" exit"))
 	}
-	trying := func(i int) func(procs) bool { return func(p procs) bool { return p.PC[i] == 1 } }
-	inside := func(i int) func(procs) bool { return func(p procs) bool { return p.PC[i] == critical } }
+	trying := func(i int) func(*procs) bool { return func(p *procs) bool { return p.PC[i] == 1 } }
+	inside := func(i int) func(*procs) bool { return func(p *procs) bool { return p.PC[i] == critical } }
 	for _, strategy := range []Strategy{BFS, DFS} {
 		res := explore(t, peterson(), Options[procs, string]{KeepGraph: true, Strategy: strategy})
 		for i := range 2 {
@@ -482,7 +484,7 @@ func TestCompleteGraph(t *testing.T) {
 		"no graph":   {},
 		"max depth":  {KeepGraph: true, MaxDepth: 3},
 		"max states": {KeepGraph: true, MaxStates: 3},
-		"violation":  {KeepGraph: true, Invariants: []Invariant[int]{{Name: "small", Holds: func(x int) bool { return x < 2 }}}},
+		"violation":  {KeepGraph: true, Invariants: []Invariant[int]{{Name: "small", Holds: func(x *int) bool { return *x < 2 }}}},
 	} {
 		_, err := CompleteGraph(explore(t, counter(5), opts))
 		require.Error(t, err, name)
@@ -494,7 +496,7 @@ func TestCompleteGraph(t *testing.T) {
 	res = explore(t, counter(5), Options[int, string]{
 		KeepGraph:              true,
 		ContinueAfterViolation: true,
-		Invariants:             []Invariant[int]{{Name: "small", Holds: func(x int) bool { return x < 2 }}},
+		Invariants:             []Invariant[int]{{Name: "small", Holds: func(x *int) bool { return *x < 2 }}},
 	})
 	_, err = CompleteGraph(res)
 	require.NoError(t, err)
@@ -502,7 +504,7 @@ func TestCompleteGraph(t *testing.T) {
 
 func TestLivenessOperationalErrors(t *testing.T) {
 	g := completeGraph(t, counter(3))
-	yes := func(int) bool { return true }
+	yes := func(*int) bool { return true }
 	_, err := LeadsTo[int, string](nil, yes, yes, nil)
 	require.Error(t, err)
 	_, err = LeadsTo(g, nil, yes, nil)
@@ -688,7 +690,7 @@ func TestLeadsToAgainstBruteForce(t *testing.T) {
 		lg := drawLiveGraph(t)
 		g := lg.g
 		n := g.NumStates()
-		pred := func(b []bool) func(int) bool { return func(v int) bool { return b[v] } }
+		pred := func(b []bool) func(*int) bool { return func(v *int) bool { return b[*v] } }
 		initial := make([]bool, n)
 		for _, v := range g.Initial() {
 			initial[v] = true
@@ -726,14 +728,14 @@ func TestLeadsToAgainstBruteForce(t *testing.T) {
 func torusLeadsTo(b *testing.B, holds bool) {
 	const side = 100
 	g := torusGraph(side)
-	q := func(v int) bool { return v%side == 0 }
+	q := func(v *int) bool { return *v%side == 0 }
 	// Under WF(x), x keeps growing and comes back to 0: no fair cycle
 	// stays where x ≠ 0. Under WF(y) alone, y and z may go round forever.
 	fair := []Fairness[string]{wf("x", "x")}
 	if !holds {
 		fair = []Fairness[string]{wf("y", "y")}
 	}
-	yes := func(int) bool { return true }
+	yes := func(*int) bool { return true }
 	b.ReportAllocs()
 	for b.Loop() {
 		res, err := LeadsTo(g, yes, q, fair)
@@ -751,9 +753,9 @@ func BenchmarkLeadsToStrongFairness(b *testing.B) {
 	// Under SF(x) the refinement removes every state of each component.
 	const side = 100
 	g := torusGraph(side)
-	q := func(v int) bool { return v%side == 0 }
+	q := func(v *int) bool { return *v%side == 0 }
 	fair := []Fairness[string]{wf("y", "y"), sf("x", "x")}
-	yes := func(int) bool { return true }
+	yes := func(*int) bool { return true }
 	b.ReportAllocs()
 	for b.Loop() {
 		res, err := LeadsTo(g, yes, q, fair)
@@ -798,7 +800,7 @@ func TestLivenessBytesBoundsAllocation(t *testing.T) {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		res, err := Eventually(g, func(u int) bool { return u == goal }, fairness)
+		res, err := Eventually(g, func(u *int) bool { return *u == goal }, fairness)
 		runtime.ReadMemStats(&after)
 		require.NoError(t, err)
 		require.True(t, res.Holds)

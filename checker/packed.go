@@ -330,7 +330,6 @@ func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, code []byte, know
 			return false
 		}
 	}
-	var s S
 	unpacked := false
 	if added {
 		if code == nil {
@@ -343,7 +342,7 @@ func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, code []byte, know
 			e.depth = x.depth + 1
 		}
 		if len(e.opts.Invariants) > 0 && !precomputed {
-			s, unpacked = e.enc.DecodeState(code), true
+			e.decoded, unpacked = e.enc.DecodeState(code), true
 		}
 		if e.graph != nil {
 			e.graph.addState(code, nil)
@@ -358,7 +357,7 @@ func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, code []byte, know
 				e.checkStateFails(x.index, a, e.enc.DecodeState(code), invFail)
 			}
 		} else if unpacked {
-			e.checkState(x.index, a, s)
+			e.checkState(x.index, a, &e.decoded)
 		}
 	}
 	return !e.done

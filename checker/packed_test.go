@@ -59,8 +59,8 @@ func TestPackedAgreesWithNext(t *testing.T) {
 		bad := rapid.IntRange(0, 40).Draw(t, "bad")
 		if rapid.Bool().Draw(t, "invariants") {
 			opts.Invariants = []Invariant[int]{
-				{Name: "not-bad", Holds: func(u int) bool { return u != bad }},
-				{Name: "small", Holds: func(u int) bool { return u < 25 }},
+				{Name: "not-bad", Holds: func(u *int) bool { return *u != bad }},
+				{Name: "small", Holds: func(u *int) bool { return *u < 25 }},
 			}
 		}
 		var calls atomic.Int64
@@ -134,7 +134,7 @@ func TestUnpackableStateLeavesPackedPath(t *testing.T) {
 			opts.MaxStates, opts.MaxDepth = 0, 0
 		}
 		bad := rapid.IntRange(0, 40).Draw(t, "bad")
-		opts.Invariants = []Invariant[int]{{Name: "not-bad", Holds: func(u int) bool { return u != bad }}}
+		opts.Invariants = []Invariant[int]{{Name: "not-bad", Holds: func(u *int) bool { return *u != bad }}}
 		limit := rapid.IntRange(0, 40).Draw(t, "limit")
 		sys := limitedPacker{packedToy{g.system(), new(atomic.Int64)}, limit}
 		want, left := sameForWorkers1to4(t, g.system(), sys, opts)
@@ -173,7 +173,7 @@ func reachesAtLeast(g randomGraph, limit int) bool {
 func TestUnpackableGrid(t *testing.T) {
 	const n = 40
 	grid := gridToy(n, true)
-	always := []TransitionInvariant[int, string]{{Name: "true", Holds: func(int, string, int) bool { return true }}}
+	always := []TransitionInvariant[int, string]{{Name: "true", Holds: func(*int, string, *int) bool { return true }}}
 	for _, c := range []struct {
 		kind  StoreKind
 		trans []TransitionInvariant[int, string]
@@ -211,10 +211,10 @@ func TestLevelSyncAgreesOnGrid(t *testing.T) {
 		{"no violation", Options[int, string]{}},
 		{"deadlock", Options[int, string]{CheckDeadlock: true}},
 		{"final corner", Options[int, string]{CheckDeadlock: true, Final: func(u int) bool { return u == n*n-1 }}},
-		{"invariant", Options[int, string]{Invariants: []Invariant[int]{{Name: "not-17-9", Holds: func(u int) bool { return u != 17*n+9 }}}}},
+		{"invariant", Options[int, string]{Invariants: []Invariant[int]{{Name: "not-17-9", Holds: func(u *int) bool { return *u != 17*n+9 }}}}},
 		{"all", Options[int, string]{ContinueAfterViolation: true, CheckDeadlock: true, Invariants: []Invariant[int]{
-			{Name: "not-17-9", Holds: func(u int) bool { return u != 17*n+9 }},
-			{Name: "row-under-20", Holds: func(u int) bool { return u/n < 20 }},
+			{Name: "not-17-9", Holds: func(u *int) bool { return *u != 17*n+9 }},
+			{Name: "row-under-20", Holds: func(u *int) bool { return *u/n < 20 }},
 		}}},
 		{"max states", Options[int, string]{MaxStates: 500}},
 	} {
@@ -241,7 +241,7 @@ func TestPackedTrace(t *testing.T) {
 	for _, kind := range []StoreKind{ExactStore, FingerprintStore} {
 		res := explore(t, packedToy{grid, &calls}, Options[int, string]{
 			Store:      kind,
-			Invariants: []Invariant[int]{{Name: "corner", Holds: func(u int) bool { return u != n*n-1 }}},
+			Invariants: []Invariant[int]{{Name: "corner", Holds: func(u *int) bool { return *u != n*n-1 }}},
 		})
 		require.Equal(t, Violated, res.Verdict)
 		require.Len(t, res.Violations[0].Trace, 2*n-1)

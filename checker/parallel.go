@@ -76,6 +76,9 @@ type slice[S comparable, A any] struct {
 	e     *explorer[S, A]
 	from  entry[S]
 	yield func(A, S) bool
+	// decoded is a state computePacked decodes for the invariants (see
+	// explorer.decoded).
+	decoded S
 
 	// Pipelined (see expandPipelined): ready is the number of the slice
 	// of the level last computed into this one, busy is set while one is
@@ -178,12 +181,15 @@ func (w *workers[S, A]) compute(sl *slice[S, A]) {
 // It only reads the explorer.
 func (sl *slice[S, A]) add(a A, s S) bool {
 	e, opts, x := sl.e, sl.e.opts, &sl.from
-	t := transition[S, A]{action: a, state: s, known: -1, precomputed: true}
+	// t is appended first and filled in place: the invariants are passed
+	// pointers to its state, which would put a local on the heap.
+	sl.trans = append(sl.trans, transition[S, A]{action: a, state: s, known: -1, precomputed: true})
+	t := &sl.trans[len(sl.trans)-1]
 	c := opts.ActionConstraint
 	t.allowed = c == nil || c(x.state, a, s)
 	if t.allowed {
 		for k, inv := range opts.TransitionInvariants {
-			if !inv.Holds(x.state, a, s) {
+			if !inv.Holds(&x.state, a, &t.state) {
 				t.transFail |= 1 << k
 			}
 		}
@@ -197,13 +203,12 @@ func (sl *slice[S, A]) add(a A, s S) bool {
 			t.known = num
 		} else {
 			for k, inv := range opts.Invariants {
-				if !inv.Holds(s) {
+				if !inv.Holds(&t.state) {
 					t.invFail |= 1 << k
 				}
 			}
 		}
 	}
-	sl.trans = append(sl.trans, t)
 	sl.ends = append(sl.ends, len(sl.codes))
 	return true
 }
@@ -273,7 +278,8 @@ func (w *workers[S, A]) computePacked(sl *slice[S, A]) {
 		if !ok {
 			num = -1
 			if len(invariants) > 0 {
-				s := e.pk.Unpack(b.succ[j*n : (j+1)*n])
+				s := &sl.decoded
+				*s = e.pk.Unpack(b.succ[j*n : (j+1)*n])
 				for k, inv := range invariants {
 					if !inv.Holds(s) {
 						fails |= 1 << k

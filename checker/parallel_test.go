@@ -51,11 +51,11 @@ func TestWorkersAgreeOnRandomGraphs(t *testing.T) {
 		opts.MaxDepth = rapid.IntRange(0, 6).Draw(t, "maxDepth")
 		bad := rapid.IntRange(0, 40).Draw(t, "bad")
 		opts.Invariants = []Invariant[int]{
-			{Name: "not-bad", Holds: func(u int) bool { return u != bad }},
-			{Name: "small", Holds: func(u int) bool { return u < 25 }},
+			{Name: "not-bad", Holds: func(u *int) bool { return *u != bad }},
+			{Name: "small", Holds: func(u *int) bool { return *u < 25 }},
 		}
 		opts.TransitionInvariants = []TransitionInvariant[int, string]{
-			{Name: "no-self-loop", Holds: func(u int, _ string, v int) bool { return u != v }},
+			{Name: "no-self-loop", Holds: func(u *int, _ string, v *int) bool { return *u != *v }},
 		}
 		sameForWorkers(t, g.system(), opts)
 	})
@@ -75,7 +75,7 @@ func TestWorkersAgreeWhenStealing(t *testing.T) {
 		opts.KeepGraph = rapid.Bool().Draw(t, "graph")
 		opts.ContinueAfterViolation = rapid.Bool().Draw(t, "all")
 		bad := rapid.IntRange(0, 40).Draw(t, "bad")
-		opts.Invariants = []Invariant[int]{{Name: "not-bad", Holds: func(u int) bool { return u != bad }}}
+		opts.Invariants = []Invariant[int]{{Name: "not-bad", Holds: func(u *int) bool { return *u != bad }}}
 		sameForWorkers(t, g.system(), opts)
 	})
 	counted := sameForWorkers(t, counter(5000), Options[int, string]{Store: FingerprintStore})
@@ -87,7 +87,7 @@ func TestWorkersAgreeOnToys(t *testing.T) {
 	res := sameForWorkers(t, peterson(), Options[procs, string]{KeepGraph: true, CheckDeadlock: true})
 	require.Equal(t, Holds, res.Verdict)
 	res = sameForWorkers(t, naiveLock(), Options[procs, string]{
-		Invariants:             []Invariant[procs]{{Name: "mutex", Holds: func(p procs) bool { return p.PC[0] != 2 || p.PC[1] != 2 }}},
+		Invariants:             []Invariant[procs]{{Name: "mutex", Holds: func(p *procs) bool { return p.PC[0] != 2 || p.PC[1] != 2 }}},
 		ContinueAfterViolation: true,
 	})
 	require.Equal(t, Violated, res.Verdict)
@@ -136,7 +136,7 @@ func TestEncoderStore(t *testing.T) {
 		res := sameForWorkers(t, g, Options[[2]uint16, string]{
 			Store:      kind,
 			KeepGraph:  true,
-			Invariants: []Invariant[[2]uint16]{{Name: "corner", Holds: func(s [2]uint16) bool { return s != [2]uint16{79, 79} }}},
+			Invariants: []Invariant[[2]uint16]{{Name: "corner", Holds: func(s *[2]uint16) bool { return *s != [2]uint16{79, 79} }}},
 		})
 		require.Equal(t, Violated, res.Verdict)
 		require.Equal(t, 6400, res.Stats.Distinct)

@@ -177,7 +177,7 @@ func TestAgainstReference(t *testing.T) {
 		for _, b := range bad {
 			opts.Invariants = append(opts.Invariants, Invariant[int]{
 				Name:  strconv.Itoa(b),
-				Holds: func(u int) bool { return u != b },
+				Holds: func(u *int) bool { return *u != b },
 			})
 		}
 		var reachable []int
@@ -226,7 +226,7 @@ func TestAgainstReference(t *testing.T) {
 		opts = g.options()
 		opts.TransitionInvariants = []TransitionInvariant[int, string]{{
 			Name:  "forbidden",
-			Holds: func(u int, _ string, v int) bool { return u != from || v != to },
+			Holds: func(u *int, _ string, v *int) bool { return *u != from || *v != to },
 		}}
 		forbidden := false
 		if _, ok := ref.dist[from]; ok {

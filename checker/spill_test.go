@@ -27,7 +27,7 @@ func TestSpilledFrontierAgrees(t *testing.T) {
 		opts.SpillDir = dir
 		if rapid.Bool().Draw(t, "invariants") {
 			bad := rapid.IntRange(0, 40).Draw(t, "bad")
-			opts.Invariants = []Invariant[int]{{Name: "not-bad", Holds: func(u int) bool { return u != bad }}}
+			opts.Invariants = []Invariant[int]{{Name: "not-bad", Holds: func(u *int) bool { return *u != bad }}}
 		}
 		sys := packedToy{g.system(), &calls}
 		want, wantGraph := viewed(explore(t, sys, opts))
@@ -125,8 +125,8 @@ func TestPresizedTableDoesNotGrow(t *testing.T) {
 func TestTraceLinksOnlyWhenNeeded(t *testing.T) {
 	var calls atomic.Int64
 	sys := packedToy{gridToy(20, true), &calls}
-	holds := []Invariant[int]{{Name: "holds", Holds: func(int) bool { return true }}}
-	always := []TransitionInvariant[int, string]{{Name: "holds", Holds: func(int, string, int) bool { return true }}}
+	holds := []Invariant[int]{{Name: "holds", Holds: func(*int) bool { return true }}}
+	always := []TransitionInvariant[int, string]{{Name: "holds", Holds: func(*int, string, *int) bool { return true }}}
 	for _, c := range []struct {
 		name  string
 		opts  Options[int, string]

@@ -39,9 +39,12 @@ type Encoder[S any] interface {
 
 // Invariant is a named predicate that must hold in every reachable state,
 // initial states included.
+//
+// Holds is called on the checker's own copy of the state, once per state
+// stored: it must neither modify the state nor keep the pointer.
 type Invariant[S any] struct {
 	Name  string
-	Holds func(S) bool
+	Holds func(s *S) bool
 }
 
 // TransitionInvariant is a named predicate that must hold on every transition
@@ -50,9 +53,14 @@ type Invariant[S any] struct {
 //
 // A transition is taken if the action constraint allows it; it is checked
 // even if its successor was visited before or fails the state constraint.
+//
+// Holds is called on the checker's own copies of the two states, once per
+// transition taken: it must neither modify them nor keep the pointers.
+// (The checker's invariants take pointers because a check calls dozens
+// of them on every transition, and a state is hundreds of bytes.)
 type TransitionInvariant[S, A any] struct {
 	Name  string
-	Holds func(from S, a A, to S) bool
+	Holds func(from *S, a A, to *S) bool
 }
 
 // Strategy selects the order of exploration.

@@ -87,7 +87,7 @@ const (
 // bothCritical is the mutual exclusion invariant.
 var mutualExclusion = Invariant[procs]{
 	Name:  "MutualExclusion",
-	Holds: func(p procs) bool { return !(p.PC[0] == critical && p.PC[1] == critical) },
+	Holds: func(p *procs) bool { return !(p.PC[0] == critical && p.PC[1] == critical) },
 }
 
 // peterson is Peterson's algorithm for two processes:

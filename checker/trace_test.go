@@ -35,7 +35,7 @@ func TestTraceFollowsActionConstraint(t *testing.T) {
 	}
 	res := explore(t, sys, Options[int, string]{
 		ActionConstraint: func(_ int, a string, _ int) bool { return a != "a" },
-		Invariants:       []Invariant[int]{{Name: "not2", Holds: func(x int) bool { return x != 2 }}},
+		Invariants:       []Invariant[int]{{Name: "not2", Holds: func(x *int) bool { return *x != 2 }}},
 	})
 	require.Equal(t, []Step[int, string]{start(0), step("b", 1), step("c", 2)}, res.Violations[0].Trace)
 }
@@ -67,7 +67,7 @@ func (f fickle) Next(x int) iter.Seq2[string, int] {
 }
 
 func TestTraceOfNondeterministicSystem(t *testing.T) {
-	below3 := Invariant[int]{Name: "below3", Holds: func(x int) bool { return x < 3 }}
+	below3 := Invariant[int]{Name: "below3", Holds: func(x *int) bool { return *x < 3 }}
 	for _, fickleInit := range []bool{true, false} {
 		sys := fickle{initCalls: new(int), nextCalls: new(int), fickleInit: fickleInit}
 		_, err := Explore(context.Background(), sys, Options[int, string]{Invariants: []Invariant[int]{below3}})

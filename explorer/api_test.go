@@ -271,9 +271,9 @@ func TestScenariosReachTheirSituation(t *testing.T) {
 		n := len(w.trace)
 		require.Greater(t, n, 1, sc.ID)
 		last := w.trace[n-1]
-		require.True(t, sc.Reached(w.trace[n-2].State, last.Action, last.State), sc.ID)
+		require.True(t, sc.Reached(&w.trace[n-2].State, last.Action, &last.State), sc.ID)
 		for k := 1; k < n-1; k++ {
-			require.False(t, sc.Reached(w.trace[k-1].State, w.trace[k].Action, w.trace[k].State), "%s: reached early, at step %d", sc.ID, k)
+			require.False(t, sc.Reached(&w.trace[k-1].State, w.trace[k].Action, &w.trace[k].State), "%s: reached early, at step %d", sc.ID, k)
 		}
 	}
 }
@@ -397,7 +397,7 @@ func TestChartStopsBeforeAnOverflow(t *testing.T) {
 	m, err := model.New(cfg)
 	require.NoError(t, err)
 	res, err := checker.Explore(context.Background(), m, checker.Options[model.State, model.Action]{
-		Invariants: []checker.Invariant[model.State]{{Name: "no overflow", Holds: func(s model.State) bool { return !s.Overflow }}},
+		Invariants: []checker.Invariant[model.State]{{Name: "no overflow", Holds: func(s *model.State) bool { return !s.Overflow }}},
 	})
 	require.NoError(t, err)
 	require.NotEmpty(t, res.Violations)

@@ -379,8 +379,8 @@ func (x *Explorer) failing(w *walk) []string {
 	var out []string
 	for _, p := range x.props {
 		switch {
-		case p.State != nil && !p.State(last.State),
-			p.Step != nil && last.HasAction && !p.Step(trace[len(trace)-2].State, last.Action, last.State):
+		case p.State != nil && !p.State(&last.State),
+			p.Step != nil && last.HasAction && !p.Step(&trace[len(trace)-2].State, last.Action, &last.State):
 			out = append(out, p.ID)
 		}
 	}

@@ -24,7 +24,7 @@ type Scenario struct {
 	Preset string
 	Config model.Config
 	// Reached tells the transition the path ends with.
-	Reached func(from model.State, a model.Action, to model.State) bool
+	Reached func(from *model.State, a model.Action, to *model.State) bool
 }
 
 // seedConfig is a preset with the seed's ISNs x = 100 and y = 300, edited.
@@ -66,7 +66,7 @@ func Scenarios() []Scenario {
 			Gloss:  "Both applications connect; each SYN crosses the other in flight, each endpoint answers from SYN-SENT with a SYN,ACK and enters SYN-RECEIVED, and the SYN,ACKs complete both handshakes: four segments, no listener.",
 			Preset: "simultaneous",
 			Config: seedConfig("simultaneous", func(c *model.Config) { c.MaxLosses, c.Data, c.Close, c.EarlyClose = 0, [2]int{0, 0}, false, false }),
-			Reached: func(from model.State, _ model.Action, to model.State) bool {
+			Reached: func(from *model.State, _ model.Action, to *model.State) bool {
 				a, b := &to.Ep[model.A], &to.Ep[model.B]
 				return a.State == model.Established && b.State == model.Established && !a.Passive && !b.Passive
 			},
@@ -78,7 +78,7 @@ func Scenarios() []Scenario {
 			Gloss:  "Both applications CLOSE at once: each FIN crosses the other, each endpoint goes FIN-WAIT-1 → CLOSING on the peer's FIN, then TIME-WAIT on the ACK of its own: both wait 2MSL.",
 			Preset: "close",
 			Config: seedConfig("close", func(c *model.Config) { c.MaxLosses = 0 }),
-			Reached: func(from model.State, a model.Action, to model.State) bool {
+			Reached: func(from *model.State, a model.Action, to *model.State) bool {
 				return to.Ep[model.A].State == model.TimeWait && to.Ep[model.B].State == model.TimeWait
 			},
 		},
@@ -88,7 +88,7 @@ func Scenarios() []Scenario {
 				"Without TIME-WAIT (variant no-time-wait) it would meet a RST.",
 			Preset: "close",
 			Config: seedConfig("close", func(c *model.Config) { c.MaxLosses = 1 }),
-			Reached: func(from model.State, a model.Action, to model.State) bool {
+			Reached: func(from *model.State, a model.Action, to *model.State) bool {
 				return a.Kind == model.Deliver && a.Seg.Has(model.FIN) && from.Ep[a.Side].State == model.TimeWait
 			},
 		},
@@ -96,7 +96,7 @@ func Scenarios() []Scenario {
 			ID: "syn-flood-cookies", Title: "SYN flood, with SYN cookies", Quote: flood.Quote, Source: "seed, claim 6",
 			Gloss:  "An attacker's spoofed SYNs fill B's one-entry SYN queue; B answers A's SYN with a SYN cookie instead of dropping it, and A's ACK, carrying the cookie back, makes the connection from LISTEN.",
 			Preset: "handshake", Config: floodCfg,
-			Reached: func(from model.State, a model.Action, to model.State) bool {
+			Reached: func(from *model.State, a model.Action, to *model.State) bool {
 				return from.Ep[model.B].State == model.Listen && to.Ep[model.B].State == model.Established
 			},
 		},
@@ -104,7 +104,7 @@ func Scenarios() []Scenario {
 			ID: "syn-flood-no-cookies", Title: "SYN flood, without SYN cookies", Quote: flood.Quote, Source: "seed, claim 6",
 			Gloss:  "Variant no-syn-cookies: with B's SYN queue full of spoofed entries, A's SYN and its retransmissions are dropped until A gives up: its application is told the connection timed out.",
 			Preset: "handshake", Config: noCookies,
-			Reached: func(from model.State, a model.Action, to model.State) bool {
+			Reached: func(from *model.State, a model.Action, to *model.State) bool {
 				return to.Ep[model.A].Err == model.TimedOut && from.Ep[model.A].Err != model.TimedOut
 			},
 		},
@@ -162,7 +162,7 @@ func (x *Explorer) findScenario(sc Scenario) (Query, error) {
 	res, err := checker.Explore(context.Background(), m, checker.Options[model.State, model.Action]{
 		TransitionInvariants: []checker.TransitionInvariant[model.State, model.Action]{{
 			Name:  sc.ID,
-			Holds: func(from model.State, a model.Action, to model.State) bool { return !sc.Reached(from, a, to) },
+			Holds: func(from *model.State, a model.Action, to *model.State) bool { return !sc.Reached(from, a, to) },
 		}},
 		MaxStates: x.limits.MaxRunStates, Timeout: requestTimeout, Workers: 1,
 	})

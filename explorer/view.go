@@ -233,9 +233,9 @@ func (x *Explorer) propertyViews(m *model.Model, trace []Step, next []succ) []Pr
 		fails := func(k int) bool {
 			switch {
 			case p.State != nil:
-				return !p.State(trace[k].State)
+				return !p.State(&trace[k].State)
 			case p.Step != nil && k > 0:
-				return !p.Step(trace[k-1].State, trace[k].Action, trace[k].State)
+				return !p.Step(&trace[k-1].State, trace[k].Action, &trace[k].State)
 			}
 			return false
 		}
@@ -293,11 +293,11 @@ func temporalStatus(p properties.SegmentProperty, trace []Step, next []succ) (st
 	var waiting, met, untriggered []string
 	for _, l := range p.Leads {
 		open, triggered := -1, false
-		for k, st := range trace {
-			if open < 0 && l.P(st.State) {
+		for k := range trace {
+			if open < 0 && l.P(&trace[k].State) {
 				open, triggered = k, true
 			}
-			if open >= 0 && l.Q(st.State) {
+			if open >= 0 && l.Q(&trace[k].State) {
 				open = -1
 			}
 		}

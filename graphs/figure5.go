@@ -69,7 +69,7 @@ func inFigure5(from, to model.ConnState, label string) bool {
 // network acted, or the arc is not one of Figure 5's (a reset, an ABORT,
 // a give-up). It labels the arc as Endpoint does, so a run's arc counts
 // agree with the endpoint diagram of its graph.
-func Figure5Index(m *model.Model, s model.State, a model.Action, t model.State) int {
+func Figure5Index(m *model.Model, s *model.State, a model.Action, t *model.State) int {
 	if a.Kind.Cause() == model.CauseNetwork {
 		return -1
 	}
@@ -77,12 +77,12 @@ func Figure5Index(m *model.Model, s model.State, a model.Action, t model.State) 
 	if from == to || int(from) >= len(figure5Pairs) || int(to) >= len(figure5Pairs) || !figure5Pairs[from][to] {
 		return -1 // no need for the label, which costs a step of the model
 	}
-	return figure5Index(from, to, endpointLabel(m, s, a, t))
+	return figure5Index(from, to, endpointLabel(m, *s, a, *t))
 }
 
 // Figure5IndexTLA is Figure5Index for the message-level model of package
 // model/diagram, labelling the arc as EndpointTLA does.
-func Figure5IndexTLA(s diagram.State, a diagram.Action, t diagram.State) int {
+func Figure5IndexTLA(s *diagram.State, a diagram.Action, t *diagram.State) int {
 	from, to := s.Peers[a.Peer].Conn, t.Peers[a.Peer].Conn
 	if from == to {
 		return -1

@@ -27,8 +27,8 @@ func TestWorkersAgreeOnPresets(t *testing.T) {
 					Workers: w, Store: store, KeepGraph: true, CheckDeadlock: true, Final: m.Final,
 					ContinueAfterViolation: true,
 					Invariants: []checker.Invariant[model.State]{
-						{Name: "no-overflow", Holds: func(s model.State) bool { return !s.Overflow }},
-						{Name: "a-not-time-wait", Holds: func(s model.State) bool { return s.Ep[model.A].State != model.TimeWait }},
+						{Name: "no-overflow", Holds: func(s *model.State) bool { return !s.Overflow }},
+						{Name: "a-not-time-wait", Holds: func(s *model.State) bool { return s.Ep[model.A].State != model.TimeWait }},
 					},
 				})
 				require.NoError(t, err)
@@ -68,8 +68,8 @@ func TestPackedAgreesWithNextOnPresets(t *testing.T) {
 			opts := checker.Options[model.State, model.Action]{
 				Store: store, KeepGraph: true, CheckDeadlock: true, ContinueAfterViolation: true,
 				Invariants: []checker.Invariant[model.State]{
-					{Name: "no-overflow", Holds: func(s model.State) bool { return !s.Overflow }},
-					{Name: "a-not-time-wait", Holds: func(s model.State) bool { return s.Ep[model.A].State != model.TimeWait }},
+					{Name: "no-overflow", Holds: func(s *model.State) bool { return !s.Overflow }},
+					{Name: "a-not-time-wait", Holds: func(s *model.State) bool { return s.Ep[model.A].State != model.TimeWait }},
 				},
 			}
 			type result struct {
@@ -105,7 +105,7 @@ func TestPackingLimitFallsBack(t *testing.T) {
 		opts := checker.Options[model.State, model.Action]{
 			Store: store, CheckDeadlock: true,
 			Invariants: []checker.Invariant[model.State]{
-				{Name: "a-not-time-wait", Holds: func(s model.State) bool { return s.Ep[model.A].State != model.TimeWait }},
+				{Name: "a-not-time-wait", Holds: func(s *model.State) bool { return s.Ep[model.A].State != model.TimeWait }},
 			},
 		}
 		m, err := model.New(mustPreset(t, "lifecycle"))
@@ -264,7 +264,7 @@ func BenchmarkRules(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		t := &trs[i%len(trs)]
-		if m.Rules(t.s, t.a, t.s) == nil {
+		if m.Rules(&t.s, t.a, &t.s) == nil {
 			b.Fatal("no rule")
 		}
 	}

@@ -410,10 +410,10 @@ func (m *Model) RuleNames() []string {
 // order they applied (nil if a is not enabled in s): each that disposed
 // of its event or changed the state or sent a segment. The transition is
 // computed again, so to is not needed.
-func (m *Model) Rules(s State, a Action, _ State) []string {
+func (m *Model) Rules(s *State, a Action, _ *State) []string {
 	t := transitions.Get().(*Transition)
 	defer transitions.Put(t)
-	t.reset(m.recorder, &s)
+	t.reset(m.recorder, s)
 	if s.Overflow || !t.apply(a) {
 		return nil
 	}

@@ -128,7 +128,7 @@ func checkCounting(t *testing.T, cfg model.Config, hits map[string]int) outcome 
 			}
 			for _, l := range p.Leads {
 				for _, s := range res.Graph.States() {
-					if l.P(s) {
+					if l.P(&s) {
 						hits[p.ID]++
 					}
 				}

@@ -42,53 +42,53 @@ func contracts(m *model.Model) []properties.SegmentProperty {
 	return []properties.SegmentProperty{
 		{
 			ID: "next-is-step",
-			Step: func(from model.State, a model.Action, to model.State) bool {
-				next, ok := m.Step(from, a)
-				return ok && next == to
+			Step: func(from *model.State, a model.Action, to *model.State) bool {
+				next, ok := m.Step(*from, a)
+				return ok && next == *to
 			},
-			Why: func(model.State, model.Action, model.State) string {
+			Why: func(*model.State, model.Action, *model.State) string {
 				return "Step does not give the successor Next gave for this action"
 			},
 		},
 		{
 			ID: "emitted-is-sent",
-			Step: func(from model.State, a model.Action, to model.State) bool {
-				return to.Overflow || to.InFlight() == from.InFlight()+len(m.Emitted(from, a))+taken(a)
+			Step: func(from *model.State, a model.Action, to *model.State) bool {
+				return to.Overflow || to.InFlight() == from.InFlight()+len(m.Emitted(*from, a))+taken(a)
 			},
-			Why: func(from model.State, a model.Action, to model.State) string {
+			Why: func(from *model.State, a model.Action, to *model.State) string {
 				return "the segments in flight changed by other than what Emitted says was sent"
 			},
 		},
 		{
 			ID: "next-deterministic",
-			State: func(s model.State) bool {
+			State: func(s *model.State) bool {
 				type edge struct {
 					a model.Action
 					s model.State
 				}
 				var first, second []edge
-				for a, t := range m.Next(s) {
+				for a, t := range m.Next(*s) {
 					first = append(first, edge{a, t})
 				}
-				for a, t := range m.Next(s) {
+				for a, t := range m.Next(*s) {
 					second = append(second, edge{a, t})
 				}
 				return slices.Equal(first, second)
 			},
-			Why: func(model.State, model.Action, model.State) string {
+			Why: func(*model.State, model.Action, *model.State) string {
 				return "two calls of Next gave different transitions"
 			},
 		},
 		{
 			ID:    "encoding-round-trips",
-			State: func(s model.State) bool { return m.DecodeState(m.AppendState(nil, s)) == s },
-			Why: func(model.State, model.Action, model.State) string {
+			State: func(s *model.State) bool { return m.DecodeState(m.AppendState(nil, *s)) == *s },
+			Why: func(*model.State, model.Action, *model.State) string {
 				return "DecodeState(AppendState(s)) is not s: the checker's store would confuse two states"
 			},
 		},
 		{
 			ID: "within-bounds",
-			State: func(s model.State) bool {
+			State: func(s *model.State) bool {
 				ok := int(s.Losses) <= cfg.MaxLosses && int(s.Dups) <= cfg.MaxDups
 				for _, side := range []model.Side{model.A, model.B} {
 					e, ch := &s.Ep[side], &s.Ch[side]
@@ -99,22 +99,22 @@ func contracts(m *model.Model) []properties.SegmentProperty {
 				}
 				return ok
 			},
-			Why: func(_ model.State, _ model.Action, s model.State) string {
+			Why: func(_ *model.State, _ model.Action, s *model.State) string {
 				return "a counter or a channel went past its bound: " + s.String()
 			},
 		},
 		{
 			ID: "overflow-ends",
-			State: func(s model.State) bool {
+			State: func(s *model.State) bool {
 				if !s.Overflow {
 					return true
 				}
-				for range m.Next(s) {
+				for range m.Next(*s) {
 					return false
 				}
-				return m.Final(s)
+				return m.Final(*s)
 			},
-			Why: func(model.State, model.Action, model.State) string {
+			Why: func(*model.State, model.Action, *model.State) string {
 				return "a state that overflowed a channel has successors, or is not a legitimate end"
 			},
 		},

@@ -98,16 +98,16 @@ func TestUserVariantOverride(t *testing.T) {
 func TestRulesOfATransition(t *testing.T) {
 	m := lifecycleModel(t, nil)
 	before, a, after := play(t, m, handshake[:3]) // B: rcv SYN
-	require.Equal(t, []string{"segment/listen/syn", "isn/select"}, m.Rules(before, a, after))
+	require.Equal(t, []string{"segment/listen/syn", "isn/select"}, m.Rules(&before, a, &after))
 	before, a, after = play(t, m, handshake) // B: rcv ACK of SYN
-	require.Equal(t, []string{"segment/ack"}, m.Rules(before, a, after))
+	require.Equal(t, []string{"segment/ack"}, m.Rules(&before, a, &after))
 
 	s := after
 	s.Ch[A].push(Segment{Seq: 9000, Ack: 301, Flags: ACK, Inc: 1})
 	a = Action{Kind: Deliver, Side: B, Seg: s.Ch[A].At(0)}
 	next, _ := m.Step(s, a)
-	require.Equal(t, []string{"segment/sequence"}, m.Rules(s, a, next))
-	require.Nil(t, m.Rules(s, Action{Kind: PassiveOpen, Side: B}, s))
+	require.Equal(t, []string{"segment/sequence"}, m.Rules(&s, a, &next))
+	require.Nil(t, m.Rules(&s, Action{Kind: PassiveOpen, Side: B}, &s))
 
 	names := m.RuleNames()
 	require.Len(t, names, len(Rules()))

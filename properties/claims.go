@@ -39,7 +39,7 @@ type Experiment struct {
 type Witness struct {
 	Description string
 	Config      model.Config
-	Reached     func(from model.State, a model.Action, to model.State) bool
+	Reached     func(from *model.State, a model.Action, to *model.State) bool
 }
 
 // Outcome is what running an experiment or a witness gave.
@@ -124,7 +124,7 @@ func RunWitness(ctx context.Context, w Witness) (Outcome, error) {
 	res, err := checker.Explore(ctx, m, checker.Options[model.State, model.Action]{
 		TransitionInvariants: []checker.TransitionInvariant[model.State, model.Action]{{
 			Name:  "witness",
-			Holds: func(from model.State, a model.Action, to model.State) bool { return !w.Reached(from, a, to) },
+			Holds: func(from *model.State, a model.Action, to *model.State) bool { return !w.Reached(from, a, to) },
 		}},
 	})
 	if err != nil {
@@ -201,7 +201,7 @@ func Claims() []Claim {
 				{handshake, []string{"handshake-ack", "established-agree"}, checker.Holds},
 				{withVariant(handshake, model.BugAckSeq), []string{"handshake-ack"}, checker.Violated},
 			},
-			Witness: &Witness{"both endpoints ESTABLISHED", handshake, func(_ model.State, _ model.Action, to model.State) bool {
+			Witness: &Witness{"both endpoints ESTABLISHED", handshake, func(_ *model.State, _ model.Action, to *model.State) bool {
 				return to.Ep[model.A].State == model.Established && to.Ep[model.B].State == model.Established
 			}},
 		},
@@ -236,7 +236,7 @@ func Claims() []Claim {
 			},
 			Witness: &Witness{"the listener's half-open connection completed by a segment that carries data (the third segment with data)",
 				preset("handshake", func(c *model.Config) { c.MaxLosses, c.Data = 1, [2]int{1, 0} }),
-				func(from model.State, a model.Action, to model.State) bool {
+				func(from *model.State, a model.Action, to *model.State) bool {
 					return a.Kind == model.Deliver && a.Seg.Len > 0 &&
 						from.Ep[a.Side].State == model.SynReceived && to.Ep[a.Side].State == model.Established
 				}},
@@ -250,7 +250,7 @@ func Claims() []Claim {
 				{queue, []string{"syn-queue-bound", "accept-queue-bound", "no-silent-loss"}, checker.Holds},
 			},
 			Witness: &Witness{"the handshake's last ACK dropped because another client's connection fills the accept queue", queue,
-				func(from model.State, a model.Action, to model.State) bool {
+				func(from *model.State, a model.Action, to *model.State) bool {
 					return a.Kind == model.Deliver && a.Side == model.B && a.Seg.Has(model.ACK) &&
 						from.Ep[model.B].State == model.SynReceived && to.Ep[model.B].State == model.SynReceived &&
 						from.AcceptQueued() >= int(from.Listen.AcceptCap)
@@ -276,7 +276,7 @@ func Claims() []Claim {
 				{withVariant(thirdLost, model.NoSynAckRetransmit), []string{"deadlock-free"}, checker.Violated},
 			},
 			Witness: &Witness{"the server drops its half-open entry after its retries, and the client's next segment is reset", thirdLostOften,
-				func(from model.State, a model.Action, to model.State) bool {
+				func(from *model.State, a model.Action, to *model.State) bool {
 					return to.Ep[model.A].Err == model.Reset && from.Ep[model.A].Err != model.Reset
 				}},
 		},
@@ -289,7 +289,7 @@ func Claims() []Claim {
 				{halfClose, []string{"stream-integrity", "clean-close", "deadlock-free"}, checker.Holds},
 			},
 			Witness: &Witness{"the active closer receives data after sending its FIN", halfClose,
-				func(from model.State, a model.Action, to model.State) bool {
+				func(from *model.State, a model.Action, to *model.State) bool {
 					e0, e1 := &from.Ep[model.A], &to.Ep[model.A]
 					return e0.FinSent() && e1.Delivered > e0.Delivered
 				}},

@@ -20,7 +20,7 @@ func Diagram() []DiagramProperty {
 			Description: "when both queues are empty, A is ESTABLISHED exactly when B is",
 			Source:      "tlaplus/Examples specifications/tcp, tcp.tla Inv; RFC 9293 §3.5.1",
 			State:       diagram.EstablishedAgree,
-			Why: func(_ diagram.State, _ diagram.Action, to diagram.State) string {
+			Why: func(_ *diagram.State, _ diagram.Action, to *diagram.State) string {
 				return fmt.Sprintf("both queues are empty, yet A is %s and B is %s", to.Peers[diagram.A].Conn, to.Peers[diagram.B].Conn)
 			},
 		},
@@ -29,7 +29,7 @@ func Diagram() []DiagramProperty {
 			Description: "no queue grows past the model's fixed capacity",
 			Source:      "tcpcheck: the diagram model's queue bound",
 			State:       diagram.WithinCapacity,
-			Why: func(diagram.State, diagram.Action, diagram.State) string {
+			Why: func(*diagram.State, diagram.Action, *diagram.State) string {
 				return fmt.Sprintf("a queue went past its capacity of %d messages", diagram.QueueCap)
 			},
 		},

@@ -14,8 +14,8 @@ import (
 // Step is set, matching the property's kind.
 type Premise[S comparable, A any] struct {
 	Name  string
-	State func(S) bool
-	Step  func(from S, a A, to S) bool
+	State func(s *S) bool
+	Step  func(from *S, a A, to *S) bool
 }
 
 // Vacuity counts, during a search, how often each premise of each
@@ -85,7 +85,7 @@ func ApplyCounting[S comparable, A any](opts *checker.Options[S, A], props []Pro
 		case p.State != nil:
 			holds, premises := p.State, p.Premises
 			counts := addCounts(v, p.ID, premises)
-			opts.Invariants = append(opts.Invariants, checker.Invariant[S]{Name: p.ID, Holds: func(s S) bool {
+			opts.Invariants = append(opts.Invariants, checker.Invariant[S]{Name: p.ID, Holds: func(s *S) bool {
 				for i, q := range premises {
 					if q.State != nil && q.State(s) {
 						counts[i].hits.Add(1)
@@ -96,7 +96,7 @@ func ApplyCounting[S comparable, A any](opts *checker.Options[S, A], props []Pro
 		case p.Step != nil:
 			holds, premises := p.Step, p.Premises
 			counts := addCounts(v, p.ID, premises)
-			opts.TransitionInvariants = append(opts.TransitionInvariants, checker.TransitionInvariant[S, A]{Name: p.ID, Holds: func(from S, a A, to S) bool {
+			opts.TransitionInvariants = append(opts.TransitionInvariants, checker.TransitionInvariant[S, A]{Name: p.ID, Holds: func(from *S, a A, to *S) bool {
 				for i, q := range premises {
 					if q.Step != nil && q.Step(from, a, to) {
 						counts[i].hits.Add(1)

@@ -39,9 +39,9 @@ type Property[S comparable, A any] struct {
 	Kind   Kind
 
 	// State must hold in every reachable state.
-	State func(S) bool
+	State func(s *S) bool
 	// Step must hold on every transition taken.
-	Step func(from S, a A, to S) bool
+	Step func(from *S, a A, to *S) bool
 	// Deadlock: no reachable state that is not a legitimate end has no
 	// enabled action (the checker's deadlock check).
 	Deadlock bool
@@ -59,7 +59,12 @@ type Property[S comparable, A any] struct {
 	// a counterexample: the last transition (from, a, to); for a state
 	// property from and a are those of the step that reached to (a is the
 	// zero action for an initial state).
-	Why func(from S, a A, to S) string
+	Why func(from *S, a A, to *S) string
+
+	// State, Step and Why, like the premises and the Leads predicates,
+	// are passed pointers to the checker's copies of the states: a check
+	// calls them on every state and transition, and a state is hundreds
+	// of bytes. They must neither modify the states nor keep the pointers.
 }
 
 // WhyAt is Why for the last step of a counterexample trace (from the
@@ -74,14 +79,14 @@ func (p Property[S, A]) WhyAt(trace []checker.Step[S, A]) string {
 	if len(trace) > 1 {
 		from = trace[len(trace)-2].State
 	}
-	return p.Why(from, last.Action, last.State)
+	return p.Why(&from, last.Action, &last.State)
 }
 
 // LeadsTo is one check of a temporal property: from every reachable state
 // where P holds, every fair behaviour reaches a state where Q holds. The
 // names say what P and Q are, for reports.
 type LeadsTo[S any] struct {
-	P, Q         func(S) bool
+	P, Q         func(s *S) bool
 	PName, QName string
 }
 

@@ -151,8 +151,8 @@ func TestWalksAgreeWithTheChecker(t *testing.T) {
 		}
 		x.props = append(x.props, properties.SegmentProperty{
 			ID:    "explored",
-			State: func(s model.State) bool { return x.states[s] },
-			Why: func(model.State, model.Action, model.State) string {
+			State: func(s *model.State) bool { return x.states[*s] },
+			Why: func(*model.State, model.Action, *model.State) string {
 				return "the walk reached a state the checker did not explore"
 			},
 		})

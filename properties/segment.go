@@ -18,7 +18,7 @@ func segmentCatalogue() []SegmentProperty {
 			Description: "no segment with SYN set carries payload",
 			Source:      "seed §3 (the first and second handshake segments never carry data)",
 			State:       noDataOnSYN,
-			Why: func(_ model.State, _ model.Action, to model.State) string {
+			Why: func(_ *model.State, _ model.Action, to *model.State) string {
 				side, g, _ := synWithData(to)
 				return fmt.Sprintf("%s sent %s: a SYN carrying %d byte(s) of data", side, g, g.Len)
 			},
@@ -42,7 +42,7 @@ func segmentCatalogue() []SegmentProperty {
 			Description: "at rest (nothing in flight, no timer armed) one endpoint is ESTABLISHED exactly when the other is: no half-open connection",
 			Source:      "RFC 9293 §3.5.1; seed §1 (why three messages)",
 			State:       establishedAgree,
-			Why: func(_ model.State, _ model.Action, to model.State) string {
+			Why: func(_ *model.State, _ model.Action, to *model.State) string {
 				return fmt.Sprintf("nothing is in flight and no timer is armed, yet A is %s and B is %s: a half-open connection", to.Ep[model.A].State, to.Ep[model.B].State)
 			},
 		},
@@ -64,8 +64,8 @@ func segmentCatalogue() []SegmentProperty {
 			ID:          "half-open-memory",
 			Description: "a half-open connection holds no payload: a SYN-RECEIVED entry keeps nothing but its TCB",
 			Source:      "seed §3 (data on a SYN lets an attacker fill the server's memory)",
-			State:       func(s model.State) bool { return halfOpenBytes(s) == 0 },
-			Why: func(_ model.State, _ model.Action, to model.State) string {
+			State:       func(s *model.State) bool { return halfOpenBytes(s) == 0 },
+			Why: func(_ *model.State, _ model.Action, to *model.State) string {
 				return fmt.Sprintf("half-open connections hold %d byte(s) of payload from SYNs", halfOpenBytes(to))
 			},
 		},
@@ -73,8 +73,8 @@ func segmentCatalogue() []SegmentProperty {
 			ID:          "syn-queue-bound",
 			Description: "the listener's SYN queue never holds more half-open entries than its capacity (--syn-backlog)",
 			Source:      "seed §4 (the half-open queue); RFC 4987 §2",
-			State:       func(s model.State) bool { return s.Listen.Cap == 0 || s.HalfOpen() <= int(s.Listen.Cap) },
-			Why: func(_ model.State, _ model.Action, to model.State) string {
+			State:       func(s *model.State) bool { return s.Listen.Cap == 0 || s.HalfOpen() <= int(s.Listen.Cap) },
+			Why: func(_ *model.State, _ model.Action, to *model.State) string {
 				return fmt.Sprintf("the SYN queue holds %d half-open entries, over its capacity of %d", to.HalfOpen(), to.Listen.Cap)
 			},
 		},
@@ -82,10 +82,10 @@ func segmentCatalogue() []SegmentProperty {
 			ID:          "accept-queue-bound",
 			Description: "the listener's accept queue never holds more completed connections than its capacity (--accept-backlog)",
 			Source:      "seed §4 (the accept queue: when it is full, packets are dropped)",
-			State: func(s model.State) bool {
+			State: func(s *model.State) bool {
 				return s.Listen.AcceptCap == 0 || s.AcceptQueued() <= int(s.Listen.AcceptCap)
 			},
-			Why: func(_ model.State, _ model.Action, to model.State) string {
+			Why: func(_ *model.State, _ model.Action, to *model.State) string {
 				return fmt.Sprintf("the accept queue holds %d connections, over its capacity of %d", to.AcceptQueued(), to.Listen.AcceptCap)
 			},
 		},
@@ -149,8 +149,8 @@ func segmentCatalogue() []SegmentProperty {
 			ID:          "channel-bound",
 			Description: "no behaviour needs more room in a channel than --capacity gives (a bound of the model, not of TCP)",
 			Source:      "tcpcheck: the model's channel bound",
-			State:       func(s model.State) bool { return !s.Overflow },
-			Why: func(model.State, model.Action, model.State) string {
+			State:       func(s *model.State) bool { return !s.Overflow },
+			Why: func(*model.State, model.Action, *model.State) string {
 				return "a segment was sent into a full channel: raise --capacity to explore this behaviour"
 			},
 		},
@@ -159,7 +159,7 @@ func segmentCatalogue() []SegmentProperty {
 			Description: "every reachable state that is not a legitimate end (all closed or listening, nothing in flight) has an enabled action",
 			Source:      "RFC 9293 §3.3.2 (every state has a way out)",
 			Deadlock:    true,
-			Why: func(_ model.State, _ model.Action, to model.State) string {
+			Why: func(_ *model.State, _ model.Action, to *model.State) string {
 				return fmt.Sprintf("no action is enabled, yet A is %s and B is %s with %d segment(s) in flight", to.Ep[model.A].State, to.Ep[model.B].State, to.InFlight())
 			},
 		},
@@ -169,12 +169,12 @@ func segmentCatalogue() []SegmentProperty {
 			Source:      "RFC 9293 §3.6; the design card's eventual close",
 			Kind:        Temporal,
 			Leads: []LeadsTo[model.State]{{
-				P: func(s model.State) bool { return s.Ep[model.A].AppClosed && s.Ep[model.B].AppClosed },
+				P: func(s *model.State) bool { return s.Ep[model.A].AppClosed && s.Ep[model.B].AppClosed },
 				// An application that opens again (a new incarnation) starts a
 				// new connection: that is not this one failing to close. A
 				// state past the channel bound is the model's end, reported
 				// by channel-bound.
-				Q: func(s model.State) bool {
+				Q: func(s *model.State) bool {
 					a, b := &s.Ep[model.A], &s.Ep[model.B]
 					return atRest(a) && atRest(b) || !a.AppClosed || !b.AppClosed || s.Overflow
 				},
@@ -203,12 +203,12 @@ func segmentCatalogue() []SegmentProperty {
 
 // holdsUnless turns an explanation into a step predicate: the step holds
 // when there is nothing to explain.
-func holdsUnless(why func(model.State, model.Action, model.State) string) func(model.State, model.Action, model.State) bool {
-	return func(from model.State, a model.Action, to model.State) bool { return why(from, a, to) == "" }
+func holdsUnless(why func(*model.State, model.Action, *model.State) string) func(*model.State, model.Action, *model.State) bool {
+	return func(from *model.State, a model.Action, to *model.State) bool { return why(from, a, to) == "" }
 }
 
 // synWithData finds a SYN in flight that carries payload.
-func synWithData(s model.State) (model.Side, model.Segment, bool) {
+func synWithData(s *model.State) (model.Side, model.Segment, bool) {
 	for _, side := range []model.Side{model.A, model.B} {
 		ch := &s.Ch[side]
 		for i := 0; i < ch.Len(); i++ {
@@ -220,7 +220,7 @@ func synWithData(s model.State) (model.Side, model.Segment, bool) {
 	return 0, model.Segment{}, false
 }
 
-func noDataOnSYN(s model.State) bool {
+func noDataOnSYN(s *model.State) bool {
 	_, _, found := synWithData(s)
 	return !found
 }
@@ -243,13 +243,13 @@ func sentBy(from, to *model.State, a model.Action, side model.Side) []model.Segm
 // handshakeAck checks the numbers of the three handshake segments, as the
 // endpoints change state on them (RFC 9293 §3.5, Figure 6: x, y, x+1,
 // y+1). It returns why the transition breaks them, or "".
-func handshakeAck(from model.State, a model.Action, to model.State) string {
+func handshakeAck(from *model.State, a model.Action, to *model.State) string {
 	if a.Kind != model.Deliver {
 		return ""
 	}
 	side := a.Side
 	e0, e1 := &from.Ep[side], &to.Ep[side]
-	sent := sentBy(&from, &to, a, side)
+	sent := sentBy(from, to, a, side)
 	switch {
 	case (e0.State == model.Listen || e0.State == model.SynSent) && e1.State == model.SynReceived:
 		// The SYN,ACK: <SEQ=y><ACK=x+1><CTL=SYN,ACK>, from a listener or,
@@ -291,7 +291,7 @@ func handshakeAck(from model.State, a model.Action, to model.State) string {
 // ackAcceptable checks every acknowledgment an endpoint accepts: its
 // SND.UNA only moves forward into what it has sent, and when it covers the
 // FIN it is exactly the FIN's seq+1.
-func ackAcceptable(from model.State, a model.Action, to model.State) string {
+func ackAcceptable(from *model.State, a model.Action, to *model.State) string {
 	if a.Kind != model.Deliver || !a.Seg.Has(model.ACK) {
 		return ""
 	}
@@ -310,7 +310,7 @@ func ackAcceptable(from model.State, a model.Action, to model.State) string {
 }
 
 // establishedAgree is the half-open check at rest.
-func establishedAgree(s model.State) bool {
+func establishedAgree(s *model.State) bool {
 	if s.InFlight() != 0 || timerArmed(&s.Ep[model.A]) || timerArmed(&s.Ep[model.B]) {
 		return true
 	}
@@ -330,7 +330,7 @@ func timerArmed(e *model.Endpoint) bool {
 // streamIntegrity checks each byte handed to an application: it is the
 // next byte of the stream of the incarnation the connection synchronized
 // with.
-func streamIntegrity(from model.State, a model.Action, to model.State) string {
+func streamIntegrity(from *model.State, a model.Action, to *model.State) string {
 	if a.Kind != model.Deliver {
 		return ""
 	}
@@ -359,7 +359,7 @@ func streamIntegrity(from model.State, a model.Action, to model.State) string {
 
 // timeWaitActiveCloser checks who enters TIME-WAIT: only from FIN-WAIT-1,
 // FIN-WAIT-2 or CLOSING, the states of a side that sent its FIN first.
-func timeWaitActiveCloser(from model.State, a model.Action, to model.State) string {
+func timeWaitActiveCloser(from *model.State, a model.Action, to *model.State) string {
 	for _, side := range []model.Side{model.A, model.B} {
 		s0, s1 := from.Ep[side].State, to.Ep[side].State
 		if s1 != model.TimeWait || s0 == model.TimeWait {
@@ -376,7 +376,7 @@ func timeWaitActiveCloser(from model.State, a model.Action, to model.State) stri
 
 // halfOpenBytes is the payload held by half-open connections: the
 // legitimate one's and the flood's entries'.
-func halfOpenBytes(s model.State) int {
+func halfOpenBytes(s *model.State) int {
 	return int(s.Ep[model.A].Held) + int(s.Ep[model.B].Held) + int(s.Listen.Held)
 }
 
@@ -384,7 +384,7 @@ func halfOpenBytes(s model.State) int {
 // segment was lost. With losses a timeout is TCP working as designed —
 // and, since the model has no clock, the client's timer may also fire
 // more often than the listener's in ways real timing would not allow.
-func connectNoTimeout(from model.State, a model.Action, to model.State) string {
+func connectNoTimeout(from *model.State, a model.Action, to *model.State) string {
 	if a.Kind != model.RetransmitTimeout {
 		return ""
 	}
@@ -395,7 +395,7 @@ func connectNoTimeout(from model.State, a model.Action, to model.State) string {
 	// The listener's answer, a SYN,ACK of this SYN sent on its arrival,
 	// is back within the RTO: the SYN is not retransmitted while it is on
 	// its way (with a duplicate the answer may be to a delayed copy).
-	if g, ok := answerInFlight(&from, a.Side, e0); ok && from.Dups == 0 && g.Has(model.SYN) {
+	if g, ok := answerInFlight(from, a.Side, e0); ok && from.Dups == 0 && g.Has(model.SYN) {
 		return fmt.Sprintf("%s retransmitted its SYN while %s, the answer to it, was on its way and the network had lost nothing", a.Side, g)
 	}
 	// A reconnect (a later incarnation) may meet the peer still in the
@@ -439,7 +439,7 @@ func answerInFlight(s *model.State, side model.Side, e *model.Endpoint) (model.S
 // cleanClose flags a RST that ends an endpoint which has received its
 // peer's FIN and sent its own (LAST-ACK, CLOSING), when neither
 // application aborted: its close should end with the ACK of its FIN.
-func cleanClose(from model.State, a model.Action, to model.State) string {
+func cleanClose(from *model.State, a model.Action, to *model.State) string {
 	if a.Kind != model.Deliver || !a.Seg.Has(model.RST) {
 		return ""
 	}
@@ -463,10 +463,10 @@ func atRest(e *model.Endpoint) bool { return e.State == model.Closed || e.State 
 
 func handshakeCompletes(side model.Side) LeadsTo[model.State] {
 	return LeadsTo[model.State]{
-		P: func(s model.State) bool {
+		P: func(s *model.State) bool {
 			return s.Ep[side].State == model.SynSent && s.Ep[side.Peer()].State == model.Listen
 		},
-		Q: func(s model.State) bool {
+		Q: func(s *model.State) bool {
 			e, peer := &s.Ep[side], &s.Ep[side.Peer()]
 			return e.State.Synchronized() && peer.State.Synchronized() || e.Err != model.NoError || e.AppClosed || s.Overflow
 		},
@@ -483,11 +483,11 @@ func handshakeCompletes(side model.Side) LeadsTo[model.State] {
 // taken for one lost (--incarnations 2).
 func noSilentLoss(side model.Side) LeadsTo[model.State] {
 	return LeadsTo[model.State]{
-		P: func(s model.State) bool {
+		P: func(s *model.State) bool {
 			e, peer := &s.Ep[side], &s.Ep[side.Peer()]
 			return e.Sent > peer.Delivered && peer.HasTCB() && peer.State != model.Listen && peer.PeerInc == e.Opens && e.PeerInc == peer.Opens
 		},
-		Q: func(s model.State) bool {
+		Q: func(s *model.State) bool {
 			e := &s.Ep[side]
 			// An ABORT discards on purpose (§3.10.5: "all segments queued
 			// ... should be flushed"), either side's.
@@ -513,7 +513,7 @@ func SegmentFairness() []checker.Fairness[model.Action] {
 // incarnation known delivers what nobody sent. Once the peer has opened
 // again its count of what the old connection sent is gone, and the
 // property says nothing (stream-integrity still checks each byte).
-func deliveredWithinSent(from model.State, a model.Action, to model.State) string {
+func deliveredWithinSent(from *model.State, a model.Action, to *model.State) string {
 	for _, side := range []model.Side{model.A, model.B} {
 		e0, e1 := &from.Ep[side], &to.Ep[side]
 		if e1.Delivered <= e0.Delivered || e1.Opens != e0.Opens {
@@ -552,7 +552,7 @@ const maxWindow = 1 << 30
 // RST, acceptable by §3.5.3's test for the state it arrives in; never a
 // SYN (RFC 5961 §4 answers it with a challenge ACK; SYN-RECEIVED from
 // LISTEN returning to LISTEN on a SYN is §3.10.7.4's fourth step).
-func rstAcceptable(from model.State, a model.Action, to model.State) string {
+func rstAcceptable(from *model.State, a model.Action, to *model.State) string {
 	if a.Kind != model.Deliver {
 		return ""
 	}
@@ -586,7 +586,7 @@ func rstAcceptable(from model.State, a model.Action, to model.State) string {
 // it reached ESTABLISHED, that ends in CLOSED on anything but its own
 // application's CLOSE or ABORT; and a connection a listener makes that
 // does not remember it (Note 1 needs it to return).
-func listenerKept(from model.State, a model.Action, to model.State) string {
+func listenerKept(from *model.State, a model.Action, to *model.State) string {
 	for _, side := range []model.Side{model.A, model.B} {
 		e0, e1 := &from.Ep[side], &to.Ep[side]
 		if e0.State == model.Listen && e1.State == model.SynReceived && !e1.Passive {
@@ -606,7 +606,7 @@ func listenerKept(from model.State, a model.Action, to model.State) string {
 // retransmissions of one segment, and the backed-off timer starts afresh
 // (RFC 6298 §5.3, Karn's algorithm keeping the back-off only until a new
 // acknowledgment).
-func backoffReset(from model.State, a model.Action, to model.State) string {
+func backoffReset(from *model.State, a model.Action, to *model.State) string {
 	if a.Kind != model.Deliver {
 		return ""
 	}
@@ -640,12 +640,12 @@ func backoffReset(from model.State, a model.Action, to model.State) string {
 // SYN, hence unacceptable); or the answer came to a delayed copy, which
 // holds no timer. With --spurious-retransmit the round trip may exceed
 // the RTO and this property fails by design.
-func noSpuriousTimeout(from model.State, a model.Action, to model.State) string {
+func noSpuriousTimeout(from *model.State, a model.Action, to *model.State) string {
 	if a.Kind != model.RetransmitTimeout || from.Losses > 0 || from.Dups > 0 {
 		return ""
 	}
 	e, peer := &from.Ep[a.Side], &from.Ep[a.Side.Peer()]
-	if g, ok := answerInFlight(&from, a.Side, e); ok {
+	if g, ok := answerInFlight(from, a.Side, e); ok {
 		return fmt.Sprintf("%s's retransmission timer expired for SND.UNA %d while %s, which acknowledges it, was on its way and the network had lost nothing", a.Side, e.SndUna, g)
 	}
 	if !e.State.Synchronized() || !peer.State.Synchronized() || peer.PeerInc != e.Opens || e.PeerInc != peer.Opens || e.SndUna == e.ISS {
@@ -664,7 +664,7 @@ func noSpuriousTimeout(from model.State, a model.Action, to model.State) string 
 // on ABORT in a state that sends one (§3.10.5) — each with the sequence
 // number (and acknowledgment) that makes it acceptable to the segment's
 // sender. A RST is never answered.
-func rstGeneration(from model.State, a model.Action, to model.State) string {
+func rstGeneration(from *model.State, a model.Action, to *model.State) string {
 	e0, e1 := &from.Ep[a.Side], &to.Ep[a.Side]
 	var want model.Segment
 	switch {
@@ -679,7 +679,7 @@ func rstGeneration(from model.State, a model.Action, to model.State) string {
 		return ""
 	case a.Seg.Has(model.RST):
 		if e0.State == model.Closed || e0.State == model.Listen {
-			for _, g := range sentBy(&from, &to, a, a.Side) {
+			for _, g := range sentBy(from, to, a, a.Side) {
 				return fmt.Sprintf("%s, %s, answered %s with %s: a RST is never answered", a.Side, e0.State, a.Seg, g)
 			}
 		}
@@ -697,7 +697,7 @@ func rstGeneration(from model.State, a model.Action, to model.State) string {
 		// Acceptable, it draws <SEQ=SEG.ACK><CTL=RST> (§3.10.7.4 fifth
 		// step); unacceptable, an ACK (first step). Either way it is
 		// answered, never dropped in silence.
-		for _, g := range sentBy(&from, &to, a, a.Side) {
+		for _, g := range sentBy(from, to, a, a.Side) {
 			if g.Flags == model.RST && g.Seq == a.Seg.Ack || g.Flags == model.ACK && g.Seq == e0.SndNxt && g.Ack == e0.RcvNxt {
 				return ""
 			}
@@ -709,7 +709,7 @@ func rstGeneration(from model.State, a model.Action, to model.State) string {
 	default:
 		return ""
 	}
-	for _, g := range sentBy(&from, &to, a, a.Side) {
+	for _, g := range sentBy(from, to, a, a.Side) {
 		if g.Has(model.RST) && g.Seq == want.Seq && g.Flags == want.Flags && (!want.Has(model.ACK) || g.Ack == want.Ack) {
 			return ""
 		}

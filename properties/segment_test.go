@@ -131,13 +131,13 @@ func TestPropertiesCanFail(t *testing.T) {
 			p := segmentProperty(t, tt.id)
 			switch {
 			case p.State != nil:
-				require.False(t, p.State(tt.to))
+				require.False(t, p.State(&tt.to))
 			case p.Step != nil:
-				require.False(t, p.Step(tt.from, tt.a, tt.to))
+				require.False(t, p.Step(&tt.from, tt.a, &tt.to))
 			default:
 				t.Fatalf("%s is not decided on a state or a step", tt.id)
 			}
-			require.Contains(t, p.Why(tt.from, tt.a, tt.to), tt.why)
+			require.Contains(t, p.Why(&tt.from, tt.a, &tt.to), tt.why)
 		})
 	}
 }
@@ -214,10 +214,10 @@ func TestNoSpuriousTimeoutIgnoresTheNextIncarnation(t *testing.T) {
 	synAck := model.Segment{Seq: 1 << 30, Ack: 1, Flags: model.SYN | model.ACK, Inc: 2}
 	s.Ch[model.A].Segs[0], s.Ch[model.A].N = synAck, 1
 	a := model.Action{Kind: model.RetransmitTimeout, Side: model.B}
-	require.Empty(t, noSpuriousTimeout(s, a, s))
+	require.Empty(t, noSpuriousTimeout(&s, a, &s))
 
 	// The same answer from the incarnation B is synchronized with does
 	// hold the timer.
 	s.Ch[model.A].Segs[0].Inc = 1
-	require.NotEmpty(t, noSpuriousTimeout(s, a, s))
+	require.NotEmpty(t, noSpuriousTimeout(&s, a, &s))
 }

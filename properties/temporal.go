@@ -64,13 +64,13 @@ func CheckTemporal[S comparable, A any](res *checker.Result[S, A], props []Prope
 func lassoWhy[S, A any](l LeadsTo[S], lasso *checker.Lasso[S, A]) string {
 	// The premise holds at the first step after which Q never holds.
 	from := 0
-	for i, st := range lasso.Trace {
-		if l.Q(st.State) {
+	for i := range lasso.Trace {
+		if l.Q(&lasso.Trace[i].State) {
 			from = i + 1
 		}
 	}
 	for i := from; i < len(lasso.Trace); i++ {
-		if l.P(lasso.Trace[i].State) {
+		if l.P(&lasso.Trace[i].State) {
 			from = i
 			break
 		}

@@ -24,7 +24,7 @@ type CoverageSpec[S, A any] struct {
 	// its arcs, and Arc the index of the arc a transition takes, or -1.
 	Figure string
 	Arcs   []string
-	Arc    func(from S, a A, to S) int
+	Arc    func(from *S, a A, to *S) int
 	// Rules are the named rules of the model and which of them made a
 	// transition. Left nil, a check takes them from the system when it
 	// implements RuleNamer.
@@ -38,7 +38,7 @@ type RuleNamer[S, A any] interface {
 	// RuleNames lists every rule, in the order a report lists them.
 	RuleNames() []string
 	// Rules names the rules that made the transition (from, a, to).
-	Rules(from S, a A, to S) []string
+	Rules(from *S, a A, to *S) []string
 }
 
 // Coverage is what a run exercised: per action kind, per arc of the
@@ -100,7 +100,7 @@ func newCoverageCounter[S, A any](spec CoverageSpec[S, A], sys any) *coverageCou
 // count records the transition (from, a, to); it always reports true, so
 // that it can stand as a transition invariant the checker calls on every
 // transition it takes.
-func (c *coverageCounter[S, A]) count(from S, a A, to S) bool {
+func (c *coverageCounter[S, A]) count(from *S, a A, to *S) bool {
 	if c.spec.Action != nil {
 		if k := c.spec.Action(a); k >= 0 && k < len(c.actions) {
 			c.actions[k].Add(1)
@@ -224,7 +224,7 @@ func segmentCoverage(m *model.Model) CoverageSpec[model.State, model.Action] {
 	return CoverageSpec[model.State, model.Action]{
 		Actions: kinds, Action: func(a model.Action) int { return int(a.Kind) },
 		Figure: "Figure 5", Arcs: figure5Names(),
-		Arc: func(s model.State, a model.Action, t model.State) int { return graphs.Figure5Index(m, s, a, t) },
+		Arc: func(s *model.State, a model.Action, t *model.State) int { return graphs.Figure5Index(m, s, a, t) },
 	}
 }
 

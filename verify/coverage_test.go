@@ -63,14 +63,14 @@ func (counter) Next(n int) iter.Seq2[string, int] {
 		}
 	}
 }
-func (counter) RuleNames() []string                   { return []string{"inc", "reset"} }
-func (counter) Rules(_ int, a string, _ int) []string { return []string{a} }
+func (counter) RuleNames() []string                     { return []string{"inc", "reset"} }
+func (counter) Rules(_ *int, a string, _ *int) []string { return []string{a} }
 
 // A system that names its rules gets per-rule counts, and the rules never
 // used named, with no coverage spec of its own.
 func TestCoverageCountsRules(t *testing.T) {
 	m := &Model[int, string]{Name: "counter", Preset: "-", Config: "to 3", System: counter{},
-		Properties: []properties.Property[int, string]{{ID: "small", State: func(n int) bool { return n <= 3 }}},
+		Properties: []properties.Property[int, string]{{ID: "small", State: func(n *int) bool { return *n <= 3 }}},
 		Final:      func(n int) bool { return n == 3 }}
 	res, err := Run(context.Background(), m, Options{})
 	require.NoError(t, err)

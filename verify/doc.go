@@ -16,7 +16,7 @@
 //	if err != nil { ... }
 //	m.Properties = append(m.Properties, properties.Property[model.State, model.Action]{
 //		ID: "a-never-closing", Description: "A never reaches CLOSING", Kind: properties.Invariant,
-//		State: func(s model.State) bool { return s.Ep[model.A].State != model.Closing },
+//		State: func(s *model.State) bool { return s.Ep[model.A].State != model.Closing },
 //	})
 //	res, err := verify.Run(ctx, m, verify.Options{Properties: []string{"a-never-closing"}})
 //	if err != nil { ... } // operational failure or bad input, not a verdict

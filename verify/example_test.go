@@ -24,7 +24,7 @@ func Example() {
 	}
 	m.Properties = append(m.Properties, properties.Property[model.State, model.Action]{
 		ID: "b-answers", Description: "B never sits in SYN-RECEIVED with nothing in flight", Kind: properties.Invariant,
-		State: func(s model.State) bool {
+		State: func(s *model.State) bool {
 			return s.Ep[model.B].State != model.SynReceived || s.InFlight() > 0 || s.Ep[model.B].Backoff > 0
 		},
 	})

@@ -43,8 +43,8 @@ type segmentProperty = properties.Property[model.State, model.Action]
 // which closes first, passes through TIME-WAIT.
 var neverTimeWait = segmentProperty{
 	ID: "a-never-time-wait", Description: "A never enters TIME-WAIT", Source: "a user's test", Kind: properties.Invariant,
-	State: func(s model.State) bool { return s.Ep[model.A].State != model.TimeWait },
-	Why: func(_ model.State, _ model.Action, to model.State) string {
+	State: func(s *model.State) bool { return s.Ep[model.A].State != model.TimeWait },
+	Why: func(_ *model.State, _ model.Action, to *model.State) string {
 		return "A is in " + to.Ep[model.A].State.String()
 	},
 }
@@ -54,8 +54,8 @@ var neverTimeWait = segmentProperty{
 var synSentEnds = segmentProperty{
 	ID: "a-leaves-syn-sent", Description: "A leaves SYN-SENT", Source: "a user's test", Kind: properties.Temporal,
 	Leads: []properties.LeadsTo[model.State]{{
-		P:     func(s model.State) bool { return s.Ep[model.A].State == model.SynSent },
-		Q:     func(s model.State) bool { return s.Ep[model.A].State != model.SynSent },
+		P:     func(s *model.State) bool { return s.Ep[model.A].State == model.SynSent },
+		Q:     func(s *model.State) bool { return s.Ep[model.A].State != model.SynSent },
 		PName: "A is in SYN-SENT", QName: "A has left SYN-SENT",
 	}},
 	Fairness: properties.SegmentFairness(),
@@ -64,7 +64,7 @@ var synSentEnds = segmentProperty{
 // noClosedToEstablished is a user's transition invariant.
 var noClosedToEstablished = segmentProperty{
 	ID: "no-closed-to-established", Description: "no endpoint goes from CLOSED to ESTABLISHED in one step", Kind: properties.Invariant,
-	Step: func(from model.State, _ model.Action, to model.State) bool {
+	Step: func(from *model.State, _ model.Action, to *model.State) bool {
 		for _, side := range []model.Side{model.A, model.B} {
 			if from.Ep[side].State == model.Closed && to.Ep[side].State == model.Established {
 				return false

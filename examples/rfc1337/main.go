@@ -28,21 +28,21 @@ var notAssassinated = properties.Property[model.State, model.Action]{
 	Description: "a RST never ends TIME-WAIT before its 2MSL",
 	Source:      "RFC 1337 §2 (hazard TW1)",
 	Kind:        properties.Invariant,
-	Step: func(from model.State, a model.Action, to model.State) bool {
+	Step: func(from *model.State, a model.Action, to *model.State) bool {
 		return !assassinated(from, a, to)
 	},
 	Premises: []properties.Premise[model.State, model.Action]{{
 		Name: "a RST reaches TIME-WAIT",
-		Step: func(from model.State, a model.Action, _ model.State) bool {
+		Step: func(from *model.State, a model.Action, _ *model.State) bool {
 			return a.Kind == model.Deliver && a.Seg.Has(model.RST) && from.Ep[a.Side].State == model.TimeWait
 		},
 	}},
-	Why: func(from model.State, a model.Action, to model.State) string {
+	Why: func(from *model.State, a model.Action, to *model.State) string {
 		return fmt.Sprintf("%s left TIME-WAIT on %s, before 2MSL", a.Side, a.Seg)
 	},
 }
 
-func assassinated(from model.State, a model.Action, to model.State) bool {
+func assassinated(from *model.State, a model.Action, to *model.State) bool {
 	return a.Kind == model.Deliver && a.Seg.Has(model.RST) &&
 		from.Ep[a.Side].State == model.TimeWait && to.Ep[a.Side].State != model.TimeWait
 }

@@ -61,6 +61,6 @@ func TestExploreMatchesTLC(t *testing.T) {
 	require.Equal(t, 14, e.maxDepth, "depth")
 
 	for _, s := range e.order {
-		require.True(t, diagram.EstablishedAgree(s), "Inv fails in %v", s)
+		require.True(t, diagram.EstablishedAgree(&s), "Inv fails in %v", s)
 	}
 }

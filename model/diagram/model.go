@@ -109,7 +109,7 @@ func (m *Model) StateConstraint(s State) bool {
 // EstablishedAgree is tcp.tla's Inv: when no message is in flight, A is
 // ESTABLISHED exactly when B is. With messages in flight the peers may
 // disagree.
-func EstablishedAgree(s State) bool {
+func EstablishedAgree(s *State) bool {
 	a, b := s.Peers[A], s.Peers[B]
 	if a.Queue.Len() != 0 || b.Queue.Len() != 0 {
 		return true
@@ -120,19 +120,19 @@ func EstablishedAgree(s State) bool {
 // WithinCapacity holds in every state whose queues all fit in QueueCap:
 // it fails exactly in Overflow states. Check it as an invariant whenever
 // the model runs outside DefaultConfig.
-func WithinCapacity(s State) bool { return !s.Overflow }
+func WithinCapacity(s *State) bool { return !s.Overflow }
 
 // InSynSent returns the predicate "peer p is in SYN-SENT", the left side
 // of tcp.tla's Prop.
-func InSynSent(p Peer) func(State) bool {
-	return func(s State) bool { return s.Peers[p].Conn == SynSent }
+func InSynSent(p Peer) func(*State) bool {
+	return func(s *State) bool { return s.Peers[p].Conn == SynSent }
 }
 
 // ResolvedFromSynSent returns the predicate "peer p is in ESTABLISHED,
 // LISTEN or CLOSED", the right side of tcp.tla's Prop: where a peer in
 // SYN-SENT must eventually get to.
-func ResolvedFromSynSent(p Peer) func(State) bool {
-	return func(s State) bool {
+func ResolvedFromSynSent(p Peer) func(*State) bool {
+	return func(s *State) bool {
 		switch s.Peers[p].Conn {
 		case Established, Listen, Closed:
 			return true

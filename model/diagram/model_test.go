@@ -21,7 +21,7 @@ func TestInit(t *testing.T) {
 	}, got)
 	for _, s := range got {
 		require.True(t, m.StateConstraint(s))
-		require.True(t, diagram.EstablishedAgree(s))
+		require.True(t, diagram.EstablishedAgree(&s))
 	}
 }
 
@@ -169,13 +169,13 @@ func TestOverflow(t *testing.T) {
 	require.GreaterOrEqual(t, i, 0, "Established not enabled: %v", acts)
 	got := states[i]
 	require.Equal(t, want, got)
-	require.False(t, diagram.WithinCapacity(got))
+	require.False(t, diagram.WithinCapacity(&got))
 	require.True(t, m.StateConstraint(got))
 	nextActs, _ := successors(m, got)
 	require.Empty(t, nextActs)
 	require.Contains(t, got.String(), "OVERFLOW")
 
-	require.True(t, diagram.WithinCapacity(from))
+	require.True(t, diagram.WithinCapacity(&from))
 }
 
 // TestOverflowReachableWithoutNoRetransmission checks that the bound is
@@ -194,7 +194,7 @@ func TestOverflowReachableWithoutNoRetransmission(t *testing.T) {
 		require.NotEqual(t, s, next, "A could not send a RST from %v", s)
 		s = next
 	}
-	require.False(t, diagram.WithinCapacity(s))
+	require.False(t, diagram.WithinCapacity(&s))
 	require.Equal(t, diagram.QueueCap, s.Peers[diagram.B].Queue.Len())
 }
 
@@ -203,7 +203,7 @@ func TestOverflowReachableWithoutNoRetransmission(t *testing.T) {
 func TestDefaultConfigStaysWithinCapacity(t *testing.T) {
 	longest := 0
 	for _, s := range explore(diagram.New(diagram.DefaultConfig()), 1<<20).order {
-		require.True(t, diagram.WithinCapacity(s))
+		require.True(t, diagram.WithinCapacity(&s))
 		for _, p := range s.Peers {
 			longest = max(longest, p.Queue.Len())
 		}
@@ -227,7 +227,7 @@ func TestEstablishedAgree(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			require.Equal(t, tt.want, diagram.EstablishedAgree(tt.s))
+			require.Equal(t, tt.want, diagram.EstablishedAgree(&tt.s))
 		})
 	}
 }
@@ -235,11 +235,11 @@ func TestEstablishedAgree(t *testing.T) {
 func TestSynSentPredicates(t *testing.T) {
 	for c := diagram.Closed; c <= diagram.TimeWait; c++ {
 		s := state(peer(c, true), peer(diagram.SynSent, true))
-		require.Equal(t, c == diagram.SynSent, diagram.InSynSent(diagram.A)(s), "%v", c)
-		require.True(t, diagram.InSynSent(diagram.B)(s))
+		require.Equal(t, c == diagram.SynSent, diagram.InSynSent(diagram.A)(&s), "%v", c)
+		require.True(t, diagram.InSynSent(diagram.B)(&s))
 		resolved := c == diagram.Established || c == diagram.Listen || c == diagram.Closed
-		require.Equal(t, resolved, diagram.ResolvedFromSynSent(diagram.A)(s), "%v", c)
-		require.False(t, diagram.ResolvedFromSynSent(diagram.B)(s))
+		require.Equal(t, resolved, diagram.ResolvedFromSynSent(diagram.A)(&s), "%v", c)
+		require.False(t, diagram.ResolvedFromSynSent(diagram.B)(&s))
 	}
 }
 

@@ -89,12 +89,12 @@ func seeded(seed uint64) func(string, int) int {
 // returns the first violation, with the trace up to it, or nil.
 func Check[S comparable, A any](tg Target[S, A], trace []checker.Step[S, A]) *Violation[S, A] {
 	w := &walker[S, A]{tg: &tg}
-	for k, st := range trace {
-		from := st.State
+	for k := range trace {
+		st, from := &trace[k], &trace[k].State
 		if k > 0 {
-			from = trace[k-1].State
+			from = &trace[k-1].State
 		}
-		if p, bad := w.fails(from, st.Action, k == 0, st.State); bad {
+		if p, bad := w.fails(from, st.Action, k == 0, &st.State); bad {
 			return newViolation(p, trace[:k+1])
 		}
 	}
@@ -142,7 +142,7 @@ func (w *walker[S, A]) walk(steps int, choose func(what string, n int) int, keep
 		if visit != nil {
 			visit(s)
 		}
-		if p, bad := w.fails(from, a, out.Steps == 0, s); bad {
+		if p, bad := w.fails(&from, a, out.Steps == 0, &s); bad {
 			w.failed = p
 			out.Violation = newViolation(p, trace)
 			return out, trace
@@ -175,7 +175,7 @@ func (w *walker[S, A]) successors(s S) {
 // fails returns the first property, in the target's order, that fails
 // when the behaviour reaches to: by the transition (from, a), or as an
 // initial state.
-func (w *walker[S, A]) fails(from S, a A, initial bool, to S) (properties.Property[S, A], bool) {
+func (w *walker[S, A]) fails(from *S, a A, initial bool, to *S) (properties.Property[S, A], bool) {
 	for _, p := range w.tg.Properties {
 		switch {
 		case p.State != nil && !p.State(to),

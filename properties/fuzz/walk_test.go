@@ -34,14 +34,14 @@ func (c counter) Next(n int) iter.Seq2[string, int] {
 func below(limit int) properties.Property[int, string] {
 	return properties.Property[int, string]{
 		ID:    "below",
-		State: func(n int) bool { return n < limit },
-		Why:   func(_ int, a string, n int) string { return a + " reached " + string(rune('0'+n)) },
+		State: func(n *int) bool { return *n < limit },
+		Why:   func(_ *int, a string, n *int) string { return a + " reached " + string(rune('0'+*n)) },
 	}
 }
 
 var noReset = properties.Property[int, string]{
 	ID:   "no-reset",
-	Step: func(from int, a string, _ int) bool { return a != "reset" || from < 2 },
+	Step: func(from *int, a string, _ *int) bool { return a != "reset" || *from < 2 },
 }
 
 var deadlockFree = properties.Property[int, string]{ID: "deadlock-free", Deadlock: true}
@@ -165,7 +165,7 @@ func TestRandomWalkTrace(t *testing.T) {
 // properties see each step once: a property may count what it sees.
 func TestRandomWalkChecksEachStepOnce(t *testing.T) {
 	steps := 0
-	seen := properties.Property[int, string]{ID: "seen", Step: func(int, string, int) bool { steps++; return true }}
+	seen := properties.Property[int, string]{ID: "seen", Step: func(*int, string, *int) bool { steps++; return true }}
 	tg := fuzz.Target[int, string]{System: counter{top: 9}, Properties: []properties.Property[int, string]{seen, below(3)}}
 	found := 0
 	for seed := range uint64(20) {

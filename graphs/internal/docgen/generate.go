@@ -86,7 +86,7 @@ func generate(ctx context.Context) ([]file, error) {
 	res2, err := checker.Explore(ctx, m, checker.Options[model.State, model.Action]{
 		Invariants: []checker.Invariant[model.State]{{
 			Name:  "A never in TIME-WAIT",
-			Holds: func(s model.State) bool { return s.Ep[model.A].State != model.TimeWait },
+			Holds: func(s *model.State) bool { return s.Ep[model.A].State != model.TimeWait },
 		}},
 	})
 	if err != nil {
