@@ -59,9 +59,14 @@ type Graph[S comparable, A any] struct {
 	ordered bool
 
 	// actions is the table of distinct actions, numbered in the order
-	// first taken; ids finds the number of an action, when A is a
-	// comparable type (otherwise every edge has an entry of its own).
+	// first taken. When A is plain data (see plainData), byBytes finds
+	// the number of an action by its bytes; otherwise ids does, when A
+	// is a comparable type; otherwise every edge has an entry of its
+	// own. Two equal actions with an entry each (a struct's padding may
+	// differ) cost memory, not correctness: nothing reads the numbers
+	// but the table.
 	actions []A
+	byBytes map[string]uint32
 	ids     map[any]uint32
 }
 
@@ -77,10 +82,38 @@ type graphEdge struct {
 // grouped by source in number order; otherwise they are sorted at the end.
 func newGraph[S comparable, A any](ordered bool) *Graph[S, A] {
 	g := &Graph[S, A]{ordered: ordered}
-	if t := reflect.TypeFor[A](); t.Comparable() && t.Kind() != reflect.Interface {
+	switch t := reflect.TypeFor[A](); {
+	case plainData(t):
+		g.byBytes = map[string]uint32{}
+	case t.Comparable() && t.Kind() != reflect.Interface:
 		g.ids = map[any]uint32{}
 	}
 	return g
+}
+
+// plainData reports whether a value of type t is its bytes alone: no
+// pointer, string, slice, map, channel, function or interface in it.
+// Such an action is looked up by its bytes (a map[string] look-up that
+// neither allocates nor walks the type, where a map[any] boxes the
+// action and hashes it field by field): the commit of a search that
+// keeps its graph numbers the action of every edge.
+func plainData(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
+		return true
+	case reflect.Array:
+		return plainData(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if !plainData(t.Field(i).Type) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // NewGraph returns the graph of the given states, numbered in the order
@@ -220,6 +253,16 @@ func (g *Graph[S, A]) addEdge(from, to int32, a A) {
 // actionID returns the number of a in the table of actions, adding it if
 // it is new.
 func (g *Graph[S, A]) actionID(a A) uint32 {
+	if g.byBytes != nil {
+		b := unsafe.Slice((*byte)(unsafe.Pointer(&a)), unsafe.Sizeof(a))
+		id, ok := g.byBytes[string(b)]
+		if !ok {
+			id = uint32(len(g.actions))
+			g.byBytes[string(b)] = id
+			g.actions = append(g.actions, a)
+		}
+		return id
+	}
 	if g.ids == nil {
 		g.actions = append(g.actions, a)
 		return uint32(len(g.actions) - 1)

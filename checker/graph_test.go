@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -189,6 +190,26 @@ func TestGraphInternsActions(t *testing.T) {
 	g := NewGraph([]int{0, 1}, []int{0}, []Edge[label]{{0, 1, label{[]string{"a"}}}, {1, 0, label{[]string{"a"}}}})
 	require.Len(t, g.actions, 2)
 	require.Equal(t, []string{"a"}, g.Edge(1).Action.names)
+
+	// An action of plain data is found by its bytes.
+	type move struct {
+		Kind uint8
+		To   int32
+		At   [2]uint16
+	}
+	moves := []Edge[move]{{0, 1, move{1, 2, [2]uint16{3, 4}}}, {0, 2, move{2, 2, [2]uint16{3, 4}}}, {1, 2, move{1, 2, [2]uint16{3, 5}}}, {2, 0, move{1, 2, [2]uint16{3, 4}}}}
+	gm := NewGraph([]int{0, 1, 2}, []int{0}, moves)
+	require.NotNil(t, gm.byBytes)
+	require.Equal(t, []move{moves[0].Action, moves[1].Action, moves[2].Action}, gm.actions)
+	for i, e := range moves {
+		require.Equal(t, e.Action, gm.Edge(i).Action)
+	}
+	require.True(t, plainData(reflect.TypeFor[move]()))
+	require.False(t, plainData(reflect.TypeFor[string]()))
+	require.False(t, plainData(reflect.TypeFor[struct {
+		N int
+		P *int
+	}]()))
 }
 
 // GraphBytes is 8 bytes per state and 8 per edge beside the store, and
