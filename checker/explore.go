@@ -116,7 +116,7 @@ func validate[S comparable, A any](ctx context.Context, sys System[S, A], opts *
 		return errors.New("checker: nil System")
 	case opts.MaxStates < 0, opts.MaxDepth < 0, opts.Timeout < 0,
 		opts.MaxGraphEdges < 0, opts.ProgressInterval < 0, opts.Workers < 0,
-		opts.MaxMemory < 0, opts.ExpectedStates < 0, opts.FrontierMemory < 0, opts.FairnessClasses < 0:
+		opts.MaxMemory < 0, opts.ExpectedStates < 0, opts.FrontierMemory < 0, opts.FairnessClasses < 0, opts.LivenessSets < 0:
 		return errors.New("checker: negative limit in Options")
 	case opts.Strategy != BFS && opts.Strategy != DFS:
 		return fmt.Errorf("checker: unknown Strategy %d", opts.Strategy)

@@ -208,4 +208,18 @@ func TestMaxMemoryLeavesRoomForLiveness(t *testing.T) {
 	opts.MaxMemory = g.inUse() + held + analysis + 16<<20
 	res = explore(t, line, opts)
 	require.Empty(t, res.StopReason, "room for both")
+
+	// The sets of states the properties mark (MarkStates) are counted
+	// too: four thousand of them outweigh the analysis.
+	opts.LivenessSets = 4000
+	sets := 4000 * StateSetBytes(res.Stats.Distinct)
+	require.Greater(t, sets, 2*analysis)
+	runtime.GC()
+	opts.MaxMemory = g.inUse() + held + analysis + sets/2
+	res = explore(t, line, opts)
+	require.Equal(t, StopMaxMemory, res.StopReason, "the sets would not fit")
+	runtime.GC()
+	opts.MaxMemory = g.inUse() + held + analysis + sets + 16<<20
+	res = explore(t, line, opts)
+	require.Empty(t, res.StopReason, "room for all")
 }

@@ -119,7 +119,18 @@ func LeadsTo[S comparable, A any](g *Graph[S, A], p, q func(*S) bool, fairness [
 	if p == nil || q == nil {
 		return nil, errors.New("checker: LeadsTo with a nil predicate")
 	}
-	return decide(g, nil, p, q, fairness)
+	d := newDecoded(g)
+	return decide(g, d.of(p), d.of(q), fairness)
+}
+
+// LeadsToIn is LeadsTo with P and Q given as the sets of states where
+// they hold, as MarkStates computes them: a caller that decides several
+// properties on one graph decodes each state once, not once a property.
+func LeadsToIn[S comparable, A any](g *Graph[S, A], p, q StateSet, fairness []Fairness[A]) (*LivenessResult[S, A], error) {
+	if g != nil && (p.n != g.NumStates() || q.n != g.NumStates()) {
+		return nil, errors.New("checker: LeadsToIn with a set of another graph's states")
+	}
+	return decide(g, p.Has, q.Has, fairness)
 }
 
 // Eventually decides <>Q on g under the given fairness: every fair
@@ -136,7 +147,7 @@ func Eventually[S comparable, A any](g *Graph[S, A], q func(*S) bool, fairness [
 			initial[i] = true
 		}
 	}
-	return decide(g, initial, func(*S) bool { return true }, q, fairness)
+	return decide(g, func(v int32) bool { return initial[v] }, newDecoded(g).of(q), fairness)
 }
 
 // AlwaysEventually decides []<>P on g under the given fairness: every fair
@@ -145,12 +156,34 @@ func AlwaysEventually[S comparable, A any](g *Graph[S, A], p func(*S) bool, fair
 	if p == nil {
 		return nil, errors.New("checker: AlwaysEventually with a nil predicate")
 	}
-	return decide(g, nil, func(*S) bool { return true }, p, fairness)
+	return decide(g, func(int32) bool { return true }, newDecoded(g).of(p), fairness)
 }
 
-// decide is LeadsTo, with P restricted to the states v for which
-// among[v] is true, if among is not nil. Each reachable state that may
-// satisfy P is decoded once, and each state of the region reached.
+// decoded decodes the states of a graph for predicates of states, one
+// at a time, keeping the last: decide asks P and then Q of one state.
+type decoded[S comparable, A any] struct {
+	g    *Graph[S, A]
+	s    S
+	last int32
+}
+
+func newDecoded[S comparable, A any](g *Graph[S, A]) *decoded[S, A] {
+	return &decoded[S, A]{g: g, last: -1}
+}
+
+// of returns f as a predicate of state numbers.
+func (d *decoded[S, A]) of(f func(*S) bool) func(int32) bool {
+	return func(v int32) bool {
+		if v != d.last {
+			d.s, d.last = d.g.State(int(v)), v
+		}
+		return f(&d.s)
+	}
+}
+
+// decide is LeadsTo, with P and Q predicates of the states' numbers.
+// P is asked of each reachable state, Q of each P state and of each
+// state of the region reached.
 //
 // The algorithm: the region is the set of ¬Q states reachable from a
 // reachable P∧¬Q state through ¬Q states. P ~> Q fails if and only if a
@@ -161,7 +194,7 @@ func AlwaysEventually[S comparable, A any](g *Graph[S, A], p func(*S) bool, fair
 // for Streett conditions: a component where a strongly fair class is
 // enabled somewhere but never taken inside loses the states where it is
 // enabled, and what remains is decomposed again (see refine).
-func decide[S comparable, A any](g *Graph[S, A], among []bool, p, q func(*S) bool, fairness []Fairness[A]) (*LivenessResult[S, A], error) {
+func decide[S comparable, A any](g *Graph[S, A], p, q func(v int32) bool, fairness []Fairness[A]) (*LivenessResult[S, A], error) {
 	if err := checkGraph(g); err != nil {
 		return nil, err
 	}
@@ -175,17 +208,12 @@ func decide[S comparable, A any](g *Graph[S, A], among []bool, p, q func(*S) boo
 	prefix := newPrefixes(g)
 	l := newLiveness(g, fairness)
 	anyP := false
-	s := new(S) // one state, decoded into in turn
 	for _, v := range prefix.order {
-		if among != nil && !among[v] {
-			continue
-		}
-		*s = g.State(int(v))
-		if !p(s) {
+		if !p(v) {
 			continue
 		}
 		anyP = true
-		if !q(s) {
+		if !q(v) {
 			l.addStart(v)
 		}
 	}
@@ -375,9 +403,8 @@ func (l *liveness[S, A]) addStart(v int32) {
 
 // explore finds the region: the ¬Q states reachable from the starts
 // through ¬Q states.
-func (l *liveness[S, A]) explore(q func(*S) bool) {
+func (l *liveness[S, A]) explore(q func(int32) bool) {
 	g := l.g
-	s := new(S)
 	for k := 0; k < len(l.region); k++ {
 		lo, hi := g.span(l.region[k])
 		for e := lo; e < hi; e++ {
@@ -385,7 +412,7 @@ func (l *liveness[S, A]) explore(q func(*S) bool) {
 			if l.mark[w] != unseen {
 				continue
 			}
-			if *s = g.State(int(w)); q(s) {
+			if q(w) {
 				l.mark[w] = satisfiesQ
 				continue
 			}

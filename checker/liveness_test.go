@@ -717,11 +717,47 @@ func TestLeadsToAgainstBruteForce(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, res, again, "deterministic")
 
+		// The same on the sets of states where P and Q hold, marked by
+		// any number of workers.
+		sets := MarkStates(g, rapid.IntRange(1, 4).Draw(t, "workers"), pred(lg.p), pred(lg.q))
+		for v := range n {
+			require.Equal(t, lg.p[v], sets[0].Has(int32(v)), "P at %d", v)
+			require.Equal(t, lg.q[v], sets[1].Has(int32(v)), "Q at %d", v)
+		}
+		in, err := LeadsToIn(g, sets[0], sets[1], lg.fairness)
+		require.NoError(t, err)
+		require.Equal(t, res, in, "LeadsToIn")
+
 		res, err = Eventually(g, pred(lg.q), lg.fairness)
 		check("Eventually", res, err, initial, lg.q)
 		res, err = AlwaysEventually(g, pred(lg.q), lg.fairness)
 		check("AlwaysEventually", res, err, all, lg.q)
 	})
+}
+
+// MarkStates shares the states among its workers in chunks; each set has
+// exactly the states where its predicate holds, and LeadsToIn refuses a
+// set of another graph.
+func TestMarkStates(t *testing.T) {
+	const side = 100
+	g := torusGraph(side)
+	x0 := func(v *int) bool { return *v%side == 0 }
+	odd := func(v *int) bool { return *v%2 == 1 }
+	for _, workers := range []int{0, 1, 3} {
+		sets := MarkStates(g, workers, x0, odd)
+		require.Len(t, sets, 2)
+		for v := range g.NumStates() {
+			if sets[0].Has(int32(v)) != (v%side == 0) || sets[1].Has(int32(v)) != (v%2 == 1) {
+				t.Fatalf("workers %d: state %d marked wrong", workers, v)
+			}
+		}
+		require.Equal(t, g.NumStates()/side, sets[0].Len())
+		require.Equal(t, g.NumStates()/2, sets[1].Len())
+	}
+	small := NewGraph([]int{0, 1}, []int{0}, []Edge[string]{{0, 1, "a"}})
+	other := MarkStates(small, 1, x0)
+	_, err := LeadsToIn(g, other[0], other[0], nil)
+	require.ErrorContains(t, err, "another graph")
 }
 
 // torusLeadsTo benchmarks TRUE ~> x = 0 on the torus of 10⁶ states.

@@ -69,7 +69,8 @@ func (e *explorer[S, A]) endBytes() int64 {
 		return 0
 	}
 	g := e.graph
-	return g.finishBytes() + LivenessBytes(g.n, g.edges.len(), e.opts.FairnessClasses)
+	return g.finishBytes() + LivenessBytes(g.n, g.edges.len(), e.opts.FairnessClasses) +
+		int64(e.opts.LivenessSets)*StateSetBytes(g.n)
 }
 
 // overMemory reports whether allocating more bytes now would take the

@@ -184,6 +184,10 @@ type Options[S comparable, A any] struct {
 	// so that a search whose graph could not be analysed within the
 	// bound stops as "max-memory" instead.
 	FairnessClasses int
+	// LivenessSets, with KeepGraph, is how many sets of states
+	// (MarkStates) are held while the liveness properties are decided:
+	// MaxMemory leaves room for them too, a bit a state each.
+	LivenessSets int
 
 	// Progress, when set, is called every ProgressInterval (default 1s)
 	// from the exploring goroutine with the figures so far.

@@ -141,7 +141,7 @@ func checkCounting(t *testing.T, cfg model.Config, hits map[string]int) outcome 
 		out.violated = append(out.violated, p.ID)
 	}
 	if res.StopReason == "" {
-		for _, o := range properties.CheckTemporal(res, props) {
+		for _, o := range properties.CheckTemporal(res, props, 1) {
 			if o.Status == "violated" {
 				out.violated = append(out.violated, o.Property.ID)
 			}

@@ -100,7 +100,7 @@ func Run(ctx context.Context, m *model.Model, props []SegmentProperty) (Outcome,
 	if !temporal {
 		return out, nil
 	}
-	for _, o := range CheckTemporal(res, props) {
+	for _, o := range CheckTemporal(res, props, max(opts.Workers, 1)) {
 		if o.Lasso != nil {
 			out.Verdict, out.Property, out.Why = checker.Violated, o.Property.ID, o.Why
 			out.Trace, out.LoopStart, out.Stutter = o.Lasso.Trace, o.Lasso.LoopStart, o.Lasso.Stutter

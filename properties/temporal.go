@@ -25,14 +25,25 @@ type TemporalOutcome[S comparable, A any] struct {
 // CheckTemporal decides the temporal properties among props on the graph
 // of res. The search must have kept its graph and been complete (see
 // checker.CompleteGraph): otherwise every temporal property is unknown,
-// with the reason.
-func CheckTemporal[S comparable, A any](res *checker.Result[S, A], props []Property[S, A]) []TemporalOutcome[S, A] {
+// with the reason. The P and Q of every property's leads-to checks are
+// evaluated first, each state decoded once for all of them, on workers
+// goroutines (checker.MarkStates; they must then be safe for concurrent
+// use, as pure functions are); the checks are then decided one by one on
+// those sets (checker.LeadsToIn).
+func CheckTemporal[S comparable, A any](res *checker.Result[S, A], props []Property[S, A], workers int) []TemporalOutcome[S, A] {
 	var out []TemporalOutcome[S, A]
 	g, gerr := checker.CompleteGraph(res)
+	var sets []checker.StateSet
+	if gerr == nil {
+		sets = checker.MarkStates(g, workers, predicates(props)...)
+	}
+	next := 0 // the sets of the property's first check
 	for _, p := range props {
 		if p.Kind != Temporal {
 			continue
 		}
+		at := next
+		next += len(predicates([]Property[S, A]{p}))
 		o := TemporalOutcome[S, A]{Property: p, Status: "holds", Vacuous: true}
 		for _, f := range p.Fairness {
 			o.Fairness = append(o.Fairness, f.String())
@@ -43,7 +54,12 @@ func CheckTemporal[S comparable, A any](res *checker.Result[S, A], props []Prope
 			continue
 		}
 		for _, l := range p.Leads {
-			r, err := checker.LeadsTo(g, l.P, l.Q, p.Fairness)
+			if l.P == nil || l.Q == nil {
+				o.Status, o.Vacuous, o.Unknown = "unknown", false, "checker: LeadsTo with a nil predicate"
+				break
+			}
+			r, err := checker.LeadsToIn(g, sets[at], sets[at+1], p.Fairness)
+			at += 2
 			if err != nil {
 				o.Status, o.Vacuous, o.Unknown = "unknown", false, err.Error()
 				break
@@ -58,6 +74,30 @@ func CheckTemporal[S comparable, A any](res *checker.Result[S, A], props []Prope
 		out = append(out, o)
 	}
 	return out
+}
+
+// predicates lists the P and Q of each leads-to check of the temporal
+// properties among props, in order, skipping checks with a nil one.
+func predicates[S comparable, A any](props []Property[S, A]) []func(*S) bool {
+	var out []func(*S) bool
+	for _, p := range props {
+		if p.Kind != Temporal {
+			continue
+		}
+		for _, l := range p.Leads {
+			if l.P != nil && l.Q != nil {
+				out = append(out, l.P, l.Q)
+			}
+		}
+	}
+	return out
+}
+
+// Predicates is how many sets of states CheckTemporal marks for the
+// temporal properties among props: two a leads-to check (see
+// checker.Options.LivenessSets).
+func Predicates[S comparable, A any](props []Property[S, A]) int {
+	return len(predicates(props))
 }
 
 // lassoWhy says what a lasso shows.

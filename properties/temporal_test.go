@@ -27,7 +27,7 @@ func temporal(t *testing.T, res *checker.Result[model.State, model.Action], id s
 	t.Helper()
 	props, err := Select(Segment(), []string{id})
 	require.NoError(t, err)
-	out := CheckTemporal(res, props)
+	out := CheckTemporal(res, props, 2)
 	require.Len(t, out, 1)
 	return out[0]
 }
@@ -95,7 +95,7 @@ func TestDiagramSynSentResolves(t *testing.T) {
 	require.NoError(t, err)
 	props, err := Select(Diagram(), []string{"syn-sent-resolves"})
 	require.NoError(t, err)
-	out := CheckTemporal(res, props)
+	out := CheckTemporal(res, props, 2)
 	require.Len(t, out, 1)
 	require.Equal(t, "holds", out[0].Status)
 	require.False(t, out[0].Vacuous)

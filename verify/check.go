@@ -154,6 +154,7 @@ func (c *Check[S, A]) Run(ctx context.Context) (*Result[S, A], error) {
 				opts.FairnessClasses = max(opts.FairnessClasses, len(p.Fairness))
 			}
 		}
+		opts.LivenessSets = properties.Predicates(c.props)
 	}
 	final := m.Final
 	if final == nil {
@@ -184,7 +185,7 @@ func (c *Check[S, A]) Run(ctx context.Context) (*Result[S, A], error) {
 		r.Coverage.Complete = res.StopReason == "" && (res.Verdict != checker.Violated || opts.ContinueAfterViolation)
 	}
 	if c.temporal {
-		r.Temporal = properties.CheckTemporal(res, c.props)
+		r.Temporal = properties.CheckTemporal(res, c.props, workers)
 		r.fillTemporal()
 	}
 	return r, nil
