@@ -153,9 +153,13 @@ func TestBrowser(t *testing.T) {
 		chromedp.Text(`#error`, &msg, chromedp.ByQuery)))
 	require.Contains(t, msg, "no action #99")
 
-	// A scenario: one click, then forward to its end.
+	// A scenario: one click, then forward to its end. The click waits
+	// for the first view to be drawn: a mouse click lands where the
+	// button was, and drawing Figure 5 above it moves it.
 	require.NoError(t, chromedp.Run(ctx,
 		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(`#figure5 svg`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#actions button.action`, chromedp.ByQuery),
 		chromedp.WaitVisible(`button.scenario-start[data-id="lost-third-ack"]`, chromedp.ByQuery),
 		chromedp.Click(`button.scenario-start[data-id="lost-third-ack"]`, chromedp.ByQuery),
 		chromedp.Poll(`document.querySelectorAll("#steps li").length > 10`, nil),
