@@ -186,6 +186,9 @@ type explorer[S comparable, A any] struct {
 	// decoded is a state the fast path decodes for the invariants: a
 	// field, not a local, as they are passed a pointer to it.
 	decoded S
+	// srcWords are the words of the state the fast path expands, when
+	// the transition invariants need it unpacked.
+	srcWords []uint64
 
 	// Figures.
 	generated  int

@@ -95,17 +95,86 @@ func wordBytes(w []uint64) []byte {
 }
 
 // packedPath reports whether the search takes the fast path: a BFS of a
-// Packer with no constraint and no transition invariant, which are
-// evaluated on states and transitions the fast path does not build.
+// Packer with no constraint, which are evaluated on states and
+// transitions the fast path does not build.
 func (e *explorer[S, A]) packedPath() bool {
 	return e.pk != nil && fastPathOptions(e.opts)
 }
 
 // fastPathOptions reports whether a search with options o takes the fast
-// path if its system is a Packer.
+// path if its system is a Packer. Its transition invariants, if any, are
+// evaluated on unpacked states (transFails), at most maxPrecheck of them,
+// as the bits of a mask.
 func fastPathOptions[S comparable, A any](o *Options[S, A]) bool {
 	return o.Strategy == BFS && o.ActionConstraint == nil && o.StateConstraint == nil &&
-		len(o.TransitionInvariants) == 0
+		len(o.TransitionInvariants) <= maxPrecheck
+}
+
+// transFails returns the mask of the transition invariants that fail on
+// the transition by a from *from to the state packed in w, which it
+// unpacks into *to (a field, not a local: the invariants are passed
+// pointers). Those in the mask skip are not evaluated: the sequential
+// search skips those violated already, as checkTransition does (a
+// property that counts what it is asked, as properties.ApplyCounting
+// does, counts the same); a worker evaluates them all, as slice.add
+// does, and need not read what the exploring goroutine writes.
+func (e *explorer[S, A]) transFails(from *S, a A, w []uint64, to *S, skip uint64) uint64 {
+	*to = e.pk.Unpack(w)
+	var fails uint64
+	for k, inv := range e.opts.TransitionInvariants {
+		if skip&(1<<k) == 0 && !inv.Holds(from, a, to) {
+			fails |= 1 << k
+		}
+	}
+	return fails
+}
+
+// transFailedMask is the mask of the transition invariants violated so
+// far.
+func (e *explorer[S, A]) transFailedMask() uint64 {
+	var m uint64
+	for k, failed := range e.transFailed {
+		if failed {
+			m |= 1 << k
+		}
+	}
+	return m
+}
+
+// unpackAt unpacks the state at position p of the level being expanded,
+// reading its words into *buf (made on first use).
+func (e *explorer[S, A]) unpackAt(p int, buf *[]uint64) S {
+	if len(*buf) != e.words.words {
+		*buf = make([]uint64, e.words.words)
+	}
+	return e.pk.Unpack(readWords(*buf, e.cur.code(p)))
+}
+
+// checkPackedTransition is checkTransition on the fast path, for the
+// transition by a from e.cur0 to the state packed in w (or encoded in
+// code, if w is nil), on which the transition invariants of mask fails
+// fail. It reports whether the expansion goes on; a violation that ends
+// the search counts the transition, as take does, and stores nothing.
+func (e *explorer[S, A]) checkPackedTransition(a A, fails uint64, w []uint64, code []byte) bool {
+	for k, inv := range e.opts.TransitionInvariants {
+		if e.transFailed[k] || fails&(1<<k) == 0 {
+			continue
+		}
+		e.transFailed[k] = true
+		var to S
+		if w != nil {
+			to = e.pk.Unpack(w)
+		} else {
+			to = e.enc.DecodeState(code)
+		}
+		e.violate(inv.Name, TransitionViolation, e.extend(e.cur0.index, a, to))
+		if e.done {
+			e.generated++
+			e.enabled = true
+			return false
+		}
+	}
+	return true
 }
 
 // packBatch is how many states of a level the fast path expands ahead:
@@ -211,11 +280,12 @@ func (e *explorer[S, A]) prepareBatch(from, k int) {
 }
 
 // actionsWanted reports whether the fast path has a use for the actions
-// of the transitions it takes: for the graph's edges, and for the last
-// step of an invariant's counterexample. Without either, the Packer is
-// spared computing them (see Packer.AppendNext).
+// of the transitions it takes: for the graph's edges, for the last step
+// of an invariant's counterexample, and for the transition invariants.
+// Without any of them, the Packer is spared computing them (see
+// Packer.AppendNext).
 func (e *explorer[S, A]) actionsWanted() bool {
-	return e.graph != nil || len(e.opts.Invariants) > 0
+	return e.graph != nil || len(e.opts.Invariants) > 0 || len(e.opts.TransitionInvariants) > 0
 }
 
 // expandPacked is expand on the fast path, for the state at position p of
@@ -238,7 +308,17 @@ func (e *explorer[S, A]) expandPacked(p, k int) {
 		t = e.store.fpt.Load()
 	}
 	noLimit := e.opts.MaxMemory == 0
+	checkTrans := len(e.opts.TransitionInvariants) > 0
+	if checkTrans {
+		e.cur0.state = e.unpackAt(p, &e.srcWords)
+	}
 	for j := from; j < b.ends[k]; j++ {
+		if checkTrans {
+			w, a := b.succ[j*n:(j+1)*n], b.action(j)
+			if !e.checkPackedTransition(a, e.transFails(&e.cur0.state, a, w, &e.decoded, e.transFailedMask()), w, nil) {
+				break
+			}
+		}
 		var (
 			vacant *fpTable // where the look-up found no h, if it did
 			slot   uint64

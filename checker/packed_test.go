@@ -63,6 +63,15 @@ func TestPackedAgreesWithNext(t *testing.T) {
 				{Name: "small", Holds: func(u *int) bool { return *u < 25 }},
 			}
 		}
+		// Transition invariants are checked on the fast path too, on
+		// every transition, to a state stored already or not.
+		worse := rapid.IntRange(0, 40).Draw(t, "worse")
+		if rapid.Bool().Draw(t, "transition invariants") {
+			opts.TransitionInvariants = []TransitionInvariant[int, string]{
+				{Name: "not-down-to-worse", Holds: func(from *int, _ string, to *int) bool { return *to != worse || *from < *to }},
+				{Name: "short-steps", Holds: func(from *int, a string, to *int) bool { return *to-*from < 12 || a == "" }},
+			}
+		}
 		var calls atomic.Int64
 		want, left := sameForWorkers1to4(t, g.system(), packedToy{g.system(), &calls}, opts)
 		require.Equal(t, []bool{false, false, false, false}, left, "the fast path left")
@@ -168,18 +177,18 @@ func reachesAtLeast(g randomGraph, limit int) bool {
 
 // On a grid, a Packer with room for half the states leaves the fast path
 // with every worker count and gives the common path's figures; off the
-// fast path too (a transition invariant), where a Packer that is no
-// Encoder has its states stored as their words.
+// fast path too (a state constraint), where a Packer that is no Encoder
+// has its states stored as their words.
 func TestUnpackableGrid(t *testing.T) {
 	const n = 40
 	grid := gridToy(n, true)
-	always := []TransitionInvariant[int, string]{{Name: "true", Holds: func(*int, string, *int) bool { return true }}}
+	always := func(int) bool { return true }
 	for _, c := range []struct {
-		kind  StoreKind
-		trans []TransitionInvariant[int, string]
+		kind       StoreKind
+		constraint func(int) bool
 	}{{ExactStore, nil}, {FingerprintStore, nil}, {ExactStore, always}, {FingerprintStore, always}} {
 		kind := c.kind
-		opts := Options[int, string]{Store: kind, CheckDeadlock: true, TransitionInvariants: c.trans}
+		opts := Options[int, string]{Store: kind, CheckDeadlock: true, StateConstraint: c.constraint}
 		want := explore(t, grid, opts)
 		for _, w := range []int{1, 2, 4} {
 			opts.Workers = w
@@ -217,6 +226,13 @@ func TestLevelSyncAgreesOnGrid(t *testing.T) {
 			{Name: "row-under-20", Holds: func(u *int) bool { return *u/n < 20 }},
 		}}},
 		{"max states", Options[int, string]{MaxStates: 500}},
+		{"transition", Options[int, string]{TransitionInvariants: []TransitionInvariant[int, string]{
+			{Name: "not-into-17-9", Holds: func(_ *int, _ string, to *int) bool { return *to != 17*n+9 }},
+		}}},
+		{"all transitions", Options[int, string]{ContinueAfterViolation: true, TransitionInvariants: []TransitionInvariant[int, string]{
+			{Name: "not-into-17-9", Holds: func(_ *int, _ string, to *int) bool { return *to != 17*n+9 }},
+			{Name: "not-from-row-20", Holds: func(from *int, _ string, _ *int) bool { return *from/n != 20 }},
+		}, Invariants: []Invariant[int]{{Name: "row-under-25", Holds: func(u *int) bool { return *u/n < 25 }}}}},
 	} {
 		for _, recent := range []int{0, 4} {
 			t.Run(c.name+"/recent="+strconv.Itoa(recent), func(t *testing.T) {

@@ -77,8 +77,13 @@ type slice[S comparable, A any] struct {
 	from  entry[S]
 	yield func(A, S) bool
 	// decoded is a state computePacked decodes for the invariants (see
-	// explorer.decoded).
-	decoded S
+	// explorer.decoded), source the state whose successors it checks
+	// against the transition invariants; transFail[j] has bit k set if
+	// TransitionInvariants[k] fails on transition j.
+	decoded   S
+	source    S
+	srcWords  []uint64
+	transFail []uint64
 
 	// Pipelined (see expandPipelined): ready is the number of the slice
 	// of the level last computed into this one, busy is set while one is
@@ -218,6 +223,7 @@ func (sl *slice[S, A]) add(a A, s S) bool {
 func (w *workers[S, A]) commit(sl *slice[S, A]) bool {
 	e := w.e
 	packed := e.packedPath()
+	checkTrans := packed && len(e.opts.TransitionInvariants) > 0
 	j := 0
 	for p := sl.lo; p < sl.hi; p++ {
 		if e.due() && e.interrupted() {
@@ -235,7 +241,11 @@ func (w *workers[S, A]) commit(sl *slice[S, A]) bool {
 			code := sl.codes[start:sl.ends[j]]
 			var goOn bool
 			if packed {
-				goOn = e.takePacked(sl.batch.action(j), sl.batch.hashes[j], nil, code, sl.known[j], sl.invFail[j], true, nil, 0)
+				a := sl.batch.action(j)
+				goOn = !checkTrans || e.checkPackedTransition(a, sl.transFail[j], nil, code)
+				if goOn {
+					goOn = e.takePacked(a, sl.batch.hashes[j], nil, code, sl.known[j], sl.invFail[j], true, nil, 0)
+				}
 			} else {
 				goOn = e.take(&sl.trans[j], code)
 			}
@@ -267,6 +277,15 @@ func (w *workers[S, A]) computePacked(sl *slice[S, A]) {
 	sl.ends, sl.counts, sl.codes = sl.ends[:0], sl.counts[:0], sl.codes[:0]
 	for k := range sl.hi - sl.lo {
 		sl.counts = append(sl.counts, int32(b.ends[k]-b.from(k)))
+	}
+	sl.transFail = sl.transFail[:0]
+	if len(e.opts.TransitionInvariants) > 0 {
+		for k := range sl.hi - sl.lo {
+			sl.source = e.unpackAt(sl.lo+k, &sl.srcWords)
+			for j := b.from(k); j < b.ends[k]; j++ {
+				sl.transFail = append(sl.transFail, e.transFails(&sl.source, b.action(j), b.succ[j*n:(j+1)*n], &sl.decoded, 0))
+			}
+		}
 	}
 	invariants := e.opts.Invariants
 	for j, h := range b.hashes {
@@ -314,7 +333,7 @@ func (w *workers[S, A]) bytes() int64 {
 func (sl *slice[S, A]) bytes() int64 {
 	var t transition[S, A]
 	return int64(cap(sl.trans))*int64(unsafe.Sizeof(t)) + int64(cap(sl.ends))*8 + int64(cap(sl.counts))*4 +
-		int64(cap(sl.codes)) + sl.batch.bytes() + int64(cap(sl.known))*4 + int64(cap(sl.invFail))*8
+		int64(cap(sl.codes)) + sl.batch.bytes() + int64(cap(sl.known))*4 + int64(cap(sl.invFail)+cap(sl.transFail))*8
 }
 
 // Pipelined expansion, for a FingerprintStore, whose table workers may

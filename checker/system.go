@@ -201,14 +201,15 @@ type Options[S comparable, A any] struct {
 // into a buffer the checker owns, with no iterator, no closure and no
 // copy of the state on the way. The checker then keeps packed words in
 // its frontier and stores, hashes them a word at a time, and unpacks a
-// state only to check an invariant on it, to keep it in Result.Graph, or
-// to rebuild a trace.
+// state only to check an invariant on it (a transition invariant: both
+// states of every transition), to keep it in Result.Graph, or to rebuild
+// a trace.
 //
 // The fast path serves a breadth-first search without action or state
-// constraints or transition invariants (fold the constraints into
-// AppendNext, as bench.Product does); any other search uses Next, and
-// keeps the system's own encoding if it is also an Encoder. Both give
-// the same result, which the checker's tests require.
+// constraints (fold them into AppendNext, as bench.Product does) and
+// with at most 64 transition invariants; any other search uses Next,
+// and keeps the system's own encoding if it is also an Encoder. Both
+// give the same result, which the checker's tests require.
 type Packer[S, A any] interface {
 	// PackedWords is the number of words of every packed state, at least
 	// one.
