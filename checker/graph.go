@@ -325,6 +325,11 @@ func (g *Graph[S, A]) bytes() int64 {
 		// the number and the map's own overhead, about 16 bytes.
 		b += int64(len(g.ids)) * (16 + int64(unsafe.Sizeof(a)) + 4 + 16)
 	}
+	if g.byBytes != nil {
+		// The key (a string header and its bytes), the number, the
+		// overhead.
+		b += int64(len(g.byBytes)) * (16 + int64(unsafe.Sizeof(a)) + 4 + 16)
+	}
 	if g.owned {
 		if g.codes != nil {
 			b += g.codes.bytes()

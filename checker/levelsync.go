@@ -50,18 +50,10 @@ type levelSync[S comparable, A any] struct {
 	w       *workers[S, A]
 	arenas  []syncArena // one per worker
 	decoded []S         // one per worker, as explorer.decoded
-	// With transition invariants: per worker, the state whose
-	// successors it checks, and its words; failedTrans, the mask of those
-	// violated before the round; transViolated, set in phase 1 when
-	// another fails, so that the round goes sequentially instead.
-	source        []S
-	srcWords      [][]uint64
-	failedTrans   uint64
-	transViolated atomic.Bool
-	spans         []syncSpan // per slice of the round
-	lo, hi        int        // the round: states lo to hi-1 of the level
-	buckets       int        // a power of two
-	shift         uint       // 64 - log2(buckets)
+	spans   []syncSpan  // per slice of the round
+	lo, hi  int         // the round: states lo to hi-1 of the level
+	buckets int         // a power of two
+	shift   uint        // 64 - log2(buckets)
 
 	claimed  atomic.Int64
 	stop     atomic.Bool
@@ -130,14 +122,21 @@ var (
 
 // levelSyncOK reports whether the level-synchronous expansion serves the
 // search.
+//
+// Not with transition invariants: phase 1 would evaluate them on every
+// transition of a round, and the round, should one fail, would be
+// expanded again sequentially, evaluating them twice; a property that
+// counts what it is asked (verify's coverage, ApplyCounting's premises)
+// would count differently with more workers. The workers' pipeline
+// evaluates each once, ahead, and the commit reads the result.
 func (e *explorer[S, A]) levelSyncOK() bool {
-	return e.packedPath() && e.store.kind == FingerprintStore && e.store.anonymous // anonymous: no graph
+	return e.packedPath() && e.store.kind == FingerprintStore && e.store.anonymous && // anonymous: no graph
+		len(e.opts.TransitionInvariants) == 0
 }
 
 func newLevelSync[S comparable, A any](w *workers[S, A]) *levelSync[S, A] {
 	lb := bits.Len(uint(64*w.n - 1))
-	return &levelSync[S, A]{w: w, arenas: make([]syncArena, w.n), decoded: make([]S, w.n),
-		source: make([]S, w.n), srcWords: make([][]uint64, w.n), buckets: 1 << lb, shift: uint(64 - lb)}
+	return &levelSync[S, A]{w: w, arenas: make([]syncArena, w.n), decoded: make([]S, w.n), buckets: 1 << lb, shift: uint(64 - lb)}
 }
 
 // run runs f(i) for i in 0..n-1 on the workers, the exploring goroutine
@@ -175,15 +174,10 @@ func (ls *levelSync[S, A]) round() bool {
 	ls.spans = slices.Grow(ls.spans[:0], nSlices)[:nSlices]
 	ls.claimed.Store(0)
 	ls.stop.Store(false)
-	ls.transViolated.Store(false)
-	ls.failedTrans = e.transFailedMask()
 	ls.w.run(ls.successors)
 	ls.measure()
 	if ls.stop.Load() {
 		return true
-	}
-	if ls.transViolated.Load() {
-		return false
 	}
 	for i := range ls.arenas {
 		if ls.arenas[i].dead > 0 && e.opts.CheckDeadlock && !e.deadlocked {
@@ -224,16 +218,13 @@ func (ls *levelSync[S, A]) successors(i int) {
 		clear(ar.recent)
 	}
 	n := e.words.words
-	// Actions only for the transition invariants: there is no graph, and
-	// an invariant's violation ends the round.
-	var sb succBatch[S, A]
-	checkTrans := len(e.opts.TransitionInvariants) > 0
+	var sb succBatch[S, A] // no actions: no graph, and a violation ends the round
 	t := e.store.fpt.Load()
 	for done := 0; ; done++ {
 		if i == 0 && done%16 == 15 && e.interrupted() {
 			ls.stop.Store(true)
 		}
-		if ls.stop.Load() || ls.transViolated.Load() {
+		if ls.stop.Load() {
 			return
 		}
 		k := int(ls.claimed.Add(1)) - 1
@@ -244,7 +235,7 @@ func (ls *levelSync[S, A]) successors(i int) {
 		lo := ls.lo + k*syncSlice
 		hi := min(lo+syncSlice, ls.hi)
 		sp := syncSpan{worker: int32(i), from: int32(len(ar.hashes))}
-		sb.fill(e.words, e.cur, lo, hi, checkTrans)
+		sb.fill(e.words, e.cur, lo, hi, false)
 		sp.gen = int32(len(sb.hashes))
 		if t != nil {
 			ar.touched += t.touch(sb.hashes)
@@ -254,14 +245,7 @@ func (ls *levelSync[S, A]) successors(i int) {
 			if sb.from(p-lo) == sb.ends[p-lo] && (e.opts.Final == nil || !e.opts.Final(e.enc.DecodeState(e.cur.code(p)))) {
 				ar.dead++
 			}
-			if checkTrans {
-				ls.source[i] = e.unpackAt(p, &ls.srcWords[i])
-			}
 			for ; j < sb.ends[p-lo]; j++ {
-				if checkTrans && e.transFails(&ls.source[i], sb.action(j), sb.succ[j*n:(j+1)*n], &ls.decoded[i], ls.failedTrans) != 0 {
-					ls.transViolated.Store(true)
-					return
-				}
 				h := sb.hashes[j]
 				if t != nil {
 					if _, ok := t.find(h); ok {

@@ -1,10 +1,12 @@
 package checker
 
 import (
+	"context"
 	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
@@ -348,4 +350,19 @@ func drawOptions(t *rapid.T) Options[int, string] {
 		MaxStates:              rapid.IntRange(0, 20).Draw(t, "maxStates"),
 		MaxDepth:               rapid.IntRange(0, 6).Draw(t, "maxDepth"),
 	}
+}
+
+// A search with transition invariants takes the fast path, but not in
+// level-synchronous rounds (levelSyncOK): a round redone sequentially
+// would ask them twice of its transitions, and a property that counts
+// what it is asked would count differently with more workers.
+func TestTransitionInvariantsSkipLevelSync(t *testing.T) {
+	sys := System[int, string](packedToy{gridToy(10, true), new(atomic.Int64)})
+	opts := Options[int, string]{Store: FingerprintStore, Workers: 2}
+	e := newExplorer(context.Background(), sys, &opts, time.Now())
+	require.True(t, e.levelSyncOK())
+	opts.TransitionInvariants = []TransitionInvariant[int, string]{{Name: "any", Holds: func(*int, string, *int) bool { return true }}}
+	e = newExplorer(context.Background(), sys, &opts, time.Now())
+	require.True(t, e.packedPath())
+	require.False(t, e.levelSyncOK())
 }

@@ -34,9 +34,9 @@ const markChunk = 1 << 14
 
 // MarkStates returns, for each predicate, the set of g's states where it
 // holds, decoding each state once for all of them. It runs on workers
-// goroutines (at least one): with more than one, the predicates are
-// called from several at once and must be safe for that (pure functions
-// are). As for the invariants, the predicates are passed a pointer to a
+// goroutines (at least one): with more than one, the predicates, and the
+// system's DecodeState (Graph.State), are called from several at once and
+// must be safe for that (pure functions are). As for the invariants, the predicates are passed a pointer to a
 // copy of the state, not to keep.
 func MarkStates[S comparable, A any](g *Graph[S, A], workers int, preds ...func(*S) bool) []StateSet {
 	n := g.NumStates()

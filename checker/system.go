@@ -40,8 +40,10 @@ type Encoder[S any] interface {
 // Invariant is a named predicate that must hold in every reachable state,
 // initial states included.
 //
-// Holds is called on the checker's own copy of the state, once per state
-// stored: it must neither modify the state nor keep the pointer.
+// Holds is called on the checker's own copy of the state, once for each
+// state stored (with workers, at times for a state found stored after
+// all, or twice where a part of the search is done again): it must
+// neither modify the state nor keep the pointer.
 type Invariant[S any] struct {
 	Name  string
 	Holds func(s *S) bool
@@ -54,8 +56,9 @@ type Invariant[S any] struct {
 // A transition is taken if the action constraint allows it; it is checked
 // even if its successor was visited before or fails the state constraint.
 //
-// Holds is called on the checker's own copies of the two states, once per
-// transition taken: it must neither modify them nor keep the pointers.
+// Holds is called on the checker's own copies of the two states, once for
+// each transition taken (with workers, twice where a slice of the search
+// is computed again): it must neither modify them nor keep the pointers.
 // (The checker's invariants take pointers because a check calls dozens
 // of them on every transition, and a state is hundreds of bytes.)
 type TransitionInvariant[S, A any] struct {
