@@ -20,6 +20,7 @@ import (
 // wordEncoder encodes a state as the bytes of its packed words.
 type wordEncoder[S, A any] struct {
 	pk    Packer[S, A]
+	sp    StatePacker[S, A] // pk, if it is one
 	words int
 	// unpackable is set when Pack or AppendNext could not pack a state.
 	unpackable *atomic.Bool
@@ -30,7 +31,8 @@ func newWordEncoder[S, A any](pk Packer[S, A], unpackable *atomic.Bool) *wordEnc
 	if n < 1 {
 		panic("checker: a Packer with fewer than one word a state")
 	}
-	return &wordEncoder[S, A]{pk: pk, words: n, unpackable: unpackable}
+	sp, _ := pk.(StatePacker[S, A])
+	return &wordEncoder[S, A]{pk: pk, sp: sp, words: n, unpackable: unpackable}
 }
 
 // AppendState appends the words of s; if s has no packed form, it marks
@@ -55,6 +57,26 @@ func (we *wordEncoder[S, A]) appendNext(src []uint64, succ []uint64, acts []A) (
 		return succ[:ns], acts[:na]
 	}
 	return succ, acts
+}
+
+// appendNextStates is appendNext that also appends the successors'
+// states: the StatePacker's, or unpacked.
+func (we *wordEncoder[S, A]) appendNextStates(src []uint64, succ []uint64, acts []A, states []S) ([]uint64, []A, []S) {
+	ns, na, nt := len(succ), len(acts), len(states)
+	ok := true
+	if we.sp != nil {
+		succ, acts, states, ok = we.sp.AppendNextStates(src, succ, acts, states)
+	} else {
+		succ, acts, ok = we.pk.AppendNext(src, succ, acts)
+		for k := ns; ok && k < len(succ); k += we.words {
+			states = append(states, we.pk.Unpack(succ[k:k+we.words]))
+		}
+	}
+	if !ok {
+		we.unpackable.Store(true)
+		return succ[:ns], acts[:na], states[:nt]
+	}
+	return succ, acts, states
 }
 
 func (we *wordEncoder[S, A]) DecodeState(b []byte) S {
@@ -111,15 +133,13 @@ func fastPathOptions[S comparable, A any](o *Options[S, A]) bool {
 }
 
 // transFails returns the mask of the transition invariants that fail on
-// the transition by a from *from to the state packed in w, which it
-// unpacks into *to (a field, not a local: the invariants are passed
-// pointers). Those in the mask skip are not evaluated: the sequential
+// the transition by a from *from to *to (not locals: the invariants are
+// passed pointers). Those in the mask skip are not evaluated: the sequential
 // search skips those violated already, as checkTransition does (a
 // property that counts what it is asked, as properties.ApplyCounting
 // does, counts the same); a worker evaluates them all, as slice.add
 // does, and need not read what the exploring goroutine writes.
-func (e *explorer[S, A]) transFails(from *S, a A, w []uint64, to *S, skip uint64) uint64 {
-	*to = e.pk.Unpack(w)
+func (e *explorer[S, A]) transFails(from *S, a A, to *S, skip uint64) uint64 {
 	var fails uint64
 	for k, inv := range e.opts.TransitionInvariants {
 		if skip&(1<<k) == 0 && !inv.Holds(from, a, to) {
@@ -151,23 +171,17 @@ func (e *explorer[S, A]) unpackAt(p int, buf *[]uint64) S {
 }
 
 // checkPackedTransition is checkTransition on the fast path, for the
-// transition by a from e.cur0 to the state packed in w (or encoded in
-// code, if w is nil), on which the transition invariants of mask fails
-// fail. It reports whether the expansion goes on; a violation that ends
-// the search counts the transition, as take does, and stores nothing.
-func (e *explorer[S, A]) checkPackedTransition(a A, fails uint64, w []uint64, code []byte) bool {
+// transition by a from e.cur0 to *to, on which the transition invariants
+// of mask fails fail. It reports whether the expansion goes on; a
+// violation that ends the search counts the transition, as take does, and
+// stores nothing.
+func (e *explorer[S, A]) checkPackedTransition(a A, fails uint64, to *S) bool {
 	for k, inv := range e.opts.TransitionInvariants {
 		if e.transFailed[k] || fails&(1<<k) == 0 {
 			continue
 		}
 		e.transFailed[k] = true
-		var to S
-		if w != nil {
-			to = e.pk.Unpack(w)
-		} else {
-			to = e.enc.DecodeState(code)
-		}
-		e.violate(inv.Name, TransitionViolation, e.extend(e.cur0.index, a, to))
+		e.violate(inv.Name, TransitionViolation, e.extend(e.cur0.index, a, *to))
 		if e.done {
 			e.generated++
 			e.enabled = true
@@ -205,28 +219,30 @@ func (e *explorer[S, A]) expandPackedLevel(to int) bool {
 
 // A succBatch is the successors of consecutive states of a level, as the
 // fast path computes them ahead of taking them: their words, PackedWords
-// each; their actions, if wanted (else acts is nil); ends[i], the end (in
-// successors) of those of the i-th state; and their hashes. The sequential
-// fast path has one, each worker of a level-synchronous round its own,
-// and each slice of the workers' pipeline.
+// each; their actions, if wanted (else acts is nil); their states, if
+// wanted, for the transition invariants; ends[i], the end (in
+// successors) of those of the i-th state; and their hashes. The
+// sequential fast path has one, each worker of a level-synchronous round
+// its own, and each slice of the workers' pipeline.
 type succBatch[S, A any] struct {
 	succ    []uint64
 	acts    []A
 	actsBuf []A // acts' memory, kept while acts is nil
+	states  []S
 	ends    []int
 	hashes  []uint64
 	src     []uint64 // the state being expanded
 }
 
 // fill computes into b the successors of the states at positions lo to
-// hi-1 of level l, in order, with their actions if wantActs, and their
-// hashes.
-func (b *succBatch[S, A]) fill(we *wordEncoder[S, A], l *level[S], lo, hi int, wantActs bool) {
+// hi-1 of level l, in order, with their actions if wantActs, their
+// states if wantStates, and their hashes.
+func (b *succBatch[S, A]) fill(we *wordEncoder[S, A], l *level[S], lo, hi int, wantActs, wantStates bool) {
 	n := we.words
 	if len(b.src) != n {
 		b.src = make([]uint64, n)
 	}
-	b.succ, b.ends, b.acts = b.succ[:0], b.ends[:0], nil
+	b.succ, b.ends, b.acts, b.states = b.succ[:0], b.ends[:0], nil, b.states[:0]
 	if wantActs {
 		if b.actsBuf == nil {
 			b.actsBuf = make([]A, 0, 256)
@@ -234,7 +250,11 @@ func (b *succBatch[S, A]) fill(we *wordEncoder[S, A], l *level[S], lo, hi int, w
 		b.acts = b.actsBuf[:0]
 	}
 	for p := lo; p < hi; p++ {
-		b.succ, b.acts = we.appendNext(readWords(b.src, l.code(p)), b.succ, b.acts)
+		if wantStates {
+			b.succ, b.acts, b.states = we.appendNextStates(readWords(b.src, l.code(p)), b.succ, b.acts, b.states)
+		} else {
+			b.succ, b.acts = we.appendNext(readWords(b.src, l.code(p)), b.succ, b.acts)
+		}
 		b.ends = append(b.ends, len(b.succ)/n)
 	}
 	if b.acts != nil {
@@ -248,8 +268,12 @@ func (b *succBatch[S, A]) fill(we *wordEncoder[S, A], l *level[S], lo, hi int, w
 
 // bytes is the memory b's buffers hold.
 func (b *succBatch[S, A]) bytes() int64 {
-	var a A
-	return int64(cap(b.succ)+cap(b.ends)+cap(b.hashes)+cap(b.src))*8 + int64(cap(b.actsBuf))*int64(unsafe.Sizeof(a))
+	var (
+		a A
+		s S
+	)
+	return int64(cap(b.succ)+cap(b.ends)+cap(b.hashes)+cap(b.src))*8 + int64(cap(b.actsBuf))*int64(unsafe.Sizeof(a)) +
+		int64(cap(b.states))*int64(unsafe.Sizeof(s))
 }
 
 // from is where the successors of the k-th state begin.
@@ -275,7 +299,7 @@ func (b *succBatch[S, A]) action(j int) A {
 // actions if the search has a use for them (actionsWanted), and touches
 // their home slots.
 func (e *explorer[S, A]) prepareBatch(from, k int) {
-	e.batch.fill(e.words, e.cur, from, from+k, e.actionsWanted())
+	e.batch.fill(e.words, e.cur, from, from+k, e.actionsWanted(), len(e.opts.TransitionInvariants) > 0)
 	e.store.touch(e.batch.hashes)
 }
 
@@ -314,8 +338,8 @@ func (e *explorer[S, A]) expandPacked(p, k int) {
 	}
 	for j := from; j < b.ends[k]; j++ {
 		if checkTrans {
-			w, a := b.succ[j*n:(j+1)*n], b.action(j)
-			if !e.checkPackedTransition(a, e.transFails(&e.cur0.state, a, w, &e.decoded, e.transFailedMask()), w, nil) {
+			a, to := b.action(j), &b.states[j]
+			if !e.checkPackedTransition(a, e.transFails(&e.cur0.state, a, to, e.transFailedMask()), to) {
 				break
 			}
 		}

@@ -46,6 +46,23 @@ func (p packedToy) AppendNext(w []uint64, succ []uint64, acts []string) ([]uint6
 	return succ, acts, true
 }
 
+// statePackedToy is a packedToy that is also a StatePacker, counting the
+// states it gives.
+type statePackedToy struct {
+	packedToy
+	given *atomic.Int64
+}
+
+func (p statePackedToy) AppendNextStates(w []uint64, succ []uint64, acts []string, states []int) ([]uint64, []string, []int, bool) {
+	n := len(succ)
+	succ, acts, ok := p.AppendNext(w, succ, acts)
+	for k := n; k < len(succ); k += 2 {
+		states = append(states, int(succ[k]))
+		p.given.Add(1)
+	}
+	return succ, acts, states, ok
+}
+
 // The fast path gives the result of the common path, for any number of
 // workers and either store: counts, violations and their traces, stop
 // reason, graph.
@@ -74,12 +91,23 @@ func TestPackedAgreesWithNext(t *testing.T) {
 				{Name: "short-steps", Holds: func(from *int, a string, to *int) bool { return *to-*from < 12 || a == "" }},
 			}
 		}
-		var calls atomic.Int64
-		want, left := sameForWorkers1to4(t, g.system(), packedToy{g.system(), &calls}, opts)
+		var calls, given atomic.Int64
+		var sys System[int, string] = packedToy{g.system(), &calls}
+		statePacker := rapid.Bool().Draw(t, "state packer")
+		if statePacker {
+			sys = statePackedToy{packedToy{g.system(), &calls}, &given}
+		}
+		want, left := sameForWorkers1to4(t, g.system(), sys, opts)
 		require.Equal(t, []bool{false, false, false, false}, left, "the fast path left")
+		if !statePacker || opts.TransitionInvariants == nil {
+			require.Zero(t, given.Load(), "states asked for with no transition invariant")
+		}
 		if opts.StateConstraint == nil && want.Stats.Distinct > 0 && (opts.MaxDepth == 0 || opts.MaxDepth > 1) &&
 			want.Stats.Generated > len(g.init) {
 			require.Positive(t, calls.Load(), "the fast path did not run")
+			if statePacker && opts.TransitionInvariants != nil {
+				require.Positive(t, given.Load(), "the transition invariants unpacked what the StatePacker gives")
+			}
 		}
 	})
 }

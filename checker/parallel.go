@@ -242,7 +242,7 @@ func (w *workers[S, A]) commit(sl *slice[S, A]) bool {
 			var goOn bool
 			if packed {
 				a := sl.batch.action(j)
-				goOn = !checkTrans || e.checkPackedTransition(a, sl.transFail[j], nil, code)
+				goOn = !checkTrans || e.checkPackedTransition(a, sl.transFail[j], &sl.batch.states[j])
 				if goOn {
 					goOn = e.takePacked(a, sl.batch.hashes[j], nil, code, sl.known[j], sl.invFail[j], true, nil, 0)
 				}
@@ -272,7 +272,7 @@ func (w *workers[S, A]) computePacked(sl *slice[S, A]) {
 	e := w.e
 	n := e.words.words
 	b := &sl.batch
-	b.fill(e.words, e.cur, sl.lo, sl.hi, e.actionsWanted())
+	b.fill(e.words, e.cur, sl.lo, sl.hi, e.actionsWanted(), len(e.opts.TransitionInvariants) > 0)
 	sl.known, sl.invFail = sl.known[:0], sl.invFail[:0]
 	sl.ends, sl.counts, sl.codes = sl.ends[:0], sl.counts[:0], sl.codes[:0]
 	for k := range sl.hi - sl.lo {
@@ -283,7 +283,7 @@ func (w *workers[S, A]) computePacked(sl *slice[S, A]) {
 		for k := range sl.hi - sl.lo {
 			sl.source = e.unpackAt(sl.lo+k, &sl.srcWords)
 			for j := b.from(k); j < b.ends[k]; j++ {
-				sl.transFail = append(sl.transFail, e.transFails(&sl.source, b.action(j), b.succ[j*n:(j+1)*n], &sl.decoded, 0))
+				sl.transFail = append(sl.transFail, e.transFails(&sl.source, b.action(j), &b.states[j], 0))
 			}
 		}
 	}

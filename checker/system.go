@@ -234,6 +234,17 @@ type Packer[S, A any] interface {
 	AppendNext(w []uint64, succ []uint64, acts []A) ([]uint64, []A, bool)
 }
 
+// StatePacker is a Packer that can also give, with the successors it
+// packs, the states they are the words of: it has built them anyway. The
+// checker asks for them when it would otherwise unpack every successor
+// (for the transition invariants), and so saves unpacking them.
+type StatePacker[S, A any] interface {
+	Packer[S, A]
+	// AppendNextStates is AppendNext that also appends the state of each
+	// successor to states, in the same order (even if acts is nil).
+	AppendNextStates(w []uint64, succ []uint64, acts []A, states []S) ([]uint64, []A, []S, bool)
+}
+
 // A packed form may have limits a search can reach: a Packer that numbers
 // the distinct values of a component it meets, as SPIN's COLLAPSE does,
 // has room for so many numbers in a word. When Pack or AppendNext reports

@@ -98,7 +98,8 @@ func nextConfigs(t *testing.T) []Config {
 
 // AppendNext, on the packed words of a state, gives the successors and
 // actions Next gives, in the same order, each packed as Pack packs it;
-// Unpack inverts Pack. It is checked on the states of
+// Unpack inverts Pack; AppendNextStates gives the same words and Next's
+// states. It is checked on the states of
 // TestNextAgreesWithStep.
 func TestAppendNextAgreesWithNext(t *testing.T) {
 	var succ []uint64
@@ -114,6 +115,10 @@ func TestAppendNextAgreesWithNext(t *testing.T) {
 		bare, _, ok := m.AppendNext(w, []uint64{}, nil) // no actions wanted
 		require.True(t, ok)
 		require.Equal(t, succ, bare)
+		withStates, _, states, ok := m.AppendNextStates(w, []uint64{}, nil, []State{})
+		require.True(t, ok)
+		require.Equal(t, succ, withStates)
+		require.Len(t, states, len(acts))
 		require.Len(t, succ, n*len(acts))
 		i := 0
 		for a, next := range m.Next(s) {
@@ -122,6 +127,7 @@ func TestAppendNextAgreesWithNext(t *testing.T) {
 			m.Pack(packed, next)
 			require.Equal(t, packed, succ[i*n:(i+1)*n], "%v, variant %v: %v by %v", m.cfg, m.cfg.Variant, s, a)
 			require.Equal(t, next, m.Unpack(succ[i*n:(i+1)*n]))
+			require.Equal(t, next, states[i], "%v, variant %v: %v by %v: AppendNextStates' state", m.cfg, m.cfg.Variant, s, a)
 			i++
 		}
 		require.Len(t, acts, i, "%v, variant %v: %v", m.cfg, m.cfg.Variant, s)

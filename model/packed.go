@@ -260,6 +260,18 @@ func (m *Model) unpack(w *[packedWords]uint64, s *State) {
 // and reports false if one has a component past the packed form's
 // limits.
 func (m *Model) AppendNext(w []uint64, succ []uint64, acts []Action) ([]uint64, []Action, bool) {
+	succ, acts, _, ok := m.appendNext(w, succ, acts, nil, false)
+	return succ, acts, ok
+}
+
+// AppendNextStates is AppendNext that also appends each successor's
+// state to states (checker.StatePacker): the checker's transition
+// invariants are evaluated on them without unpacking the words.
+func (m *Model) AppendNextStates(w []uint64, succ []uint64, acts []Action, states []State) ([]uint64, []Action, []State, bool) {
+	return m.appendNext(w, succ, acts, states, true)
+}
+
+func (m *Model) appendNext(w []uint64, succ []uint64, acts []Action, states []State, wantStates bool) ([]uint64, []Action, []State, bool) {
 	from := (*[packedWords]uint64)(w)
 	var s State
 	m.unpack(from, &s)
@@ -274,9 +286,12 @@ func (m *Model) AppendNext(w []uint64, succ []uint64, acts []Action) ([]uint64, 
 		if wantActs {
 			acts = append(acts, a)
 		}
+		if wantStates {
+			states = append(states, t.s)
+		}
 		return ok
 	})
-	return succ, acts, ok
+	return succ, acts, states, ok
 }
 
 // segmentCache holds the numbers of segments packed lately, by a hash of
