@@ -128,7 +128,9 @@ var (
 // expanded again sequentially, evaluating them twice; a property that
 // counts what it is asked (verify's coverage, ApplyCounting's premises)
 // would count differently with more workers. The workers' pipeline
-// evaluates each once, ahead, and the commit reads the result.
+// evaluates each once, ahead, and the commit reads the result (but for
+// a slice computed again after a stall, or ahead of where a violation
+// or a limit stops the search).
 func (e *explorer[S, A]) levelSyncOK() bool {
 	return e.packedPath() && e.store.kind == FingerprintStore && e.store.anonymous && // anonymous: no graph
 		len(e.opts.TransitionInvariants) == 0

@@ -2,6 +2,7 @@ package checker
 
 import (
 	"encoding/binary"
+	"fmt"
 	"sync/atomic"
 	"unsafe"
 )
@@ -66,6 +67,9 @@ func (we *wordEncoder[S, A]) appendNextStates(src []uint64, succ []uint64, acts 
 	ok := true
 	if we.sp != nil {
 		succ, acts, states, ok = we.sp.AppendNextStates(src, succ, acts, states)
+		if ok && len(states)-nt != (len(succ)-ns)/we.words {
+			panic(fmt.Sprintf("checker: AppendNextStates gave %d states for %d successors", len(states)-nt, (len(succ)-ns)/we.words))
+		}
 	} else {
 		succ, acts, ok = we.pk.AppendNext(src, succ, acts)
 		for k := ns; ok && k < len(succ); k += we.words {
@@ -125,8 +129,9 @@ func (e *explorer[S, A]) packedPath() bool {
 
 // fastPathOptions reports whether a search with options o takes the fast
 // path if its system is a Packer. Its transition invariants, if any, are
-// evaluated on unpacked states (transFails), at most maxPrecheck of them,
-// as the bits of a mask.
+// evaluated on the states of the transitions (transFails: given by a
+// StatePacker, else unpacked), at most maxPrecheck of them, as the bits
+// of a mask.
 func fastPathOptions[S comparable, A any](o *Options[S, A]) bool {
 	return o.Strategy == BFS && o.ActionConstraint == nil && o.StateConstraint == nil &&
 		len(o.TransitionInvariants) <= maxPrecheck

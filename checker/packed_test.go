@@ -394,3 +394,21 @@ func TestTransitionInvariantsSkipLevelSync(t *testing.T) {
 	require.True(t, e.packedPath())
 	require.False(t, e.levelSyncOK())
 }
+
+// shortStatePacker breaks StatePacker's contract: it gives no states.
+type shortStatePacker struct{ packedToy }
+
+func (p shortStatePacker) AppendNextStates(w []uint64, succ []uint64, acts []string, states []int) ([]uint64, []string, []int, bool) {
+	succ, acts, ok := p.AppendNext(w, succ, acts)
+	return succ, acts, states, ok
+}
+
+// A StatePacker that gives fewer states than successors is a bug of the
+// system's, said as such, not a wrong state checked.
+func TestStatePackerContract(t *testing.T) {
+	sys := shortStatePacker{packedToy{gridToy(5, true), new(atomic.Int64)}}
+	opts := Options[int, string]{TransitionInvariants: []TransitionInvariant[int, string]{{Name: "any", Holds: func(*int, string, *int) bool { return true }}}}
+	require.PanicsWithValue(t, "checker: AppendNextStates gave 0 states for 2 successors", func() {
+		_, _ = Explore(context.Background(), System[int, string](sys), opts)
+	})
+}

@@ -57,8 +57,10 @@ type Invariant[S any] struct {
 // even if its successor was visited before or fails the state constraint.
 //
 // Holds is called on the checker's own copies of the two states, once for
-// each transition taken (with workers, twice where a slice of the search
-// is computed again): it must neither modify them nor keep the pointers.
+// each transition taken (with workers, also ahead of where a violation or
+// a limit stops the search, for one violated already, and twice where a
+// slice of the search is computed again): it must neither modify them
+// nor keep the pointers.
 // (The checker's invariants take pointers because a check calls dozens
 // of them on every transition, and a state is hundreds of bytes.)
 type TransitionInvariant[S, A any] struct {

@@ -119,6 +119,11 @@ func TestAppendNextAgreesWithNext(t *testing.T) {
 		require.True(t, ok)
 		require.Equal(t, succ, withStates)
 		require.Len(t, states, len(acts))
+		withAll, allActs, allStates, ok := m.AppendNextStates(w, []uint64{}, []Action{}, []State{})
+		require.True(t, ok)
+		require.Equal(t, succ, withAll)
+		require.Equal(t, acts, allActs)
+		require.Equal(t, states, allStates)
 		require.Len(t, succ, n*len(acts))
 		i := 0
 		for a, next := range m.Next(s) {
