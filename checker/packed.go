@@ -370,7 +370,11 @@ func (e *explorer[S, A]) expandPacked(p, k int) {
 			vacant = t
 		}
 		w := b.succ[j*n : (j+1)*n]
-		if !e.takePacked(b.action(j), b.hashes[j], w, nil, -1, 0, false, vacant, slot) {
+		var to *S
+		if checkTrans {
+			to = &b.states[j]
+		}
+		if !e.takePacked(b.action(j), b.hashes[j], w, to, nil, -1, 0, false, vacant, slot) {
 			break
 		}
 		if quick {
@@ -410,12 +414,14 @@ func (e *explorer[S, A]) takeNew(t *fpTable, slot, h uint64, w []uint64) bool {
 
 // takePacked is take on the fast path: the transition by a from e.cur0 to
 // the state packed in w, whose hash is h and encoding code (nil: not yet
-// written). known is its number if a worker found it stored, else -1;
+// written), and which is *to if the batch holds the states (nil: it is
+// decoded if an invariant asks). known is its number if a worker found it
+// stored, else -1;
 // invFail, if precomputed, has bit k set if Invariants[k] fails on it. If
 // vacant is not nil, the caller has just looked h up in that table and
 // found it absent, the look-up ending at the empty slot
 // (store.insertVacant). It reports whether the expansion goes on.
-func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, code []byte, known int32, invFail uint64, precomputed bool, vacant *fpTable, slot uint64) bool {
+func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, to *S, code []byte, known int32, invFail uint64, precomputed bool, vacant *fpTable, slot uint64) bool {
 	e.generated++
 	e.enabled = true
 	if !e.roomToStore() {
@@ -439,7 +445,7 @@ func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, code []byte, know
 			return false
 		}
 	}
-	unpacked := false
+	var s *S // the new state, for the invariants
 	if added {
 		if code == nil {
 			e.code = appendWords(e.code[:0], w)
@@ -451,7 +457,9 @@ func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, code []byte, know
 			e.depth = x.depth + 1
 		}
 		if len(e.opts.Invariants) > 0 && !precomputed {
-			e.decoded, unpacked = e.enc.DecodeState(code), true
+			if s = to; s == nil {
+				e.decoded, s = e.enc.DecodeState(code), &e.decoded
+			}
 		}
 		if e.graph != nil {
 			e.graph.addState(code, nil)
@@ -465,8 +473,8 @@ func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, code []byte, know
 			if invFail != 0 {
 				e.checkStateFails(x.index, a, e.enc.DecodeState(code), invFail)
 			}
-		} else if unpacked {
-			e.checkState(x.index, a, &e.decoded)
+		} else if s != nil {
+			e.checkState(x.index, a, s)
 		}
 	}
 	return !e.done

@@ -244,7 +244,7 @@ func (w *workers[S, A]) commit(sl *slice[S, A]) bool {
 				a := sl.batch.action(j)
 				goOn = !checkTrans || e.checkPackedTransition(a, sl.transFail[j], &sl.batch.states[j])
 				if goOn {
-					goOn = e.takePacked(a, sl.batch.hashes[j], nil, code, sl.known[j], sl.invFail[j], true, nil, 0)
+					goOn = e.takePacked(a, sl.batch.hashes[j], nil, nil, code, sl.known[j], sl.invFail[j], true, nil, 0)
 				}
 			} else {
 				goOn = e.take(&sl.trans[j], code)
@@ -298,7 +298,11 @@ func (w *workers[S, A]) computePacked(sl *slice[S, A]) {
 			num = -1
 			if len(invariants) > 0 {
 				s := &sl.decoded
-				*s = e.pk.Unpack(b.succ[j*n : (j+1)*n])
+				if len(b.states) > 0 {
+					s = &b.states[j] // given or unpacked for the transition invariants
+				} else {
+					*s = e.pk.Unpack(b.succ[j*n : (j+1)*n])
+				}
 				for k, inv := range invariants {
 					if !inv.Holds(s) {
 						fails |= 1 << k
