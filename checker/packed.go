@@ -338,14 +338,19 @@ func (e *explorer[S, A]) expandPacked(p, k int) {
 	}
 	noLimit := e.opts.MaxMemory == 0
 	checkTrans := len(e.opts.TransitionInvariants) > 0
+	var violated uint64 // the transition invariants violated so far
 	if checkTrans {
 		e.cur0.state = e.unpackAt(p, &e.srcWords)
+		violated = e.transFailedMask()
 	}
 	for j := from; j < b.ends[k]; j++ {
 		if checkTrans {
 			a, to := b.action(j), &b.states[j]
-			if !e.checkPackedTransition(a, e.transFails(&e.cur0.state, a, to, e.transFailedMask()), to) {
-				break
+			if fails := e.transFails(&e.cur0.state, a, to, violated); fails != 0 {
+				if !e.checkPackedTransition(a, fails, to) {
+					break
+				}
+				violated = e.transFailedMask()
 			}
 		}
 		var (
