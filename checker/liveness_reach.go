@@ -30,16 +30,13 @@ func CanAlwaysReach[S comparable, A any](g *Graph[S, A], p func(*S) bool) (*Live
 	component := make([]int32, g.NumStates())
 	var reaches []bool
 	reached := func(v int) bool { return prefix.parent[v] != -2 }
-	s := new(S) // one state, decoded into in turn
+	at := newDecoded(g).of(p)
 	newSCCSearch(g).components(slices.Values(prefix.order), reached, func(comp []int32) {
 		c := int32(len(reaches))
 		ok := false
 		for _, v := range comp {
 			component[v] = c
-			if !ok {
-				*s = g.State(int(v))
-				ok = p(s)
-			}
+			ok = ok || at(v)
 		}
 		for _, v := range comp {
 			lo, hi := g.span(v)

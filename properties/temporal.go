@@ -43,7 +43,7 @@ func CheckTemporal[S comparable, A any](res *checker.Result[S, A], props []Prope
 			continue
 		}
 		at := next
-		next += len(predicates([]Property[S, A]{p}))
+		next += 2 * checked(p)
 		o := TemporalOutcome[S, A]{Property: p, Status: "holds", Vacuous: true}
 		for _, f := range p.Fairness {
 			o.Fairness = append(o.Fairness, f.String())
@@ -54,7 +54,7 @@ func CheckTemporal[S comparable, A any](res *checker.Result[S, A], props []Prope
 			continue
 		}
 		for _, l := range p.Leads {
-			if l.P == nil || l.Q == nil {
+			if !l.marked() {
 				o.Status, o.Vacuous, o.Unknown = "unknown", false, "checker: LeadsTo with a nil predicate"
 				break
 			}
@@ -85,13 +85,28 @@ func predicates[S comparable, A any](props []Property[S, A]) []func(*S) bool {
 			continue
 		}
 		for _, l := range p.Leads {
-			if l.P != nil && l.Q != nil {
+			if l.marked() {
 				out = append(out, l.P, l.Q)
 			}
 		}
 	}
 	return out
 }
+
+// checked is how many of p's leads-to checks predicates marks sets for.
+func checked[S comparable, A any](p Property[S, A]) int {
+	n := 0
+	for _, l := range p.Leads {
+		if l.marked() {
+			n++
+		}
+	}
+	return n
+}
+
+// marked reports whether CheckTemporal marks sets for l: a check with a
+// nil predicate is "unknown" instead.
+func (l LeadsTo[S]) marked() bool { return l.P != nil && l.Q != nil }
 
 // Predicates is how many sets of states CheckTemporal marks for the
 // temporal properties among props: two a leads-to check (see

@@ -126,3 +126,34 @@ func TestNoSilentLossAfterReopen(t *testing.T) {
 	o := temporal(t, res, "no-silent-loss")
 	require.Equal(t, "holds", o.Status)
 }
+
+// Deciding several temporal properties at once, on sets marked for all
+// of them, gives each the outcome it has alone, a property with a nil
+// predicate among them (unknown, its sets not marked) included.
+func TestTemporalPropertiesTogether(t *testing.T) {
+	cfg, err := model.LookupPreset("lifecycle")
+	require.NoError(t, err)
+	cfg.Variant = model.NoFinRetransmit // eventually-closed fails
+	_, res := exploreGraph(t, cfg)
+	var props []SegmentProperty
+	for _, p := range Segment() {
+		if p.Kind == Temporal {
+			props = append(props, p)
+		}
+	}
+	broken := props[0]
+	broken.ID, broken.Leads = "broken", append([]LeadsTo[model.State]{{Q: broken.Leads[0].Q}}, broken.Leads...)
+	props = append(props[:1], append([]SegmentProperty{broken}, props[1:]...)...)
+	together := CheckTemporal(res, props, 2)
+	require.Len(t, together, len(props))
+	statuses := map[string]bool{}
+	for i, p := range props {
+		alone := CheckTemporal(res, []SegmentProperty{p}, 1)
+		require.Equal(t, alone[0].Status, together[i].Status, p.ID)
+		require.Equal(t, alone[0].Lasso, together[i].Lasso, p.ID)
+		require.Equal(t, alone[0].Vacuous, together[i].Vacuous, p.ID)
+		statuses[together[i].Status] = true
+	}
+	require.Equal(t, "unknown", together[1].Status)
+	require.True(t, statuses["violated"] && statuses["holds"], "both verdicts among them: %v", statuses)
+}
