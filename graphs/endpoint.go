@@ -86,7 +86,7 @@ func Endpoint(g *checker.Graph[model.State, model.Action], m *model.Model) *Endp
 		if from == to {
 			continue
 		}
-		d.add(from, to, endpointLabel(m, s, a, t), a.Kind.Cause(), a.Side)
+		d.add(from, to, endpointLabel(m, &s, a, &t), a.Kind.Cause(), a.Side)
 	}
 	return d.diagram()
 }

@@ -236,7 +236,7 @@ func TestEmittedFromTheChannel(t *testing.T) {
 				continue
 			}
 			want := m.Emitted(s, a)
-			got := emitted(m, s, a, next)
+			got := emitted(m, &s, a, &next)
 			require.Equal(t, len(want), len(got), "%s: %v from %v", tt.preset, a, s)
 			for i := range want {
 				w, g := want[i], got[i]

@@ -77,7 +77,7 @@ func Figure5Index(m *model.Model, s *model.State, a model.Action, t *model.State
 	if from == to || int(from) >= len(figure5Pairs) || int(to) >= len(figure5Pairs) || !figure5Pairs[from][to] {
 		return -1 // no need for the label, which costs a step of the model
 	}
-	return figure5Index(from, to, endpointLabel(m, *s, a, *t))
+	return figure5Index(from, to, endpointLabel(m, s, a, t))
 }
 
 // Figure5IndexTLA is Figure5Index for the message-level model of package

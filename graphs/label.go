@@ -26,7 +26,7 @@ import (
 
 // endpointLabel is the Figure 5 label of action a of the segment model,
 // taken in state s and leading to t, for the endpoint a.Side.
-func endpointLabel(m *model.Model, s model.State, a model.Action, t model.State) string {
+func endpointLabel(m *model.Model, s *model.State, a model.Action, t *model.State) string {
 	var b strings.Builder
 	switch a.Kind {
 	case model.PassiveOpen:
@@ -74,14 +74,14 @@ func endpointLabel(m *model.Model, s model.State, a model.Action, t model.State)
 // segments in flight before are still there, in order, and the new ones
 // follow — rather than by taking the step again, which makes labelling
 // every transition of a large search (coverage) cheap.
-func emitted(m *model.Model, s model.State, a model.Action, t model.State) []model.Segment {
+func emitted(m *model.Model, s *model.State, a model.Action, t *model.State) []model.Segment {
 	before, after := &s.Ch[a.Side], &t.Ch[a.Side]
 	if t.Overflow || after.Len() < before.Len() {
-		return m.Emitted(s, a)
+		return m.Emitted(*s, a)
 	}
 	for i := range before.Len() {
 		if before.At(i) != after.At(i) {
-			return m.Emitted(s, a)
+			return m.Emitted(*s, a)
 		}
 	}
 	return after.Segs[before.Len():after.Len()]

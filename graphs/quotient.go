@@ -62,7 +62,7 @@ func Quotient(g *checker.Graph[model.State, model.Action], m *model.Model, opts 
 			edges = append(edges, ek)
 		}
 		a := e.Action
-		labels[ek][a.Side.String()+": "+endpointLabel(m, s, a, t)]++
+		labels[ek][a.Side.String()+": "+endpointLabel(m, &s, a, &t)]++
 	}
 
 	out := dot.NewGraph(dot.Directed)
