@@ -68,7 +68,15 @@ type Graph[S comparable, A any] struct {
 	actions []A
 	byBytes map[string]uint32
 	ids     map[any]uint32
+	// recent is a cache in front of byBytes: at a hash of an action's
+	// bytes, its number plus one (0: none). A search takes a few
+	// thousand distinct actions again and again, and the edges are
+	// added on the one goroutine that commits transitions.
+	recent []uint32
 }
+
+// actionCache is the size of Graph.recent, a power of two.
+const actionCache = 1 << 12
 
 // A graphEdge is an edge without its source: its target and the number of
 // its action.
@@ -84,7 +92,7 @@ func newGraph[S comparable, A any](ordered bool) *Graph[S, A] {
 	g := &Graph[S, A]{ordered: ordered}
 	switch t := reflect.TypeFor[A](); {
 	case plainData(t):
-		g.byBytes = map[string]uint32{}
+		g.byBytes, g.recent = map[string]uint32{}, make([]uint32, actionCache)
 	case t.Comparable() && t.Kind() != reflect.Interface:
 		g.ids = map[any]uint32{}
 	}
@@ -254,13 +262,18 @@ func (g *Graph[S, A]) addEdge(from, to int32, a A) {
 // it is new.
 func (g *Graph[S, A]) actionID(a A) uint32 {
 	if g.byBytes != nil {
-		b := unsafe.Slice((*byte)(unsafe.Pointer(&a)), unsafe.Sizeof(a))
+		b := plainBytes(&a)
+		c := &g.recent[hashBytes(b)&(actionCache-1)]
+		if *c != 0 && string(plainBytes(&g.actions[*c-1])) == string(b) {
+			return *c - 1
+		}
 		id, ok := g.byBytes[string(b)]
 		if !ok {
 			id = uint32(len(g.actions))
 			g.byBytes[string(b)] = id
 			g.actions = append(g.actions, a)
 		}
+		*c = id + 1
 		return id
 	}
 	if g.ids == nil {
@@ -274,6 +287,11 @@ func (g *Graph[S, A]) actionID(a A) uint32 {
 		g.actions = append(g.actions, a)
 	}
 	return id
+}
+
+// plainBytes is the memory of *a, for an A of plain data.
+func plainBytes[A any](a *A) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(a)), unsafe.Sizeof(*a))
 }
 
 // finish completes the offsets of the states with no edges after the
@@ -328,7 +346,7 @@ func (g *Graph[S, A]) bytes() int64 {
 	if g.byBytes != nil {
 		// The key (a string header and its bytes), the number, the
 		// overhead.
-		b += int64(len(g.byBytes)) * (16 + int64(unsafe.Sizeof(a)) + 4 + 16)
+		b += int64(len(g.byBytes))*(16+int64(unsafe.Sizeof(a))+4+16) + int64(len(g.recent))*4
 	}
 	if g.owned {
 		if g.codes != nil {

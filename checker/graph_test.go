@@ -204,6 +204,27 @@ func TestGraphInternsActions(t *testing.T) {
 	for i, e := range moves {
 		require.Equal(t, e.Action, gm.Edge(i).Action)
 	}
+	// More distinct actions than the cache in front of the table has
+	// slots, taken again in another order: each keeps its first number.
+	const distinct = 3 * actionCache
+	var many []Edge[move]
+	for round := range 2 {
+		for i := range distinct {
+			k := i
+			if round == 1 {
+				k = (i * 7919) % distinct
+			}
+			many = append(many, Edge[move]{0, 0, move{uint8(k), int32(k >> 8), [2]uint16{uint16(k), 1}}})
+		}
+	}
+	gc := NewGraph([]int{0}, []int{0}, many)
+	require.Equal(t, distinct, len(gc.actions), "distinct actions")
+	for i, e := range many {
+		require.Equal(t, e.Action, gc.Edge(i).Action)
+		if i >= distinct {
+			require.Equal(t, gc.edges.at(i).action, gc.edges.at(int(e.Action.At[0])).action)
+		}
+	}
 	require.True(t, plainData(reflect.TypeFor[move]()))
 	require.False(t, plainData(reflect.TypeFor[string]()))
 	require.False(t, plainData(reflect.TypeFor[struct {
