@@ -411,19 +411,46 @@ func (m *Model) RuleNames() []string {
 // of its event or changed the state or sent a segment. The transition is
 // computed again, so to is not needed.
 func (m *Model) Rules(s *State, a Action, _ *State) []string {
-	t := transitions.Get().(*Transition)
-	defer transitions.Put(t)
-	t.reset(m.recorder, s)
-	if s.Overflow || !t.apply(a) {
+	var ids [len(Transition{}.fired)]ruleID
+	fired := ids[:m.fired(s, a, &ids)]
+	if len(fired) == 0 {
 		return nil
 	}
-	out := make([]string, 0, t.nfired)
-	for _, id := range t.fired[:t.nfired] {
+	out := make([]string, 0, len(fired))
+	for _, id := range fired {
 		if name := tcpRules[id].Name; !slices.Contains(out, name) {
 			out = append(out, name)
 		}
 	}
 	return out
+}
+
+// RuleBits is Rules as a set: bit i is set if the rule RuleNames()[i]
+// made the transition from s by a. It allocates nothing, and serves a
+// count of every transition (verify's coverage).
+func (m *Model) RuleBits(s *State, a Action, _ *State) uint64 {
+	var ids [len(Transition{}.fired)]ruleID
+	var bits uint64
+	for _, id := range ids[:m.fired(s, a, &ids)] {
+		bits |= 1 << id
+	}
+	return bits
+}
+
+// The rules are numbered as RuleNames lists them, and fit RuleBits.
+var _ [64 - numRules]struct{}
+
+// fired computes the transition from s by a again, recording the rules
+// that made it into ids, in the order they applied, and returns how many
+// (0 if a is not enabled in s).
+func (m *Model) fired(s *State, a Action, ids *[len(Transition{}.fired)]ruleID) int {
+	t := transitions.Get().(*Transition)
+	defer transitions.Put(t)
+	t.reset(m.recorder, s)
+	if s.Overflow || !t.apply(a) {
+		return 0
+	}
+	return copy(ids[:], t.fired[:t.nfired])
 }
 
 // State is the state being changed.

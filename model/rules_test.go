@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math/bits"
 	"strings"
 	"testing"
 
@@ -112,4 +113,50 @@ func TestRulesOfATransition(t *testing.T) {
 	names := m.RuleNames()
 	require.Len(t, names, len(Rules()))
 	require.Contains(t, names, "timer/time-wait")
+}
+
+// RuleBits is the set of the rules Rules names, numbered as RuleNames
+// lists them, on every transition of two presets, one with a variant
+// (whose overrides keep TCP's numbering).
+func TestRuleBitsAgreeWithRules(t *testing.T) {
+	preset := func(name string, v Variant) *Model {
+		cfg, err := LookupPreset(name)
+		require.NoError(t, err)
+		cfg.Variant = v
+		return mustModel(t, cfg)
+	}
+	twoWay := Variants()[1]
+	require.Equal(t, "two-way-handshake", twoWay.String())
+	for _, m := range []*Model{preset("simultaneous", TCP), preset("abort", twoWay)} {
+		index := map[string]int{}
+		for i, name := range m.RuleNames() {
+			index[name] = i
+		}
+		seen := map[State]bool{}
+		var todo []State
+		for s := range m.Init() {
+			todo = append(todo, s)
+		}
+		transitions, fired := 0, uint64(0)
+		for len(todo) > 0 {
+			s := todo[len(todo)-1]
+			todo = todo[:len(todo)-1]
+			if seen[s] {
+				continue
+			}
+			seen[s] = true
+			for a, next := range m.Next(s) {
+				var want uint64
+				for _, name := range m.Rules(&s, a, &next) {
+					want |= 1 << index[name]
+				}
+				require.Equal(t, want, m.RuleBits(&s, a, &next), "%v by %v", s, a)
+				fired |= want
+				transitions++
+				todo = append(todo, next)
+			}
+		}
+		require.Greater(t, transitions, 1000)
+		require.Greater(t, bits.OnesCount64(fired), 10, "the rules of many kinds of transition")
+	}
 }

@@ -3,6 +3,7 @@ package verify
 import (
 	"fmt"
 	"io"
+	"math/bits"
 	"strings"
 	"sync/atomic"
 	"unicode/utf8"
@@ -39,6 +40,15 @@ type RuleNamer[S, A any] interface {
 	RuleNames() []string
 	// Rules names the rules that made the transition (from, a, to).
 	Rules(from *S, a A, to *S) []string
+}
+
+// RuleBitser is a RuleNamer that also gives the rules of a transition as
+// a set of bits, bit i for RuleNames()[i]: coverage counts with it, when
+// there are at most 64 rules, sparing a list of names and their look-ups
+// on every transition. Its bits are the rules Rules names.
+type RuleBitser[S, A any] interface {
+	RuleNamer[S, A]
+	RuleBits(from *S, a A, to *S) uint64
 }
 
 // Coverage is what a run exercised: per action kind, per arc of the
@@ -80,6 +90,7 @@ type coverageCounter[S, A any] struct {
 	arcs    []atomic.Int64
 	rules   []atomic.Int64
 	rule    map[string]int
+	bits    RuleBitser[S, A] // spec.Rules, if it is one and has at most 64 rules
 }
 
 func newCoverageCounter[S, A any](spec CoverageSpec[S, A], sys any) *coverageCounter[S, A] {
@@ -92,6 +103,9 @@ func newCoverageCounter[S, A any](spec CoverageSpec[S, A], sys any) *coverageCou
 		c.rules, c.rule = make([]atomic.Int64, len(names)), map[string]int{}
 		for i, n := range names {
 			c.rule[n] = i
+		}
+		if b, ok := spec.Rules.(RuleBitser[S, A]); ok && len(names) <= 64 {
+			c.bits = b
 		}
 	}
 	return c
@@ -111,7 +125,12 @@ func (c *coverageCounter[S, A]) count(from *S, a A, to *S) bool {
 			c.arcs[k].Add(1)
 		}
 	}
-	if c.spec.Rules != nil {
+	switch {
+	case c.bits != nil:
+		for m := c.bits.RuleBits(from, a, to); m != 0; m &= m - 1 {
+			c.rules[bits.TrailingZeros64(m)].Add(1)
+		}
+	case c.spec.Rules != nil:
 		for _, r := range c.spec.Rules.Rules(from, a, to) {
 			if k, ok := c.rule[r]; ok {
 				c.rules[k].Add(1)

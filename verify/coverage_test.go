@@ -132,3 +132,28 @@ func TestSimulateProgressLines(t *testing.T) {
 	require.Equal(t, counts.FindString(lines[len(lines)-2]), counts.FindString(lines[len(lines)-1]),
 		"after the walks, a last line with the final figures")
 }
+
+// namesOnly is a RuleNamer without RuleBits.
+type namesOnly struct{ m *model.Model }
+
+func (n namesOnly) RuleNames() []string { return n.m.RuleNames() }
+func (n namesOnly) Rules(s *model.State, a model.Action, t *model.State) []string {
+	return n.m.Rules(s, a, t)
+}
+
+// Coverage counts rules by their bits (RuleBitser) as it counts them by
+// their names.
+func TestCoverageRuleBitsAgreeWithNames(t *testing.T) {
+	m, err := SegmentPreset("reorder")
+	require.NoError(t, err)
+	_, ok := m.System.(RuleBitser[model.State, model.Action])
+	require.True(t, ok, "the segment model counts by bits")
+	byBits, err := Run(context.Background(), m, Options{NoTemporal: true})
+	require.NoError(t, err)
+	named := *m
+	named.Coverage.Rules = namesOnly{m.System.(*model.Model)}
+	byNames, err := Run(context.Background(), &named, Options{NoTemporal: true})
+	require.NoError(t, err)
+	require.Equal(t, byNames.Coverage.Rules, byBits.Coverage.Rules)
+	require.Greater(t, len(byBits.Coverage.Rules)-len(Missing(byBits.Coverage.Rules)), 10)
+}
