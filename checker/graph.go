@@ -5,6 +5,7 @@ import (
 	"iter"
 	"reflect"
 	"sort"
+	"sync"
 	"unsafe"
 )
 
@@ -68,6 +69,11 @@ type Graph[S comparable, A any] struct {
 	actions []A
 	byBytes map[string]uint32
 	ids     map[any]uint32
+	// prefix is the breadth-first search from the initial states that
+	// every liveness analysis of the graph starts from (shortestPaths).
+	prefix     *prefixes
+	prefixOnce sync.Once
+
 	// recent is a cache in front of byBytes: at a hash of an action's
 	// bytes, its number plus one (0: none). A search takes a few
 	// thousand distinct actions again and again, and the edges are

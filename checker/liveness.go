@@ -205,7 +205,7 @@ func decide[S comparable, A any](g *Graph[S, A], p, q func(v int32) bool, fairne
 		}
 		res.Fairness = append(res.Fairness, f.String())
 	}
-	prefix := newPrefixes(g)
+	prefix := g.shortestPaths()
 	l := newLiveness(g, fairness)
 	anyP := false
 	for _, v := range prefix.order {
@@ -292,6 +292,14 @@ func (b liveBits) add(i int32)      { b[i>>6] |= 1 << (i & 63) }
 type prefixes struct {
 	order  []int32 // reachable states in breadth-first order
 	parent []int32 // edge that first reached a state; -1 for initial, -2 unreached
+}
+
+// shortestPaths returns the prefixes of g, computed by the first
+// analysis that asks and kept with the graph for the others: the
+// properties of a check (CheckTemporal) each decide on the same graph.
+func (g *Graph[S, A]) shortestPaths() *prefixes {
+	g.prefixOnce.Do(func() { g.prefix = newPrefixes(g) })
+	return g.prefix
 }
 
 func newPrefixes[S comparable, A any](g *Graph[S, A]) *prefixes {

@@ -21,7 +21,7 @@ func CanAlwaysReach[S comparable, A any](g *Graph[S, A], p func(*S) bool) (*Live
 	if err := checkGraph(g); err != nil {
 		return nil, err
 	}
-	prefix := newPrefixes(g)
+	prefix := g.shortestPaths()
 	if len(prefix.order) == 0 {
 		return &LivenessResult[S, A]{Holds: true, Vacuous: true}, nil
 	}

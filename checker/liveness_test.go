@@ -728,6 +728,11 @@ func TestLeadsToAgainstBruteForce(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, res, in, "LeadsToIn")
 
+		// The shortest paths from the initial states were computed once,
+		// by the first analysis, and serve the others.
+		require.NotNil(t, g.prefix)
+		require.Same(t, g.prefix, g.shortestPaths())
+
 		res, err = Eventually(g, pred(lg.q), lg.fairness)
 		check("Eventually", res, err, initial, lg.q)
 		res, err = AlwaysEventually(g, pred(lg.q), lg.fairness)
