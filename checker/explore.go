@@ -133,6 +133,11 @@ func validate[S comparable, A any](ctx context.Context, sys System[S, A], opts *
 			return fmt.Errorf("checker: transition invariant %q has no Holds", inv.Name)
 		}
 	}
+	for _, c := range opts.Counters {
+		if c.State == nil && c.Step == nil {
+			return fmt.Errorf("checker: counter %q has neither State nor Step", c.Name)
+		}
+	}
 	return nil
 }
 
@@ -200,10 +205,14 @@ type explorer[S comparable, A any] struct {
 	unexpanded int
 	cutByDepth bool
 
-	invFailed   []bool // per Invariant, already reported
-	transFailed []bool // per TransitionInvariant
-	deadlocked  bool
-	violations  []Violation[S, A]
+	// counts are Result.Counts; stateCounters and stepCounters the
+	// indexes of the Counters with State and with Step (counters.go).
+	counts                      [][64]int64
+	stateCounters, stepCounters []int
+	invFailed                   []bool // per Invariant, already reported
+	transFailed                 []bool // per TransitionInvariant
+	deadlocked                  bool
+	violations                  []Violation[S, A]
 
 	done       bool   // a violation or a limit ended the search
 	stopReason string // the limit, if one did
@@ -263,7 +272,8 @@ func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opt
 	e.store.untraced = len(opts.Invariants) == 0 && len(opts.TransitionInvariants) == 0 && !opts.CheckDeadlock
 	e.parents.off = e.store.untraced
 	e.yield = e.successor
-	e.lean = !opts.KeepGraph && len(opts.Invariants) == 0
+	e.initCounters()
+	e.lean = !opts.KeepGraph && len(opts.Invariants) == 0 && len(e.stateCounters) == 0
 	if opts.KeepGraph {
 		e.graph = newGraph[S, A](opts.Strategy == BFS)
 		e.graph.dec = enc
@@ -414,6 +424,7 @@ func (e *explorer[S, A]) initial() {
 			e.graph.initial = append(e.graph.initial, int(i))
 		}
 		var none A
+		e.countState(&s)
 		if e.checkState(-1, none, &s); e.done {
 			break
 		}
@@ -466,6 +477,9 @@ type transition[S, A any] struct {
 	// transFail and invFail have bit k set if TransitionInvariants[k]
 	// (or Invariants[k]) fails on it; invFail only when known is -1.
 	transFail, invFail uint64
+	// stepBits and stateBits are its counters' bits, if precomputed
+	// (slice.stepBits and stateBits).
+	stepBits, stateBits []uint64
 }
 
 // successor handles the transition (a, t) from the state being expanded,
@@ -492,6 +506,11 @@ func (e *explorer[S, A]) take(t *transition[S, A], code []byte) bool {
 		return true
 	}
 	e.enabled = true
+	if t.precomputed {
+		e.addStepBits(t.stepBits)
+	} else {
+		e.countStep(&x.state, t.action, &t.state)
+	}
 	if len(e.opts.TransitionInvariants) > 0 {
 		if e.checkTransition(x, t); e.done {
 			return false
@@ -529,6 +548,13 @@ func (e *explorer[S, A]) take(t *transition[S, A], code []byte) bool {
 	}
 	if e.graph != nil {
 		e.graph.addEdge(x.index, i, t.action)
+	}
+	if added {
+		if t.precomputed {
+			e.addStateBits(t.stateBits)
+		} else {
+			e.countState(&t.state)
+		}
 	}
 	if added && len(e.opts.Invariants) > 0 {
 		if t.precomputed {
@@ -762,6 +788,7 @@ func (e *explorer[S, A]) result() *Result[S, A] {
 		Violations: e.violations,
 		Stats:      e.stats(time.Now()),
 		StopReason: e.stopReason,
+		Counts:     e.counts,
 	}
 	if r.StopReason == "" && e.cutByDepth {
 		r.StopReason = StopMaxDepth

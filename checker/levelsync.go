@@ -133,7 +133,7 @@ var (
 // or a limit stops the search).
 func (e *explorer[S, A]) levelSyncOK() bool {
 	return e.packedPath() && e.store.kind == FingerprintStore && e.store.anonymous && // anonymous: no graph
-		len(e.opts.TransitionInvariants) == 0
+		len(e.opts.TransitionInvariants) == 0 && len(e.opts.Counters) == 0
 }
 
 func newLevelSync[S comparable, A any](w *workers[S, A]) *levelSync[S, A] {

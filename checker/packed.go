@@ -304,7 +304,7 @@ func (b *succBatch[S, A]) action(j int) A {
 // actions if the search has a use for them (actionsWanted), and touches
 // their home slots.
 func (e *explorer[S, A]) prepareBatch(from, k int) {
-	e.batch.fill(e.words, e.cur, from, from+k, e.actionsWanted(), len(e.opts.TransitionInvariants) > 0)
+	e.batch.fill(e.words, e.cur, from, from+k, e.actionsWanted(), e.stepsChecked())
 	e.store.touch(e.batch.hashes)
 }
 
@@ -314,7 +314,7 @@ func (e *explorer[S, A]) prepareBatch(from, k int) {
 // Without any of them, the Packer is spared computing them (see
 // Packer.AppendNext).
 func (e *explorer[S, A]) actionsWanted() bool {
-	return e.graph != nil || len(e.opts.Invariants) > 0 || len(e.opts.TransitionInvariants) > 0
+	return e.graph != nil || len(e.opts.Invariants) > 0 || e.stepsChecked()
 }
 
 // expandPacked is expand on the fast path, for the state at position p of
@@ -337,7 +337,7 @@ func (e *explorer[S, A]) expandPacked(p, k int) {
 		t = e.store.fpt.Load()
 	}
 	noLimit := e.opts.MaxMemory == 0
-	checkTrans := len(e.opts.TransitionInvariants) > 0
+	checkTrans := e.stepsChecked()
 	var violated uint64 // the transition invariants violated so far
 	if checkTrans {
 		e.cur0.state = e.unpackAt(p, &e.srcWords)
@@ -346,6 +346,7 @@ func (e *explorer[S, A]) expandPacked(p, k int) {
 	for j := from; j < b.ends[k]; j++ {
 		if checkTrans {
 			a, to := b.action(j), &b.states[j]
+			e.countStep(&e.cur0.state, a, to)
 			if fails := e.transFails(&e.cur0.state, a, to, violated); fails != 0 {
 				if !e.checkPackedTransition(a, fails, to) {
 					break
@@ -379,7 +380,7 @@ func (e *explorer[S, A]) expandPacked(p, k int) {
 		if checkTrans {
 			to = &b.states[j]
 		}
-		if !e.takePacked(b.action(j), b.hashes[j], w, to, nil, -1, 0, false, vacant, slot) {
+		if !e.takePacked(b.action(j), b.hashes[j], w, to, nil, -1, 0, nil, false, vacant, slot) {
 			break
 		}
 		if quick {
@@ -422,11 +423,12 @@ func (e *explorer[S, A]) takeNew(t *fpTable, slot, h uint64, w []uint64) bool {
 // written), and which is *to if the batch holds the states (nil: it is
 // decoded if an invariant asks). known is its number if a worker found it
 // stored, else -1;
-// invFail, if precomputed, has bit k set if Invariants[k] fails on it. If
+// invFail, if precomputed, has bit k set if Invariants[k] fails on it,
+// and stateBits are its State counters' bits (appendStateBits). If
 // vacant is not nil, the caller has just looked h up in that table and
 // found it absent, the look-up ending at the empty slot
 // (store.insertVacant). It reports whether the expansion goes on.
-func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, to *S, code []byte, known int32, invFail uint64, precomputed bool, vacant *fpTable, slot uint64) bool {
+func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, to *S, code []byte, known int32, invFail uint64, stateBits []uint64, precomputed bool, vacant *fpTable, slot uint64) bool {
 	e.generated++
 	e.enabled = true
 	if !e.roomToStore() {
@@ -461,7 +463,7 @@ func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, to *S, code []byt
 		if x.depth+1 > e.depth {
 			e.depth = x.depth + 1
 		}
-		if len(e.opts.Invariants) > 0 && !precomputed {
+		if (len(e.opts.Invariants) > 0 || len(e.stateCounters) > 0) && !precomputed {
 			if s = to; s == nil {
 				e.decoded, s = e.enc.DecodeState(code), &e.decoded
 			}
@@ -472,6 +474,13 @@ func (e *explorer[S, A]) takePacked(a A, h uint64, w []uint64, to *S, code []byt
 	}
 	if e.graph != nil {
 		e.graph.addEdge(x.index, i, a)
+	}
+	if added && len(e.stateCounters) > 0 {
+		if precomputed {
+			e.addStateBits(stateBits)
+		} else {
+			e.countState(s)
+		}
 	}
 	if added && len(e.opts.Invariants) > 0 {
 		if precomputed {

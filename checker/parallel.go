@@ -84,6 +84,10 @@ type slice[S comparable, A any] struct {
 	source    S
 	srcWords  []uint64
 	transFail []uint64
+	// stepBits and stateBits are the bits of the counters (counters.go):
+	// of the Step counters, per transition; of the State counters, per
+	// successor (zero for one found stored).
+	stepBits, stateBits []uint64
 
 	// Pipelined (see expandPipelined): ready is the number of the slice
 	// of the level last computed into this one, busy is set while one is
@@ -170,6 +174,7 @@ func (w *workers[S, A]) compute(sl *slice[S, A]) {
 		return
 	}
 	sl.trans, sl.ends, sl.counts, sl.codes = sl.trans[:0], sl.ends[:0], sl.counts[:0], sl.codes[:0]
+	sl.stepBits, sl.stateBits = sl.stepBits[:0], sl.stateBits[:0]
 	if sl.yield == nil {
 		sl.e, sl.yield = e, sl.add
 	}
@@ -192,12 +197,14 @@ func (sl *slice[S, A]) add(a A, s S) bool {
 	t := &sl.trans[len(sl.trans)-1]
 	c := opts.ActionConstraint
 	t.allowed = c == nil || c(x.state, a, s)
+	ns, nst := len(sl.stepBits), len(sl.stateBits)
 	if t.allowed {
 		for k, inv := range opts.TransitionInvariants {
 			if !inv.Holds(&x.state, a, &t.state) {
 				t.transFail |= 1 << k
 			}
 		}
+		sl.stepBits = e.appendStepBits(sl.stepBits, &x.state, a, &t.state)
 		c := opts.StateConstraint
 		t.inBounds = c == nil || c(s)
 	}
@@ -212,7 +219,15 @@ func (sl *slice[S, A]) add(a A, s S) bool {
 					t.invFail |= 1 << k
 				}
 			}
+			sl.stateBits = e.appendStateBits(sl.stateBits, &t.state)
 		}
+	}
+	// Every transition has a word per counter (0: nothing to count).
+	for len(sl.stepBits) < ns+len(e.stepCounters) {
+		sl.stepBits = append(sl.stepBits, 0)
+	}
+	for len(sl.stateBits) < nst+len(e.stateCounters) {
+		sl.stateBits = append(sl.stateBits, 0)
 	}
 	sl.ends = append(sl.ends, len(sl.codes))
 	return true
@@ -224,6 +239,7 @@ func (w *workers[S, A]) commit(sl *slice[S, A]) bool {
 	e := w.e
 	packed := e.packedPath()
 	checkTrans := packed && len(e.opts.TransitionInvariants) > 0
+	ns, nst := len(e.stepCounters), len(e.stateCounters)
 	j := 0
 	for p := sl.lo; p < sl.hi; p++ {
 		if e.due() && e.interrupted() {
@@ -242,12 +258,17 @@ func (w *workers[S, A]) commit(sl *slice[S, A]) bool {
 			var goOn bool
 			if packed {
 				a := sl.batch.action(j)
+				if ns > 0 {
+					e.addStepBits(sl.stepBits[j*ns : (j+1)*ns])
+				}
 				goOn = !checkTrans || e.checkPackedTransition(a, sl.transFail[j], &sl.batch.states[j])
 				if goOn {
-					goOn = e.takePacked(a, sl.batch.hashes[j], nil, nil, code, sl.known[j], sl.invFail[j], true, nil, 0)
+					goOn = e.takePacked(a, sl.batch.hashes[j], nil, nil, code, sl.known[j], sl.invFail[j], sl.stateBits[j*nst:(j+1)*nst], true, nil, 0)
 				}
 			} else {
-				goOn = e.take(&sl.trans[j], code)
+				t := &sl.trans[j]
+				t.stepBits, t.stateBits = sl.stepBits[j*ns:(j+1)*ns], sl.stateBits[j*nst:(j+1)*nst]
+				goOn = e.take(t, code)
 			}
 			if !goOn {
 				break
@@ -272,18 +293,20 @@ func (w *workers[S, A]) computePacked(sl *slice[S, A]) {
 	e := w.e
 	n := e.words.words
 	b := &sl.batch
-	b.fill(e.words, e.cur, sl.lo, sl.hi, e.actionsWanted(), len(e.opts.TransitionInvariants) > 0)
+	b.fill(e.words, e.cur, sl.lo, sl.hi, e.actionsWanted(), e.stepsChecked())
 	sl.known, sl.invFail = sl.known[:0], sl.invFail[:0]
+	sl.stepBits, sl.stateBits = sl.stepBits[:0], sl.stateBits[:0]
 	sl.ends, sl.counts, sl.codes = sl.ends[:0], sl.counts[:0], sl.codes[:0]
 	for k := range sl.hi - sl.lo {
 		sl.counts = append(sl.counts, int32(b.ends[k]-b.from(k)))
 	}
 	sl.transFail = sl.transFail[:0]
-	if len(e.opts.TransitionInvariants) > 0 {
+	if e.stepsChecked() {
 		for k := range sl.hi - sl.lo {
 			sl.source = e.unpackAt(sl.lo+k, &sl.srcWords)
 			for j := b.from(k); j < b.ends[k]; j++ {
 				sl.transFail = append(sl.transFail, e.transFails(&sl.source, b.action(j), &b.states[j], 0))
+				sl.stepBits = e.appendStepBits(sl.stepBits, &sl.source, b.action(j), &b.states[j])
 			}
 		}
 	}
@@ -296,7 +319,7 @@ func (w *workers[S, A]) computePacked(sl *slice[S, A]) {
 		var fails uint64
 		if !ok {
 			num = -1
-			if len(invariants) > 0 {
+			if len(invariants) > 0 || len(e.stateCounters) > 0 {
 				s := &sl.decoded
 				if len(b.states) > 0 {
 					s = &b.states[j] // given or unpacked for the transition invariants
@@ -308,6 +331,11 @@ func (w *workers[S, A]) computePacked(sl *slice[S, A]) {
 						fails |= 1 << k
 					}
 				}
+				sl.stateBits = e.appendStateBits(sl.stateBits, s)
+			}
+		} else {
+			for range e.stateCounters {
+				sl.stateBits = append(sl.stateBits, 0) // a known state is not counted
 			}
 		}
 		sl.known = append(sl.known, num)
@@ -337,7 +365,7 @@ func (w *workers[S, A]) bytes() int64 {
 func (sl *slice[S, A]) bytes() int64 {
 	var t transition[S, A]
 	return int64(cap(sl.trans))*int64(unsafe.Sizeof(t)) + int64(cap(sl.ends))*8 + int64(cap(sl.counts))*4 +
-		int64(cap(sl.codes)) + sl.batch.bytes() + int64(cap(sl.known))*4 + int64(cap(sl.invFail)+cap(sl.transFail))*8
+		int64(cap(sl.codes)) + sl.batch.bytes() + int64(cap(sl.known))*4 + int64(cap(sl.invFail)+cap(sl.transFail)+cap(sl.stepBits)+cap(sl.stateBits))*8
 }
 
 // Pipelined expansion, for a FingerprintStore, whose table workers may

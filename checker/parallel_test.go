@@ -19,6 +19,15 @@ func smallWork(t *testing.T) {
 	t.Cleanup(func() { sliceStates, roundSlices, syncSlice, syncRound = s, r, ss, sr })
 }
 
+// stealAlways makes the work small and the helpers slow, so that the
+// exploring goroutine computes their slices again.
+func stealAlways(t *testing.T) {
+	smallWork(t)
+	steal := stealAfter
+	stealAfter, helperDelay = 0, func() { time.Sleep(200 * time.Microsecond) }
+	t.Cleanup(func() { stealAfter, helperDelay = steal, nil })
+}
+
 // sameForWorkers explores sys with 1, 2, 3 and 4 workers and requires
 // the same result from each: verdict, violations and their traces,
 // figures, stop reason and graph.
@@ -64,10 +73,7 @@ func TestWorkersAgreeOnRandomGraphs(t *testing.T) {
 // The exploring goroutine computes again any slice not ready at once,
 // as it does when a worker is stopped long: the results are the same.
 func TestWorkersAgreeWhenStealing(t *testing.T) {
-	smallWork(t)
-	steal := stealAfter
-	stealAfter, helperDelay = 0, func() { time.Sleep(200 * time.Microsecond) }
-	t.Cleanup(func() { stealAfter, helperDelay = steal, nil })
+	stealAlways(t)
 	rapid.Check(t, func(t *rapid.T) {
 		g := drawGraph(t)
 		opts := g.options()

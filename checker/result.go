@@ -134,4 +134,7 @@ type Result[S comparable, A any] struct {
 	PackedPathLeft bool
 	// Graph is the explored graph when Options.KeepGraph is set.
 	Graph *Graph[S, A]
+	// Counts[i][k] is how many states and transitions Options.Counters[i]
+	// counted at bit k.
+	Counts [][64]int64
 }

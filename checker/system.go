@@ -68,6 +68,27 @@ type TransitionInvariant[S, A any] struct {
 	Holds func(from *S, a A, to *S) bool
 }
 
+// A Counter counts the states a search stores and the transitions it
+// takes, up to 64 counts at once: State, if set, gives for each state
+// stored (initial states included) the counts it adds one to, as bits
+// (bit k for count k); Step, if set, gives them for each transition taken
+// (those the transition invariants are checked on). Result.Counts has
+// the counts, in the order of Options.Counters.
+//
+// The counts are added on the exploring goroutine, once for each state
+// and transition, in the order of the sequential search: they are the
+// same for any number of workers, and a search stopped by a violation or
+// a limit counts what the sequential search took before it stopped. (An
+// invariant that counts what Holds is called on may count more: see
+// Invariant.) Workers may call State and Step ahead, for a state found
+// stored after all, or twice: like Holds, they must neither modify the
+// states nor keep the pointers, and may be called at once.
+type Counter[S, A any] struct {
+	Name  string
+	State func(s *S) uint64
+	Step  func(from *S, a A, to *S) uint64
+}
+
 // Strategy selects the order of exploration.
 type Strategy int
 
@@ -97,6 +118,8 @@ const (
 type Options[S comparable, A any] struct {
 	Invariants           []Invariant[S]
 	TransitionInvariants []TransitionInvariant[S, A]
+	// Counters count states and transitions (see Counter).
+	Counters []Counter[S, A]
 
 	// CheckDeadlock reports a reachable state with no enabled action
 	// (after the action constraint) unless Final says it is a legitimate end.
