@@ -125,12 +125,12 @@ var (
 //
 // Not with transition invariants: phase 1 would evaluate them on every
 // transition of a round, and the round, should one fail, would be
-// expanded again sequentially, evaluating them twice; a property that
-// counts what it is asked (verify's coverage, ApplyCounting's premises)
-// would count differently with more workers. The workers' pipeline
-// evaluates each once, ahead, and the commit reads the result (but for
-// a slice computed again after a stall, or ahead of where a violation
-// or a limit stops the search).
+// expanded again sequentially, evaluating them twice. The workers'
+// pipeline evaluates each once, ahead, and the commit reads the result
+// (but for a slice computed again after a stall, or ahead of where a
+// violation or a limit stops the search). Nor with Counters: the rounds
+// would need to count in the order of the sequential search, which only
+// the pipeline's commit does.
 func (e *explorer[S, A]) levelSyncOK() bool {
 	return e.packedPath() && e.store.kind == FingerprintStore && e.store.anonymous && // anonymous: no graph
 		len(e.opts.TransitionInvariants) == 0 && len(e.opts.Counters) == 0

@@ -140,10 +140,10 @@ func fastPathOptions[S comparable, A any](o *Options[S, A]) bool {
 // transFails returns the mask of the transition invariants that fail on
 // the transition by a from *from to *to (not locals: the invariants are
 // passed pointers). Those in the mask skip are not evaluated: the sequential
-// search skips those violated already, as checkTransition does (a
-// property that counts what it is asked, as properties.ApplyCounting
-// does, counts the same); a worker evaluates them all, as slice.add
-// does, and need not read what the exploring goroutine writes.
+// search skips those violated already, as checkTransition does; a
+// worker evaluates them all, as slice.add does, and need not read what
+// the exploring goroutine writes. (What is to be counted is counted by
+// Counters, not as a side effect of Holds.)
 func (e *explorer[S, A]) transFails(from *S, a A, to *S, skip uint64) uint64 {
 	var fails uint64
 	for k, inv := range e.opts.TransitionInvariants {

@@ -120,6 +120,7 @@ func checkCounting(t *testing.T, cfg model.Config, hits map[string]int) outcome 
 	v := properties.ApplyCounting(&opts, props, m.Final)
 	res, err := checker.Explore(context.Background(), m, opts)
 	require.NoError(t, err)
+	v.Count(res.Counts)
 	out := outcome{incomplete: res.StopReason, states: res.Stats.Distinct}
 	if hits != nil {
 		for _, p := range props {

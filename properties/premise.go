@@ -1,8 +1,6 @@
 package properties
 
 import (
-	"sync/atomic"
-
 	"github.com/tcpcheck/tcpcheck/checker"
 )
 
@@ -18,15 +16,31 @@ type Premise[S comparable, A any] struct {
 	Step  func(from *S, a A, to *S) bool
 }
 
-// Vacuity counts, during a search, how often each premise of each
-// invariant was reached. Its methods are safe once the search is over.
+// Vacuity is how often each premise of each invariant was reached: the
+// states stored where a state premise holds, the transitions taken where
+// a step premise does, each counted once (checker.Counter), whatever
+// the number of workers. ApplyCounting makes it, and Count fills it
+// from the search's result.
 type Vacuity struct {
 	counts map[string][]premiseCount
 }
 
+// A premiseCount is the count of a premise: bit bit of counter counter of
+// the search's Counters.
 type premiseCount struct {
-	name string
-	hits *atomic.Int64
+	name         string
+	counter, bit int
+	hits         int64
+}
+
+// Count reads the premises' counts from counts, the Result.Counts of the
+// search run with the options ApplyCounting added to.
+func (v *Vacuity) Count(counts [][64]int64) {
+	for _, cs := range v.counts {
+		for i := range cs {
+			cs[i].hits = counts[cs[i].counter][cs[i].bit]
+		}
+	}
 }
 
 // Hits returns, for property id, each premise's name and how many times it
@@ -37,7 +51,7 @@ func (v *Vacuity) Hits(id string) []PremiseHits {
 	}
 	var out []PremiseHits
 	for _, c := range v.counts[id] {
-		out = append(out, PremiseHits{Premise: c.name, Hits: c.hits.Load()})
+		out = append(out, PremiseHits{Premise: c.name, Hits: c.hits})
 	}
 	return out
 }
@@ -75,51 +89,80 @@ func (v *Vacuity) Unreached(id string) []string {
 }
 
 // ApplyCounting is Apply, and also counts how often the premises of each
-// invariant are reached: the checker evaluates every invariant on every
-// state (every transition invariant on every transition), and the
-// premises are evaluated with it.
+// invariant are reached: it adds to opts checker Counters, a bit for each
+// premise (the state premises of all the invariants share counters, 64
+// to a counter, and so do the step premises), and returns the Vacuity
+// that Count fills from the search's Result.Counts.
 func ApplyCounting[S comparable, A any](opts *checker.Options[S, A], props []Property[S, A], final func(S) bool) *Vacuity {
+	apply(opts, props, final)
 	v := &Vacuity{counts: map[string][]premiseCount{}}
+	type ref struct {
+		id string
+		i  int
+	}
+	var states, steps []Premise[S, A]
+	var stateRefs, stepRefs []ref
+	for _, p := range props {
+		if p.State == nil && p.Step == nil || len(p.Premises) == 0 {
+			continue
+		}
+		v.counts[p.ID] = make([]premiseCount, len(p.Premises))
+		for i, q := range p.Premises {
+			v.counts[p.ID][i].name = q.Name
+			if p.State != nil {
+				states, stateRefs = append(states, q), append(stateRefs, ref{p.ID, i})
+			} else {
+				steps, stepRefs = append(steps, q), append(stepRefs, ref{p.ID, i})
+			}
+		}
+	}
+	// place numbers the premises of refs by the counters that count them,
+	// from the next counter of opts on.
+	place := func(refs []ref) {
+		for k, r := range refs {
+			v.counts[r.id][r.i].counter, v.counts[r.id][r.i].bit = len(opts.Counters)+k/64, k%64
+		}
+	}
+	place(stateRefs)
+	for lo := 0; lo < len(states); lo += 64 {
+		chunk := states[lo:min(lo+64, len(states))]
+		opts.Counters = append(opts.Counters, checker.Counter[S, A]{Name: "premises", State: func(s *S) uint64 {
+			var m uint64
+			for i, q := range chunk {
+				if q.State != nil && q.State(s) {
+					m |= 1 << i
+				}
+			}
+			return m
+		}})
+	}
+	place(stepRefs)
+	for lo := 0; lo < len(steps); lo += 64 {
+		chunk := steps[lo:min(lo+64, len(steps))]
+		opts.Counters = append(opts.Counters, checker.Counter[S, A]{Name: "premises", Step: func(from *S, a A, to *S) uint64 {
+			var m uint64
+			for i, q := range chunk {
+				if q.Step != nil && q.Step(from, a, to) {
+					m |= 1 << i
+				}
+			}
+			return m
+		}})
+	}
+	return v
+}
+
+// apply is Apply.
+func apply[S comparable, A any](opts *checker.Options[S, A], props []Property[S, A], final func(S) bool) {
 	for _, p := range props {
 		switch {
 		case p.State != nil:
-			holds, premises := p.State, p.Premises
-			counts := addCounts(v, p.ID, premises)
-			opts.Invariants = append(opts.Invariants, checker.Invariant[S]{Name: p.ID, Holds: func(s *S) bool {
-				for i, q := range premises {
-					if q.State != nil && q.State(s) {
-						counts[i].hits.Add(1)
-					}
-				}
-				return holds(s)
-			}})
+			opts.Invariants = append(opts.Invariants, checker.Invariant[S]{Name: p.ID, Holds: p.State})
 		case p.Step != nil:
-			holds, premises := p.Step, p.Premises
-			counts := addCounts(v, p.ID, premises)
-			opts.TransitionInvariants = append(opts.TransitionInvariants, checker.TransitionInvariant[S, A]{Name: p.ID, Holds: func(from *S, a A, to *S) bool {
-				for i, q := range premises {
-					if q.Step != nil && q.Step(from, a, to) {
-						counts[i].hits.Add(1)
-					}
-				}
-				return holds(from, a, to)
-			}})
+			opts.TransitionInvariants = append(opts.TransitionInvariants, checker.TransitionInvariant[S, A]{Name: p.ID, Holds: p.Step})
 		case p.Deadlock:
 			opts.CheckDeadlock = true
 			opts.Final = final
 		}
 	}
-	return v
-}
-
-// addCounts makes the counters of property id's premises.
-func addCounts[S comparable, A any](v *Vacuity, id string, premises []Premise[S, A]) []premiseCount {
-	counts := make([]premiseCount, len(premises))
-	for i, q := range premises {
-		counts[i] = premiseCount{name: q.Name, hits: new(atomic.Int64)}
-	}
-	if len(counts) > 0 {
-		v.counts[id] = counts
-	}
-	return counts
 }

@@ -31,6 +31,7 @@ func vacuity(t *testing.T, cfg model.Config) map[string][]string {
 	res, err := checker.Explore(context.Background(), m, opts)
 	require.NoError(t, err)
 	require.Empty(t, res.StopReason)
+	v.Count(res.Counts)
 	out := map[string][]string{}
 	for _, p := range properties.Segment() {
 		if u := v.Unreached(p.ID); len(u) > 0 {
@@ -103,8 +104,9 @@ func TestVacuity(t *testing.T) {
 	require.NoError(t, err)
 	opts := checker.Options[model.State, model.Action]{}
 	v := properties.ApplyCounting(&opts, props, m.Final)
-	_, err = checker.Explore(context.Background(), m, opts)
+	res, err := checker.Explore(context.Background(), m, opts)
 	require.NoError(t, err)
+	v.Count(res.Counts)
 	require.True(t, v.Vacuous("syn-queue-bound"), "lifecycle has no SYN queue")
 	require.Equal(t, []string{"the SYN queue full"}, v.Unreached("syn-queue-bound"))
 	require.False(t, v.Vacuous("stream-integrity"), "bytes are delivered")
@@ -112,4 +114,38 @@ func TestVacuity(t *testing.T) {
 	require.Positive(t, v.Hits("stream-integrity")[0].Hits)
 	require.False(t, v.Vacuous("channel-bound"), "no premise declared: never vacuous")
 	require.Nil(t, v.Hits("channel-bound"))
+}
+
+// Every premise is counted once per state stored or transition taken,
+// whatever the number of workers: on the reorder preset, with and
+// without the graph, one and two workers count the same, and a state
+// premise counts no more than the states stored.
+func TestPremiseHitsSameForWorkers(t *testing.T) {
+	cfg, err := model.LookupPreset("reorder")
+	require.NoError(t, err)
+	m, err := model.New(cfg)
+	require.NoError(t, err)
+	for _, graph := range []bool{false, true} {
+		var want map[string][]properties.PremiseHits
+		for _, workers := range []int{1, 2} {
+			opts := checker.Options[model.State, model.Action]{Workers: workers, KeepGraph: graph, ContinueAfterViolation: true}
+			v := properties.ApplyCounting(&opts, properties.Segment(), m.Final)
+			res, err := checker.Explore(context.Background(), m, opts)
+			require.NoError(t, err)
+			v.Count(res.Counts)
+			got := map[string][]properties.PremiseHits{}
+			for _, p := range properties.Segment() {
+				got[p.ID] = v.Hits(p.ID)
+			}
+			for _, h := range got["no-data-on-syn"] {
+				require.Positive(t, h.Hits)
+				require.LessOrEqual(t, h.Hits, int64(res.Stats.Distinct), "a state premise counts each state once")
+			}
+			if want == nil {
+				want = got
+				continue
+			}
+			require.Equal(t, want, got, "graph %t, %d workers", graph, workers)
+		}
+	}
 }

@@ -119,7 +119,7 @@ func Select[S comparable, A any](catalogue []Property[S, A], ids []string) ([]Pr
 // deadlock property as the deadlock check with final as the legitimate
 // ends. Temporal properties are left for the liveness checker.
 func Apply[S comparable, A any](opts *checker.Options[S, A], props []Property[S, A], final func(S) bool) {
-	ApplyCounting(opts, props, final)
+	apply(opts, props, final)
 }
 
 // Find returns the property whose ID is id, with the deadlock violation

@@ -163,11 +163,12 @@ func (c *Check[S, A]) Run(ctx context.Context) (*Result[S, A], error) {
 	// Every invariant's premises are counted as it is checked: one whose
 	// premises the search never reaches holds vacuously (Vacuity).
 	vacuity := properties.ApplyCounting(&opts, c.props, final)
-	// Coverage counts every transition the search takes, as a transition
-	// invariant that always holds.
+	// Coverage counts every transition the search takes, with counters
+	// after the premises'.
 	cov := newCoverageCounter(m.Coverage, m.System)
+	covAt := len(opts.Counters)
 	if !o.NoCoverage {
-		opts.TransitionInvariants = append(opts.TransitionInvariants, checker.TransitionInvariant[S, A]{Name: coverageName, Holds: cov.count})
+		opts.Counters = append(opts.Counters, cov.counters()...)
 	}
 	res, err := checker.Explore(ctx, m.System, opts)
 	if err != nil {
@@ -177,8 +178,10 @@ func (c *Check[S, A]) Run(ctx context.Context) (*Result[S, A], error) {
 	r.Report = newReport(m, c.props, o.Store, workers, o.Strategy)
 	r.Report.MaxMemory = o.MaxMemory
 	r.fill(opts.ContinueAfterViolation)
+	vacuity.Count(res.Counts)
 	r.fillVacuity(vacuity)
 	if !o.NoCoverage {
+		cov.add(res.Counts[covAt:])
 		r.Coverage, r.coverageTable = cov.coverage(), o.CoverageTable
 		// Complete when every reachable state was expanded: no limit
 		// stopped the search, nor its first violation.

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"unicode/utf8"
 
+	"github.com/tcpcheck/tcpcheck/checker"
 	"github.com/tcpcheck/tcpcheck/graphs"
 	"github.com/tcpcheck/tcpcheck/model"
 	"github.com/tcpcheck/tcpcheck/model/diagram"
@@ -138,6 +139,73 @@ func (c *coverageCounter[S, A]) count(from *S, a A, to *S) bool {
 		}
 	}
 	return true
+}
+
+// counters returns checker Counters that count what count counts, a
+// count per bit (64 to a counter): a search adds each transition once,
+// in order, whatever the number of workers, where a transition invariant
+// may be asked twice. add takes their counts back.
+func (c *coverageCounter[S, A]) counters() []checker.Counter[S, A] {
+	var out []checker.Counter[S, A]
+	step := func(name string, f func(from *S, a A, to *S) uint64) {
+		out = append(out, checker.Counter[S, A]{Name: name, Step: f})
+	}
+	if c.spec.Action != nil {
+		for lo := 0; lo < len(c.actions); lo += 64 {
+			step("coverage: actions", func(_ *S, a A, _ *S) uint64 { return bitAt(c.spec.Action(a), lo) })
+		}
+	}
+	if c.spec.Arc != nil {
+		for lo := 0; lo < len(c.arcs); lo += 64 {
+			step("coverage: arcs", func(from *S, a A, to *S) uint64 { return bitAt(c.spec.Arc(from, a, to), lo) })
+		}
+	}
+	switch {
+	case c.bits != nil: // at most 64 rules
+		step("coverage: rules", c.bits.RuleBits)
+	case c.spec.Rules != nil:
+		for lo := 0; lo < len(c.rules); lo += 64 {
+			step("coverage: rules", func(from *S, a A, to *S) uint64 {
+				var m uint64
+				for _, r := range c.spec.Rules.Rules(from, a, to) {
+					if k, ok := c.rule[r]; ok {
+						m |= bitAt(k, lo)
+					}
+				}
+				return m
+			})
+		}
+	}
+	return out
+}
+
+// bitAt is the bit of count k in the counter of the 64 counts from lo, if
+// it is one of them, else 0.
+func bitAt(k, lo int) uint64 {
+	if k >= lo && k < lo+64 {
+		return 1 << (k - lo)
+	}
+	return 0
+}
+
+// add adds counts, the Result.Counts of the counters counters made, in
+// their order.
+func (c *coverageCounter[S, A]) add(counts [][64]int64) {
+	next := 0
+	take := func(n []atomic.Int64, counted bool) {
+		if !counted {
+			return
+		}
+		for lo := 0; lo < len(n); lo += 64 {
+			for k := lo; k < min(lo+64, len(n)); k++ {
+				n[k].Add(counts[next][k-lo])
+			}
+			next++
+		}
+	}
+	take(c.actions, c.spec.Action != nil)
+	take(c.arcs, c.spec.Arc != nil)
+	take(c.rules, c.bits != nil || c.spec.Rules != nil)
 }
 
 // coverage is the report of what was counted.

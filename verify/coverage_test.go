@@ -157,3 +157,31 @@ func TestCoverageRuleBitsAgreeWithNames(t *testing.T) {
 	require.Equal(t, byNames.Coverage.Rules, byBits.Coverage.Rules)
 	require.Greater(t, len(byBits.Coverage.Rules)-len(Missing(byBits.Coverage.Rules)), 10)
 }
+
+// Coverage counts each transition once, whatever the number of workers.
+func TestCoverageSameForWorkers(t *testing.T) {
+	m, err := SegmentPreset("reorder")
+	require.NoError(t, err)
+	var want *Coverage
+	for _, workers := range []int{1, 2, 3} {
+		res, err := Run(context.Background(), m, Options{Workers: workers, NoTemporal: true})
+		require.NoError(t, err)
+		require.True(t, res.Coverage.Complete)
+		if want == nil {
+			want = res.Coverage
+			continue
+		}
+		require.Equal(t, want, res.Coverage, "%d workers", workers)
+	}
+	var taken int64
+	for _, c := range want.Actions {
+		taken += c.Count
+	}
+	res, err := Run(context.Background(), m, Options{NoTemporal: true})
+	require.NoError(t, err)
+	initial := 0
+	for range m.System.Init() {
+		initial++
+	}
+	require.Equal(t, int64(res.Generated-initial), taken, "every transition taken has one action kind (generated counts the initial states too)")
+}
