@@ -174,6 +174,9 @@ func TestUnpackableStateLeavesPackedPath(t *testing.T) {
 		}
 		bad := rapid.IntRange(0, 40).Draw(t, "bad")
 		opts.Invariants = []Invariant[int]{{Name: "not-bad", Holds: func(u *int) bool { return *u != bad }}}
+		if rapid.Bool().Draw(t, "counters") {
+			opts.Counters = drawCounters(t) // counted again from the start
+		}
 		limit := rapid.IntRange(0, 40).Draw(t, "limit")
 		sys := limitedPacker{packedToy{g.system(), new(atomic.Int64)}, limit}
 		want, left := sameForWorkers1to4(t, g.system(), sys, opts)
