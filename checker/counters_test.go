@@ -94,11 +94,15 @@ func TestCountersExactWhenStealing(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		g := drawGraph(t)
 		opts := g.options()
-		opts.StateConstraint = nil // the fast path
+		opts.StateConstraint, opts.ActionConstraint = nil, nil // the fast path
 		opts.Store = FingerprintStore
 		opts.Counters = drawCounters(t)
-		sys := packedToy{g.system(), new(atomic.Int64)}
+		var calls atomic.Int64
+		sys := packedToy{g.system(), &calls}
 		want := sameForWorkers(t, System[int, string](sys), opts)
+		if want.Stats.Distinct > len(g.init) {
+			require.Positive(t, calls.Load(), "the fast path ran")
+		}
 		full := opts
 		full.KeepGraph, full.Workers = true, 1
 		res := explore(t, g.system(), full)

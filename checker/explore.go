@@ -209,6 +209,7 @@ type explorer[S comparable, A any] struct {
 	// indexes of the Counters with State and with Step (counters.go).
 	counts                      [][64]int64
 	stateCounters, stepCounters []int
+	wantActs                    bool   // see actionsWanted
 	invFailed                   []bool // per Invariant, already reported
 	transFailed                 []bool // per TransitionInvariant
 	deadlocked                  bool
@@ -273,6 +274,7 @@ func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opt
 	e.parents.off = e.store.untraced
 	e.yield = e.successor
 	e.initCounters()
+	e.wantActs = opts.KeepGraph || len(opts.Invariants) > 0 || e.stepsChecked()
 	e.lean = !opts.KeepGraph && len(opts.Invariants) == 0 && len(e.stateCounters) == 0
 	if opts.KeepGraph {
 		e.graph = newGraph[S, A](opts.Strategy == BFS)

@@ -3,6 +3,7 @@ package checker
 import (
 	"context"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -222,4 +223,18 @@ func TestMaxMemoryLeavesRoomForLiveness(t *testing.T) {
 	opts.MaxMemory = g.inUse() + held + analysis + sets + 16<<20
 	res = explore(t, line, opts)
 	require.Empty(t, res.StopReason, "room for all")
+}
+
+// Workers on the fast path go on while the exploring goroutine lets the
+// graph go: what they read of the search was decided before they started
+// (actionsWanted; go test -race caught a read of the graph).
+func TestDropGraphOverLimitWithWorkers(t *testing.T) {
+	smallWork(t)
+	for _, store := range []StoreKind{ExactStore, FingerprintStore} {
+		res := sameForWorkers(t, System[int, string](packedToy{gridToy(30, true), new(atomic.Int64)}), Options[int, string]{
+			Store: store, KeepGraph: true, MaxGraphEdges: 200, DropGraphOverLimit: true,
+		})
+		require.True(t, res.GraphDropped)
+		require.Equal(t, 900, res.Stats.Distinct, "the search went on to the end")
+	}
 }

@@ -313,9 +313,11 @@ func (e *explorer[S, A]) prepareBatch(from, k int) {
 // of an invariant's counterexample, and for the transition invariants.
 // Without any of them, the Packer is spared computing them (see
 // Packer.AppendNext).
-func (e *explorer[S, A]) actionsWanted() bool {
-	return e.graph != nil || len(e.opts.Invariants) > 0 || e.stepsChecked()
-}
+//
+// It is decided once, before the workers start: they read it while the
+// exploring goroutine may let the graph go (Options.DropGraphOverLimit),
+// and the actions of a graph dropped cost only their computing.
+func (e *explorer[S, A]) actionsWanted() bool { return e.wantActs }
 
 // expandPacked is expand on the fast path, for the state at position p of
 // the level being expanded, the k-th of the batch prepareBatch computed:

@@ -97,8 +97,8 @@ func ApplyCounting[S comparable, A any](opts *checker.Options[S, A], props []Pro
 	apply(opts, props, final)
 	v := &Vacuity{counts: map[string][]premiseCount{}}
 	type ref struct {
-		id string
-		i  int
+		counts []premiseCount // a property's, in v.counts
+		i      int
 	}
 	var states, steps []Premise[S, A]
 	var stateRefs, stepRefs []ref
@@ -106,13 +106,14 @@ func ApplyCounting[S comparable, A any](opts *checker.Options[S, A], props []Pro
 		if p.State == nil && p.Step == nil || len(p.Premises) == 0 {
 			continue
 		}
-		v.counts[p.ID] = make([]premiseCount, len(p.Premises))
+		counts := make([]premiseCount, len(p.Premises))
+		v.counts[p.ID] = counts // of two properties with one ID, the last's
 		for i, q := range p.Premises {
-			v.counts[p.ID][i].name = q.Name
+			counts[i].name = q.Name
 			if p.State != nil {
-				states, stateRefs = append(states, q), append(stateRefs, ref{p.ID, i})
+				states, stateRefs = append(states, q), append(stateRefs, ref{counts, i})
 			} else {
-				steps, stepRefs = append(steps, q), append(stepRefs, ref{p.ID, i})
+				steps, stepRefs = append(steps, q), append(stepRefs, ref{counts, i})
 			}
 		}
 	}
@@ -120,7 +121,7 @@ func ApplyCounting[S comparable, A any](opts *checker.Options[S, A], props []Pro
 	// from the next counter of opts on.
 	place := func(refs []ref) {
 		for k, r := range refs {
-			v.counts[r.id][r.i].counter, v.counts[r.id][r.i].bit = len(opts.Counters)+k/64, k%64
+			r.counts[r.i].counter, r.counts[r.i].bit = len(opts.Counters)+k/64, k%64
 		}
 	}
 	place(stateRefs)

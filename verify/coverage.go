@@ -39,7 +39,8 @@ type CoverageSpec[S, A any] struct {
 type RuleNamer[S, A any] interface {
 	// RuleNames lists every rule, in the order a report lists them.
 	RuleNames() []string
-	// Rules names the rules that made the transition (from, a, to).
+	// Rules names the rules that made the transition (from, a, to), each
+	// once.
 	Rules(from *S, a A, to *S) []string
 }
 
@@ -56,9 +57,9 @@ type RuleBitser[S, A any] interface {
 // figure and per rule, how many transitions, and which never fired.
 type Coverage struct {
 	// Complete: the run went to its end (a complete search, or every
-	// walk). The counts of a search stopped at a limit cover what it
-	// computed before it stopped, which with several workers can include
-	// transitions a little past the stop.
+	// walk). The counts of a search stopped at a limit or a violation
+	// cover the transitions it took before it stopped, as the sequential
+	// search takes them, for any number of workers.
 	Complete bool            `json:"complete"`
 	Actions  []CoverageCount `json:"actions"`
 	Figure   string          `json:"figure,omitempty"`
@@ -83,8 +84,9 @@ func Missing(counts []CoverageCount) []string {
 	return out
 }
 
-// coverageCounter counts transitions for a coverage report. Its count is
-// safe for concurrent use: the checker's workers call it at once.
+// coverageCounter counts transitions for a coverage report: in a check,
+// through the checker Counters that counters makes; in a simulation, by
+// count, one walk at a time. count is safe for concurrent use.
 type coverageCounter[S, A any] struct {
 	spec    CoverageSpec[S, A]
 	actions []atomic.Int64
@@ -113,8 +115,7 @@ func newCoverageCounter[S, A any](spec CoverageSpec[S, A], sys any) *coverageCou
 }
 
 // count records the transition (from, a, to); it always reports true, so
-// that it can stand as a transition invariant the checker calls on every
-// transition it takes.
+// that it can stand as a step property of a simulation's walks.
 func (c *coverageCounter[S, A]) count(from *S, a A, to *S) bool {
 	if c.spec.Action != nil {
 		if k := c.spec.Action(a); k >= 0 && k < len(c.actions) {
