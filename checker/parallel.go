@@ -138,6 +138,10 @@ func (w *workers[S, A]) expandLevel() {
 		w.expandPipelined()
 		return
 	}
+	if e.packedPath() {
+		w.expandRounds()
+		return
+	}
 	for !e.done && e.pos < e.cur.len() {
 		r := &round{}
 		for lo := e.pos; lo < e.cur.len() && r.slices < roundSlices*w.n; lo += sliceStates {
@@ -233,6 +237,100 @@ func (sl *slice[S, A]) add(a A, s S) bool {
 	return true
 }
 
+// expandRounds expands e.cur in rounds, as expandLevel does for an
+// ExactStore, whose table no one may read while the exploring goroutine
+// writes it; on the fast path the rounds overlap. While the exploring
+// goroutine commits a round, the helpers compute the next one's
+// successors (computeSuccessors, which reads nothing a commit writes);
+// once the commit is done, every worker joins in, and then all look the
+// next round's successors up (lookUp). Half the slices are the round
+// being committed, half the next.
+func (w *workers[S, A]) expandRounds() {
+	e := w.e
+	per := roundSlices * w.n
+	for len(w.slices) < 2*per {
+		w.slices = append(w.slices, &slice[S, A]{})
+	}
+	cur, next := w.slices[:per], w.slices[per:2*per]
+	n := w.place(cur, e.pos)
+	w.spread(cur[:n], w.n, w.computePacked).wg.Wait()
+	for n > 0 {
+		lo := cur[n-1].hi
+		m := w.place(next, lo)
+		var r *round
+		if m > 0 && w.n > 1 {
+			r = w.spread(next[:m], w.n-1, w.computeSuccessors)
+		}
+		goOn := true
+		for _, sl := range cur[:n] {
+			if goOn = w.commit(sl); !goOn {
+				break
+			}
+		}
+		if r != nil {
+			if goOn {
+				w.take(r, next[:m], w.computeSuccessors) // the exploring goroutine joins in
+			} else {
+				r.next.Store(int64(r.slices)) // the search stopped: no more
+			}
+			r.wg.Wait()
+		} else if m > 0 && goOn {
+			for _, sl := range next[:m] {
+				w.computeSuccessors(sl)
+			}
+		}
+		if !goOn || e.done {
+			return
+		}
+		w.spread(next[:m], w.n, w.lookUp).wg.Wait()
+		cur, next, n = next, cur, m
+	}
+}
+
+// place sets the slices of set to the states of the level from lo on, a
+// slice each, and returns how many it set.
+func (w *workers[S, A]) place(set []*slice[S, A], lo int) int {
+	e := w.e
+	n := 0
+	for ; n < len(set) && lo < e.cur.len(); n++ {
+		set[n].lo, set[n].hi = lo, min(lo+sliceStates, e.cur.len())
+		lo = set[n].hi
+	}
+	return n
+}
+
+// spread has f run on the slices of set by k workers — k-1 helpers and,
+// if k is the number of workers, the exploring goroutine, which returns
+// when its share is done — and returns the round, whose wg is done when
+// the helpers are.
+func (w *workers[S, A]) spread(set []*slice[S, A], k int, f func(*slice[S, A])) *round {
+	r := &round{slices: len(set)}
+	helpers := min(k, w.n-1)
+	r.wg.Add(helpers)
+	for range helpers {
+		w.jobs <- func() {
+			w.take(r, set, f)
+			r.wg.Done()
+		}
+	}
+	if k == w.n {
+		w.take(r, set, f)
+	}
+	return r
+}
+
+// take runs f on the slices of set not yet taken in round r, taking them
+// one at a time.
+func (w *workers[S, A]) take(r *round, set []*slice[S, A], f func(*slice[S, A])) {
+	for {
+		k := int(r.next.Add(1)) - 1
+		if k >= r.slices {
+			return
+		}
+		f(set[k])
+	}
+}
+
 // commit takes the transitions of sl in order, as the sequential search
 // would, and reports whether the search goes on.
 func (w *workers[S, A]) commit(sl *slice[S, A]) bool {
@@ -288,8 +386,19 @@ func (w *workers[S, A]) commit(sl *slice[S, A]) bool {
 	return true
 }
 
-// computePacked is compute on the fast path.
+// computePacked is compute on the fast path: the successors, then their
+// look-ups in the store.
 func (w *workers[S, A]) computePacked(sl *slice[S, A]) {
+	w.computeSuccessors(sl)
+	w.lookUp(sl)
+}
+
+// computeSuccessors is the first part of computePacked: the successors
+// of sl's states, their encodings and what is checked and counted on
+// each transition. It reads nothing the exploring goroutine writes as it
+// commits (the store, the graph, the next level), so that it may run
+// while a commit does (expandRounds).
+func (w *workers[S, A]) computeSuccessors(sl *slice[S, A]) {
 	e := w.e
 	n := e.words.words
 	b := &sl.batch
@@ -310,11 +419,24 @@ func (w *workers[S, A]) computePacked(sl *slice[S, A]) {
 			}
 		}
 	}
-	invariants := e.opts.Invariants
-	for j, h := range b.hashes {
-		start := len(sl.codes)
+	for j := range b.hashes {
 		sl.codes = appendWords(sl.codes, b.succ[j*n:(j+1)*n])
-		code := sl.codes[start:]
+		sl.ends = append(sl.ends, len(sl.codes))
+	}
+}
+
+// lookUp is the second part of computePacked: it looks each successor up
+// in the store, and evaluates the invariants and State counters on those
+// not found.
+func (w *workers[S, A]) lookUp(sl *slice[S, A]) {
+	e := w.e
+	n := e.words.words
+	b := &sl.batch
+	invariants := e.opts.Invariants
+	start := 0
+	for j, h := range b.hashes {
+		code := sl.codes[start:sl.ends[j]]
+		start = sl.ends[j]
 		num, _, ok := e.store.find(h, code, nil)
 		var fails uint64
 		if !ok {
@@ -340,7 +462,6 @@ func (w *workers[S, A]) computePacked(sl *slice[S, A]) {
 		}
 		sl.known = append(sl.known, num)
 		sl.invFail = append(sl.invFail, fails)
-		sl.ends = append(sl.ends, len(sl.codes))
 	}
 	sl.held.Store(sl.bytes())
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"iter"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -149,5 +150,34 @@ func TestEncoderStore(t *testing.T) {
 		trace := res.Violations[0].Trace
 		require.Len(t, trace, 159)
 		require.NoError(t, Replay(g, trace))
+	}
+}
+
+// With an ExactStore, on the fast path, the helpers compute a round's
+// successors while the exploring goroutine commits the round before
+// (expandRounds); the look-ups wait for the commit. The results are the
+// sequential search's by Next (and go test -race, which CI runs on this
+// test, reports a look-up made during a commit).
+func TestOverlappedRoundsAgree(t *testing.T) {
+	smallWork(t)
+	for _, graph := range []bool{false, true} {
+		opts := Options[int, string]{
+			KeepGraph:  graph,
+			Invariants: []Invariant[int]{{Name: "any", Holds: func(*int) bool { return true }}},
+			TransitionInvariants: []TransitionInvariant[int, string]{
+				{Name: "any", Holds: func(*int, string, *int) bool { return true }},
+			},
+			Counters: []Counter[int, string]{{Name: "steps", Step: func(from *int, _ string, to *int) uint64 { return 1 << ((*to - *from) & 63) }}},
+		}
+		var calls atomic.Int64
+		want, wantGraph := steady(explore(t, gridToy(60, true), opts)) // by Next, sequentially
+		require.Equal(t, 3600, want.Stats.Distinct)
+		for _, w := range []int{2, 3, 4} {
+			opts.Workers = w
+			got, gotGraph := steady(explore(t, System[int, string](packedToy{gridToy(60, true), &calls}), opts))
+			require.Equal(t, want, got, "%d workers", w)
+			require.Equal(t, wantGraph, gotGraph, "%d workers", w)
+		}
+		require.Positive(t, calls.Load(), "the fast path ran")
 	}
 }
