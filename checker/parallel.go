@@ -24,6 +24,13 @@ import (
 // violation or a limit stops the search at the same transition. What is
 // left to the exploring goroutine alone is storing: one probe of the table
 // for a state the workers did not find.
+//
+// On the fast path (packed.go) with an ExactStore the rounds overlap:
+// while the exploring goroutine commits one, the helpers compute the
+// next one's successors, and the look-ups follow the commit
+// (expandRounds). With a FingerprintStore, whose table may be read while
+// it is written, the workers compute ahead with no barrier
+// (expandPipelined).
 
 // The size of the work: variables so that tests can make them small.
 var (
@@ -47,7 +54,9 @@ type workers[S comparable, A any] struct {
 	sync   *levelSync[S, A]
 }
 
-// A round is the work of the workers between two commits.
+// A round is work shared among the workers, a slice at a time, and
+// waited for (for an ExactStore: the work between two commits, or, on
+// the fast path, a part of it: spread).
 type round struct {
 	slices int
 	next   atomic.Int64
@@ -76,7 +85,7 @@ type slice[S comparable, A any] struct {
 	e     *explorer[S, A]
 	from  entry[S]
 	yield func(A, S) bool
-	// decoded is a state computePacked decodes for the invariants (see
+	// decoded is a state lookUp decodes for the invariants (see
 	// explorer.decoded), source the state whose successors it checks
 	// against the transition invariants; transFail[j] has bit k set if
 	// TransitionInvariants[k] fails on transition j.
@@ -92,7 +101,8 @@ type slice[S comparable, A any] struct {
 	// Pipelined (see expandPipelined): ready is the number of the slice
 	// of the level last computed into this one, busy is set while one is
 	// being computed; held is the memory its buffers hold, for
-	// Stats.SearchBytes, written by whoever computed it.
+	// Stats.SearchBytes, written by whoever computed it (on the fast path
+	// by both computeSuccessors and lookUp).
 	ready atomic.Int64
 	busy  atomic.Bool
 	held  atomic.Int64
@@ -257,8 +267,8 @@ func (w *workers[S, A]) expandRounds() {
 	for n > 0 {
 		lo := cur[n-1].hi
 		m := w.place(next, lo)
-		var r *round
-		if m > 0 && w.n > 1 {
+		var r *round // there are helpers: Workers > 1
+		if m > 0 {
 			r = w.spread(next[:m], w.n-1, w.computeSuccessors)
 		}
 		goOn := true
@@ -274,12 +284,8 @@ func (w *workers[S, A]) expandRounds() {
 				r.next.Store(int64(r.slices)) // the search stopped: no more
 			}
 			r.wg.Wait()
-		} else if m > 0 && goOn {
-			for _, sl := range next[:m] {
-				w.computeSuccessors(sl)
-			}
 		}
-		if !goOn || e.done {
+		if !goOn || m == 0 {
 			return
 		}
 		w.spread(next[:m], w.n, w.lookUp).wg.Wait()
@@ -423,6 +429,7 @@ func (w *workers[S, A]) computeSuccessors(sl *slice[S, A]) {
 		sl.codes = appendWords(sl.codes, b.succ[j*n:(j+1)*n])
 		sl.ends = append(sl.ends, len(sl.codes))
 	}
+	sl.held.Store(sl.bytes())
 }
 
 // lookUp is the second part of computePacked: it looks each successor up

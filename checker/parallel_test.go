@@ -1,9 +1,12 @@
 package checker
 
 import (
+	"context"
 	"encoding/binary"
 	"iter"
+	"math/rand/v2"
 	"slices"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -180,4 +183,111 @@ func TestOverlappedRoundsAgree(t *testing.T) {
 		}
 		require.Positive(t, calls.Load(), "the fast path ran")
 	}
+}
+
+// drawWideGraph draws a graph of up to 3000 states, its edges mostly
+// forward, so that levels are wide and many successors are met again.
+func drawWideGraph(t *rapid.T) toy[int] {
+	n := rapid.SampledFrom([]int{1, 5, 50, 300, 1200, 3000}).Draw(t, "n")
+	seed := rapid.Uint64().Draw(t, "seed")
+	deg := rapid.IntRange(1, 4).Draw(t, "deg")
+	r := rand.New(rand.NewPCG(seed, 1))
+	adj := make([][]int, n)
+	for u := range adj {
+		k := r.IntN(deg + 1)
+		if r.IntN(8) > 0 {
+			k = max(k, 1)
+		}
+		for range k {
+			v := r.IntN(n)
+			if r.IntN(4) > 0 {
+				v = min(n-1, u+1+r.IntN(40))
+			}
+			adj[u] = append(adj[u], v)
+		}
+	}
+	return toy[int]{init: []int{0}, next: func(u int) []move[int] {
+		ms := make([]move[int], len(adj[u]))
+		for k, v := range adj[u] {
+			ms[k] = move[int]{strconv.Itoa(k), v}
+		}
+		return ms
+	}}
+}
+
+// exploreCanceledAt explores sys, canceling the search at its cancelAt-th
+// progress report if cancelAt > 0 (a report every expansion).
+func exploreCanceledAt(t *rapid.T, sys System[int, string], opts Options[int, string], cancelAt int) *Result[int, string] {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if cancelAt > 0 {
+		calls := 0
+		opts.ProgressInterval = time.Nanosecond
+		opts.Progress = func(Stats) {
+			calls++
+			if calls == cancelAt {
+				cancel()
+			}
+		}
+	}
+	res, err := Explore(ctx, sys, opts)
+	require.NoError(t, err)
+	return res
+}
+
+// An ExactStore's overlapped rounds (expandRounds) give the sequential
+// search's result with any stop: limits, violations, deadlocks, the
+// graph let go, a timeout, a cancel, the frontier spilled to disk.
+func TestRoundsAgreeWithStops(t *testing.T) {
+	smallWork(t)
+	dir := t.TempDir()
+	rapid.Check(t, func(t *rapid.T) {
+		g := drawWideGraph(t)
+		opts := Options[int, string]{
+			Store:                  ExactStore,
+			KeepGraph:              rapid.Bool().Draw(t, "graph"),
+			CheckDeadlock:          rapid.Bool().Draw(t, "deadlock"),
+			ContinueAfterViolation: rapid.Bool().Draw(t, "all"),
+			MaxStates:              rapid.SampledFrom([]int{0, 0, 5, 100, 1500}).Draw(t, "maxStates"),
+			MaxDepth:               rapid.SampledFrom([]int{0, 0, 2, 6, 30}).Draw(t, "maxDepth"),
+		}
+		if opts.KeepGraph {
+			opts.MaxGraphEdges = rapid.SampledFrom([]int{0, 3, 50, 2000}).Draw(t, "maxEdges")
+			opts.DropGraphOverLimit = rapid.Bool().Draw(t, "drop")
+		}
+		if rapid.Bool().Draw(t, "timeout") {
+			opts.Timeout = time.Nanosecond
+		}
+		if rapid.Bool().Draw(t, "spill") {
+			opts.FrontierMemory, opts.SpillDir = 1, dir
+		}
+		bad := rapid.IntRange(0, 3000).Draw(t, "bad")
+		if rapid.Bool().Draw(t, "invariants") {
+			opts.Invariants = []Invariant[int]{{Name: "not-bad", Holds: func(u *int) bool { return *u != bad }}, {Name: "odd", Holds: func(u *int) bool { return *u%97 != 5 }}}
+		}
+		worse := rapid.IntRange(0, 3000).Draw(t, "worse")
+		if rapid.Bool().Draw(t, "transition invariants") {
+			opts.TransitionInvariants = []TransitionInvariant[int, string]{
+				{Name: "not-down-to-worse", Holds: func(from *int, _ string, to *int) bool { return *to != worse || *from < *to }},
+			}
+		}
+		if rapid.Bool().Draw(t, "counters") {
+			opts.Counters = drawCounters(t)
+		}
+		cancelAt := rapid.IntRange(0, 3).Draw(t, "cancelAt")
+		want, wantGraph := steady(exploreCanceledAt(t, g, opts, cancelAt))
+		var calls, given atomic.Int64
+		var sys System[int, string] = packedToy{g, &calls}
+		if rapid.Bool().Draw(t, "state packer") {
+			sys = statePackedToy{packedToy{g, &calls}, &given}
+		}
+		for _, w := range []int{1, 2, 3, 4} {
+			opts.Workers = w
+			got, gotGraph := steady(exploreCanceledAt(t, sys, opts, cancelAt))
+			got.PackedPathLeft = false
+			got.Stats.SpilledBytes = 0
+			require.Equal(t, want, got, "%d workers", w)
+			require.Equal(t, wantGraph, gotGraph, "%d workers", w)
+		}
+	})
 }
