@@ -29,7 +29,10 @@
 // kept exactly, or as 64-bit fingerprints to save memory. Limits (states,
 // depth, time, the context) stop a search as Incomplete, never silently.
 // With Options.KeepGraph the explored graph is returned for further
-// analysis (strongly connected components, Graphviz).
+// analysis (strongly connected components, Graphviz). Options.Counters
+// count what the search met — the states where something holds, the
+// transitions that do something — once each, the same for any number of
+// workers.
 //
 // A System may do more to be explored faster and smaller: an Encoder
 // gives its states a compact encoding for the store and the frontier; a

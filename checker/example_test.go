@@ -62,3 +62,41 @@ func Example() {
 	// big to small  small=3 big=4
 	// 14 states, 73 generated
 }
+
+// A Counter counts the states a search stores and the transitions it
+// takes: here the states where a jug is full, and the transitions that
+// pour. The counts are the same for any number of workers.
+func ExampleCounter() {
+	res, err := checker.Explore(context.Background(), dieHard{}, checker.Options[jugs, string]{
+		Workers: 2,
+		Counters: []checker.Counter[jugs, string]{{
+			Name: "full",
+			State: func(j *jugs) uint64 {
+				var bits uint64
+				if j.Small == 3 {
+					bits |= 1 << 0
+				}
+				if j.Big == 5 {
+					bits |= 1 << 1
+				}
+				return bits
+			},
+		}, {
+			Name: "pours",
+			Step: func(_ *jugs, a string, _ *jugs) uint64 {
+				if a == "small to big" || a == "big to small" {
+					return 1
+				}
+				return 0
+			},
+		}},
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(res.Stats.Distinct, "states:", res.Counts[0][0], "with the small jug full,", res.Counts[0][1], "with the big one")
+	fmt.Println(res.Stats.Generated-1, "transitions:", res.Counts[1][0], "pour") // Generated counts the initial state too
+	// Output:
+	// 16 states: 6 with the small jug full, 4 with the big one
+	// 96 transitions: 32 pour
+}
