@@ -1,8 +1,6 @@
 package properties
 
-import (
-	"github.com/tcpcheck/tcpcheck/checker"
-)
+import "github.com/tcpcheck/tcpcheck/checker"
 
 // Premise is a part of the states or transitions where a property says
 // something: an invariant whose premises are never reached holds
