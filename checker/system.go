@@ -78,7 +78,9 @@ type TransitionInvariant[S, A any] struct {
 // The counts are added on the exploring goroutine, once for each state
 // and transition, in the order of the sequential search: they are the
 // same for any number of workers, and a search stopped by a violation or
-// a limit counts what the sequential search took before it stopped. (An
+// a limit counts what the sequential search took before it stopped (where
+// a timeout or MaxMemory stops a search depends on the machine, and on
+// the workers' buffers, which count as memory). (An
 // invariant that counts what Holds is called on may count more: see
 // Invariant.) Workers may call State and Step ahead, for a state found
 // stored after all, or twice: like Holds, they must neither modify the
