@@ -260,6 +260,10 @@ func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opt
 		transFailed: make([]bool, len(opts.TransitionInvariants)),
 		start:       start,
 	}
+	if words != nil {
+		// Every encoding is the Packer's words: a fixed width.
+		e.store.codes.fixedWidth(8 * words.words)
+	}
 	if opts.Strategy == BFS {
 		e.cur, e.next = newLevel(enc, 0), newLevel(enc, 1)
 		if words != nil {
@@ -285,6 +289,9 @@ func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opt
 			e.graph.owned = true
 			if enc != nil {
 				e.graph.codes = &arena{}
+				if words != nil {
+					e.graph.codes.fixedWidth(8 * words.words)
+				}
 			} else {
 				e.graph.values = &chunked[S]{}
 			}

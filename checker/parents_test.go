@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"encoding/binary"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -46,6 +47,33 @@ func TestArena(t *testing.T) {
 	full.append([]byte{4})
 	require.Equal(t, []byte{1, 2, 3}, full.at(1))
 	require.Equal(t, []byte{4}, full.at(2))
+}
+
+// An arena of one width (a Packer's words) keeps the same strings over
+// many blocks, computing their places, and holds no ends.
+func TestArenaOfOneWidth(t *testing.T) {
+	for _, width := range []int{40, 48, 1 << arenaBlockBits} {
+		var fixed, plain arena
+		fixed.fixedWidth(width)
+		n := 3 * (1 << arenaBlockBits) / width
+		for i := range n {
+			b := make([]byte, width)
+			binary.LittleEndian.PutUint64(b, uint64(i))
+			b[width-1] = byte(i)
+			fixed.append(b)
+			plain.append(b)
+		}
+		require.GreaterOrEqual(t, len(fixed.blocks), 3)
+		for i := range n {
+			require.Equal(t, plain.at(i), fixed.at(i), "string %d of width %d", i, width)
+		}
+		require.Zero(t, fixed.ends.len())
+		require.Less(t, fixed.bytes(), plain.bytes())
+		require.Panics(t, func() { fixed.append(make([]byte, width+1)) }, "a string of another width")
+	}
+	var used arena
+	used.append([]byte{1})
+	require.Panics(t, func() { used.fixedWidth(8) })
 }
 
 func TestTableGrows(t *testing.T) {
