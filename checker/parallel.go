@@ -124,16 +124,6 @@ func (w *workers[S, A]) help() {
 	}
 }
 
-func (w *workers[S, A]) work(r *round) {
-	for {
-		k := int(r.next.Add(1)) - 1
-		if k >= r.slices {
-			return
-		}
-		w.compute(w.slices[k])
-	}
-}
-
 // expandLevel expands e.cur, round after round, unless the search stops.
 func (w *workers[S, A]) expandLevel() {
 	e := w.e
@@ -152,31 +142,24 @@ func (w *workers[S, A]) expandLevel() {
 		w.expandRounds()
 		return
 	}
+	set := w.slicesFor(roundSlices * w.n)
 	for !e.done && e.pos < e.cur.len() {
-		r := &round{}
-		for lo := e.pos; lo < e.cur.len() && r.slices < roundSlices*w.n; lo += sliceStates {
-			if r.slices == len(w.slices) {
-				w.slices = append(w.slices, &slice[S, A]{})
-			}
-			sl := w.slices[r.slices]
-			sl.lo, sl.hi = lo, min(lo+sliceStates, e.cur.len())
-			r.slices++
-		}
-		r.wg.Add(w.n - 1)
-		for range w.n - 1 {
-			w.jobs <- func() {
-				w.work(r)
-				r.wg.Done()
-			}
-		}
-		w.work(r)
-		r.wg.Wait()
-		for _, sl := range w.slices[:r.slices] {
+		n := w.place(set, e.pos)
+		w.spread(set[:n], w.n, w.compute).wg.Wait()
+		for _, sl := range set[:n] {
 			if !w.commit(sl) {
 				return
 			}
 		}
 	}
+}
+
+// slicesFor returns the first n of the workers' slices, made if need be.
+func (w *workers[S, A]) slicesFor(n int) []*slice[S, A] {
+	for len(w.slices) < n {
+		w.slices = append(w.slices, &slice[S, A]{})
+	}
+	return w.slices[:n]
 }
 
 // compute computes the transitions of the states of sl. It only reads the
@@ -258,10 +241,8 @@ func (sl *slice[S, A]) add(a A, s S) bool {
 func (w *workers[S, A]) expandRounds() {
 	e := w.e
 	per := roundSlices * w.n
-	for len(w.slices) < 2*per {
-		w.slices = append(w.slices, &slice[S, A]{})
-	}
-	cur, next := w.slices[:per], w.slices[per:2*per]
+	all := w.slicesFor(2 * per)
+	cur, next := all[:per], all[per:]
 	n := w.place(cur, e.pos)
 	w.spread(cur[:n], w.n, w.computePacked).wg.Wait()
 	for n > 0 {
@@ -584,9 +565,7 @@ func (w *workers[S, A]) expandPipelined() {
 	pl := &pipeline{slices: (e.cur.len() + sliceStates - 1) / sliceStates, window: pipelineWindow * w.n}
 	pl.cond.L = &pl.mu
 	pl.computed = make(chan struct{}, 1)
-	for len(w.slices) < pl.window {
-		w.slices = append(w.slices, &slice[S, A]{})
-	}
+	w.slicesFor(pl.window)
 	if w.spare == nil {
 		w.spare = &slice[S, A]{}
 	}
