@@ -84,16 +84,20 @@ func Missing(counts []CoverageCount) []string {
 	return out
 }
 
-// coverageCounter counts transitions for a coverage report: in a check,
-// through the checker Counters that counters makes; in a simulation, by
-// count, one walk at a time. count is safe for concurrent use.
+// coverageCounter counts transitions for a coverage report. steps are
+// checker Counters, 64 counts to a counter, whose bits count into
+// targets, the counter's part of actions, arcs or rules: in a check the
+// search adds them (counters, then add), once a transition whatever the
+// number of workers; in a simulation count adds each walk's transitions.
+// count is safe for concurrent use.
 type coverageCounter[S, A any] struct {
 	spec    CoverageSpec[S, A]
 	actions []atomic.Int64
 	arcs    []atomic.Int64
 	rules   []atomic.Int64
 	rule    map[string]int
-	bits    RuleBitser[S, A] // spec.Rules, if it is one and has at most 64 rules
+	steps   []checker.Counter[S, A]
+	targets [][]atomic.Int64 // per step
 }
 
 func newCoverageCounter[S, A any](spec CoverageSpec[S, A], sys any) *coverageCounter[S, A] {
@@ -101,15 +105,43 @@ func newCoverageCounter[S, A any](spec CoverageSpec[S, A], sys any) *coverageCou
 		spec.Rules, _ = sys.(RuleNamer[S, A])
 	}
 	c := &coverageCounter[S, A]{spec: spec, actions: make([]atomic.Int64, len(spec.Actions)), arcs: make([]atomic.Int64, len(spec.Arcs))}
-	if spec.Rules != nil {
-		names := spec.Rules.RuleNames()
-		c.rules, c.rule = make([]atomic.Int64, len(names)), map[string]int{}
-		for i, n := range names {
-			c.rule[n] = i
+	// step adds the counter of counts n[lo:lo+64] that f gives the bits of.
+	step := func(name string, n []atomic.Int64, lo int, f func(from *S, a A, to *S) uint64) {
+		c.steps = append(c.steps, checker.Counter[S, A]{Name: name, Step: f})
+		c.targets = append(c.targets, n[lo:min(lo+64, len(n))])
+	}
+	if spec.Action != nil {
+		for lo := 0; lo < len(c.actions); lo += 64 {
+			step("coverage: actions", c.actions, lo, func(_ *S, a A, _ *S) uint64 { return bitAt(spec.Action(a), lo) })
 		}
-		if b, ok := spec.Rules.(RuleBitser[S, A]); ok && len(names) <= 64 {
-			c.bits = b
+	}
+	if spec.Arc != nil {
+		for lo := 0; lo < len(c.arcs); lo += 64 {
+			step("coverage: arcs", c.arcs, lo, func(from *S, a A, to *S) uint64 { return bitAt(spec.Arc(from, a, to), lo) })
 		}
+	}
+	if spec.Rules == nil {
+		return c
+	}
+	names := spec.Rules.RuleNames()
+	c.rules, c.rule = make([]atomic.Int64, len(names)), map[string]int{}
+	for i, n := range names {
+		c.rule[n] = i
+	}
+	if b, ok := spec.Rules.(RuleBitser[S, A]); ok && len(names) <= 64 {
+		step("coverage: rules", c.rules, 0, b.RuleBits) // sparing the names
+		return c
+	}
+	for lo := 0; lo < len(c.rules); lo += 64 {
+		step("coverage: rules", c.rules, lo, func(from *S, a A, to *S) uint64 {
+			var m uint64
+			for _, r := range spec.Rules.Rules(from, a, to) {
+				if k, ok := c.rule[r]; ok {
+					m |= bitAt(k, lo)
+				}
+			}
+			return m
+		})
 	}
 	return c
 }
@@ -117,68 +149,19 @@ func newCoverageCounter[S, A any](spec CoverageSpec[S, A], sys any) *coverageCou
 // count records the transition (from, a, to); it always reports true, so
 // that it can stand as a step property of a simulation's walks.
 func (c *coverageCounter[S, A]) count(from *S, a A, to *S) bool {
-	if c.spec.Action != nil {
-		if k := c.spec.Action(a); k >= 0 && k < len(c.actions) {
-			c.actions[k].Add(1)
-		}
-	}
-	if c.spec.Arc != nil {
-		if k := c.spec.Arc(from, a, to); k >= 0 && k < len(c.arcs) {
-			c.arcs[k].Add(1)
-		}
-	}
-	switch {
-	case c.bits != nil:
-		for m := c.bits.RuleBits(from, a, to); m != 0; m &= m - 1 {
-			c.rules[bits.TrailingZeros64(m)].Add(1)
-		}
-	case c.spec.Rules != nil:
-		for _, r := range c.spec.Rules.Rules(from, a, to) {
-			if k, ok := c.rule[r]; ok {
-				c.rules[k].Add(1)
+	for k, cnt := range c.steps {
+		t := c.targets[k]
+		for m := cnt.Step(from, a, to); m != 0; m &= m - 1 {
+			if b := bits.TrailingZeros64(m); b < len(t) {
+				t[b].Add(1)
 			}
 		}
 	}
 	return true
 }
 
-// counters returns checker Counters that count what count counts, a
-// count per bit (64 to a counter): a search adds each transition once,
-// in order, whatever the number of workers, where a transition invariant
-// may be asked twice. add takes their counts back.
-func (c *coverageCounter[S, A]) counters() []checker.Counter[S, A] {
-	var out []checker.Counter[S, A]
-	step := func(name string, f func(from *S, a A, to *S) uint64) {
-		out = append(out, checker.Counter[S, A]{Name: name, Step: f})
-	}
-	if c.spec.Action != nil {
-		for lo := 0; lo < len(c.actions); lo += 64 {
-			step("coverage: actions", func(_ *S, a A, _ *S) uint64 { return bitAt(c.spec.Action(a), lo) })
-		}
-	}
-	if c.spec.Arc != nil {
-		for lo := 0; lo < len(c.arcs); lo += 64 {
-			step("coverage: arcs", func(from *S, a A, to *S) uint64 { return bitAt(c.spec.Arc(from, a, to), lo) })
-		}
-	}
-	switch {
-	case c.bits != nil: // at most 64 rules
-		step("coverage: rules", c.bits.RuleBits)
-	case c.spec.Rules != nil:
-		for lo := 0; lo < len(c.rules); lo += 64 {
-			step("coverage: rules", func(from *S, a A, to *S) uint64 {
-				var m uint64
-				for _, r := range c.spec.Rules.Rules(from, a, to) {
-					if k, ok := c.rule[r]; ok {
-						m |= bitAt(k, lo)
-					}
-				}
-				return m
-			})
-		}
-	}
-	return out
-}
+// counters returns the Counters a check adds to its search's.
+func (c *coverageCounter[S, A]) counters() []checker.Counter[S, A] { return c.steps }
 
 // bitAt is the bit of count k in the counter of the 64 counts from lo, if
 // it is one of them, else 0.
@@ -189,24 +172,13 @@ func bitAt(k, lo int) uint64 {
 	return 0
 }
 
-// add adds counts, the Result.Counts of the counters counters made, in
-// their order.
+// add adds counts, the Result.Counts of the counters, in their order.
 func (c *coverageCounter[S, A]) add(counts [][64]int64) {
-	next := 0
-	take := func(n []atomic.Int64, counted bool) {
-		if !counted {
-			return
-		}
-		for lo := 0; lo < len(n); lo += 64 {
-			for k := lo; k < min(lo+64, len(n)); k++ {
-				n[k].Add(counts[next][k-lo])
-			}
-			next++
+	for k, t := range c.targets {
+		for b := range t {
+			t[b].Add(counts[k][b])
 		}
 	}
-	take(c.actions, c.spec.Action != nil)
-	take(c.arcs, c.spec.Arc != nil)
-	take(c.rules, c.bits != nil || c.spec.Rules != nil)
 }
 
 // coverage is the report of what was counted.

@@ -185,3 +185,23 @@ func TestCoverageSameForWorkers(t *testing.T) {
 	}
 	require.Equal(t, int64(res.Generated-initial), taken, "every transition taken has one action kind (generated counts the initial states too)")
 }
+
+// A simulation's count, called on every edge of the explored graph,
+// counts what the check's counters count: one piece of code serves both.
+func TestCoverageCountAgreesWithCounters(t *testing.T) {
+	m, err := SegmentPreset("reorder")
+	require.NoError(t, err)
+	res, err := Run(context.Background(), m, Options{})
+	require.NoError(t, err)
+	g, err := checker.CompleteGraph(res.Search)
+	require.NoError(t, err)
+	cov := newCoverageCounter(m.Coverage, m.System)
+	for _, e := range g.Edges() {
+		from, to := g.State(e.From), g.State(e.To)
+		cov.count(&from, e.Action, &to)
+	}
+	got := cov.coverage()
+	got.Complete = res.Coverage.Complete
+	require.Equal(t, res.Coverage, got)
+	require.Positive(t, got.Rules[0].Count+got.Rules[1].Count)
+}
