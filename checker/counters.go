@@ -17,6 +17,9 @@ func (e *explorer[S, A]) initCounters() {
 		}
 		if c.Step != nil {
 			e.stepCounters = append(e.stepCounters, i)
+			// Labels, from a LabelPacker on the fast path, for those who
+			// read them.
+			e.wantLabels = e.wantLabels || c.Label != nil && e.words != nil && e.words.lp != nil
 		}
 	}
 }
@@ -35,11 +38,23 @@ func (e *explorer[S, A]) countState(s *S) {
 	}
 }
 
-// countStep counts the transition by a from *from to *to just taken.
-func (e *explorer[S, A]) countStep(from *S, a A, to *S) {
+// countStep counts the transition by a from *from to *to just taken,
+// whose label is label if labeled.
+func (e *explorer[S, A]) countStep(from *S, a A, to *S, label uint64, labeled bool) {
 	for _, i := range e.stepCounters {
-		e.add(i, e.opts.Counters[i].Step(from, a, to))
+		e.add(i, e.stepBits(i, from, a, to, label, labeled))
 	}
+}
+
+// stepBits is what Step counter i counts of the transition by a from
+// *from to *to, whose label is label if labeled: its Label's bits if it
+// has one and the transition a label, else its Step's.
+func (e *explorer[S, A]) stepBits(i int, from *S, a A, to *S, label uint64, labeled bool) uint64 {
+	c := &e.opts.Counters[i]
+	if labeled && c.Label != nil {
+		return c.Label(label)
+	}
+	return c.Step(from, a, to)
 }
 
 // appendStateBits appends the bits of the State counters on *s to b, one
@@ -52,10 +67,11 @@ func (e *explorer[S, A]) appendStateBits(b []uint64, s *S) []uint64 {
 	return b
 }
 
-// appendStepBits is appendStateBits for the Step counters.
-func (e *explorer[S, A]) appendStepBits(b []uint64, from *S, a A, to *S) []uint64 {
+// appendStepBits is appendStateBits for the Step counters, for the
+// transition by a from *from to *to, whose label is label if labeled.
+func (e *explorer[S, A]) appendStepBits(b []uint64, from *S, a A, to *S, label uint64, labeled bool) []uint64 {
 	for _, i := range e.stepCounters {
-		b = append(b, e.opts.Counters[i].Step(from, a, to))
+		b = append(b, e.stepBits(i, from, a, to, label, labeled))
 	}
 	return b
 }

@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -12,19 +13,50 @@ import (
 // several bits at a time.
 func drawCounters(t *rapid.T) []Counter[int, string] {
 	m := rapid.IntRange(1, 9).Draw(t, "modulus")
+	step := func(from int, a string, to int) uint64 {
+		b := uint64(1) << (len(a) % 7)
+		if to > from {
+			b |= 1 << 40
+		}
+		return b
+	}
+	both := func(from, to int) uint64 { return 1 << ((from + to) % 64) }
 	cs := []Counter[int, string]{
 		{Name: "residue", State: func(u *int) uint64 { return 1<<(*u%m) | 1<<63 }},
-		{Name: "step", Step: func(from *int, a string, to *int) uint64 {
-			b := uint64(1) << (len(a) % 7)
-			if *to > *from {
-				b |= 1 << 40
-			}
-			return b
-		}},
+		{Name: "step", Step: func(from *int, a string, to *int) uint64 { return step(*from, a, *to) },
+			Label: func(l uint64) uint64 {
+				from, n, to := fromToyLabel(l)
+				return step(from, strings.Repeat("x", n), to)
+			}},
 		{Name: "both", State: func(u *int) uint64 { return uint64(*u&1) + 2 },
-			Step: func(from *int, _ string, to *int) uint64 { return 1 << ((*from + *to) % 64) }},
+			Step:  func(from *int, _ string, to *int) uint64 { return both(*from, *to) },
+			Label: func(l uint64) uint64 { from, _, to := fromToyLabel(l); return both(from, to) }},
 	}
 	return cs[:rapid.IntRange(1, len(cs)).Draw(t, "counters")]
+}
+
+// A labeledToy labels each transition with its source, the length of its
+// action and its target (toyLabel).
+type labeledToy struct {
+	statePackedToy
+	labeled *atomic.Int64
+}
+
+func (p labeledToy) AppendNextLabeled(w []uint64, succ []uint64, acts []string, states []int, labels []uint64) ([]uint64, []string, []int, []uint64, bool) {
+	succ, acts, states, ok := p.AppendNextStates(w, succ, acts, states)
+	for _, m := range p.next(p.Unpack(w)) {
+		labels = append(labels, toyLabel(int(w[0]), m.action, m.to))
+		p.labeled.Add(1)
+	}
+	return succ, acts, states, labels, ok
+}
+
+func toyLabel(from int, a string, to int) uint64 {
+	return uint64(from)<<40 | uint64(len(a))<<32 | uint64(to)
+}
+
+func fromToyLabel(l uint64) (from, actionLen, to int) {
+	return int(l >> 40), int(l >> 32 & 0xff), int(uint32(l))
 }
 
 // graphCounts counts, on the explored graph of a complete search, each
@@ -70,12 +102,18 @@ func TestCountersAgree(t *testing.T) {
 				{Name: "short-steps", Holds: func(from *int, a string, to *int) bool { return *to-*from < 12 || a == "" }},
 			}
 		}
-		var calls, given atomic.Int64
+		var calls, given, labeled atomic.Int64
 		var sys System[int, string] = packedToy{g.system(), &calls}
-		if rapid.Bool().Draw(t, "state packer") {
+		switch rapid.IntRange(0, 2).Draw(t, "packer") {
+		case 1:
 			sys = statePackedToy{packedToy{g.system(), &calls}, &given}
+		case 2:
+			sys = labeledToy{statePackedToy{packedToy{g.system(), &calls}, &given}, &labeled}
 		}
 		want, _ := sameForWorkers1to4(t, g.system(), sys, opts)
+		if _, ok := sys.(labeledToy); ok && calls.Load() > 0 && want.Stats.Generated > len(g.init) && len(opts.Counters) > 1 {
+			require.Positive(t, labeled.Load(), "a Counter with a Label asks a LabelPacker for labels")
+		}
 		require.Len(t, want.Counts, len(opts.Counters))
 		if want.StopReason == "" && (want.Verdict == Holds || opts.ContinueAfterViolation) {
 			full := opts

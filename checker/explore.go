@@ -210,6 +210,7 @@ type explorer[S comparable, A any] struct {
 	counts                      [][64]int64
 	stateCounters, stepCounters []int
 	wantActs                    bool   // see actionsWanted
+	wantLabels                  bool   // the fast path asks a LabelPacker for labels (Counter.Label)
 	invFailed                   []bool // per Invariant, already reported
 	transFailed                 []bool // per TransitionInvariant
 	deadlocked                  bool
@@ -518,7 +519,7 @@ func (e *explorer[S, A]) take(t *transition[S, A], code []byte) bool {
 	if t.precomputed {
 		e.addStepBits(t.stepBits)
 	} else {
-		e.countStep(&x.state, t.action, &t.state)
+		e.countStep(&x.state, t.action, &t.state, 0, false)
 	}
 	if len(e.opts.TransitionInvariants) > 0 {
 		if e.checkTransition(x, t); e.done {

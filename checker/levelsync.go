@@ -237,7 +237,7 @@ func (ls *levelSync[S, A]) successors(i int) {
 		lo := ls.lo + k*syncSlice
 		hi := min(lo+syncSlice, ls.hi)
 		sp := syncSpan{worker: int32(i), from: int32(len(ar.hashes))}
-		sb.fill(e.words, e.cur, lo, hi, false, false)
+		sb.fill(e.words, e.cur, lo, hi, false, false, false)
 		sp.gen = int32(len(sb.hashes))
 		if t != nil {
 			ar.touched += t.touch(sb.hashes)

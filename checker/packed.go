@@ -22,6 +22,7 @@ import (
 type wordEncoder[S, A any] struct {
 	pk    Packer[S, A]
 	sp    StatePacker[S, A] // pk, if it is one
+	lp    LabelPacker[S, A] // pk, if it is one
 	words int
 	// unpackable is set when Pack or AppendNext could not pack a state.
 	unpackable *atomic.Bool
@@ -33,7 +34,8 @@ func newWordEncoder[S, A any](pk Packer[S, A], unpackable *atomic.Bool) *wordEnc
 		panic("checker: a Packer with fewer than one word a state")
 	}
 	sp, _ := pk.(StatePacker[S, A])
-	return &wordEncoder[S, A]{pk: pk, sp: sp, words: n, unpackable: unpackable}
+	lp, _ := pk.(LabelPacker[S, A])
+	return &wordEncoder[S, A]{pk: pk, sp: sp, lp: lp, words: n, unpackable: unpackable}
 }
 
 // AppendState appends the words of s; if s has no packed form, it marks
@@ -61,16 +63,23 @@ func (we *wordEncoder[S, A]) appendNext(src []uint64, succ []uint64, acts []A) (
 }
 
 // appendNextStates is appendNext that also appends the successors'
-// states: the StatePacker's, or unpacked.
-func (we *wordEncoder[S, A]) appendNextStates(src []uint64, succ []uint64, acts []A, states []S) ([]uint64, []A, []S) {
-	ns, na, nt := len(succ), len(acts), len(states)
+// states: the StatePacker's, or unpacked; and if labels is not nil, the
+// transitions' labels, which only a LabelPacker gives.
+func (we *wordEncoder[S, A]) appendNextStates(src []uint64, succ []uint64, acts []A, states []S, labels []uint64) ([]uint64, []A, []S, []uint64) {
+	ns, na, nt, nl := len(succ), len(acts), len(states), len(labels)
 	ok := true
-	if we.sp != nil {
+	switch {
+	case labels != nil:
+		succ, acts, states, labels, ok = we.lp.AppendNextLabeled(src, succ, acts, states, labels)
+		if n := (len(succ) - ns) / we.words; ok && (len(states)-nt != n || len(labels)-nl != n) {
+			panic(fmt.Sprintf("checker: AppendNextLabeled gave %d states and %d labels for %d successors", len(states)-nt, len(labels)-nl, n))
+		}
+	case we.sp != nil:
 		succ, acts, states, ok = we.sp.AppendNextStates(src, succ, acts, states)
 		if ok && len(states)-nt != (len(succ)-ns)/we.words {
 			panic(fmt.Sprintf("checker: AppendNextStates gave %d states for %d successors", len(states)-nt, (len(succ)-ns)/we.words))
 		}
-	} else {
+	default:
 		succ, acts, ok = we.pk.AppendNext(src, succ, acts)
 		for k := ns; ok && k < len(succ); k += we.words {
 			states = append(states, we.pk.Unpack(succ[k:k+we.words]))
@@ -78,9 +87,9 @@ func (we *wordEncoder[S, A]) appendNextStates(src []uint64, succ []uint64, acts 
 	}
 	if !ok {
 		we.unpackable.Store(true)
-		return succ[:ns], acts[:na], states[:nt]
+		return succ[:ns], acts[:na], states[:nt], labels[:nl]
 	}
-	return succ, acts, states
+	return succ, acts, states, labels
 }
 
 func (we *wordEncoder[S, A]) DecodeState(b []byte) S {
@@ -236,18 +245,25 @@ type succBatch[S, A any] struct {
 	states  []S
 	ends    []int
 	hashes  []uint64
+	labels  []uint64 // the transitions' labels, if wanted (else nil)
 	src     []uint64 // the state being expanded
 }
 
 // fill computes into b the successors of the states at positions lo to
 // hi-1 of level l, in order, with their actions if wantActs, their
-// states if wantStates, and their hashes.
-func (b *succBatch[S, A]) fill(we *wordEncoder[S, A], l *level[S], lo, hi int, wantActs, wantStates bool) {
+// states if wantStates, their labels if wantLabels (with the states),
+// and their hashes.
+func (b *succBatch[S, A]) fill(we *wordEncoder[S, A], l *level[S], lo, hi int, wantActs, wantStates, wantLabels bool) {
 	n := we.words
 	if len(b.src) != n {
 		b.src = make([]uint64, n)
 	}
 	b.succ, b.ends, b.acts, b.states = b.succ[:0], b.ends[:0], nil, b.states[:0]
+	if wantLabels {
+		b.labels = append(b.labels[:0:cap(b.labels)], 0)[:0] // not nil
+	} else {
+		b.labels = nil
+	}
 	if wantActs {
 		if b.actsBuf == nil {
 			b.actsBuf = make([]A, 0, 256)
@@ -256,7 +272,7 @@ func (b *succBatch[S, A]) fill(we *wordEncoder[S, A], l *level[S], lo, hi int, w
 	}
 	for p := lo; p < hi; p++ {
 		if wantStates {
-			b.succ, b.acts, b.states = we.appendNextStates(readWords(b.src, l.code(p)), b.succ, b.acts, b.states)
+			b.succ, b.acts, b.states, b.labels = we.appendNextStates(readWords(b.src, l.code(p)), b.succ, b.acts, b.states, b.labels)
 		} else {
 			b.succ, b.acts = we.appendNext(readWords(b.src, l.code(p)), b.succ, b.acts)
 		}
@@ -277,7 +293,7 @@ func (b *succBatch[S, A]) bytes() int64 {
 		a A
 		s S
 	)
-	return int64(cap(b.succ)+cap(b.ends)+cap(b.hashes)+cap(b.src))*8 + int64(cap(b.actsBuf))*int64(unsafe.Sizeof(a)) +
+	return int64(cap(b.succ)+cap(b.ends)+cap(b.hashes)+cap(b.src)+cap(b.labels))*8 + int64(cap(b.actsBuf))*int64(unsafe.Sizeof(a)) +
 		int64(cap(b.states))*int64(unsafe.Sizeof(s))
 }
 
@@ -287,6 +303,14 @@ func (b *succBatch[S, A]) from(k int) int {
 		return 0
 	}
 	return b.ends[k-1]
+}
+
+// label returns the label of transition j, and whether there is one.
+func (b *succBatch[S, A]) label(j int) (uint64, bool) {
+	if b.labels == nil {
+		return 0, false
+	}
+	return b.labels[j], true
 }
 
 // action returns the action of successor j: its own if the actions were
@@ -304,7 +328,7 @@ func (b *succBatch[S, A]) action(j int) A {
 // actions if the search has a use for them (actionsWanted), and touches
 // their home slots.
 func (e *explorer[S, A]) prepareBatch(from, k int) {
-	e.batch.fill(e.words, e.cur, from, from+k, e.actionsWanted(), e.stepsChecked())
+	e.batch.fill(e.words, e.cur, from, from+k, e.actionsWanted(), e.stepsChecked(), e.wantLabels)
 	e.store.touch(e.batch.hashes)
 }
 
@@ -348,7 +372,8 @@ func (e *explorer[S, A]) expandPacked(p, k int) {
 	for j := from; j < b.ends[k]; j++ {
 		if checkTrans {
 			a, to := b.action(j), &b.states[j]
-			e.countStep(&e.cur0.state, a, to)
+			label, labeled := b.label(j)
+			e.countStep(&e.cur0.state, a, to, label, labeled)
 			if fails := e.transFails(&e.cur0.state, a, to, violated); fails != 0 {
 				if !e.checkPackedTransition(a, fails, to) {
 					break

@@ -201,7 +201,7 @@ func (sl *slice[S, A]) add(a A, s S) bool {
 				t.transFail |= 1 << k
 			}
 		}
-		sl.stepBits = e.appendStepBits(sl.stepBits, &x.state, a, &t.state)
+		sl.stepBits = e.appendStepBits(sl.stepBits, &x.state, a, &t.state, 0, false)
 		c := opts.StateConstraint
 		t.inBounds = c == nil || c(s)
 	}
@@ -389,7 +389,7 @@ func (w *workers[S, A]) computeSuccessors(sl *slice[S, A]) {
 	e := w.e
 	n := e.words.words
 	b := &sl.batch
-	b.fill(e.words, e.cur, sl.lo, sl.hi, e.actionsWanted(), e.stepsChecked())
+	b.fill(e.words, e.cur, sl.lo, sl.hi, e.actionsWanted(), e.stepsChecked(), e.wantLabels)
 	sl.known, sl.invFail = sl.known[:0], sl.invFail[:0]
 	sl.stepBits, sl.stateBits = sl.stepBits[:0], sl.stateBits[:0]
 	sl.ends, sl.counts, sl.codes = sl.ends[:0], sl.counts[:0], sl.codes[:0]
@@ -402,7 +402,8 @@ func (w *workers[S, A]) computeSuccessors(sl *slice[S, A]) {
 			sl.source = e.unpackAt(sl.lo+k, &sl.srcWords)
 			for j := b.from(k); j < b.ends[k]; j++ {
 				sl.transFail = append(sl.transFail, e.transFails(&sl.source, b.action(j), &b.states[j], 0))
-				sl.stepBits = e.appendStepBits(sl.stepBits, &sl.source, b.action(j), &b.states[j])
+				label, labeled := b.label(j)
+				sl.stepBits = e.appendStepBits(sl.stepBits, &sl.source, b.action(j), &b.states[j], label, labeled)
 			}
 		}
 	}

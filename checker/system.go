@@ -85,10 +85,17 @@ type TransitionInvariant[S, A any] struct {
 // Invariant.) Workers may call State and Step ahead, for a state found
 // stored after all, or twice: like Holds, they must neither modify the
 // states nor keep the pointers, and may be called at once.
+//
+// Label, if set with Step, gives Step's bits from the transition's label
+// when the system is a LabelPacker and the search takes its fast path:
+// the bits the system knew when it made the transition, which Step
+// would compute again. It must give what Step gives; Step is called
+// wherever there is no label.
 type Counter[S, A any] struct {
 	Name  string
 	State func(s *S) uint64
 	Step  func(from *S, a A, to *S) uint64
+	Label func(label uint64) uint64
 }
 
 // Strategy selects the order of exploration.
@@ -270,6 +277,18 @@ type StatePacker[S, A any] interface {
 	// AppendNextStates is AppendNext that also appends the state of each
 	// successor to states, in the same order (even if acts is nil).
 	AppendNextStates(w []uint64, succ []uint64, acts []A, states []S) ([]uint64, []A, []S, bool)
+}
+
+// A LabelPacker is a StatePacker that labels each transition it packs with
+// 64 bits of its own, computed as it makes the transition — which of its
+// rules made it, say — for the Counters' Label to read (Counter): a
+// Counter's Step would otherwise compute them again from the states. The
+// checker asks for labels only when a Counter has a Label.
+type LabelPacker[S, A any] interface {
+	StatePacker[S, A]
+	// AppendNextLabeled is AppendNextStates that also appends the label
+	// of each transition to labels, in the same order.
+	AppendNextLabeled(w []uint64, succ []uint64, acts []A, states []S, labels []uint64) ([]uint64, []A, []S, []uint64, bool)
 }
 
 // A packed form may have limits a search can reach: a Packer that numbers

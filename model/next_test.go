@@ -99,7 +99,8 @@ func nextConfigs(t *testing.T) []Config {
 // AppendNext, on the packed words of a state, gives the successors and
 // actions Next gives, in the same order, each packed as Pack packs it;
 // Unpack inverts Pack; AppendNextStates gives the same words and Next's
-// states. It is checked on the states of
+// states; AppendNextLabeled gives them too, with the RuleBits of each
+// transition as its label. It is checked on the states of
 // TestNextAgreesWithStep.
 func TestAppendNextAgreesWithNext(t *testing.T) {
 	var succ []uint64
@@ -124,6 +125,12 @@ func TestAppendNextAgreesWithNext(t *testing.T) {
 		require.Equal(t, succ, withAll)
 		require.Equal(t, acts, allActs)
 		require.Equal(t, states, allStates)
+		labeled, labeledActs, labeledStates, labels, ok := m.AppendNextLabeled(w, []uint64{}, []Action{}, []State{}, nil)
+		require.True(t, ok)
+		require.Equal(t, succ, labeled)
+		require.Equal(t, acts, labeledActs)
+		require.Equal(t, states, labeledStates)
+		require.Len(t, labels, len(acts))
 		require.Len(t, succ, n*len(acts))
 		i := 0
 		for a, next := range m.Next(s) {
@@ -133,6 +140,7 @@ func TestAppendNextAgreesWithNext(t *testing.T) {
 			require.Equal(t, packed, succ[i*n:(i+1)*n], "%v, variant %v: %v by %v", m.cfg, m.cfg.Variant, s, a)
 			require.Equal(t, next, m.Unpack(succ[i*n:(i+1)*n]))
 			require.Equal(t, next, states[i], "%v, variant %v: %v by %v: AppendNextStates' state", m.cfg, m.cfg.Variant, s, a)
+			require.Equal(t, m.RuleBits(&s, a, &next), labels[i], "%v, variant %v: %v by %v: AppendNextLabeled's label", m.cfg, m.cfg.Variant, s, a)
 			i++
 		}
 		require.Len(t, acts, i, "%v, variant %v: %v", m.cfg, m.cfg.Variant, s)

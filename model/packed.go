@@ -260,7 +260,7 @@ func (m *Model) unpack(w *[packedWords]uint64, s *State) {
 // and reports false if one has a component past the packed form's
 // limits.
 func (m *Model) AppendNext(w []uint64, succ []uint64, acts []Action) ([]uint64, []Action, bool) {
-	succ, acts, _, ok := m.appendNext(w, succ, acts, nil, false)
+	succ, acts, _, _, ok := m.appendNext(w, succ, acts, nil, false, nil)
 	return succ, acts, ok
 }
 
@@ -268,15 +268,36 @@ func (m *Model) AppendNext(w []uint64, succ []uint64, acts []Action) ([]uint64, 
 // state to states (checker.StatePacker): the checker's transition
 // invariants are evaluated on them without unpacking the words.
 func (m *Model) AppendNextStates(w []uint64, succ []uint64, acts []Action, states []State) ([]uint64, []Action, []State, bool) {
-	return m.appendNext(w, succ, acts, states, true)
+	succ, acts, states, _, ok := m.appendNext(w, succ, acts, states, true, nil)
+	return succ, acts, states, ok
 }
 
-func (m *Model) appendNext(w []uint64, succ []uint64, acts []Action, states []State, wantStates bool) ([]uint64, []Action, []State, bool) {
+// AppendNextLabeled is AppendNextStates that also appends each
+// transition's label to labels (checker.LabelPacker): its RuleBits, noted
+// as its rules apply, where RuleBits makes the transition again.
+func (m *Model) AppendNextLabeled(w []uint64, succ []uint64, acts []Action, states []State, labels []uint64) ([]uint64, []Action, []State, []uint64, bool) {
+	if labels == nil {
+		labels = []uint64{}
+	}
+	return m.appendNext(w, succ, acts, states, true, labels)
+}
+
+// LabelsAreRuleBits declares that the labels of AppendNextLabeled are
+// the transitions' RuleBits (verify.RuleLabeler).
+func (m *Model) LabelsAreRuleBits() {}
+
+// appendNext appends the successors of the packed state w to succ, with
+// their actions if acts is not nil, their states if wantStates, and
+// their RuleBits if labels is not nil.
+func (m *Model) appendNext(w []uint64, succ []uint64, acts []Action, states []State, wantStates bool, labels []uint64) ([]uint64, []Action, []State, []uint64, bool) {
 	from := (*[packedWords]uint64)(w)
 	var s State
 	m.unpack(from, &s)
-	ok, wantActs := true, acts != nil
-	m.successors(&s, func(a Action, t *Transition) bool {
+	ok, wantActs, by := true, acts != nil, m
+	if labels != nil {
+		by = m.recorder // notes the rules in Transition.fired
+	}
+	by.successors(&s, func(a Action, t *Transition) bool {
 		if t.segments.of != m.packing {
 			t.segments = segmentCache{of: m.packing}
 		}
@@ -289,9 +310,12 @@ func (m *Model) appendNext(w []uint64, succ []uint64, acts []Action, states []St
 		if wantStates {
 			states = append(states, t.s)
 		}
+		if labels != nil {
+			labels = append(labels, t.ruleBits())
+		}
 		return ok
 	})
-	return succ, acts, states, ok
+	return succ, acts, states, labels, ok
 }
 
 // segmentCache holds the numbers of segments packed lately, by a hash of

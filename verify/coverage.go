@@ -53,6 +53,16 @@ type RuleBitser[S, A any] interface {
 	RuleBits(from *S, a A, to *S) uint64
 }
 
+// RuleLabeler is a RuleBitser whose labels (checker.LabelPacker) are its
+// RuleBits, computed as it makes each transition: the coverage of a check
+// of it reads them on the fast path rather than making every transition
+// twice. LabelsAreRuleBits only declares it.
+type RuleLabeler[S, A any] interface {
+	RuleBitser[S, A]
+	checker.LabelPacker[S, A]
+	LabelsAreRuleBits()
+}
+
 // Coverage is what a run exercised: per action kind, per arc of the
 // figure and per rule, how many transitions, and which never fired.
 type Coverage struct {
@@ -101,8 +111,13 @@ type coverageCounter[S, A any] struct {
 }
 
 func newCoverageCounter[S, A any](spec CoverageSpec[S, A], sys any) *coverageCounter[S, A] {
+	// The rules' labels, when the system gives its rules as labels.
+	var label func(uint64) uint64
 	if spec.Rules == nil {
 		spec.Rules, _ = sys.(RuleNamer[S, A])
+		if _, ok := sys.(RuleLabeler[S, A]); ok {
+			label = func(bits uint64) uint64 { return bits }
+		}
 	}
 	c := &coverageCounter[S, A]{spec: spec, actions: make([]atomic.Int64, len(spec.Actions)), arcs: make([]atomic.Int64, len(spec.Arcs))}
 	// step adds the counter of counts n[lo:lo+64] that f gives the bits of.
@@ -130,6 +145,7 @@ func newCoverageCounter[S, A any](spec CoverageSpec[S, A], sys any) *coverageCou
 	}
 	if b, ok := spec.Rules.(RuleBitser[S, A]); ok && len(names) <= 64 {
 		step("coverage: rules", c.rules, 0, b.RuleBits) // sparing the names
+		c.steps[len(c.steps)-1].Label = label
 		return c
 	}
 	for lo := 0; lo < len(c.rules); lo += 64 {

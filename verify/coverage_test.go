@@ -188,6 +188,8 @@ func TestCoverageSameForWorkers(t *testing.T) {
 
 // A simulation's count, called on every edge of the explored graph,
 // counts what the check's counters count: one piece of code serves both.
+// The check's rules are the model's labels (RuleLabeler), the
+// simulation's its RuleBits: they agree.
 func TestCoverageCountAgreesWithCounters(t *testing.T) {
 	m, err := SegmentPreset("reorder")
 	require.NoError(t, err)
@@ -196,6 +198,9 @@ func TestCoverageCountAgreesWithCounters(t *testing.T) {
 	g, err := checker.CompleteGraph(res.Search)
 	require.NoError(t, err)
 	cov := newCoverageCounter(m.Coverage, m.System)
+	rules := cov.steps[len(cov.steps)-1]
+	require.Equal(t, "coverage: rules", rules.Name)
+	require.NotNil(t, rules.Label, "the model's labels are its rules")
 	for _, e := range g.Edges() {
 		from, to := g.State(e.From), g.State(e.To)
 		cov.count(&from, e.Action, &to)
