@@ -151,4 +151,8 @@ func TestCountersExactWhenStealing(t *testing.T) {
 func TestCounterCountsSomething(t *testing.T) {
 	_, err := Explore(t.Context(), System[int, string](counter(3)), Options[int, string]{Counters: []Counter[int, string]{{Name: "none"}}})
 	require.EqualError(t, err, `checker: counter "none" has neither State nor Step`)
+	label := func(uint64) uint64 { return 1 }
+	_, err = Explore(t.Context(), System[int, string](counter(3)), Options[int, string]{Counters: []Counter[int, string]{
+		{Name: "label only", State: func(*int) uint64 { return 1 }, Label: label}}})
+	require.EqualError(t, err, `checker: counter "label only" has a Label but no Step`)
 }

@@ -137,6 +137,9 @@ func validate[S comparable, A any](ctx context.Context, sys System[S, A], opts *
 		if c.State == nil && c.Step == nil {
 			return fmt.Errorf("checker: counter %q has neither State nor Step", c.Name)
 		}
+		if c.Label != nil && c.Step == nil {
+			return fmt.Errorf("checker: counter %q has a Label but no Step", c.Name)
+		}
 	}
 	return nil
 }
