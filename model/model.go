@@ -384,12 +384,13 @@ func (t *Transition) recordRule(id ruleID, ev *Event) bool {
 	// (only by Emit, counted in t.emitted), and the segment the checks
 	// after it see (trimmed, or taken for another).
 	ep, listen, emitted, seg, at := t.s.Ep, t.s.Listen, t.emitted, ev.Seg, t.nfired
-	if t.nfired < len(t.fired) {
+	noted := t.nfired < len(t.fired) // past len(t.fired) rules, the rest go unnoted
+	if noted {
 		t.fired[t.nfired] = id // in the order rules are entered
 		t.nfired++
 	}
 	ok := t.m.recorded[id](t, ev)
-	if !ok && t.s.Ep == ep && t.s.Listen == listen && t.emitted == emitted && ev.Seg == seg {
+	if noted && !ok && t.s.Ep == ep && t.s.Listen == listen && t.emitted == emitted && ev.Seg == seg {
 		copy(t.fired[at:], t.fired[at+1:t.nfired])
 		t.nfired--
 	}

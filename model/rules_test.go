@@ -160,3 +160,33 @@ func TestRuleBitsAgreeWithRules(t *testing.T) {
 		require.Greater(t, bits.OnesCount64(fired), 10, "the rules of many kinds of transition")
 	}
 }
+
+// A transition that has noted as many rules as Transition.fired holds
+// notes no more, and a rule it did not note that then does nothing takes
+// none of the others' notes away (it used to slice past the end).
+func TestRecordRuleWhenFiredIsFull(t *testing.T) {
+	cfg, err := LookupPreset("handshake")
+	require.NoError(t, err)
+	m := mustModel(t, cfg)
+	r := *m.recorder
+	table := *r.recorded
+	table[ruleSelectISN] = func(*Transition, *Event) bool { return false } // does nothing
+	r.recorded = &table
+	var s State
+	for s = range m.Init() {
+		break
+	}
+	tr := new(Transition)
+	tr.reset(&r, &s)
+	for i := range tr.fired {
+		tr.fired[i] = ruleID(i)
+	}
+	tr.nfired = len(tr.fired)
+	want := tr.fired
+	require.NotPanics(t, func() { require.False(t, tr.recordRule(ruleSelectISN, &Event{})) })
+	require.Equal(t, len(tr.fired), tr.nfired)
+	require.Equal(t, want, tr.fired)
+	tr.nfired = 3
+	require.False(t, tr.recordRule(ruleSelectISN, &Event{}))
+	require.Equal(t, 3, tr.nfired, "a rule that did nothing is not noted")
+}
