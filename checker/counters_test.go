@@ -1,7 +1,7 @@
 package checker
 
 import (
-	"strings"
+	"slices"
 	"sync/atomic"
 	"testing"
 
@@ -13,8 +13,8 @@ import (
 // several bits at a time.
 func drawCounters(t *rapid.T) []Counter[int, string] {
 	m := rapid.IntRange(1, 9).Draw(t, "modulus")
-	step := func(from int, a string, to int) uint64 {
-		b := uint64(1) << (len(a) % 7)
+	step := func(from int, code uint8, to int) uint64 {
+		b := uint64(1) << (code % 7)
 		if to > from {
 			b |= 1 << 40
 		}
@@ -23,11 +23,8 @@ func drawCounters(t *rapid.T) []Counter[int, string] {
 	both := func(from, to int) uint64 { return 1 << ((from + to) % 64) }
 	cs := []Counter[int, string]{
 		{Name: "residue", State: func(u *int) uint64 { return 1<<(*u%m) | 1<<63 }},
-		{Name: "step", Step: func(from *int, a string, to *int) uint64 { return step(*from, a, *to) },
-			Label: func(l uint64) uint64 {
-				from, n, to := fromToyLabel(l)
-				return step(from, strings.Repeat("x", n), to)
-			}},
+		{Name: "step", Step: func(from *int, a string, to *int) uint64 { return step(*from, actionCode(a), *to) },
+			Label: func(l uint64) uint64 { from, code, to := fromToyLabel(l); return step(from, code, to) }},
 		{Name: "both", State: func(u *int) uint64 { return uint64(*u&1) + 2 },
 			Step:  func(from *int, _ string, to *int) uint64 { return both(*from, *to) },
 			Label: func(l uint64) uint64 { from, _, to := fromToyLabel(l); return both(from, to) }},
@@ -35,7 +32,7 @@ func drawCounters(t *rapid.T) []Counter[int, string] {
 	return cs[:rapid.IntRange(1, len(cs)).Draw(t, "counters")]
 }
 
-// A labeledToy labels each transition with its source, the length of its
+// A labeledToy labels each transition with its source, a code of its
 // action and its target (toyLabel).
 type labeledToy struct {
 	statePackedToy
@@ -52,11 +49,21 @@ func (p labeledToy) AppendNextLabeled(w []uint64, succ []uint64, acts []string, 
 }
 
 func toyLabel(from int, a string, to int) uint64 {
-	return uint64(from)<<40 | uint64(len(a))<<32 | uint64(to)
+	return uint64(from)<<40 | uint64(actionCode(a))<<32 | uint64(to)
 }
 
-func fromToyLabel(l uint64) (from, actionLen, to int) {
-	return int(l >> 40), int(l >> 32 & 0xff), int(uint32(l))
+func fromToyLabel(l uint64) (from int, code uint8, to int) {
+	return int(l >> 40), uint8(l >> 32), int(uint32(l))
+}
+
+// actionCode is a byte of a toy's action: its actions "0", "1", … differ
+// in it.
+func actionCode(a string) uint8 {
+	var c uint8
+	for i := range len(a) {
+		c = c*31 + a[i]
+	}
+	return c
 }
 
 // graphCounts counts, on the explored graph of a complete search, each
@@ -113,6 +120,20 @@ func TestCountersAgree(t *testing.T) {
 		want, _ := sameForWorkers1to4(t, g.system(), sys, opts)
 		if _, ok := sys.(labeledToy); ok && calls.Load() > 0 && want.Stats.Generated > len(g.init) && len(opts.Counters) > 1 {
 			require.Positive(t, labeled.Load(), "a Counter with a Label asks a LabelPacker for labels")
+			// Where a transition has a label, its Step is not called.
+			var steps atomic.Int64
+			counted := slices.Clone(opts.Counters)
+			for i, c := range counted {
+				if c.Label != nil {
+					counted[i].Step = func(from *int, a string, to *int) uint64 { steps.Add(1); return c.Step(from, a, to) }
+				}
+			}
+			o := opts
+			o.Counters, o.Workers = counted, rapid.IntRange(1, 4).Draw(t, "workers")
+			labeled.Store(0)
+			if res := explore(t, sys, o); labeled.Load() > 0 && !res.PackedPathLeft {
+				require.Zero(t, steps.Load(), "Step called where there are labels")
+			}
 		}
 		require.Len(t, want.Counts, len(opts.Counters))
 		if want.StopReason == "" && (want.Verdict == Holds || opts.ContinueAfterViolation) {

@@ -90,7 +90,8 @@ type TransitionInvariant[S, A any] struct {
 // when the system is a LabelPacker and the search takes its fast path:
 // the bits the system knew when it made the transition, which Step
 // would compute again. It must give what Step gives; Step is called
-// wherever there is no label.
+// wherever there is no label. Like State and Step, workers may call it
+// ahead, twice, and at once.
 type Counter[S, A any] struct {
 	Name  string
 	State func(s *S) uint64
@@ -283,7 +284,10 @@ type StatePacker[S, A any] interface {
 // 64 bits of its own, computed as it makes the transition — which of its
 // rules made it, say — for the Counters' Label to read (Counter): a
 // Counter's Step would otherwise compute them again from the states. The
-// checker asks for labels only when a Counter has a Label.
+// checker asks for labels only when a Counter has a Label, and then calls
+// AppendNextLabeled instead of AppendNextStates: it must give the same
+// successors, actions (none computed if acts is nil) and states, in the
+// same order.
 type LabelPacker[S, A any] interface {
 	StatePacker[S, A]
 	// AppendNextLabeled is AppendNextStates that also appends the label

@@ -39,7 +39,8 @@ type Options struct {
 	Workers int
 	// CoverageTable makes the text report show the whole coverage table
 	// rather than its summary line. NoCoverage counts nothing (a large
-	// search is then about 20% faster); the report's Coverage is nil.
+	// search is then up to about 20% faster: 17–22% on stress, 8–12% on
+	// lossy with its temporal properties); the report's Coverage is nil.
 	CoverageTable bool
 	NoCoverage    bool
 	// Progress, when set, is called every ProgressInterval (default 1s)

@@ -56,7 +56,9 @@ type RuleBitser[S, A any] interface {
 // RuleLabeler is a RuleBitser whose labels (checker.LabelPacker) are its
 // RuleBits, computed as it makes each transition: the coverage of a check
 // of it reads them on the fast path rather than making every transition
-// twice. LabelsAreRuleBits only declares it.
+// twice. LabelsAreRuleBits only declares it. The labels are read when the
+// system is the RuleLabeler and CoverageSpec.Rules is left nil: rules
+// given in the spec are counted by their RuleBits.
 type RuleLabeler[S, A any] interface {
 	RuleBitser[S, A]
 	checker.LabelPacker[S, A]

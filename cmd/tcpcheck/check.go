@@ -88,7 +88,7 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.workers, "workers", runtime.GOMAXPROCS(0), "goroutines computing successors, at most one per CPU: more are cut to that with a notice (results are identical for any number)")
 	fs.StringVar(&f.maxMemory, "max-memory", "", "stop the search (exit 3) before the process holds this much memory, e.g. 16GiB or 500MB (default: half the machine's memory, less if less is available; see docs/performance.md)")
 	fs.BoolVar(&f.coverage, "coverage", false, "print the whole coverage table (transitions per action kind and per Figure 5 arc, those never exercised marked) instead of its summary line")
-	fs.BoolVar(&f.noCoverage, "no-coverage", false, "do not count coverage (a large search is then about 20% faster)")
+	fs.BoolVar(&f.noCoverage, "no-coverage", false, "do not count coverage (a large search is then up to about 20% faster)")
 	fs.StringVar(&f.progress, "progress", "auto", "progress on stderr: auto (a live line on a terminal, a line every 10s on a file or pipe), always (a line every 10s) or never")
 	fs.StringVar(&f.traceDot, "trace-dot", "", "when a violation is found, write its counterexample as a message sequence chart (DOT) to this file")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file, for go tool pprof (where a check spends its time)")
