@@ -77,7 +77,8 @@ func Figure5Index(m *model.Model, s *model.State, a model.Action, t *model.State
 	if from == to || int(from) >= len(figure5Pairs) || int(to) >= len(figure5Pairs) || !figure5Pairs[from][to] {
 		return -1 // no need for the label, which costs a step of the model
 	}
-	return figure5Index(from, to, endpointLabel(m, s, a, t))
+	var buf [labelBuf]byte
+	return figure5Index(from, to, appendEndpointLabel(buf[:0], m, s, a, t))
 }
 
 // Figure5IndexTLA is Figure5Index for the message-level model of package
@@ -99,9 +100,11 @@ var figure5Pairs = func() (p [32][32]bool) {
 	return p
 }()
 
-func figure5Index(from, to model.ConnState, label string) int {
+// figure5Index is the index of Figure 5's arc from → to labelled label,
+// or -1; a label of bytes is compared in place, not copied.
+func figure5Index[L string | []byte](from, to model.ConnState, label L) int {
 	for i, f := range figure5 {
-		if f.From == from && f.To == to && f.Label == label {
+		if f.From == from && f.To == to && f.Label == string(label) {
 			return i
 		}
 	}

@@ -1,8 +1,6 @@
 package graphs
 
 import (
-	"strings"
-
 	"github.com/tcpcheck/tcpcheck/model"
 )
 
@@ -27,46 +25,55 @@ import (
 // endpointLabel is the Figure 5 label of action a of the segment model,
 // taken in state s and leading to t, for the endpoint a.Side.
 func endpointLabel(m *model.Model, s *model.State, a model.Action, t *model.State) string {
-	var b strings.Builder
+	var buf [labelBuf]byte
+	return string(appendEndpointLabel(buf[:0], m, s, a, t))
+}
+
+// labelBuf is room for most labels, on the stack: coverage labels the
+// arc of every transition that takes one (Figure5Index).
+const labelBuf = 96
+
+// appendEndpointLabel appends endpointLabel's text to b.
+func appendEndpointLabel(b []byte, m *model.Model, s *model.State, a model.Action, t *model.State) []byte {
 	switch a.Kind {
 	case model.PassiveOpen:
-		b.WriteString("passive OPEN")
+		b = append(b, "passive OPEN"...)
 	case model.ActiveOpen:
 		if s.Ep[a.Side].State == model.Listen {
 			// §3.10.2: a SEND naming the peer on a listening TCB.
-			b.WriteString("SEND")
+			b = append(b, "SEND"...)
 		} else {
-			b.WriteString("active OPEN")
+			b = append(b, "active OPEN"...)
 		}
 	case model.SendData:
-		b.WriteString("SEND")
+		b = append(b, "SEND"...)
 	case model.CloseCall:
-		b.WriteString("CLOSE")
+		b = append(b, "CLOSE"...)
 	case model.AbortCall:
-		b.WriteString("ABORT")
+		b = append(b, "ABORT"...)
 	case model.Deliver:
-		b.WriteString("rcv ")
-		b.WriteString(received(a.Seg, s.Ep[a.Side], t.Ep[a.Side]))
+		b = append(b, "rcv "...)
+		b = appendReceived(b, a.Seg, s.Ep[a.Side], t.Ep[a.Side])
 	case model.RetransmitTimeout:
-		b.WriteString("retransmission timeout")
+		b = append(b, "retransmission timeout"...)
 		if t.Ep[a.Side].State != s.Ep[a.Side].State {
-			b.WriteString(", give up") // §3.8.3 R2
+			b = append(b, ", give up"...) // §3.8.3 R2
 		}
 	case model.TimeWaitTimeout:
-		b.WriteString("Timeout=2MSL")
+		b = append(b, "Timeout=2MSL"...)
 	default:
-		b.WriteString(a.Kind.String())
+		b = append(b, a.Kind.String()...)
 	}
 	if sent := emitted(m, s, a, t); len(sent) > 0 {
-		b.WriteString(" / snd ")
+		b = append(b, " / snd "...)
 		for i, g := range sent {
 			if i > 0 {
-				b.WriteString(" + ")
+				b = append(b, " + "...)
 			}
-			b.WriteString(sentFlags(g))
+			b = appendSentFlags(b, g)
 		}
 	}
-	return b.String()
+	return b
 }
 
 // emitted is what the endpoint a.Side sent in the transition (s, a, t):
@@ -87,39 +94,48 @@ func emitted(m *model.Model, s *model.State, a model.Action, t *model.State) []m
 	return after.Segs[before.Len():after.Len()]
 }
 
-// received describes segment g arriving at an endpoint that was before and
-// became after: its control bits, with the ACK bit named as Figure 5 names
-// it, or left out when it is only the acknowledgment field.
-func received(g model.Segment, before, after model.Endpoint) string {
-	var parts []string
-	for _, f := range []model.Flags{model.SYN, model.RST, model.FIN} {
-		if g.Has(f) {
-			parts = append(parts, f.String())
+// appendReceived appends a description of segment g arriving at an
+// endpoint that was before and became after: its control bits, with the
+// ACK bit named as Figure 5 names it, or left out when it is only the
+// acknowledgment field.
+func appendReceived(b []byte, g model.Segment, before, after model.Endpoint) []byte {
+	start := len(b)
+	part := func(name string) {
+		if len(b) > start {
+			b = append(b, ',')
+		}
+		b = append(b, name...)
+	}
+	for _, x := range [...]struct {
+		f    model.Flags
+		name string
+	}{{model.SYN, "SYN"}, {model.RST, "RST"}, {model.FIN, "FIN"}} {
+		if g.Has(x.f) {
+			part(x.name)
 		}
 	}
 	if g.Has(model.ACK) {
 		switch {
 		case before.State == model.SynSent:
-			parts = append(parts, "ACK")
+			part("ACK")
 		case g.Has(model.RST):
 			// A reset's acknowledgment field is never what moves the
 			// endpoint.
 		case before.State == model.SynReceived && after.State.Synchronized():
-			parts = append(parts, "ACK of SYN")
+			part("ACK of SYN")
 		case acksFIN(before, after):
-			parts = append(parts, "ACK of FIN")
-		case len(parts) == 0 && g.Len == 0:
-			parts = append(parts, "ACK")
+			part("ACK of FIN")
+		case len(b) == start && g.Len == 0:
+			part("ACK")
 		}
 	}
-	s := strings.Join(parts, ",")
 	if g.Len > 0 {
-		if s != "" {
-			s += " + "
+		if len(b) > start {
+			b = append(b, " + "...)
 		}
-		s += "data"
+		b = append(b, "data"...)
 	}
-	return s
+	return b
 }
 
 // acksFIN reports whether the segment that moved an endpoint from before
@@ -135,16 +151,16 @@ func acksFIN(before, after model.Endpoint) bool {
 	return after.FinAcked()
 }
 
-// sentFlags writes the control bits of a sent segment as Figure 5 does:
-// "snd FIN" for the model's FIN,ACK.
-func sentFlags(g model.Segment) string {
+// appendSentFlags appends the control bits of a sent segment as Figure 5
+// writes them: "snd FIN" for the model's FIN,ACK.
+func appendSentFlags(b []byte, g model.Segment) []byte {
 	f := g.Flags
 	if f&model.FIN != 0 {
 		f &^= model.ACK
 	}
-	s := f.String()
+	b = f.Append(b)
 	if g.Len > 0 {
-		s += " + data"
+		b = append(b, " + data"...)
 	}
-	return s
+	return b
 }

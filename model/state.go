@@ -88,20 +88,26 @@ const (
 )
 
 // String writes flags the way the RFC writes a CTL field: "SYN,ACK".
-func (f Flags) String() string {
-	var parts []string
-	for _, x := range []struct {
+func (f Flags) String() string { return string(f.Append(nil)) }
+
+// Append appends String's text to b.
+func (f Flags) Append(b []byte) []byte {
+	start := len(b)
+	for _, x := range [...]struct {
 		f    Flags
 		name string
 	}{{SYN, "SYN"}, {RST, "RST"}, {FIN, "FIN"}, {ACK, "ACK"}} {
 		if f&x.f != 0 {
-			parts = append(parts, x.name)
+			if len(b) > start {
+				b = append(b, ',')
+			}
+			b = append(b, x.name...)
 		}
 	}
-	if len(parts) == 0 {
-		return "-"
+	if len(b) == start {
+		b = append(b, '-')
 	}
-	return strings.Join(parts, ",")
+	return b
 }
 
 // Segment is a TCP segment in flight. Seq, Ack, Flags and Len are what the
