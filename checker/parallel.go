@@ -66,11 +66,12 @@ type round struct {
 // A slice is a run of states of the level, with their transitions once
 // computed.
 type slice[S comparable, A any] struct {
-	lo, hi int
-	trans  []transition[S, A]
-	ends   []int   // ends[j] is the end of trans[j]'s encoding in codes
-	counts []int32 // transitions of each state
-	codes  []byte
+	lo, hi  int
+	touched uint64 // what lookUp read ahead (store.readAhead)
+	trans   []transition[S, A]
+	ends    []int   // ends[j] is the end of trans[j]'s encoding in codes
+	counts  []int32 // transitions of each state
+	codes   []byte
 
 	// On the fast path (packed.go), the transitions are kept apart: their
 	// words, actions and hashes in batch, their numbers if known, and
@@ -423,6 +424,8 @@ func (w *workers[S, A]) lookUp(sl *slice[S, A]) {
 	b := &sl.batch
 	invariants := e.opts.Invariants
 	start := 0
+	// The slots first, so that their cache misses overlap (packBatch).
+	sl.touched += e.store.readAhead(b.hashes)
 	for j, h := range b.hashes {
 		code := sl.codes[start:sl.ends[j]]
 		start = sl.ends[j]

@@ -137,14 +137,20 @@ func (st *store[S]) equal(n int, h uint64, code []byte, s *S) bool {
 // first, so that their cache lines are on their way before the probes
 // (see packBatch). It changes nothing but touched, where it keeps what
 // it read so that the reads are not left out.
-func (st *store[S]) touch(hs []uint64) {
+func (st *store[S]) touch(hs []uint64) { st.touched += st.readAhead(hs) }
+
+// readAhead is touch for a caller that keeps what was read itself (a
+// worker, which must not write st): it returns it, added up.
+func (st *store[S]) readAhead(hs []uint64) uint64 {
+	var sum uint64
 	if t := st.fpt.Load(); t != nil {
-		st.touched += t.touch(hs)
+		sum = t.touch(hs)
 	} else if t := &st.tab; t.size > 0 {
 		for _, h := range hs {
-			st.touched += uint64(t.slots[t.home(h)*slotSize])
+			sum += uint64(t.slots[t.home(h)*slotSize])
 		}
 	}
+	return sum
 }
 
 // growFP makes the fingerprint table, or replaces it with one grown by
