@@ -3,6 +3,7 @@ package checker
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"unsafe"
 )
@@ -260,7 +261,7 @@ func (b *succBatch[S, A]) fill(we *wordEncoder[S, A], l *level[S], lo, hi int, w
 	}
 	b.succ, b.ends, b.acts, b.states = b.succ[:0], b.ends[:0], nil, b.states[:0]
 	if wantLabels {
-		b.labels = append(b.labels[:0:cap(b.labels)], 0)[:0] // not nil
+		b.labels = slices.Grow(b.labels[:0], 64) // empty, and not nil: wanted
 	} else {
 		b.labels = nil
 	}

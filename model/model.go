@@ -430,19 +430,15 @@ func (m *Model) Rules(s *State, a Action, _ *State) []string {
 // made the transition from s by a. It allocates nothing, and serves a
 // count of every transition (verify's coverage).
 func (m *Model) RuleBits(s *State, a Action, _ *State) uint64 {
-	t := transitions.Get().(*Transition)
-	defer transitions.Put(t)
-	t.reset(m.recorder, s)
-	if s.Overflow || !t.apply(a) {
-		return 0
-	}
-	return t.ruleBits()
+	var ids [len(Transition{}.fired)]ruleID
+	return ruleBits(ids[:m.fired(s, a, &ids)])
 }
 
-// ruleBits is RuleBits of the transition t made with the recorder.
-func (t *Transition) ruleBits() uint64 {
+// ruleBits is the set of the rules ids, as RuleBits gives it: of a
+// transition made with the recorder, its fired.
+func ruleBits(ids []ruleID) uint64 {
 	var bits uint64
-	for _, id := range t.fired[:t.nfired] {
+	for _, id := range ids {
 		bits |= 1 << id
 	}
 	return bits

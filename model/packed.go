@@ -311,7 +311,7 @@ func (m *Model) appendNext(w []uint64, succ []uint64, acts []Action, states []St
 			states = append(states, t.s)
 		}
 		if labels != nil {
-			labels = append(labels, t.ruleBits())
+			labels = append(labels, ruleBits(t.fired[:t.nfired]))
 		}
 		return ok
 	})
