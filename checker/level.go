@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"slices"
 	"unsafe"
 )
 
@@ -99,25 +100,69 @@ func (l *level[S]) push(s *S, code []byte, index int32) {
 	if l.enc == nil {
 		l.states = append(l.states, *s)
 	} else {
-		k := l.used - 1
-		if k < 0 || len(l.blocks[k])+len(code) > cap(l.blocks[k]) {
-			if l.sp != nil && int64(l.used+1)*levelBlock+int64(len(l.index))*12 > l.sp.limit {
-				l.spillOut()
-				l.write(code, index)
-				return
-			}
-			k++
-			if k == len(l.blocks) || cap(l.blocks[k]) < len(code) {
-				l.blocks = append(l.blocks, nil)
-				copy(l.blocks[k+1:], l.blocks[k:])
-				l.blocks[k] = make([]byte, 0, max(levelBlock, len(code)))
-			}
-			l.used++
+		if l.sp != nil && !l.fits(len(code)) && int64(l.used+1)*levelBlock+int64(len(l.index))*12 > l.sp.limit {
+			l.spillOut()
+			l.write(code, index)
+			return
 		}
+		k := l.room(len(code))
 		l.blocks[k] = append(l.blocks[k], code...)
 		l.ends = append(l.ends, uint64(k)<<32|uint64(len(l.blocks[k])))
 	}
 	l.index = append(l.index, index)
+}
+
+// fits reports whether an encoding of size bytes fits in the last block
+// in use.
+func (l *level[S]) fits(size int) bool {
+	k := l.used - 1
+	return k >= 0 && len(l.blocks[k])+size <= cap(l.blocks[k])
+}
+
+// room returns the block where the next encoding, of size bytes, goes:
+// the last in use, or the next, made or kept from an earlier level.
+func (l *level[S]) room(size int) int {
+	if l.fits(size) {
+		return l.used - 1
+	}
+	k := l.used
+	if k == len(l.blocks) || cap(l.blocks[k]) < size {
+		l.blocks = append(l.blocks, nil)
+		copy(l.blocks[k+1:], l.blocks[k:])
+		l.blocks[k] = make([]byte, 0, max(levelBlock, size))
+	}
+	l.used++
+	return k
+}
+
+// reserve appends n states numbered first to first+n-1 whose encodings,
+// all width bytes, are yet to be written (through code), and returns the
+// place of the first in the level; or it reports false, having appended
+// nothing, if the level is in a file or would move there.
+func (l *level[S]) reserve(n, width int, first int32) (int, bool) {
+	if l.enc == nil || l.disk != nil {
+		return 0, false
+	}
+	if l.sp != nil && int64(l.used+2+n*width/levelBlock)*levelBlock+int64(len(l.index)+n)*12 > l.sp.limit {
+		return 0, false
+	}
+	at := len(l.index)
+	l.ends = slices.Grow(l.ends, n)
+	l.index = slices.Grow(l.index, n)
+	for n > 0 {
+		k := l.room(width)
+		end := len(l.blocks[k])
+		fit := min(n, (cap(l.blocks[k])-end)/width)
+		l.blocks[k] = l.blocks[k][:end+fit*width]
+		for range fit {
+			end += width
+			l.ends = append(l.ends, uint64(k)<<32|uint64(end))
+			l.index = append(l.index, first)
+			first++
+		}
+		n -= fit
+	}
+	return at, true
 }
 
 // spillOut moves the level to a new file in the spill's directory, and

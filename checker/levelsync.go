@@ -34,9 +34,11 @@ import (
 //  3. Storing. The workers insert the winners of the buckets they took
 //     into the table (a bucket's fingerprints are its own, so no two
 //     workers insert the same one; a compare-and-swap settles two probing
-//     into the same slot at the edge of a bucket); then the exploring
-//     goroutine walks the slices in order and numbers the winners, links
-//     them to their parents and puts them in the next level.
+//     into the same slot at the edge of a bucket) and count the winners
+//     of each slice; then the exploring goroutine gives each slice its
+//     place in the next level, in order, and numbers and links the
+//     winners; and the workers take slices in turn and write the words of
+//     their winners in their places (level.reserve).
 //
 // The states are so numbered, linked and queued in the order of the
 // sequential search, with the same parents: the result is the sequential
@@ -52,6 +54,7 @@ type levelSync[S comparable, A any] struct {
 	decoded []S         // one per worker, as explorer.decoded
 	spans   []syncSpan  // per slice of the round
 	lo, hi  int         // the round: states lo to hi-1 of the level
+	at      int         // the place in the next level of the round's first winner
 	buckets int         // a power of two
 	shift   uint        // 64 - log2(buckets)
 
@@ -104,6 +107,8 @@ type syncSpan struct {
 	worker   int32
 	from, to int32
 	gen      int32
+	won      int32 // of its successors, the winners (phase 3)
+	at       int32 // the place in the next level of its first winner
 }
 
 // syncSlice is how many states a worker takes at a time in phase 1, and
@@ -195,6 +200,7 @@ func (ls *levelSync[S, A]) round() bool {
 	if ls.failures.Load() > 0 || e.store.len()+winners > e.store.max || !ls.makeRoom(winners) {
 		return false
 	}
+	ls.claimed.Store(0)
 	ls.w.run(ls.insert)
 	ls.number()
 	return true
@@ -383,8 +389,9 @@ func (ls *levelSync[S, A]) makeRoom(winners int) bool {
 	return true
 }
 
-// insert is phase 3's first half, for worker i: it puts the winners of
-// the buckets worker i took into the table.
+// insert is phase 3's first part, for worker i: it puts the winners of
+// the buckets worker i took into the table, then takes slices in turn and
+// counts their winners.
 func (ls *levelSync[S, A]) insert(i int) {
 	t := ls.w.e.store.fpt.Load()
 	ar := &ls.arenas[i]
@@ -398,33 +405,90 @@ func (ls *levelSync[S, A]) insert(i int) {
 		}
 		won = won[k:]
 	}
+	for {
+		k := int(ls.claimed.Add(1)) - 1
+		if k >= len(ls.spans) {
+			return
+		}
+		sp := &ls.spans[k]
+		won := 0
+		for _, w := range ls.arenas[sp.worker].win[sp.from:sp.to] {
+			if w {
+				won++
+			}
+		}
+		sp.won = int32(won)
+	}
 }
 
-// number is phase 3's second half: the exploring goroutine numbers the
-// winners in the order of the sequential search and queues them.
+// number is phase 3's second part: the winners are numbered in the order
+// of the sequential search and queued. The exploring goroutine gives
+// each slice its place in the next level, and keeps the fingerprints and
+// parents of a search that rebuilds traces; then the workers take slices
+// in turn and write their winners' words in their places (place). If the
+// next level is in a file, or would move there, the exploring goroutine
+// queues them itself.
 func (ls *levelSync[S, A]) number() {
 	e := ls.w.e
 	st := e.store
 	t := st.fpt.Load()
-	for _, sp := range ls.spans {
-		ar := &ls.arenas[sp.worker]
+	won := 0
+	for k := range ls.spans {
+		sp := &ls.spans[k]
 		e.generated += int(sp.gen)
-		for x := uint32(sp.from); x < uint32(sp.to); x++ {
-			if !ar.win[x] {
-				continue
+		sp.at = int32(won)
+		won += int(sp.won)
+	}
+	first := int32(t.n)
+	at, reserved := e.next.reserve(won, 8*e.words.words, first)
+	if !st.untraced || !reserved {
+		num := first
+		for _, sp := range ls.spans {
+			ar := &ls.arenas[sp.worker]
+			for x := uint32(sp.from); x < uint32(sp.to); x++ {
+				if !ar.win[x] {
+					continue
+				}
+				st.numbered(ar.hashes[x])
+				e.parents.add(e.cur.indexAt(int(ar.pos[x])))
+				if !reserved {
+					e.code = appendWords(e.code[:0], ls.words(ar, x))
+					e.next.push(nil, e.code, num)
+				}
+				num++
 			}
-			num := int32(t.n)
-			t.n++
-			st.numbered(ar.hashes[x])
-			e.parents.add(e.cur.indexAt(int(ar.pos[x])))
-			e.code = appendWords(e.code[:0], ls.words(ar, x))
-			e.next.push(nil, e.code, num)
 		}
+	}
+	t.n += won
+	if reserved {
+		ls.at = at
+		ls.claimed.Store(0)
+		ls.w.run(ls.place)
 	}
 	e.expansions += ls.hi - ls.lo
 	e.pos = ls.hi
 	if e.next.len() > 0 && e.cur.depth+1 > e.depth {
 		e.depth = e.cur.depth + 1
+	}
+}
+
+// place is the workers' part of number, for worker i.
+func (ls *levelSync[S, A]) place(int) {
+	e := ls.w.e
+	for {
+		k := int(ls.claimed.Add(1)) - 1
+		if k >= len(ls.spans) {
+			return
+		}
+		sp := &ls.spans[k]
+		ar := &ls.arenas[sp.worker]
+		j := ls.at + int(sp.at)
+		for x := uint32(sp.from); x < uint32(sp.to); x++ {
+			if ar.win[x] {
+				putWords(e.next.code(j), ls.words(ar, x))
+				j++
+			}
+		}
 	}
 }
 

@@ -108,6 +108,18 @@ func appendWords(b []byte, w []uint64) []byte {
 	return b
 }
 
+// putWords writes the words of w into b, in little-endian order.
+func putWords(b []byte, w []uint64) {
+	_ = b[8*len(w)-1]
+	if littleEndian {
+		copy(b, wordBytes(w))
+		return
+	}
+	for k, x := range w {
+		binary.LittleEndian.PutUint64(b[8*k:], x)
+	}
+}
+
 // readWords reads len(w) words from b into w and returns w.
 func readWords(w []uint64, b []byte) []uint64 {
 	_ = b[8*len(w)-1]
