@@ -143,7 +143,11 @@ func (l *level[S]) reserve(n, width int, first int32) (int, bool) {
 	if l.enc == nil || l.disk != nil {
 		return 0, false
 	}
-	if l.sp != nil && int64(l.used+2+n*width/levelBlock)*levelBlock+int64(len(l.index)+n)*12 > l.sp.limit {
+	// The blocks push would open for them, at most: one a perBlock
+	// states. Where push would pass the limit opening the last of them,
+	// it would move the level to its file.
+	perBlock := max(levelBlock, width) / width
+	if l.sp != nil && int64(l.used+(n+perBlock-1)/perBlock)*levelBlock+int64(len(l.index)+n)*12 > l.sp.limit {
 		return 0, false
 	}
 	at := len(l.index)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
 )
 
 // bytesCode encodes a state as itself: a string of bytes.
@@ -105,4 +106,69 @@ func TestLevelReserveRefusedWhenSpilling(t *testing.T) {
 	require.False(t, ok, "in a file")
 	require.Equal(t, 7*half, l.len())
 	l.reset(2)
+}
+
+// A level reserves states only where pushing them one at a time would
+// not move it to its file: for any width, any states pushed before, any
+// number reserved and any limit.
+func TestLevelReservesOnlyWherePushWouldNotSpill(t *testing.T) {
+	dir := t.TempDir()
+	rapid.Check(t, func(t *rapid.T) {
+		width := rapid.SampledFrom([]int{8, 24, 408, levelBlock/3 + 8, levelBlock/2 + 8, levelBlock + 8}).Draw(t, "width")
+		// States pushed before: often just enough to fill the last block
+		// in use, or one more or less.
+		perBlock := max(levelBlock, width) / width
+		before := max(0, rapid.IntRange(0, 3).Draw(t, "blocks")*perBlock+rapid.IntRange(-1, 1).Draw(t, "more"))
+		if rapid.Bool().Draw(t, "anywhere") {
+			before = rapid.IntRange(0, 3*perBlock+2).Draw(t, "before")
+		}
+		n := rapid.IntRange(1, 8*levelBlock/width+2).Draw(t, "n")
+		// The limit: anywhere, or near what the level needs in memory
+		// once all are pushed, where a loose bound lets reserve say yes
+		// wrongly.
+		limit := int64((before+n+perBlock-1)/perBlock)*levelBlock + int64(before+n)*12 +
+			int64(rapid.IntRange(-2*levelBlock, levelBlock/2).Draw(t, "near"))
+		if rapid.Bool().Draw(t, "any limit") {
+			limit = int64(rapid.IntRange(levelBlock, 12*levelBlock).Draw(t, "limit"))
+		}
+		enc := newWordEncoder(packedToy{}, new(atomic.Bool))
+		code := make([]byte, width)
+		reserving, pushing := newLevel[int](enc, 1), newLevel[int](enc, 1)
+		for _, l := range []*level[int]{reserving, pushing} {
+			l.sp = &spill{dir: dir, limit: limit, width: width}
+			for i := range before {
+				l.push(nil, code, int32(i))
+			}
+		}
+		spilled := reserving.disk != nil
+		at, ok := reserving.reserve(n, width, int32(before))
+		for i := range n {
+			pushing.push(nil, code, int32(before+i))
+		}
+		if ok {
+			require.False(t, spilled)
+			require.Equal(t, before, at)
+			require.Nil(t, pushing.disk, "reserved where pushing spills")
+			require.Equal(t, before+n, reserving.len())
+		} else {
+			require.Equal(t, before, reserving.len(), "refused, and appended nothing")
+		}
+		reserving.reset(2)
+		pushing.reset(2)
+	})
+}
+
+// putWords writes the words as appendWords appends them, on either
+// order of a machine's bytes.
+func TestPutWordsAsAppendWords(t *testing.T) {
+	w := []uint64{0x0102030405060708, 0, ^uint64(0), 42}
+	for _, little := range []bool{true, false} {
+		saved := littleEndian
+		littleEndian = little
+		b := make([]byte, 8*len(w))
+		putWords(b, w)
+		require.Equal(t, appendWords(nil, w), b)
+		require.Equal(t, []byte{8, 7, 6, 5, 4, 3, 2, 1}, b[:8])
+		littleEndian = saved
+	}
 }

@@ -460,7 +460,7 @@ func (ls *levelSync[S, A]) number() {
 		}
 	}
 	t.n += won
-	if reserved {
+	if reserved && won > 0 {
 		ls.at = at
 		ls.claimed.Store(0)
 		ls.w.run(ls.place)
