@@ -271,6 +271,8 @@ func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opt
 	if opts.Strategy == BFS {
 		e.cur, e.next = newLevel(enc, 0), newLevel(enc, 1)
 		if words != nil {
+			e.cur.fixedWidth(8 * words.words)
+			e.next.fixedWidth(8 * words.words)
 			e.spillFrontier()
 		}
 	}

@@ -27,6 +27,16 @@ type level[S any] struct {
 	ends   []uint64 // block<<32 | end of the i-th encoding in its block
 	index  []int32
 
+	// width, if not 0, is the size of every encoding (a Packer's words),
+	// and the states are numbered first, first+1, ... in the order they
+	// are pushed, as a search with a Packer stores them: the level keeps
+	// n, and no ends nor index, which width and first give. A block
+	// then holds perBlock encodings.
+	width    int
+	perBlock int
+	first    int32
+	n        int
+
 	// sp, if not nil, lets the level move to a file when it passes its
 	// share of the memory; disk is the level moved there.
 	sp   *spill
@@ -73,6 +83,23 @@ const (
 	releaseEvery = 64 << 20
 )
 
+// fixedWidth makes the level keep encodings of width bytes, numbered one
+// after another (see level.width). Only an empty level may be made so.
+func (l *level[S]) fixedWidth(width int) {
+	if l.len() > 0 {
+		panic("checker: fixedWidth on a level in use")
+	}
+	l.width, l.perBlock = width, max(levelBlock, width)/width
+}
+
+// entryBytes is the memory of a state's ends and index entries.
+func (l *level[S]) entryBytes() int64 {
+	if l.width > 0 {
+		return 0
+	}
+	return 12
+}
+
 // reset empties the level, keeping its memory, for the states of depth.
 func (l *level[S]) reset(depth int32) {
 	l.close()
@@ -80,13 +107,16 @@ func (l *level[S]) reset(depth int32) {
 	for k := range l.blocks[:l.used] {
 		l.blocks[k] = l.blocks[k][:0]
 	}
-	l.states, l.used, l.ends, l.index = l.states[:0], 0, l.ends[:0], l.index[:0]
+	l.states, l.used, l.ends, l.index, l.n = l.states[:0], 0, l.ends[:0], l.index[:0], 0
 	l.depth = depth
 }
 
 func (l *level[S]) len() int {
 	if l.disk != nil {
 		return l.disk.n
+	}
+	if l.width > 0 {
+		return l.n
 	}
 	return len(l.index)
 }
@@ -100,16 +130,36 @@ func (l *level[S]) push(s *S, code []byte, index int32) {
 	if l.enc == nil {
 		l.states = append(l.states, *s)
 	} else {
-		if l.sp != nil && !l.fits(len(code)) && int64(l.used+1)*levelBlock+int64(len(l.index))*12 > l.sp.limit {
+		if l.sp != nil && !l.fits(len(code)) && int64(l.used+1)*levelBlock+int64(l.len())*l.entryBytes() > l.sp.limit {
 			l.spillOut()
 			l.write(code, index)
 			return
 		}
+		if l.width > 0 {
+			l.numberNext(index, len(code))
+		}
 		k := l.room(len(code))
 		l.blocks[k] = append(l.blocks[k], code...)
+		if l.width > 0 {
+			return
+		}
 		l.ends = append(l.ends, uint64(k)<<32|uint64(len(l.blocks[k])))
 	}
 	l.index = append(l.index, index)
+}
+
+// numberNext counts, in a level of fixed width, a state pushed, number
+// index, of size bytes.
+func (l *level[S]) numberNext(index int32, size int) {
+	if size != l.width {
+		panic("checker: an encoding of another width in a level of fixed width")
+	}
+	if l.n == 0 {
+		l.first = index
+	} else if index != l.first+int32(l.n) {
+		panic("checker: a level's states are not numbered one after another")
+	}
+	l.n++
 }
 
 // fits reports whether an encoding of size bytes fits in the last block
@@ -147,24 +197,34 @@ func (l *level[S]) reserve(n, width int, first int32) (int, bool) {
 	// states. Where push would pass the limit opening the last of them,
 	// it would move the level to its file.
 	perBlock := max(levelBlock, width) / width
-	if l.sp != nil && int64(l.used+(n+perBlock-1)/perBlock)*levelBlock+int64(len(l.index)+n)*12 > l.sp.limit {
+	if l.sp != nil && int64(l.used+(n+perBlock-1)/perBlock)*levelBlock+int64(l.len()+n)*l.entryBytes() > l.sp.limit {
 		return 0, false
 	}
-	at := len(l.index)
-	l.ends = slices.Grow(l.ends, n)
-	l.index = slices.Grow(l.index, n)
+	at := l.len()
+	if l.width > 0 {
+		if n > 0 {
+			l.numberNext(first, width)
+			l.n += n - 1
+		}
+	} else {
+		l.ends = slices.Grow(l.ends, n)
+		l.index = slices.Grow(l.index, n)
+	}
 	for n > 0 {
 		k := l.room(width)
 		end := len(l.blocks[k])
 		fit := min(n, (cap(l.blocks[k])-end)/width)
 		l.blocks[k] = l.blocks[k][:end+fit*width]
+		n -= fit
+		if l.width > 0 {
+			continue
+		}
 		for range fit {
 			end += width
 			l.ends = append(l.ends, uint64(k)<<32|uint64(end))
 			l.index = append(l.index, first)
 			first++
 		}
-		n -= fit
 	}
 	return at, true
 }
@@ -172,7 +232,7 @@ func (l *level[S]) reserve(n, width int, first int32) (int, bool) {
 // spillOut moves the level to a new file in the spill's directory, and
 // lets its blocks go.
 func (l *level[S]) spillOut() {
-	d := &spilled{}
+	d := &spilled{first: l.first}
 	if len(l.index) > 0 {
 		d.first = l.index[0]
 	}
@@ -196,7 +256,7 @@ func (l *level[S]) spillOut() {
 		}
 		l.sp.written += int64(len(b))
 	}
-	d.n = len(l.index)
+	d.n = l.len()
 	l.disk = d
 	l.blocks, l.used, l.ends, l.index = nil, 0, nil, nil
 }
@@ -281,7 +341,7 @@ func (l *level[S]) at(i int) entry[S] {
 	if l.disk != nil {
 		return entry[S]{index: l.indexAt(i), depth: l.depth, state: l.enc.DecodeState(l.code(i))}
 	}
-	x := entry[S]{index: l.index[i], depth: l.depth}
+	x := entry[S]{index: l.indexAt(i), depth: l.depth}
 	if l.enc == nil {
 		x.state = l.states[i]
 	} else {
@@ -296,6 +356,10 @@ func (l *level[S]) code(i int) []byte {
 		w := l.sp.width
 		return l.disk.data[i*w : (i+1)*w]
 	}
+	if w := l.width; w > 0 {
+		k := i % l.perBlock
+		return l.blocks[i/l.perBlock][k*w : (k+1)*w]
+	}
 	k, end := l.ends[i]>>32, uint32(l.ends[i])
 	start := uint32(0)
 	if i > 0 && l.ends[i-1]>>32 == k {
@@ -308,6 +372,9 @@ func (l *level[S]) code(i int) []byte {
 func (l *level[S]) indexAt(i int) int32 {
 	if l.disk != nil {
 		return l.disk.first + int32(i)
+	}
+	if l.width > 0 {
+		return l.first + int32(i)
 	}
 	return l.index[i]
 }

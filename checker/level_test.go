@@ -50,40 +50,68 @@ func TestLevelKeepsEncodings(t *testing.T) {
 // States reserved in a level (levelsync.go's numbering) take their
 // places among those pushed before and after, across blocks, with their
 // numbers, once their encodings are written through code; and again
-// after a reset that reuses the blocks.
+// after a reset that reuses the blocks. In a level of any width, and in
+// one of fixed width, where they are all 24 bytes and numbered from 7.
 func TestLevelReserves(t *testing.T) {
-	l := newLevel[string](bytesCode{}, 1)
-	for round := range 2 {
-		l.reset(int32(round + 1))
-		var want []string
-		num := int32(0)
-		push := func(s string) {
-			want = append(want, s)
-			l.push(&s, []byte(s), num)
-			num++
+	for _, fixed := range []bool{false, true} {
+		l := newLevel[string](bytesCode{}, 1)
+		if fixed {
+			l.fixedWidth(24)
 		}
-		for i := range 1000 {
-			push(strings.Repeat("p", i%50))
-		}
-		for _, n := range []int{0, 1, 3 * levelBlock / 24, 5} {
-			at, ok := l.reserve(n, 24, num)
-			require.True(t, ok)
-			require.Equal(t, len(want), at)
-			for j := range n {
-				s := fmt.Sprintf("%08d/%06d/r%d/%05d", j, n, round, j%99999)[:24]
+		for round := range 3 {
+			l.reset(int32(round + 1))
+			var want []string
+			num := int32(7)
+			push := func(s string) {
+				if fixed {
+					s = fmt.Sprintf("%-24s", s)[:24]
+				}
 				want = append(want, s)
-				copy(l.code(at+j), s)
+				l.push(&s, []byte(s), num)
+				num++
 			}
-			num += int32(n)
-			push("after")
-		}
-		require.Equal(t, len(want), l.len())
-		for i, s := range want {
-			x := l.at(i)
-			require.Equal(t, s, x.state, "round %d, entry %d", round, i)
-			require.Equal(t, int32(i), x.index)
+			for i := range 1000 * round {
+				push(strings.Repeat("p", i%50))
+			}
+			for _, n := range []int{0, 1, 3 * levelBlock / 24, 5} {
+				at, ok := l.reserve(n, 24, num)
+				require.True(t, ok)
+				require.Equal(t, len(want), at)
+				for j := range n {
+					s := fmt.Sprintf("%08d/%06d/r%d/%05d", j, n, round, j%99999)[:24]
+					want = append(want, s)
+					copy(l.code(at+j), s)
+				}
+				num += int32(n)
+				push("after")
+			}
+			require.Equal(t, len(want), l.len())
+			for i, s := range want {
+				x := l.at(i)
+				require.Equal(t, s, x.state, "fixed %v, round %d, entry %d", fixed, round, i)
+				require.Equal(t, int32(7+i), x.index)
+			}
+			if fixed {
+				require.Empty(t, l.ends, "a level of fixed width keeps no ends")
+				require.Empty(t, l.index, "nor numbers")
+			}
 		}
 	}
+}
+
+// A level of fixed width refuses an encoding of another width, and a
+// state numbered out of turn.
+func TestLevelOfFixedWidthRefusesOthers(t *testing.T) {
+	l := newLevel[string](bytesCode{}, 1)
+	l.fixedWidth(4)
+	l.push(nil, []byte("abcd"), 10)
+	require.Panics(t, func() { l.push(nil, []byte("abcde"), 11) })
+	require.Panics(t, func() { l.push(nil, []byte("abcd"), 12) })
+	require.Panics(t, func() { l.reserve(2, 4, 13) })
+	require.Panics(t, func() { l.fixedWidth(8) })
+	l.push(nil, []byte("efgh"), 11)
+	require.Equal(t, "efgh", l.at(1).state)
+	require.Equal(t, int32(11), l.at(1).index)
 }
 
 // A level refuses to reserve states when it is in a file, or when they
@@ -134,7 +162,11 @@ func TestLevelReservesOnlyWherePushWouldNotSpill(t *testing.T) {
 		enc := newWordEncoder(packedToy{}, new(atomic.Bool))
 		code := make([]byte, width)
 		reserving, pushing := newLevel[int](enc, 1), newLevel[int](enc, 1)
+		fixed := rapid.Bool().Draw(t, "fixed")
 		for _, l := range []*level[int]{reserving, pushing} {
+			if fixed {
+				l.fixedWidth(width)
+			}
 			l.sp = &spill{dir: dir, limit: limit, width: width}
 			for i := range before {
 				l.push(nil, code, int32(i))

@@ -50,38 +50,44 @@ func TestSpilledFrontierAgrees(t *testing.T) {
 }
 
 // A level moves to disk when it passes half of FrontierMemory, keeps
-// its states and their numbers, and counts what it wrote.
+// its states and their numbers, and counts what it wrote; a level of
+// fixed width too.
 func TestLevelSpills(t *testing.T) {
-	sp := &spill{dir: t.TempDir(), limit: 3 * levelBlock, width: 16}
-	l := newLevel[int](newWordEncoder(packedToy{}, new(atomic.Bool)), 1)
-	l.sp = sp
-	const n = 20000 // 320,000 bytes: five blocks
-	for i := range n {
-		code := appendWords(nil, []uint64{uint64(i), ^uint64(i)})
-		l.push(nil, code, int32(7+i))
-		if i < 2*levelBlock/16 {
-			require.Nil(t, l.disk, "state %d", i)
+	for _, fixed := range []bool{false, true} {
+		sp := &spill{dir: t.TempDir(), limit: 3 * levelBlock, width: 16}
+		l := newLevel[int](newWordEncoder(packedToy{}, new(atomic.Bool)), 1)
+		if fixed {
+			l.fixedWidth(16)
 		}
+		l.sp = sp
+		const n = 20000 // 320,000 bytes: five blocks
+		for i := range n {
+			code := appendWords(nil, []uint64{uint64(i), ^uint64(i)})
+			l.push(nil, code, int32(7+i))
+			if i < 2*levelBlock/16 {
+				require.Nil(t, l.disk, "state %d", i)
+			}
+		}
+		require.NotNil(t, l.disk)
+		require.NoError(t, l.seal())
+		require.Equal(t, n, l.len())
+		require.Equal(t, int64(16*n), sp.written)
+		for i := range n {
+			x := l.at(i)
+			require.Equal(t, i, x.state)
+			require.Equal(t, int32(7+i), x.index)
+		}
+		name := l.disk.file.Name()
+		if removeWhileOpen {
+			left, err := os.ReadDir(sp.dir)
+			require.NoError(t, err)
+			require.Empty(t, left, "the level's file, while it is open")
+		}
+		l.reset(2)
+		require.Zero(t, l.len())
+		_, err := os.Stat(name)
+		require.True(t, os.IsNotExist(err), "the level's file is removed")
 	}
-	require.NotNil(t, l.disk)
-	require.NoError(t, l.seal())
-	require.Equal(t, n, l.len())
-	require.Equal(t, int64(16*n), sp.written)
-	for i := range n {
-		x := l.at(i)
-		require.Equal(t, i, x.state)
-		require.Equal(t, int32(7+i), x.index)
-	}
-	name := l.disk.file.Name()
-	if removeWhileOpen {
-		left, err := os.ReadDir(sp.dir)
-		require.NoError(t, err)
-		require.Empty(t, left, "the level's file, while it is open")
-	}
-	l.reset(2)
-	require.Zero(t, l.len())
-	_, err := os.Stat(name)
-	require.True(t, os.IsNotExist(err), "the level's file is removed")
 }
 
 // A table sized in advance is held to MaxMemory: a search whose table
