@@ -98,33 +98,35 @@ func (m *Model) appendNext(whole []uint64, at int, succ []uint64, acts []Action,
 	// order: by class, then in order within a class. Next takes the
 	// classes in turn, each first for A, then for B: a merge of the two
 	// ranges by class, A first on a tie.
-	type side struct {
-		arcs        []packedArc // the range
-		q, o        uint64      // its queue and the other's
-		oLen        int         // the other's queue's length
-		ownAt, toAt int         // the words of its queue and the other's
-	}
 	rA, rB := &table[A].at[guardKey(f, w[A])], &table[B].at[guardKey(f>>peerBits, w[B])]
-	sides := [numPeers]side{
-		{arcs: table[A].arcs[rA.lo[0]:rA.hi[numClasses-1]], q: w[A], o: w[B], oLen: (Queue{w[B]}).Len(), ownAt: at + int(A), toAt: at + int(B)},
-		{arcs: table[B].arcs[rB.lo[0]:rB.hi[numClasses-1]], q: w[B], o: w[A], oLen: (Queue{w[A]}).Len(), ownAt: at + int(B), toAt: at + int(A)},
-	}
-	as, bs := sides[A].arcs, sides[B].arcs
+	as := table[A].arcs[rA.lo[0]:rA.hi[numClasses-1]]
+	bs := table[B].arcs[rB.lo[0]:rB.hi[numClasses-1]]
+	qA, qB := w[A], w[B]
+	lenA, lenB := (Queue{qA}).Len(), (Queue{qB}).Len()
 	for len(as) > 0 || len(bs) > 0 {
-		var sd *side
-		var a *packedArc
+		// The arc, its peer's queue (q) and word (ownAt), and the
+		// other's queue (o), length and word.
+		var (
+			a           *packedArc
+			q, o        uint64
+			oLen        int
+			ownAt, toAt = at + int(A), at + int(B)
+		)
 		if len(bs) == 0 || len(as) > 0 && as[0].class <= bs[0].class {
-			sd, a, as = &sides[A], &as[0], as[1:]
+			a, as = &as[0], as[1:]
+			q, o, oLen = qA, qB, lenB
 		} else {
-			sd, a, bs = &sides[B], &bs[0], bs[1:]
+			a, bs = &bs[0], bs[1:]
+			q, o, oLen = qB, qA, lenA
+			ownAt, toAt = toAt, ownAt
 		}
-		own, other, g := sd.q>>a.rcvShift, sd.o, f&a.clear|a.set
+		own, other, g := q>>a.rcvShift, o, f&a.clear|a.set
 		if a.act.Snd != NoMessage {
-			if n := sd.oLen; n < QueueCap {
-				if noRepeats && !repeated && n > 0 && (Queue{sd.o}).At(n-1) == a.act.Snd {
+			if n := oLen; n < QueueCap {
+				if noRepeats && !repeated && n > 0 && (Queue{o}).At(n-1) == a.act.Snd {
 					continue // the constraint: two equal messages adjacent
 				}
-				other = sd.o | uint64(a.act.Snd)<<(msgBits*n)
+				other = o | uint64(a.act.Snd)<<(msgBits*n)
 			} else {
 				g |= 1 << overflowBit // the spec's queue would grow past what State holds
 			}
@@ -134,7 +136,7 @@ func (m *Model) appendNext(whole []uint64, at int, succ []uint64, acts []Action,
 		}
 		next := succ[j : j+n : j+n]
 		copy(next, whole)
-		next[sd.ownAt], next[sd.toAt], next[at+2] = own, other, g
+		next[ownAt], next[toAt], next[at+2] = own, other, g
 		j += n
 		if wantActs {
 			acts[ja] = a.act
