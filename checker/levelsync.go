@@ -165,6 +165,12 @@ func (w *workers[S, A]) run(f func(i int)) {
 func (ls *levelSync[S, A]) expand() {
 	e := ls.w.e
 	for !e.done && e.pos < e.cur.len() {
+		// A level may be one short round: the clock, the context and the
+		// memory are looked at before each (interrupted), not only after
+		// sixteen slices of worker 0's.
+		if e.interrupted() {
+			return
+		}
 		ls.lo, ls.hi = e.pos, min(e.pos+syncRound*ls.w.n, e.cur.len())
 		if !ls.round() && !e.done {
 			e.expandPackedLevel(ls.hi)

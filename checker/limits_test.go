@@ -238,3 +238,19 @@ func TestDropGraphOverLimitWithWorkers(t *testing.T) {
 		require.Equal(t, 900, res.Stats.Distinct, "the search went on to the end")
 	}
 }
+
+// A search of many narrow levels stops at its Timeout with two workers
+// too, where each level is one short round of the level-synchronous
+// expansion (levelsync.go): the round looks at the clock before it
+// starts, not only after a worker's sixteenth slice.
+func TestNarrowLevelsStopAtTimeout(t *testing.T) {
+	var appended atomic.Int64
+	chain := packedToy{counter(1 << 18), &appended} // 2^18 levels of one state
+	for _, workers := range []int{1, 2} {
+		start := time.Now()
+		res := explore(t, chain, Options[int, string]{Store: FingerprintStore, Workers: workers, Timeout: 50 * time.Millisecond})
+		require.Equal(t, StopTimeout, res.StopReason, "workers %d", workers)
+		require.Less(t, time.Since(start), 10*time.Second, "workers %d", workers)
+	}
+	require.Positive(t, appended.Load())
+}
