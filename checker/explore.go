@@ -233,6 +233,7 @@ type explorer[S comparable, A any] struct {
 	workers                       *workers[S, A]
 	spill                         *spill // nil if the frontier stays in memory
 	peakBytes                     int64  // the most the search held at once, as far as seen
+	returned                      int64  // the memory let go when returnFreed last gave memory back
 }
 
 func newExplorer[S comparable, A any](ctx context.Context, sys System[S, A], opts *Options[S, A], start time.Time) *explorer[S, A] {
@@ -750,6 +751,7 @@ func (e *explorer[S, A]) interrupted() bool {
 		e.halt(StopMaxMemory)
 		return true
 	}
+	e.returnFreed()
 	return false
 }
 

@@ -61,6 +61,7 @@ type spill struct {
 	limit   int64
 	width   int
 	written int64 // bytes, by every level of the search
+	freed   int64 // bytes of the blocks of levels moved to files
 }
 
 // A spilled level is a level in a file: written while the level is
@@ -255,6 +256,9 @@ func (l *level[S]) spillOut() {
 			_, d.err = d.w.Write(b)
 		}
 		l.sp.written += int64(len(b))
+	}
+	for _, b := range l.blocks {
+		l.sp.freed += int64(cap(b))
 	}
 	d.n = l.len()
 	l.disk = d

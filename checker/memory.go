@@ -120,6 +120,32 @@ func (e *explorer[S, A]) graphGrowthExceedsMemory() bool {
 	return e.overMemory(more)
 }
 
+// returnFreedAt is how much memory the search must have let go (a table
+// it grew out of, the blocks of a level moved to its file) before it
+// asks the Go runtime to give the free memory back to the system: a
+// variable, so that tests can make it small.
+var returnFreedAt int64 = 64 << 20
+
+// freeOSMemory is debug.FreeOSMemory, which tests replace to count calls.
+var freeOSMemory = debug.FreeOSMemory
+
+// returnFreed gives the free memory of the Go runtime back to the system
+// once the search has let go of returnFreedAt bytes since it last did.
+// Else the process keeps them resident until the runtime's background
+// scavenger, paced to a small share of a CPU, returns them: seconds to
+// minutes after a table of gigabytes grew, when the resident memory
+// would be half as much again as what the search holds (Stats.SearchBytes).
+func (e *explorer[S, A]) returnFreed() {
+	freed := e.store.freed
+	if e.spill != nil {
+		freed += e.spill.freed
+	}
+	if freed-e.returned >= returnFreedAt {
+		e.returned = freed
+		freeOSMemory()
+	}
+}
+
 // notePeak records what the search holds if it allocates more bytes
 // now, while it still holds what they replace.
 func (e *explorer[S, A]) notePeak(more int64) {

@@ -156,3 +156,49 @@ func TestTraceLinksOnlyWhenNeeded(t *testing.T) {
 		}
 	}
 }
+
+// The memory a search lets go — the tables it grew out of, the blocks of
+// levels moved to their files — is given back to the system once there
+// is returnFreedAt of it, with every store and on every path, and not
+// before.
+func TestLetGoMemoryGivenBack(t *testing.T) {
+	saved, savedAt := freeOSMemory, returnFreedAt
+	defer func() { freeOSMemory, returnFreedAt = saved, savedAt }()
+	calls := 0
+	freeOSMemory = func() { calls++ }
+	var packs atomic.Int64
+	grid := packedToy{gridToy(300, false), &packs}
+	// A binary tree of 2^17-1 states: levels of up to 65,536, whose
+	// blocks a small frontier budget lets go when they move to files.
+	tree := packedToy{toy[int]{init: []int{0}, next: func(x int) []move[int] {
+		if x >= 1<<16-1 {
+			return nil
+		}
+		return []move[int]{{"left", 2*x + 1}, {"right", 2*x + 2}}
+	}}, &packs}
+	for _, c := range []struct {
+		name string
+		sys  System[int, string]
+		opts Options[int, string]
+	}{
+		{"exact", counter(100000), Options[int, string]{}},
+		{"fingerprint", counter(100000), Options[int, string]{Store: FingerprintStore}},
+		{"packed, two workers", grid, Options[int, string]{Store: FingerprintStore, Workers: 2}},
+		{"spilled", tree, Options[int, string]{ExpectedStates: 1 << 17, Store: FingerprintStore, FrontierMemory: 8 * levelBlock, SpillDir: t.TempDir()}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			calls = 0
+			returnFreedAt = 1 << 40
+			want := explore(t, c.sys, c.opts)
+			require.Zero(t, calls)
+			returnFreedAt = 1 << 12
+			got := explore(t, c.sys, c.opts)
+			require.Positive(t, calls)
+			require.Equal(t, want.Stats.Distinct, got.Stats.Distinct)
+			if c.opts.FrontierMemory > 0 {
+				require.Positive(t, got.Stats.SpilledBytes)
+			}
+		})
+	}
+	require.Positive(t, packs.Load())
+}

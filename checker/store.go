@@ -50,6 +50,8 @@ type store[S comparable] struct {
 	untraced bool
 	touched  uint64 // see touch
 	fps      chunked[uint64]
+	// freed is the memory of the tables the store let go as it grew.
+	freed int64
 }
 
 // newStore returns an empty store of the given kind that holds at most max
@@ -161,6 +163,7 @@ func (st *store[S]) growFP() *fpTable {
 		g = newFPTable(0, !st.anonymous)
 	} else {
 		g = t.grown()
+		st.freed += t.bytes()
 	}
 	st.fpt.Store(&g)
 	return &g
@@ -268,6 +271,7 @@ func (st *store[S]) presizeBytes(n int) int64 {
 func (st *store[S]) grow() {
 	old := st.tab
 	st.tab = newTable(old.grownSize())
+	st.freed += int64(old.size * slotSize)
 	for n := range old.n {
 		st.tab.insertNew(st.hashOf(n), uint32(n))
 	}
