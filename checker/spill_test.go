@@ -168,14 +168,9 @@ func TestLetGoMemoryGivenBack(t *testing.T) {
 	freeOSMemory = func() { calls++ }
 	var packs atomic.Int64
 	grid := packedToy{gridToy(300, false), &packs}
-	// A binary tree of 2^17-1 states: levels of up to 65,536, whose
-	// blocks a small frontier budget lets go when they move to files.
-	tree := packedToy{toy[int]{init: []int{0}, next: func(x int) []move[int] {
-		if x >= 1<<16-1 {
-			return nil
-		}
-		return []move[int]{{"left", 2*x + 1}, {"right", 2*x + 2}}
-	}}, &packs}
+	// Levels of up to 65,536 states, whose blocks a small frontier
+	// budget lets go when they move to files.
+	tree := packedToy{binaryTree(17), &packs}
 	for _, c := range []struct {
 		name string
 		sys  System[int, string]
@@ -199,6 +194,47 @@ func TestLetGoMemoryGivenBack(t *testing.T) {
 				require.Positive(t, got.Stats.SpilledBytes)
 			}
 		})
+	}
+	require.Positive(t, packs.Load())
+}
+
+// binaryTree is the binary tree of 2^depth-1 states, numbered in
+// breadth-first order: its levels double.
+func binaryTree(depth int) toy[int] {
+	return toy[int]{init: []int{0}, next: func(x int) []move[int] {
+		if x >= 1<<(depth-1)-1 {
+			return nil
+		}
+		return []move[int]{{"left", 2*x + 1}, {"right", 2*x + 2}}
+	}}
+}
+
+// A level the level-synchronous rounds fill partly in memory, by
+// reserved places (levelsync.go's numbering), and partly in its file,
+// once a round's reservation would pass the budget, gives the result of
+// one worker: the figures and the trace to a state of the last level.
+func TestReservedLevelSpillsMidway(t *testing.T) {
+	s := syncRound
+	syncRound = 256
+	defer func() { syncRound = s }()
+	var packs atomic.Int64
+	tree := packedToy{binaryTree(17), &packs}
+	opts := Options[int, string]{Store: FingerprintStore, Invariants: []Invariant[int]{
+		{Name: "not-far-leaf", Holds: func(x *int) bool { return *x != 1<<17-2 }},
+	}}
+	want := explore(t, tree, opts)
+	require.Equal(t, Violated, want.Verdict)
+	for _, workers := range []int{2, 3} {
+		for _, blocks := range []int64{3, 5} {
+			o := opts
+			o.Workers, o.FrontierMemory, o.SpillDir = workers, blocks*levelBlock, t.TempDir()
+			got := explore(t, tree, o)
+			require.Positive(t, got.Stats.SpilledBytes, "workers %d, %d blocks", workers, blocks)
+			require.Equal(t, want.Violations, got.Violations, "workers %d, %d blocks", workers, blocks)
+			require.Equal(t, want.Stats.Distinct, got.Stats.Distinct)
+			require.Equal(t, want.Stats.Generated, got.Stats.Generated)
+			require.Equal(t, want.Stats.Depth, got.Stats.Depth)
+		}
 	}
 	require.Positive(t, packs.Load())
 }
