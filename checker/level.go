@@ -233,9 +233,9 @@ func (l *level[S]) reserve(n, width int, first int32) (int, bool) {
 // spillOut moves the level to a new file in the spill's directory, and
 // lets its blocks go.
 func (l *level[S]) spillOut() {
-	d := &spilled{first: l.first}
-	if len(l.index) > 0 {
-		d.first = l.index[0]
+	d := &spilled{}
+	if l.len() > 0 { // else write numbers the first state it writes
+		d.first = l.indexAt(0)
 	}
 	d.file, d.err = os.CreateTemp(l.sp.dir, "tcpcheck-level-*")
 	if d.err == nil {
