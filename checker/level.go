@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"os"
-	"slices"
 	"unsafe"
 )
 
@@ -186,46 +185,32 @@ func (l *level[S]) room(size int) int {
 	return k
 }
 
-// reserve appends n states numbered first to first+n-1 whose encodings,
-// all width bytes, are yet to be written (through code), and returns the
-// place of the first in the level; or it reports false, having appended
-// nothing, if the level is in a file or would move there.
-func (l *level[S]) reserve(n, width int, first int32) (int, bool) {
-	if l.enc == nil || l.disk != nil {
+// reserve appends, to a level of fixed width, n states numbered first to
+// first+n-1 whose encodings are yet to be written (through code), and
+// returns the place of the first in the level; or it reports false,
+// having appended nothing, if the level is of any width, in a file, or
+// would move there.
+func (l *level[S]) reserve(n int, first int32) (int, bool) {
+	if l.width == 0 || l.disk != nil {
 		return 0, false
 	}
 	// The blocks push would open for them, at most: one a perBlock
 	// states. Where push would pass the limit opening the last of them,
 	// it would move the level to its file.
-	perBlock := max(levelBlock, width) / width
-	if l.sp != nil && int64(l.used+(n+perBlock-1)/perBlock)*levelBlock+int64(l.len()+n)*l.entryBytes() > l.sp.limit {
+	if l.sp != nil && int64(l.used+(n+l.perBlock-1)/l.perBlock)*levelBlock > l.sp.limit {
 		return 0, false
 	}
 	at := l.len()
-	if l.width > 0 {
-		if n > 0 {
-			l.numberNext(first, width)
-			l.n += n - 1
-		}
-	} else {
-		l.ends = slices.Grow(l.ends, n)
-		l.index = slices.Grow(l.index, n)
+	if n > 0 {
+		l.numberNext(first, l.width)
+		l.n += n - 1
 	}
 	for n > 0 {
-		k := l.room(width)
+		k := l.room(l.width)
 		end := len(l.blocks[k])
-		fit := min(n, (cap(l.blocks[k])-end)/width)
-		l.blocks[k] = l.blocks[k][:end+fit*width]
+		fit := min(n, (cap(l.blocks[k])-end)/l.width)
+		l.blocks[k] = l.blocks[k][:end+fit*l.width]
 		n -= fit
-		if l.width > 0 {
-			continue
-		}
-		for range fit {
-			end += width
-			l.ends = append(l.ends, uint64(k)<<32|uint64(end))
-			l.index = append(l.index, first)
-			first++
-		}
 	}
 	return at, true
 }

@@ -47,56 +47,54 @@ func TestLevelKeepsEncodings(t *testing.T) {
 	}
 }
 
-// States reserved in a level (levelsync.go's numbering) take their
-// places among those pushed before and after, across blocks, with their
-// numbers, once their encodings are written through code; and again
-// after a reset that reuses the blocks. In a level of any width, and in
-// one of fixed width, where they are all 24 bytes and numbered from 7.
+// States reserved in a level of fixed width (levelsync.go's numbering)
+// take their places among those pushed before and after, across blocks,
+// with their numbers, once their encodings are written through code; and
+// again after a reset that reuses the blocks. A level of any width
+// reserves none.
 func TestLevelReserves(t *testing.T) {
-	for _, fixed := range []bool{false, true} {
-		l := newLevel[string](bytesCode{}, 1)
-		if fixed {
-			l.fixedWidth(24)
+	l := newLevel[string](bytesCode{}, 1)
+	l.fixedWidth(24)
+	for round := range 3 {
+		l.reset(int32(round + 1))
+		var want []string
+		num := int32(7)
+		push := func(s string) {
+			s = fmt.Sprintf("%-24s", s)[:24]
+			want = append(want, s)
+			l.push(&s, []byte(s), num)
+			num++
 		}
-		for round := range 3 {
-			l.reset(int32(round + 1))
-			var want []string
-			num := int32(7)
-			push := func(s string) {
-				if fixed {
-					s = fmt.Sprintf("%-24s", s)[:24]
-				}
+		for i := range 1000 * round {
+			push(strings.Repeat("p", i%50))
+		}
+		for _, n := range []int{0, 1, 3 * levelBlock / 24, 5} {
+			at, ok := l.reserve(n, num)
+			require.True(t, ok)
+			require.Equal(t, len(want), at)
+			for j := range n {
+				s := fmt.Sprintf("%08d/%06d/r%d/%05d", j, n, round, j%99999)[:24]
 				want = append(want, s)
-				l.push(&s, []byte(s), num)
-				num++
+				copy(l.code(at+j), s)
 			}
-			for i := range 1000 * round {
-				push(strings.Repeat("p", i%50))
-			}
-			for _, n := range []int{0, 1, 3 * levelBlock / 24, 5} {
-				at, ok := l.reserve(n, 24, num)
-				require.True(t, ok)
-				require.Equal(t, len(want), at)
-				for j := range n {
-					s := fmt.Sprintf("%08d/%06d/r%d/%05d", j, n, round, j%99999)[:24]
-					want = append(want, s)
-					copy(l.code(at+j), s)
-				}
-				num += int32(n)
-				push("after")
-			}
-			require.Equal(t, len(want), l.len())
-			for i, s := range want {
-				x := l.at(i)
-				require.Equal(t, s, x.state, "fixed %v, round %d, entry %d", fixed, round, i)
-				require.Equal(t, int32(7+i), x.index)
-			}
-			if fixed {
-				require.Empty(t, l.ends, "a level of fixed width keeps no ends")
-				require.Empty(t, l.index, "nor numbers")
-			}
+			num += int32(n)
+			push("after")
 		}
+		require.Equal(t, len(want), l.len())
+		for i, s := range want {
+			x := l.at(i)
+			require.Equal(t, s, x.state, "round %d, entry %d", round, i)
+			require.Equal(t, int32(7+i), x.index)
+		}
+		require.Empty(t, l.ends, "a level of fixed width keeps no ends")
+		require.Empty(t, l.index, "nor numbers")
 	}
+	anyWidth := newLevel[string](bytesCode{}, 1)
+	s := "abc"
+	anyWidth.push(&s, []byte(s), 0)
+	_, ok := anyWidth.reserve(1, 1)
+	require.False(t, ok)
+	require.Equal(t, 1, anyWidth.len())
 }
 
 // A level of fixed width refuses an encoding of another width, and a
@@ -107,7 +105,7 @@ func TestLevelOfFixedWidthRefusesOthers(t *testing.T) {
 	l.push(nil, []byte("abcd"), 10)
 	require.Panics(t, func() { l.push(nil, []byte("abcde"), 11) })
 	require.Panics(t, func() { l.push(nil, []byte("abcd"), 12) })
-	require.Panics(t, func() { l.reserve(2, 4, 13) })
+	require.Panics(t, func() { l.reserve(2, 13) })
 	require.Panics(t, func() { l.fixedWidth(8) })
 	l.push(nil, []byte("efgh"), 11)
 	require.Equal(t, "efgh", l.at(1).state)
@@ -119,26 +117,27 @@ func TestLevelOfFixedWidthRefusesOthers(t *testing.T) {
 func TestLevelReserveRefusedWhenSpilling(t *testing.T) {
 	sp := &spill{dir: t.TempDir(), limit: 3 * levelBlock, width: 16}
 	l := newLevel[int](newWordEncoder(packedToy{}, new(atomic.Bool)), 1)
+	l.fixedWidth(16)
 	l.sp = sp
 	const half = levelBlock / 32 // states of 16 bytes in half a block
-	_, ok := l.reserve(half, 16, 0)
+	_, ok := l.reserve(half, 0)
 	require.True(t, ok, "half a block fits under three")
-	_, ok = l.reserve(4*half, 16, half)
-	require.False(t, ok, "two blocks more do not")
+	_, ok = l.reserve(6*half, half)
+	require.False(t, ok, "three blocks more do not")
 	require.Equal(t, half, l.len())
 	for i := range 6 * half {
 		l.push(nil, appendWords(nil, []uint64{uint64(i), 0}), int32(half+i))
 	}
 	require.NotNil(t, l.disk)
-	_, ok = l.reserve(1, 16, 7*half)
+	_, ok = l.reserve(1, 7*half)
 	require.False(t, ok, "in a file")
 	require.Equal(t, 7*half, l.len())
 	l.reset(2)
 }
 
 // A level reserves states only where pushing them one at a time would
-// not move it to its file: for any width, any states pushed before, any
-// number reserved and any limit.
+// not move it to its file: for any fixed width, any states pushed
+// before, any number reserved and any limit.
 func TestLevelReservesOnlyWherePushWouldNotSpill(t *testing.T) {
 	dir := t.TempDir()
 	rapid.Check(t, func(t *rapid.T) {
@@ -154,7 +153,7 @@ func TestLevelReservesOnlyWherePushWouldNotSpill(t *testing.T) {
 		// The limit: anywhere, or near what the level needs in memory
 		// once all are pushed, where a loose bound lets reserve say yes
 		// wrongly.
-		limit := int64((before+n+perBlock-1)/perBlock)*levelBlock + int64(before+n)*12 +
+		limit := int64((before+n+perBlock-1)/perBlock)*levelBlock +
 			int64(rapid.IntRange(-2*levelBlock, levelBlock/2).Draw(t, "near"))
 		if rapid.Bool().Draw(t, "any limit") {
 			limit = int64(rapid.IntRange(levelBlock, 12*levelBlock).Draw(t, "limit"))
@@ -162,18 +161,15 @@ func TestLevelReservesOnlyWherePushWouldNotSpill(t *testing.T) {
 		enc := newWordEncoder(packedToy{}, new(atomic.Bool))
 		code := make([]byte, width)
 		reserving, pushing := newLevel[int](enc, 1), newLevel[int](enc, 1)
-		fixed := rapid.Bool().Draw(t, "fixed")
 		for _, l := range []*level[int]{reserving, pushing} {
-			if fixed {
-				l.fixedWidth(width)
-			}
+			l.fixedWidth(width)
 			l.sp = &spill{dir: dir, limit: limit, width: width}
 			for i := range before {
 				l.push(nil, code, int32(i))
 			}
 		}
 		spilled := reserving.disk != nil
-		at, ok := reserving.reserve(n, width, int32(before))
+		at, ok := reserving.reserve(n, int32(before))
 		for i := range n {
 			pushing.push(nil, code, int32(before+i))
 		}

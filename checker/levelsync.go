@@ -446,7 +446,7 @@ func (ls *levelSync[S, A]) number() {
 		won += int(sp.won)
 	}
 	first := int32(t.n)
-	at, reserved := e.next.reserve(won, 8*e.words.words, first)
+	at, reserved := e.next.reserve(won, first)
 	if !st.untraced || !reserved {
 		num := first
 		for _, sp := range ls.spans {

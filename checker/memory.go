@@ -133,8 +133,9 @@ var freeOSMemory = debug.FreeOSMemory
 // once the search has let go of returnFreedAt bytes since it last did.
 // Else the process keeps them resident until the runtime's background
 // scavenger, paced to a small share of a CPU, returns them: seconds to
-// minutes after a table of gigabytes grew, when the resident memory
-// would be half as much again as what the search holds (Stats.SearchBytes).
+// minutes after a table of gigabytes grew, while the resident memory is
+// up to 1.8 times what the search holds (Stats.SearchBytes; on
+// bench/stress-curve.sh, docs/performance.md).
 func (e *explorer[S, A]) returnFreed() {
 	freed := e.store.freed
 	if e.spill != nil {

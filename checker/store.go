@@ -271,7 +271,7 @@ func (st *store[S]) presizeBytes(n int) int64 {
 func (st *store[S]) grow() {
 	old := st.tab
 	st.tab = newTable(old.grownSize())
-	st.freed += int64(old.size * slotSize)
+	st.freed += old.bytes()
 	for n := range old.n {
 		st.tab.insertNew(st.hashOf(n), uint32(n))
 	}
