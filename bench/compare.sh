@@ -88,7 +88,7 @@ bench() { # NAME PML OFFSET SPIN-DEFINES TCPBENCH-ARGS [bitstate]
 	# SPIN's hash table sized to the states (as a user would), at most
 	# half full: a warm-up run of tcpcheck counts them. tcpcheck is told
 	# the same count (-expected-states: its table is made once, at most
-	# 85% full, instead of grown).
+	# 60% full, instead of grown).
 	n=$(field states "$("$work/tcpbench" $args -workers 1 -store fingerprint)")
 	w=$(awk -v n="$n" 'BEGIN{print int(log(n)/log(2))+2}')
 	for _ in $(seq "$runs"); do

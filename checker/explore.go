@@ -344,11 +344,15 @@ func (e *explorer[S, A]) run() {
 	// The table sized in advance is allocated here, once the memory the
 	// process held before the search is known (limitMemory).
 	if n := e.opts.ExpectedStates; n > 0 {
-		if e.opts.MaxMemory > 0 && e.overMemory(e.store.presizeBytes(n)) {
-			e.halt(StopMaxMemory)
-			return
+		load := uint64(growLoad)
+		if e.opts.MaxMemory > 0 && e.overMemory(e.store.presizeBytes(n, load)) {
+			load = fullLoad // as a table grown would fill on (store.stretch)
+			if e.overMemory(e.store.presizeBytes(n, load)) {
+				e.halt(StopMaxMemory)
+				return
+			}
 		}
-		e.store.presize(n)
+		e.store.presize(n, load)
 	}
 	e.initial()
 	if e.unpackable.Load() {
@@ -757,14 +761,21 @@ func (e *explorer[S, A]) interrupted() bool {
 
 // growthExceedsMemory reports whether growing the store's table, if the
 // next state stored grows it, would take the memory in use past
-// MaxMemory. It looks once per growth.
+// MaxMemory; if it would, the table first fills on to fullLoad
+// (store.stretch), and only a table full at fullLoad exceeds. It looks
+// once per growth allowed.
 func (e *explorer[S, A]) growthExceedsMemory() bool {
 	g := e.store.growthBytes()
 	if g == 0 || e.memoryCheckedAt == e.store.tableSize() {
 		return false
 	}
-	e.memoryCheckedAt = e.store.tableSize()
-	return e.overMemory(g)
+	if !e.overMemory(g) {
+		e.memoryCheckedAt = e.store.tableSize()
+		return false
+	}
+	// Not noted as checked: once the stretched table is full, its
+	// growth is asked about again.
+	return !e.store.stretch()
 }
 
 // canceled reports whether the context ends the search.

@@ -24,8 +24,8 @@ import (
 //
 // The home slot of a fingerprint comes from its high bits by
 // multiplication (Lemire's fast range), which fits a table of any size;
-// it grows by half when it is 85% full, so that its load stays between 57%
-// and 85%.
+// it grows by half when it is growLoad full, so that its load stays
+// between 40% and 60%, unless growing it would pass MaxMemory (see table).
 //
 // One goroutine writes the table at a time; between writes any number may
 // read it. Slots are written and read atomically so that a reader may
@@ -36,13 +36,14 @@ type fpTable struct {
 	nums  []uint32
 	size  uint64
 	n     int
+	load  uint64 // the load, in percent, at which it is full: growLoad or fullLoad
 }
 
 // newFPTable returns an empty table of size slots, with numbers if
 // numbered.
 func newFPTable(size uint64, numbered bool) fpTable {
 	size = max(size, minTableSize)
-	t := fpTable{slots: make([]uint64, size), size: size}
+	t := fpTable{slots: make([]uint64, size), size: size, load: growLoad}
 	adviseHugePages(t.slots)
 	if numbered {
 		t.nums = make([]uint32, size)
@@ -92,8 +93,8 @@ func (t *fpTable) set(i, h uint64, num uint32) {
 func (t *fpTable) full() bool { return !t.fits(1) }
 
 // fits reports whether more states fit in the table without passing
-// maxLoad.
-func (t *fpTable) fits(more int) bool { return uint64(t.n+more)*100 <= t.size*maxLoad }
+// its load.
+func (t *fpTable) fits(more int) bool { return uint64(t.n+more)*100 <= t.size*t.load }
 
 func (t *fpTable) grownSize() uint64 { return t.size + t.size/2 }
 

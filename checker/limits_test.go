@@ -3,6 +3,7 @@ package checker
 import (
 	"context"
 	"runtime"
+	"runtime/debug"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -30,7 +31,7 @@ func TestMaxDepth(t *testing.T) {
 	// States at depth 5 are stored and checked but not expanded.
 	res := explore(t, counter(100), Options[int, string]{MaxDepth: 5})
 	require.Equal(t, Incomplete, res.Verdict)
-	require.Equal(t, StopMaxDepth, res.StopReason)
+	require.Equal(t, StopMaxDepth, res.StopReason, "%+v", res.Stats)
 	require.Equal(t, 5, res.Stats.Distinct)
 	require.Equal(t, 5, res.Stats.Depth)
 	require.Equal(t, 1+4*2, res.Stats.Generated) // 0..3 expanded
@@ -253,4 +254,63 @@ func TestNarrowLevelsStopAtTimeout(t *testing.T) {
 		require.Less(t, time.Since(start), 10*time.Second, "workers %d", workers)
 	}
 	require.Positive(t, appended.Load())
+}
+
+// A table that MaxMemory keeps from growing fills on to fullLoad before
+// the search stops (store.stretch): the search stops with more states
+// than a table growing at growLoad holds, and no more than fullLoad.
+// One worker on a chain, and two on a packed grid, whose rounds find the
+// table full between rounds (levelSync.makeRoom).
+func TestTableFillsOnBeforeMemoryStops(t *testing.T) {
+	var g memoryGauge
+	var packs atomic.Int64
+	grid := packedToy{gridToy(2000, false), &packs}
+	for _, c := range []struct {
+		name string
+		run  func(limit int64) (string, Stats)
+	}{
+		{"chain", func(limit int64) (string, Stats) {
+			res := explore(t, unbounded(), Options[uint64, string]{Store: FingerprintStore, MaxMemory: limit})
+			return res.StopReason, res.Stats
+		}},
+		{"grid, two workers", func(limit int64) (string, Stats) {
+			res := explore(t, grid, Options[int, string]{Store: FingerprintStore, MaxMemory: limit, Workers: 2})
+			return res.StopReason, res.Stats
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			stop, st := c.run(g.inUse() + 24<<20)
+			require.Equal(t, StopMaxMemory, stop)
+			// The store is the table alone: 8 bytes a slot, no numbers
+			// (no graph), no fingerprints by number (no trace).
+			slots := st.StoreBytes / 8
+			require.Greater(t, int64(st.Distinct)*100, slots*growLoad, "%d states in %d slots", st.Distinct, slots)
+			require.LessOrEqual(t, int64(st.Distinct)*100, slots*fullLoad)
+		})
+	}
+	require.Positive(t, packs.Load())
+}
+
+// A table sized in advance (ExpectedStates) that MaxMemory leaves no room
+// for at growLoad is made for fullLoad, as a grown table fills on, rather
+// than stopping the search before it starts.
+func TestPresizeFillsOnWhereMemoryIsShort(t *testing.T) {
+	const n = 4_000_000
+	st := newStore[uint64](FingerprintStore, 0, nil)
+	st.anonymous = true
+	at60, at85 := st.presizeBytes(n, growLoad), st.presizeBytes(n, fullLoad)
+	require.Less(t, at85+8<<20, at60)
+	// The process's resident memory, as the bound counts it
+	// (limitMemory), with what earlier tests let go given back, and
+	// half-way between the two tables.
+	debug.FreeOSMemory()
+	res := explore(t, unbounded(), Options[uint64, string]{
+		Store: FingerprintStore, ExpectedStates: n, MaxDepth: 100_000,
+		MaxMemory: residentBytes() + (at85+at60)/2,
+	})
+	require.Equal(t, StopMaxDepth, res.StopReason, "%+v", res.Stats)
+	require.Equal(t, at85, res.Stats.StoreBytes)
+	// With the room, the table is made for growLoad.
+	res = explore(t, unbounded(), Options[uint64, string]{Store: FingerprintStore, ExpectedStates: n, MaxDepth: 100_000})
+	require.Equal(t, at60, res.Stats.StoreBytes)
 }

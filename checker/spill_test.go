@@ -111,17 +111,20 @@ func TestPresizedTableHeldToMaxMemory(t *testing.T) {
 // was, after its last state).
 func TestPresizedTableDoesNotGrow(t *testing.T) {
 	for _, kind := range []StoreKind{ExactStore, FingerprintStore} {
-		st := newStore[point](kind, 0, nil)
-		st.anonymous = kind == FingerprintStore
-		st.presize(5000)
-		size := st.tableSize()
-		for i := range 5000 {
-			require.Zero(t, st.growthBytes(), "%v, state %d", kind, i)
-			_, added := st.put(point{i, -i})
-			require.True(t, added)
+		for _, load := range []uint64{growLoad, fullLoad} {
+			st := newStore[point](kind, 0, nil)
+			st.anonymous = kind == FingerprintStore
+			st.presize(5000, load)
+			size := st.tableSize()
+			require.Equal(t, st.presizeSlots(5000, load), size)
+			for i := range 5000 {
+				require.Zero(t, st.growthBytes(), "%v at %d%%, state %d", kind, load, i)
+				_, added := st.put(point{i, -i})
+				require.True(t, added)
+			}
+			require.Zero(t, st.growthBytes(), "%v at %d%%, full", kind, load)
+			require.Equal(t, size, st.tableSize())
 		}
-		require.Zero(t, st.growthBytes(), "%v, full", kind)
-		require.Equal(t, size, st.tableSize())
 	}
 }
 

@@ -230,36 +230,39 @@ func (st *store[S]) numbered(h uint64) {
 	}
 }
 
-// presize makes the table, empty, large enough for n states, so that it
+// presize makes the table, empty, large enough for n states at the
+// given load (growLoad, or fullLoad where memory is short), so that it
 // does not grow before it holds them.
-func (st *store[S]) presize(n int) {
-	size := st.presizeSlots(n)
+func (st *store[S]) presize(n int, load uint64) {
+	size := st.presizeSlots(n, load)
 	if size == 0 {
 		return
 	}
 	if st.kind == FingerprintStore {
 		t := newFPTable(size, !st.anonymous)
+		t.load = load
 		st.fpt.Store(&t)
 		return
 	}
 	st.tab = newTable(size)
+	st.tab.load = load
 }
 
-// presizeSlots is the size of the table presize(n) makes, 0 if none:
-// room for n states and one more, so that once it holds n states it is
-// not full — the search asks, before each transition, whether storing
-// one more state would grow the table past MaxMemory.
-func (st *store[S]) presizeSlots(n int) uint64 {
+// presizeSlots is the size of the table presize(n, load) makes, 0 if
+// none: room for n states and one more, so that once it holds n states
+// it is not full — the search asks, before each transition, whether
+// storing one more state would grow the table past MaxMemory.
+func (st *store[S]) presizeSlots(n int, load uint64) uint64 {
 	n = min(n, st.max)
 	if n <= 0 {
 		return 0
 	}
-	return max((uint64(n+1)*100+maxLoad-1)/maxLoad, minTableSize)
+	return max((uint64(n+1)*100+load-1)/load, minTableSize)
 }
 
-// presizeBytes is what presize(n) allocates.
-func (st *store[S]) presizeBytes(n int) int64 {
-	size := int64(st.presizeSlots(n))
+// presizeBytes is what presize(n, load) allocates.
+func (st *store[S]) presizeBytes(n int, load uint64) int64 {
+	size := int64(st.presizeSlots(n, load))
 	if st.kind == ExactStore {
 		return size * slotSize
 	}
@@ -275,6 +278,25 @@ func (st *store[S]) grow() {
 	for n := range old.n {
 		st.tab.insertNew(st.hashOf(n), uint32(n))
 	}
+}
+
+// stretch lets a table that is full at growLoad fill on to fullLoad
+// instead of growing, and reports whether that gives it room: what the
+// search does when growing the table would pass MaxMemory.
+func (st *store[S]) stretch() bool {
+	if st.kind == FingerprintStore {
+		t := st.fpt.Load()
+		if t == nil || t.load == fullLoad {
+			return false
+		}
+		t.load = fullLoad
+		return !t.full()
+	}
+	if st.tab.size == 0 || st.tab.load == fullLoad {
+		return false
+	}
+	st.tab.load = fullLoad
+	return !st.tab.full()
 }
 
 // growthBytes is how much memory the next growth of the table will

@@ -77,3 +77,35 @@ func TestAnonymousStoreHolds(t *testing.T) {
 	require.True(t, numbered.holds(5, 0))
 	require.False(t, numbered.holds(5, 1))
 }
+
+// A table full at growLoad asks to grow; stretched, it takes states on to
+// fullLoad in the same slots, and then cannot stretch again.
+func TestStretch(t *testing.T) {
+	for _, kind := range []StoreKind{ExactStore, FingerprintStore} {
+		st := newStore[point](kind, 0, nil)
+		require.False(t, st.stretch(), "%v: no table yet", kind)
+		i := 0
+		fill := func() {
+			for st.growthBytes() == 0 {
+				_, added := st.put(point{i, -i})
+				require.True(t, added)
+				i++
+			}
+		}
+		fill()
+		fill() // past the first table's growth
+		size := st.tableSize()
+		require.InDelta(t, growLoad, float64(st.len())*100/float64(size), 0.1, "%v", kind)
+		require.True(t, st.stretch(), "%v", kind)
+		require.Zero(t, st.growthBytes(), "%v", kind)
+		fill()
+		require.Equal(t, size, st.tableSize(), "%v: filled on, not grown", kind)
+		require.InDelta(t, fullLoad, float64(st.len())*100/float64(size), 0.1, "%v", kind)
+		require.False(t, st.stretch(), "%v: already stretched", kind)
+		for j := range i {
+			n, ok := st.lookup(point{j, -j})
+			require.True(t, ok, "%v: state %d", kind, j)
+			require.Equal(t, int32(j), n)
+		}
+	}
+}
