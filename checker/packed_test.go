@@ -415,3 +415,55 @@ func TestStatePackerContract(t *testing.T) {
 		_, _ = Explore(context.Background(), System[int, string](sys), opts)
 	})
 }
+
+// A worker that has done its share of a round and takes a slice from an
+// earlier share (syncShare) forgets the successors it kept last first:
+// they come after that slice in the sequential search. Here worker 0 is
+// held up by the round's first state, so worker 1 does its share, where
+// state q reaches x, and then takes state p, which reaches x too and
+// comes first: x's parent must be p, as for one worker, and so must the
+// trace to the state after x, which fails the invariant.
+func TestStolenSliceForgetsLaterSuccessors(t *testing.T) {
+	sl := syncSlice
+	syncSlice = 1
+	defer func() { syncSlice = sl }()
+	const (
+		n    = 64 // level 1: states 1..n, two shares of 32 slices
+		p, q = 2, n/2 + 2
+		x    = 5000
+		bad  = 6000
+	)
+	var calls atomic.Int64
+	sys := packedToy{toy[int]{init: []int{0}, next: func(u int) []move[int] {
+		switch {
+		case u == 0:
+			ms := make([]move[int], n)
+			for i := range ms {
+				ms[i] = move[int]{"to-" + strconv.Itoa(i+1), i + 1}
+			}
+			return ms
+		case u == 1:
+			time.Sleep(100 * time.Millisecond) // worker 0's first slice
+			return []move[int]{{"on", 1000 + u}}
+		case u == p || u == q:
+			return []move[int]{{"to-x-from-" + strconv.Itoa(u), x}}
+		case u == x:
+			return []move[int]{{"fail", bad}}
+		case u <= n:
+			return []move[int]{{"on", 1000 + u}}
+		}
+		return nil
+	}}, &calls}
+	opts := Options[int, string]{Store: FingerprintStore, Invariants: []Invariant[int]{
+		{Name: "not-bad", Holds: func(u *int) bool { return *u != bad }},
+	}}
+	want := explore(t, sys, opts)
+	require.Equal(t, Violated, want.Verdict)
+	require.Equal(t, "to-x-from-2", want.Violations[0].Trace[2].Action)
+	for range 3 {
+		opts.Workers = 2
+		got := explore(t, sys, opts)
+		require.Equal(t, want.Violations, got.Violations)
+	}
+	require.Positive(t, calls.Load())
+}
