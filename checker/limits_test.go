@@ -2,7 +2,6 @@ package checker
 
 import (
 	"context"
-	"runtime"
 	"runtime/debug"
 	"sync/atomic"
 	"testing"
@@ -200,14 +199,15 @@ func TestMaxMemoryLeavesRoomForLiveness(t *testing.T) {
 	analysis := LivenessBytes(res.Stats.Distinct, res.Graph.NumEdges(), 3)
 	require.Greater(t, analysis, int64(32<<20), "room enough to tell the bounds apart")
 
-	var g memoryGauge
-	runtime.GC()
-	opts.MaxMemory = g.inUse() + held + analysis/2
+	// The bound counts the process's resident memory (limitMemory; under
+	// the race detector, much of it the detector's own).
+	debug.FreeOSMemory()
+	opts.MaxMemory = residentBytes() + held + analysis/2
 	res = explore(t, line, opts)
 	require.Equal(t, StopMaxMemory, res.StopReason, "the analysis would not fit")
 
-	runtime.GC()
-	opts.MaxMemory = g.inUse() + held + analysis + 16<<20
+	debug.FreeOSMemory()
+	opts.MaxMemory = residentBytes() + held + analysis + 16<<20
 	res = explore(t, line, opts)
 	require.Empty(t, res.StopReason, "room for both")
 
@@ -216,12 +216,12 @@ func TestMaxMemoryLeavesRoomForLiveness(t *testing.T) {
 	opts.LivenessSets = 4000
 	sets := 4000 * StateSetBytes(res.Stats.Distinct)
 	require.Greater(t, sets, 2*analysis)
-	runtime.GC()
-	opts.MaxMemory = g.inUse() + held + analysis + sets/2
+	debug.FreeOSMemory()
+	opts.MaxMemory = residentBytes() + held + analysis + sets/2
 	res = explore(t, line, opts)
 	require.Equal(t, StopMaxMemory, res.StopReason, "the sets would not fit")
-	runtime.GC()
-	opts.MaxMemory = g.inUse() + held + analysis + sets + 16<<20
+	debug.FreeOSMemory()
+	opts.MaxMemory = residentBytes() + held + analysis + sets + 16<<20
 	res = explore(t, line, opts)
 	require.Empty(t, res.StopReason, "room for all")
 }
@@ -262,7 +262,6 @@ func TestNarrowLevelsStopAtTimeout(t *testing.T) {
 // One worker on a chain, and two on a packed grid, whose rounds find the
 // table full between rounds (levelSync.makeRoom).
 func TestTableFillsOnBeforeMemoryStops(t *testing.T) {
-	var g memoryGauge
 	var packs atomic.Int64
 	grid := packedToy{gridToy(2000, false), &packs}
 	for _, c := range []struct {
@@ -279,7 +278,10 @@ func TestTableFillsOnBeforeMemoryStops(t *testing.T) {
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			stop, st := c.run(g.inUse() + 24<<20)
+			// The bound counts the process's resident memory (limitMemory),
+			// with what earlier tests let go given back.
+			debug.FreeOSMemory()
+			stop, st := c.run(residentBytes() + 24<<20)
 			require.Equal(t, StopMaxMemory, stop)
 			// The store is the table alone: 8 bytes a slot, no numbers
 			// (no graph), no fingerprints by number (no trace).

@@ -93,8 +93,12 @@ func TestStretch(t *testing.T) {
 			}
 		}
 		fill()
-		fill() // past the first table's growth
+		_, added := st.put(point{i, -i}) // grows it
+		require.True(t, added)
+		i++
+		fill()
 		size := st.tableSize()
+		require.Greater(t, size, uint64(minTableSize), "%v: grown", kind)
 		require.InDelta(t, growLoad, float64(st.len())*100/float64(size), 0.1, "%v", kind)
 		require.True(t, st.stretch(), "%v", kind)
 		require.Zero(t, st.growthBytes(), "%v", kind)
@@ -102,6 +106,14 @@ func TestStretch(t *testing.T) {
 		require.Equal(t, size, st.tableSize(), "%v: filled on, not grown", kind)
 		require.InDelta(t, fullLoad, float64(st.len())*100/float64(size), 0.1, "%v", kind)
 		require.False(t, st.stretch(), "%v: already stretched", kind)
+		// Grown where memory allows, the table is again one that grows
+		// at growLoad.
+		_, added = st.put(point{i, -i})
+		require.True(t, added)
+		i++
+		fill()
+		require.Greater(t, st.tableSize(), size, "%v", kind)
+		require.InDelta(t, growLoad, float64(st.len())*100/float64(st.tableSize()), 0.1, "%v: grown again", kind)
 		for j := range i {
 			n, ok := st.lookup(point{j, -j})
 			require.True(t, ok, "%v: state %d", kind, j)

@@ -45,8 +45,10 @@ const (
 	// presized; docs/performance.md), for 40% more bytes a slot per state.
 	growLoad = 60
 	// fullLoad is the load a table fills to, instead of growing, when
-	// growing it would pass MaxMemory: the memory bound stops a search no
-	// sooner than it did when tables grew at 85%.
+	// growing it would pass MaxMemory: a search whose bound the table's
+	// growth reaches stops no sooner than it did when tables grew at 85%.
+	// (One whose bound other memory reaches — the exact store's states,
+	// the graph — may stop sooner, its table larger than it was.)
 	fullLoad = 85
 	// minTableSize is the size of a new table.
 	minTableSize = 1 << 10
