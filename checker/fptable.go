@@ -45,8 +45,10 @@ func newFPTable(size uint64, numbered bool) fpTable {
 	size = max(size, minTableSize)
 	t := fpTable{slots: make([]uint64, size), size: size, load: growLoad}
 	adviseHugePages(t.slots)
+	populate(t.slots)
 	if numbered {
 		t.nums = make([]uint32, size)
+		populate(t.nums)
 	}
 	return t
 }

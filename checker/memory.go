@@ -200,3 +200,20 @@ func (e *explorer[S, A]) limitMemory() (restore func()) {
 	debug.SetMemoryLimit(min(prev, max(e.memoryLimit, 0)))
 	return func() { debug.SetMemoryLimit(prev) }
 }
+
+// bytesOf is the memory of s as bytes.
+func bytesOf[T any](s []T) []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	var t T
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(t)))
+}
+
+// touchPages writes a zero in every page of b, which holds zeros: the
+// kernel maps each page for writing as it is written.
+func touchPages(b []byte) {
+	for i := 0; i < len(b); i += os.Getpagesize() {
+		b[i] = 0
+	}
+}

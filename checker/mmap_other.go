@@ -25,3 +25,7 @@ func unmapFile([]byte) {}
 func dropPages([]byte) {}
 
 func adviseHugePages([]uint64) {}
+
+// populate makes the pages of s resident and writable before it is used
+// (see the Linux populate): one word a page written.
+func populate[T any](s []T) { touchPages(bytesOf(s)) }

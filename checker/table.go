@@ -56,7 +56,9 @@ const (
 
 func newTable(size uint64) table {
 	size = max(size, minTableSize)
-	return table{slots: make([]byte, size*slotSize+slotPad), size: size, load: growLoad}
+	t := table{slots: make([]byte, size*slotSize+slotPad), size: size, load: growLoad}
+	populate(t.slots)
+	return t
 }
 
 // home is the first slot probed for hash h.
