@@ -3,7 +3,6 @@ package checker
 import (
 	"math/bits"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"unsafe"
 )
@@ -164,19 +163,13 @@ func newLevelSync[S comparable, A any](w *workers[S, A]) *levelSync[S, A] {
 		buckets: 1 << lb, shift: uint(64 - lb)}
 }
 
-// run runs f(i) for i in 0..n-1 on the workers, the exploring goroutine
-// as worker 0, and returns when all are done.
+// run runs f(i) for i in 0..n-1 on the workers' crew, the exploring
+// goroutine as worker 0, and returns when all are done.
 func (w *workers[S, A]) run(f func(i int)) {
-	var wg sync.WaitGroup
-	wg.Add(w.n - 1)
-	for i := 1; i < w.n; i++ {
-		w.jobs <- func() {
-			defer wg.Done()
-			f(i)
-		}
+	if w.crew == nil {
+		w.crew = newCrew(w.n)
 	}
-	f(0)
-	wg.Wait()
+	w.crew.run(f)
 }
 
 // expand expands e.cur, round after round, unless the search stops.

@@ -52,6 +52,7 @@ type workers[S comparable, A any] struct {
 	slices []*slice[S, A]
 	spare  *slice[S, A] // for a slice the exploring goroutine computes again
 	sync   *levelSync[S, A]
+	crew   *crew // runs sync's phases, made at the first
 }
 
 // A round is work shared among the workers, a slice at a time, and
@@ -117,7 +118,12 @@ func startWorkers[S comparable, A any](e *explorer[S, A], n int) *workers[S, A] 
 	return w
 }
 
-func (w *workers[S, A]) stop() { close(w.jobs) }
+func (w *workers[S, A]) stop() {
+	close(w.jobs)
+	if w.crew != nil {
+		w.crew.stop()
+	}
+}
 
 func (w *workers[S, A]) help() {
 	for job := range w.jobs {
