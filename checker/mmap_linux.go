@@ -57,10 +57,11 @@ const madvPopulateWrite = 23
 // one worker: no difference).
 //
 // One madvise call where the kernel knows the advice; one word a page
-// written where it does not, or where s does not start on a page.
+// written where it does not, or where s does not start on a page. Not
+// past populateMax.
 func populate[T any](s []T) {
 	b := bytesOf(s)
-	if len(b) == 0 || syscall.Madvise(b, madvPopulateWrite) == nil {
+	if len(b) == 0 || len(b) > populateMax || syscall.Madvise(b, madvPopulateWrite) == nil {
 		return
 	}
 	touchPages(b)

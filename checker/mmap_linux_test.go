@@ -32,4 +32,14 @@ func TestTablesMadeResident(t *testing.T) {
 	b := make([]byte, 3*4096)
 	populate(b[1:])
 	require.Equal(t, make([]byte, len(b)), b, "contents unchanged")
+
+	// Past populateMax, a table is left to its faults.
+	saved := populateMax
+	defer func() { populateMax = saved }()
+	populateMax = size / 4
+	debug.FreeOSMemory()
+	before := residentBytes()
+	tab := newFPTable(size/8, false)
+	require.Less(t, residentBytes()-before, int64(size/2), "a table past populateMax")
+	_ = tab
 }

@@ -28,4 +28,8 @@ func adviseHugePages([]uint64) {}
 
 // populate makes the pages of s resident and writable before it is used
 // (see the Linux populate): one word a page written.
-func populate[T any](s []T) { touchPages(bytesOf(s)) }
+func populate[T any](s []T) {
+	if b := bytesOf(s); len(b) <= populateMax {
+		touchPages(b)
+	}
+}
