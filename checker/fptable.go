@@ -12,11 +12,12 @@ import (
 // cache miss, where a table of numbers needs a second, dependent one to
 // compare what it points to; the number is read only when it is asked
 // for (the explored graph). The table is then the whole store: twelve
-// bytes a slot, about 20 to 30 bytes a state (at 40% to 60% load). A search that keeps no
-// graph asks for no number of a state it finds: its table keeps none
-// (eight bytes a slot), sparing a write to a second cache line for each
-// state stored, and the store keeps the fingerprints in the order of
-// their numbers instead, written one after another, for the traces.
+// bytes a slot, about 20 to 30 bytes a state (at 40% to 60% load). A
+// search that keeps no graph asks for no number of a state it finds: its
+// table keeps none (eight bytes a slot), sparing a write to a second
+// cache line for each state stored, and the store keeps the fingerprints
+// in the order of their numbers instead, written one after another, for
+// the traces.
 //
 // Fingerprint 0 marks an empty slot: the fingerprint 0 is stored as 1, so
 // that two states whose fingerprints are 0 and 1 count as one, a
@@ -34,16 +35,14 @@ import (
 type fpTable struct {
 	slots []uint64
 	nums  []uint32
-	size  uint64
-	n     int
-	load  uint64 // the load, in percent, at which it is full: growLoad or fullLoad
+	occupancy
 }
 
 // newFPTable returns an empty table of size slots, with numbers if
 // numbered.
 func newFPTable(size uint64, numbered bool) fpTable {
 	size = max(size, minTableSize)
-	t := fpTable{slots: make([]uint64, size), size: size, load: growLoad}
+	t := fpTable{slots: make([]uint64, size), occupancy: occupancy{size: size, load: growLoad}}
 	adviseHugePages(t.slots)
 	populate(t.slots)
 	if numbered {
@@ -91,14 +90,6 @@ func (t *fpTable) set(i, h uint64, num uint32) {
 	atomic.StoreUint64(&t.slots[i], fpSlot(h))
 	t.n++
 }
-
-func (t *fpTable) full() bool { return !t.fits(1) }
-
-// fits reports whether more states fit in the table without passing
-// its load.
-func (t *fpTable) fits(more int) bool { return uint64(t.n+more)*100 <= t.size*t.load }
-
-func (t *fpTable) grownSize() uint64 { return t.size + t.size/2 }
 
 // grownBytes is what the table grown() makes allocates.
 func (t *fpTable) grownBytes() int64 { return int64(t.grownSize()) * t.slotBytes() }

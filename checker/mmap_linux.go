@@ -36,7 +36,7 @@ func adviseHugePages(w []uint64) {
 	if len(w)*8 < 64*huge {
 		return
 	}
-	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(w))), len(w)*8)
+	b := bytesOf(w)
 	start := (huge - int(uintptr(unsafe.Pointer(&b[0]))%huge)) % huge
 	end := len(b) - (len(b)-start)%huge
 	syscall.Madvise(b[start:end], syscall.MADV_HUGEPAGE) // advice only: a failure changes nothing

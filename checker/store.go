@@ -286,17 +286,9 @@ func (st *store[S]) grow() {
 func (st *store[S]) stretch() bool {
 	if st.kind == FingerprintStore {
 		t := st.fpt.Load()
-		if t == nil || t.load == fullLoad {
-			return false
-		}
-		t.load = fullLoad
-		return !t.full()
+		return t != nil && t.stretch()
 	}
-	if st.tab.size == 0 || st.tab.load == fullLoad {
-		return false
-	}
-	st.tab.load = fullLoad
-	return !st.tab.full()
+	return st.tab.stretch()
 }
 
 // growthBytes is how much memory the next growth of the table will

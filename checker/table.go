@@ -27,9 +27,34 @@ import (
 // number may read it.
 type table struct {
 	slots []byte // slotSize bytes per slot, plus slotPad so that a slot is read as one word
-	size  uint64 // number of slots
-	n     int    // number of slots in use
-	load  uint64 // the load, in percent, at which it is full: growLoad or fullLoad
+	occupancy
+}
+
+// An occupancy is how full a table is and may be, for both stores'
+// tables.
+type occupancy struct {
+	size uint64 // number of slots
+	n    int    // number of slots in use
+	load uint64 // the load, in percent, at which it is full: growLoad or fullLoad
+}
+
+// fits reports whether more entries fit without passing the load.
+func (o *occupancy) fits(more int) bool { return uint64(o.n+more)*100 <= o.size*o.load }
+
+// full reports whether one more entry would take the table past its load.
+func (o *occupancy) full() bool { return !o.fits(1) }
+
+// grownSize is the size of the table that replaces a full one.
+func (o *occupancy) grownSize() uint64 { return o.size + o.size/2 }
+
+// stretch lets a table full at growLoad fill on to fullLoad instead of
+// growing, and reports whether that gives it room (store.stretch).
+func (o *occupancy) stretch() bool {
+	if o.size == 0 || o.load == fullLoad {
+		return false
+	}
+	o.load = fullLoad
+	return !o.full()
 }
 
 const (
@@ -56,7 +81,7 @@ const (
 
 func newTable(size uint64) table {
 	size = max(size, minTableSize)
-	t := table{slots: make([]byte, size*slotSize+slotPad), size: size, load: growLoad}
+	t := table{slots: make([]byte, size*slotSize+slotPad), occupancy: occupancy{size: size, load: growLoad}}
 	populate(t.slots)
 	return t
 }
@@ -80,14 +105,6 @@ func (t *table) set(i uint64, h uint64, num uint32) {
 	t.slots[i*slotSize+4] = uint8(h)
 	t.n++
 }
-
-// full reports whether one more entry would take the table past its load.
-func (t *table) full() bool {
-	return uint64(t.n+1)*100 > t.size*t.load
-}
-
-// grownSize is the size of the table that replaces a full one.
-func (t *table) grownSize() uint64 { return t.size + t.size/2 }
 
 // bytes is the memory the table holds.
 func (t *table) bytes() int64 { return int64(len(t.slots)) }
