@@ -357,6 +357,14 @@ func (l *level[S]) code(i int) []byte {
 	return l.blocks[k][start:end]
 }
 
+// tail returns, in a level of fixed width in memory, the bytes from the
+// i-th state's encoding to the end of its block's states: those of the
+// i-th and of the states after it in the block, to be written one after
+// another without a division each, as code does.
+func (l *level[S]) tail(i int) []byte {
+	return l.blocks[i/l.perBlock][(i%l.perBlock)*l.width:]
+}
+
 // indexAt returns the number of the i-th state.
 func (l *level[S]) indexAt(i int) int32 {
 	if l.disk != nil {
