@@ -56,8 +56,8 @@ func main() {
 		graph      = flag.Bool("graph", false, "keep the explored graph, as temporal properties need")
 		curve      = flag.Duration("curve", 0, "print a line of the figures so far at this period (the throughput curve)")
 		expected   = flag.Int("expected-states", 0, "size the store's table for this many states at the start (0: grow it)")
-		frontier   = flag.Int64("frontier-memory", 0, "diagram: bytes of the frontier kept in memory, the rest spilled to disk (0: max-memory/8, or no bound)")
-		spillDir   = flag.String("spill-dir", "", "diagram: directory of the spilled frontier (default: the system's temporary directory)")
+		frontier   = flag.Int64("frontier-memory", 0, "bytes of the frontier kept in memory, the rest spilled to disk (0: max-memory/8, or no bound)")
+		spillDir   = flag.String("spill-dir", "", "directory of the spilled frontier (default: the system's temporary directory)")
 	)
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -114,7 +114,7 @@ func main() {
 			fail(merr)
 		}
 		opts := checker.Options[model.State, model.Action]{Store: kind, Workers: *workers, MaxMemory: *maxMemory, MaxStates: *maxStates, KeepGraph: *graph, MaxGraphEdges: math.MaxInt,
-			ExpectedStates: *expected}
+			ExpectedStates: *expected, FrontierMemory: *frontier, SpillDir: *spillDir}
 		setCurve(&opts.Progress, &opts.ProgressInterval, *curve)
 		res, err = run(m, opts)
 	default:

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"regexp"
+	"testing"
+)
+
+// TestMain runs tcpbench itself when the test binary is started by
+// tcpbench (below) with TCPBENCH_MAIN set.
+func TestMain(m *testing.M) {
+	if os.Getenv("TCPBENCH_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// tcpbench runs tcpbench with args and returns what it printed.
+func tcpbench(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "TCPBENCH_MAIN=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("tcpbench %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+var spilled = regexp.MustCompile(`spilled_bytes=(\d+)`)
+
+// The frontier's flags reach both models: a segment search told to keep
+// 1 KiB of its frontier in memory spills the rest, into the directory
+// given, and one not told spills nothing.
+func TestFrontierFlagsReachEitherModel(t *testing.T) {
+	for _, model := range [][]string{
+		{"-model", "diagram", "-k", "1"},
+		{"-model", "segment", "-preset", "lifecycle", "-isn-a", "100", "-isn-b", "1000"},
+	} {
+		dir := t.TempDir()
+		out := tcpbench(t, append(model, "-store", "fingerprint", "-frontier-memory", "1024", "-spill-dir", dir)...)
+		if m := spilled.FindStringSubmatch(out); m == nil || m[1] == "0" {
+			t.Errorf("%v with -frontier-memory 1024: nothing spilled:\n%s", model, out)
+		}
+		out = tcpbench(t, append(model, "-store", "fingerprint", "-spill-dir", "/nonexistent")...)
+		if m := spilled.FindStringSubmatch(out); m == nil || m[1] != "0" {
+			t.Errorf("%v with no bound: spilled:\n%s", model, out)
+		}
+		dir = t.TempDir() + "/missing"
+		cmd := exec.Command(os.Args[0], append(model, "-store", "fingerprint", "-frontier-memory", "1024", "-spill-dir", dir)...)
+		cmd.Env = append(os.Environ(), "TCPBENCH_MAIN=1")
+		if out, err := cmd.CombinedOutput(); err == nil {
+			t.Errorf("%v spilling into a missing directory: no error:\n%s", model, out)
+		}
+	}
+}
