@@ -11,8 +11,9 @@
 #            with A's ISNs {2^32-1, 100, 200000} so that it has ~10^8)
 #   --graph  keep the explored graph too, as temporal properties need
 #            (the figures then show what the graph costs a state)
-# MAX_MEMORY (bytes, default 7.5e9) bounds the run; CURVE (default 1s)
-# is the period of the lines.
+# MAX_MEMORY (bytes, default 7.5e9) bounds the run; FRONTIER_MEMORY
+# (bytes, default MAX_MEMORY/8) bounds the frontier held in memory, the
+# rest spilled to disk; CURVE (default 1s) is the period of the lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 max=${1:-50000000}
@@ -23,7 +24,7 @@ trap 'rm -rf "$work"' EXIT
 go build -o "$work/tcpbench" ./bench/tcpbench
 
 "$work/tcpbench" -model segment -preset stress -isn-a 4294967295,100,200000 -store fingerprint -workers 1 \
-	-max-states "$max" -max-memory "${MAX_MEMORY:-7500000000}" -curve "${CURVE:-1s}" $graph | awk '
+	-max-states "$max" -max-memory "${MAX_MEMORY:-7500000000}" -frontier-memory "${FRONTIER_MEMORY:-0}" -curve "${CURVE:-1s}" $graph | awk '
 function field(name,   i, kv) {
 	for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == name) return kv[2] }
 	return ""
