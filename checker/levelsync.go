@@ -34,9 +34,12 @@ import (
 //     evaluated.
 //  3. Storing. The workers insert the winners of the buckets they took
 //     into the table (a bucket's fingerprints are its own, so no two
-//     workers insert the same one; a compare-and-swap settles two probing
-//     into the same slot at the edge of a bucket) and count the winners
-//     of each slice; then the exploring goroutine gives each slice its
+//     workers insert the same one; plain stores in a bucket's own part of
+//     the table, a compare-and-swap at its edge, where the buckets before
+//     may run into it: rangeOf; an insert that would run further is left
+//     to the exploring goroutine, once the workers are done) and count
+//     the winners of each slice; then
+//     the exploring goroutine gives each slice its
 //     place in the next level, in order, and numbers and links the
 //     winners; and the workers take slices again, each those of its share
 //     of phase 1 first, and write the words of their winners in their
@@ -83,9 +86,12 @@ type syncArena struct {
 	recent []uint64
 
 	// Phase 2: a scratch table for one bucket, and the hashes of the
-	// winners of the buckets taken.
-	seen []uint64
-	won  []uint64
+	// winners of the buckets taken; phase 3: those of them that insert
+	// left to the exploring goroutine.
+	seen     []uint64
+	won      []uint64
+	wonIn    []syncWon // the buckets of won, one after another
+	deferred []uint64
 	// touched keeps what phase 1's reads ahead read (fpTable.touch).
 	touched uint64
 }
@@ -121,6 +127,12 @@ type syncShare struct {
 	next     atomic.Int64
 	from, to int64
 	_        [40]byte // a cache line each
+}
+
+// A syncWon is a bucket b whose winners in an arena's won end at end.
+type syncWon struct {
+	b   uint64
+	end int
 }
 
 // A syncSpan is a slice of the round, as a worker computed it: its
@@ -229,6 +241,7 @@ func (ls *levelSync[S, A]) round() bool {
 	}
 	ls.resetShares()
 	ls.w.run(ls.insert)
+	ls.storeDeferred()
 	ls.number()
 	return true
 }
@@ -352,7 +365,7 @@ func (ls *levelSync[S, A]) unmark(i int) {
 func (ls *levelSync[S, A]) dedup(i int) {
 	e := ls.w.e
 	me := &ls.arenas[i]
-	me.won = me.won[:0]
+	me.won, me.wonIn = me.won[:0], me.wonIn[:0]
 	invariants := e.opts.Invariants
 	var winners, failures int64
 	for {
@@ -375,14 +388,17 @@ func (ls *levelSync[S, A]) dedup(i int) {
 			for k := range ls.arenas[a].inBucket[b] {
 				x := &ls.arenas[a].inBucket[b][k]
 				ref := uint64(a)<<32 | uint64(k)
-				for s := x.hash & mask; ; s = (s + 1) & mask {
+				// Fingerprints as the table stores them (fpSlot), which
+				// takes the hashes 0 and 1 for one.
+				h := fpSlot(x.hash)
+				for s := h & mask; ; s = (s + 1) & mask {
 					r := me.seen[s]
 					if r == 0 {
 						me.seen[s] = ref + 1
 						break
 					}
 					y := ls.entry(b, r-1)
-					if y.hash != x.hash {
+					if fpSlot(y.hash) != h {
 						continue
 					}
 					if x.before(y) {
@@ -392,6 +408,7 @@ func (ls *levelSync[S, A]) dedup(i int) {
 				}
 			}
 		}
+		from := len(me.won)
 		for _, r := range me.seen {
 			if r == 0 {
 				continue
@@ -410,6 +427,9 @@ func (ls *levelSync[S, A]) dedup(i int) {
 					}
 				}
 			}
+		}
+		if len(me.won) > from {
+			me.wonIn = append(me.wonIn, syncWon{uint64(b), len(me.won)})
 		}
 	}
 	ls.winners.Add(winners)
@@ -449,18 +469,51 @@ func (ls *levelSync[S, A]) makeRoom(winners int) bool {
 // insert is phase 3's first part, for worker i: it puts the winners of
 // the buckets worker i took into the table, then takes slices (take) and
 // counts their winners.
+//
+// An insert into the bucket's own slots is a plain store; one that runs
+// out of them goes on in addIn, with a compare-and-swap where another
+// bucket's inserts may write too (rangeOf). Every insert was a
+// compare-and-swap until 2026-11-30, and on this project's
+// shared virtual machine the locked instructions were the phase's weak
+// spot: in stretches of minutes, diagram K=2's inserts with two workers
+// took 47–58 ms instead of 15–19, while one worker's search was no slower.
+// Alternated over five minutes, 321 runs each, in the 36 where the
+// compare-and-swap was slow: 51.0 ms with a compare-and-swap each, 25.0
+// as here, 20.1 with nothing but plain stores (unsafe at a bucket's
+// edge); whole searches 0.350, 0.330 and 0.316 s. In the 270 quiet ones:
+// 19.0, 17.9 and 17.2 ms; whole searches the same (0.292 s).
 func (ls *levelSync[S, A]) insert(i int) {
 	t := ls.w.e.store.fpt.Load()
 	ar := &ls.arenas[i]
-	for won := ar.won; len(won) > 0; {
-		// Read the slots of a batch first, as the fast path does (see
-		// packBatch), so that the inserts' cache misses overlap.
-		k := min(len(won), packBatch)
-		ar.touched += t.touch(won[:k])
-		for _, h := range won[:k] {
-			t.add(h)
+	ar.deferred = ar.deferred[:0]
+	slots, size := t.slots, t.size
+	from := 0
+	for _, bw := range ar.wonIn {
+		r := ls.rangeOf(t, bw.b)
+		own, end := r.own, r.end
+		for won := ar.won[from:bw.end]; len(won) > 0; {
+			// Read the slots of a batch first, as the fast path does (see
+			// packBatch), so that the inserts' cache misses overlap.
+			k := min(len(won), packBatch)
+			ar.touched += t.touch(won[:k])
+		batch:
+			for _, h := range won[:k] {
+				// The bucket's own slots inline, with plain stores (see
+				// rangeOf); the rest in addIn.
+				h = fpSlot(h)
+				for j, _ := bits.Mul64(h, size); j >= own && j < end; j++ {
+					if slots[j] == 0 {
+						slots[j] = h
+						continue batch
+					}
+				}
+				if !t.addIn(h, r) {
+					ar.deferred = append(ar.deferred, h)
+				}
+			}
+			won = won[k:]
 		}
-		won = won[k:]
+		from = bw.end
 	}
 	for {
 		k, ok := ls.take(i)
@@ -556,20 +609,88 @@ func (ls *levelSync[S, A]) place(i int) {
 	}
 }
 
-// add stores fingerprint h, not in the table, in its first empty slot. It
-// may run in several goroutines at once, each with its own fingerprints;
-// it leaves t.n to the caller.
-func (t *fpTable) add(h uint64) {
-	h = fpSlot(h)
-	i, _ := bits.Mul64(h, t.size)
-	for {
-		if atomic.LoadUint64(&t.slots[i]) == 0 && atomic.CompareAndSwapUint64(&t.slots[i], 0, h) {
-			return
-		}
-		if i++; i == t.size {
-			i = 0
+// storeDeferred stores the winners phase 3 left to the exploring
+// goroutine (insert), once the workers are done.
+func (ls *levelSync[S, A]) storeDeferred() {
+	t := ls.w.e.store.fpt.Load()
+	for i := range ls.arenas {
+		for _, h := range ls.arenas[i].deferred {
+			slot, _ := t.find(h)
+			atomic.StoreUint64(&t.slots[slot], fpSlot(h))
+			syncDeferred.Add(1)
 		}
 	}
+}
+
+// A syncRange is the part of the table that the inserts of a bucket's
+// fingerprints may write in phase 3: with a plain store from own to end,
+// with a compare-and-swap from the bucket's first home slot to own and
+// from end to limit, counted on past the table's end.
+type syncRange struct {
+	own, end, limit uint64
+}
+
+// rangeOf returns bucket b's range in t. A bucket's fingerprints have
+// their home slots from start(b) to start(b+1), both included, and two
+// workers never insert one fingerprint. Every bucket's inserts (and the
+// reads ahead of them, fpTable.touch) stop before start(b+1)+syncEdge,
+// counted on past the table's end: those of a bucket c before b before
+// start(c+1)+syncEdge <= start(b)+syncEdge, and those of the last
+// bucket, which run on into the table's start, before syncEdge, which is
+// no later. So a slot from start(b)+syncEdge to start(b+1) is accessed
+// only by b's inserts, and a plain store does there. In the first
+// syncEdge slots of a range, which the inserts of earlier buckets may run
+// into (of several, where ranges are shorter than syncEdge: every slot of
+// a table of fewer than 128 Ki slots, with two workers), a
+// compare-and-swap settles two workers probing into one slot.
+func (ls *levelSync[S, A]) rangeOf(t *fpTable, b uint64) syncRange {
+	end := ls.start(t, b+1)
+	return syncRange{own: ls.start(t, b) + syncEdge, end: end, limit: end + syncEdge}
+}
+
+// addIn stores fingerprint h, of range r, not in t, in its first empty
+// slot in phase 3, and reports false, having stored nothing, if there is
+// none before r.limit: the exploring goroutine stores it once the workers
+// are done. It leaves t.n to the caller.
+func (t *fpTable) addIn(h uint64, r syncRange) bool {
+	h = fpSlot(h)
+	i, _ := bits.Mul64(h, t.size)
+	for limit := min(r.limit, i+t.size); i < limit; i++ {
+		if i >= r.own && i < r.end { // i < t.size
+			if t.slots[i] == 0 {
+				t.slots[i] = h
+				return true
+			}
+			continue
+		}
+		j := i // i counts on past the table's end, j wraps
+		if j >= t.size {
+			j -= t.size
+		}
+		if atomic.LoadUint64(&t.slots[j]) == 0 && atomic.CompareAndSwapUint64(&t.slots[j], 0, h) {
+			return true
+		}
+	}
+	return false
+}
+
+// syncEdge is how many slots at the start of a bucket's range of the
+// table are written with a compare-and-swap in phase 3 (rangeOf), at least
+// one: the slot start(b) is also the home slot of some fingerprints of
+// bucket b-1, which their worker reads ahead (fpTable.touch). An insert
+// whose run of filled slots goes on past them is left to the exploring
+// goroutine. A variable, so that tests can make that happen often (1).
+var syncEdge uint64 = 1 << 10
+
+// syncDeferred counts the inserts phase 3 left to the exploring goroutine,
+// for tests.
+var syncDeferred atomic.Int64
+
+// start returns the first home slot in t of the fingerprints of bucket b,
+// counted on past the table's end for the buckets past the last.
+func (ls *levelSync[S, A]) start(t *fpTable, b uint64) uint64 {
+	hi, _ := bits.Mul64(b<<ls.shift, t.size) // b<<shift wraps to 0 for b = buckets
+	return hi + b>>(64-ls.shift)*t.size
 }
 
 // bytes is the memory the buffers held after the last phase (they are not
@@ -581,7 +702,8 @@ func (ls *levelSync[S, A]) measure() {
 	b := int64(cap(ls.spans)) * int64(unsafe.Sizeof(syncSpan{}))
 	for i := range ls.arenas {
 		ar := &ls.arenas[i]
-		b += int64(cap(ar.words)+cap(ar.hashes)+cap(ar.seen)+cap(ar.won)+cap(ar.recent))*8 + int64(cap(ar.pos))*4 +
+		b += int64(cap(ar.words)+cap(ar.hashes)+cap(ar.seen)+cap(ar.won)+cap(ar.deferred)+cap(ar.recent))*8 + int64(cap(ar.pos))*4 +
+			int64(cap(ar.wonIn))*int64(unsafe.Sizeof(syncWon{})) +
 			int64(cap(ar.win))
 		for _, x := range ar.inBucket {
 			b += int64(cap(x))*int64(unsafe.Sizeof(syncEntry{})) + 24
