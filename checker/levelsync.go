@@ -38,9 +38,8 @@ import (
 //     the table, a compare-and-swap at its edge, where the buckets before
 //     may run into it: rangeOf; an insert that would run further is left
 //     to the exploring goroutine, once the workers are done) and count
-//     the winners of each slice; then
-//     the exploring goroutine gives each slice its
-//     place in the next level, in order, and numbers and links the
+//     the winners of each slice; then the exploring goroutine gives each
+//     slice its place in the next level, in order, and numbers and links the
 //     winners; and the workers take slices again, each those of its share
 //     of phase 1 first, and write the words of their winners in their
 //     places (level.reserve).
@@ -501,13 +500,14 @@ func (ls *levelSync[S, A]) insert(i int) {
 				// The bucket's own slots inline, with plain stores (see
 				// rangeOf); the rest in addIn.
 				h = fpSlot(h)
-				for j, _ := bits.Mul64(h, size); j >= own && j < end; j++ {
+				j, _ := bits.Mul64(h, size)
+				for ; j >= own && j < end; j++ {
 					if slots[j] == 0 {
 						slots[j] = h
 						continue batch
 					}
 				}
-				if !t.addIn(h, r) {
+				if !t.addIn(h, j, r) {
 					ar.deferred = append(ar.deferred, h)
 				}
 			}
@@ -585,6 +585,7 @@ func (ls *levelSync[S, A]) number() {
 // place is the workers' part of number, for worker i.
 func (ls *levelSync[S, A]) place(i int) {
 	e := ls.w.e
+	width := 8 * e.words.words
 	for {
 		k, ok := ls.take(i)
 		if !ok {
@@ -593,7 +594,6 @@ func (ls *levelSync[S, A]) place(i int) {
 		sp := &ls.spans[k]
 		ar := &ls.arenas[sp.worker]
 		j := ls.at + int(sp.at)
-		width := 8 * e.words.words
 		var to []byte // from the place of the j-th winner to its block's end
 		for x := uint32(sp.from); x < uint32(sp.to); x++ {
 			if !ar.win[x] {
@@ -615,6 +615,7 @@ func (ls *levelSync[S, A]) storeDeferred() {
 	t := ls.w.e.store.fpt.Load()
 	for i := range ls.arenas {
 		for _, h := range ls.arenas[i].deferred {
+			// Not t.set, which counts it: number counts the winners.
 			slot, _ := t.find(h)
 			atomic.StoreUint64(&t.slots[slot], fpSlot(h))
 			syncDeferred.Add(1)
@@ -625,9 +626,9 @@ func (ls *levelSync[S, A]) storeDeferred() {
 // A syncRange is the part of the table that the inserts of a bucket's
 // fingerprints may write in phase 3: with a plain store from own to end,
 // with a compare-and-swap from the bucket's first home slot to own and
-// from end to limit, counted on past the table's end.
+// from end to end+syncEdge, counted on past the table's end.
 type syncRange struct {
-	own, end, limit uint64
+	own, end uint64
 }
 
 // rangeOf returns bucket b's range in t. A bucket's fingerprints have
@@ -645,17 +646,17 @@ type syncRange struct {
 // compare-and-swap settles two workers probing into one slot.
 func (ls *levelSync[S, A]) rangeOf(t *fpTable, b uint64) syncRange {
 	end := ls.start(t, b+1)
-	return syncRange{own: ls.start(t, b) + syncEdge, end: end, limit: end + syncEdge}
+	return syncRange{own: ls.start(t, b) + syncEdge, end: end}
 }
 
-// addIn stores fingerprint h, of range r, not in t, in its first empty
-// slot in phase 3, and reports false, having stored nothing, if there is
-// none before r.limit: the exploring goroutine stores it once the workers
-// are done. It leaves t.n to the caller.
-func (t *fpTable) addIn(h uint64, r syncRange) bool {
-	h = fpSlot(h)
-	i, _ := bits.Mul64(h, t.size)
-	for limit := min(r.limit, i+t.size); i < limit; i++ {
+// addIn stores fingerprint h (as fpSlot makes it), of range r, not in t,
+// in its first empty slot from slot i on — the slots from h's home to i
+// are filled — in phase 3, and reports false, having stored nothing, if
+// there is none before r.end+syncEdge: the exploring goroutine stores it
+// once the workers are done. It leaves t.n to the caller.
+func (t *fpTable) addIn(h, i uint64, r syncRange) bool {
+	home, _ := bits.Mul64(h, t.size)
+	for limit := min(r.end+syncEdge, home+t.size); i < limit; i++ {
 		if i >= r.own && i < r.end { // i < t.size
 			if t.slots[i] == 0 {
 				t.slots[i] = h

@@ -72,7 +72,8 @@ func TestLevelSyncAddStaysInItsRange(t *testing.T) {
 				tab.slots[s] = homed(s) ^ 2 // another fingerprint
 			}
 			h := homed(c.home)
-			ok := tab.addIn(h, ls.rangeOf(&tab, h>>ls.shift))
+			home, _ := bits.Mul64(h, tab.size)
+			ok := tab.addIn(h, home, ls.rangeOf(&tab, h>>ls.shift))
 			for s, x := range tab.slots {
 				if x == h {
 					require.Equal(t, c.want, s)

@@ -17,12 +17,17 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// command is tcpbench with args, run as the test binary.
+func command(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "TCPBENCH_MAIN=1")
+	return cmd
+}
+
 // tcpbench runs tcpbench with args and returns what it printed.
 func tcpbench(t *testing.T, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "TCPBENCH_MAIN=1")
-	out, err := cmd.CombinedOutput()
+	out, err := command(args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("tcpbench %v: %v\n%s", args, err, out)
 	}
@@ -49,9 +54,7 @@ func TestFrontierFlagsReachEitherModel(t *testing.T) {
 			t.Errorf("%v with no bound: spilled:\n%s", model, out)
 		}
 		dir = t.TempDir() + "/missing"
-		cmd := exec.Command(os.Args[0], append(model, "-store", "fingerprint", "-frontier-memory", "1024", "-spill-dir", dir)...)
-		cmd.Env = append(os.Environ(), "TCPBENCH_MAIN=1")
-		if out, err := cmd.CombinedOutput(); err == nil {
+		if out, err := command(append(model, "-store", "fingerprint", "-frontier-memory", "1024", "-spill-dir", dir)...).CombinedOutput(); err == nil {
 			t.Errorf("%v spilling into a missing directory: no error:\n%s", model, out)
 		}
 	}
