@@ -2,8 +2,10 @@ package checker
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -466,4 +468,40 @@ func TestStolenSliceForgetsLaterSuccessors(t *testing.T) {
 		require.Equal(t, want.Violations, got.Violations)
 	}
 	require.Positive(t, calls.Load())
+}
+
+// A search whose levels all go by the crew (levelsync.go) starts no
+// channel helpers beside it; one that takes the pipelined path (a
+// transition invariant keeps it off the crew) starts them.
+func TestCrewSearchStartsNoIdleHelpers(t *testing.T) {
+	const n = 30
+	sys := packedToy{gridToy(n, true), new(atomic.Int64)}
+	for _, c := range []struct {
+		name    string
+		opts    Options[int, string]
+		helpers bool
+	}{
+		{"crew", Options[int, string]{}, false},
+		{"pipelined", Options[int, string]{TransitionInvariants: []TransitionInvariant[int, string]{
+			{Name: "any", Holds: func(*int, string, *int) bool { return true }},
+		}}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var stacks string
+			c.opts.Store, c.opts.Workers = FingerprintStore, 2
+			c.opts.Invariants = []Invariant[int]{{Name: "look", Holds: func(u *int) bool {
+				if *u == 20*n+5 {
+					buf := make([]byte, 1<<20)
+					stacks = string(buf[:runtime.Stack(buf, true)])
+				}
+				return true
+			}}}
+			res, err := Explore(context.Background(), sys, c.opts)
+			require.NoError(t, err)
+			require.Equal(t, n*n, res.Stats.Distinct)
+			require.NotEmpty(t, stacks)
+			require.Equal(t, !c.helpers, strings.Contains(stacks, "checker.(*crew).help("), stacks)
+			require.Equal(t, c.helpers, strings.Contains(stacks, "checker.(*workers[...]).help("), stacks)
+		})
+	}
 }

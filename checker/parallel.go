@@ -46,13 +46,14 @@ var pipelineWindow = 32
 const maxPrecheck = 64 // invariants a worker can evaluate ahead (bits of a mask)
 
 type workers[S comparable, A any] struct {
-	e      *explorer[S, A]
-	n      int
-	jobs   chan func()
-	slices []*slice[S, A]
-	spare  *slice[S, A] // for a slice the exploring goroutine computes again
-	sync   *levelSync[S, A]
-	crew   *crew // runs sync's phases, made at the first
+	e       *explorer[S, A]
+	n       int
+	jobs    chan func() // to the helpers, started by post
+	helping bool        // whether post has started them
+	slices  []*slice[S, A]
+	spare   *slice[S, A] // for a slice the exploring goroutine computes again
+	sync    *levelSync[S, A]
+	crew    *crew // runs sync's phases, made at the first
 }
 
 // A round is work shared among the workers, a slice at a time, and
@@ -111,11 +112,20 @@ type slice[S comparable, A any] struct {
 }
 
 func startWorkers[S comparable, A any](e *explorer[S, A], n int) *workers[S, A] {
-	w := &workers[S, A]{e: e, n: n, jobs: make(chan func(), n)}
-	for range n - 1 {
-		go w.help()
+	return &workers[S, A]{e: e, n: n, jobs: make(chan func(), n)}
+}
+
+// post hands job to a helper, starting the n-1 helpers at the first
+// job: a search whose levels all go by the crew (levelsync.go) starts
+// none. Only the exploring goroutine posts.
+func (w *workers[S, A]) post(job func()) {
+	if !w.helping {
+		w.helping = true
+		for range w.n - 1 {
+			go w.help()
+		}
 	}
-	return w
+	w.jobs <- job
 }
 
 func (w *workers[S, A]) stop() {
@@ -302,10 +312,10 @@ func (w *workers[S, A]) spread(set []*slice[S, A], k int, f func(*slice[S, A])) 
 	helpers := min(k, w.n-1)
 	r.wg.Add(helpers)
 	for range helpers {
-		w.jobs <- func() {
+		w.post(func() {
 			w.take(r, set, f)
 			r.wg.Done()
-		}
+		})
 	}
 	if k == w.n {
 		w.take(r, set, f)
@@ -584,7 +594,7 @@ func (w *workers[S, A]) expandPipelined() {
 	}
 	pl.wg.Add(w.n - 1)
 	for range w.n - 1 {
-		w.jobs <- func() {
+		w.post(func() {
 			defer pl.wg.Done()
 			for {
 				k, ok := w.claim(pl)
@@ -610,7 +620,7 @@ func (w *workers[S, A]) expandPipelined() {
 				}
 				pl.mu.Unlock()
 			}
-		}
+		})
 	}
 	var timer *time.Timer
 	defer func() {

@@ -184,17 +184,6 @@ func setCurve(progress *func(checker.Stats), interval *time.Duration, period tim
 // residentBytes is the process's resident set now (VmRSS), in bytes.
 func residentBytes() int64 { return statusBytes("VmRSS:") }
 
-// cpuSeconds is the CPU time the process has used, user and system, so
-// that a rate measured on a busy machine counts the work done, not the
-// wait for a core.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
-}
-
 // peakRSS is the process's peak resident set (VmHWM), in bytes.
 func peakRSS() int64 { return statusBytes("VmHWM:") }
 

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"regexp"
 	"testing"
+	"time"
 )
 
 // TestMain runs tcpbench itself when the test binary is started by
@@ -57,5 +58,18 @@ func TestFrontierFlagsReachEitherModel(t *testing.T) {
 		if out, err := command(append(model, "-store", "fingerprint", "-frontier-memory", "1024", "-spill-dir", dir)...).CombinedOutput(); err == nil {
 			t.Errorf("%v spilling into a missing directory: no error:\n%s", model, out)
 		}
+	}
+}
+
+// cpuSeconds counts the work the process does: a busy loop of 50 ms of
+// wall time adds to it (the rates tcpbench prints are per CPU second).
+func TestCPUSecondsCounts(t *testing.T) {
+	before := cpuSeconds()
+	x := uint64(1)
+	for start := time.Now(); time.Since(start) < 50*time.Millisecond; {
+		x = x*6364136223846793005 + 1442695040888963407
+	}
+	if after := cpuSeconds(); after-before < 0.01 || x == 0 {
+		t.Errorf("cpuSeconds went from %.3f to %.3f over 50 ms of work", before, after)
 	}
 }
