@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"math"
 	"math/bits"
 	"slices"
 	"sync/atomic"
@@ -16,7 +17,7 @@ import (
 //
 // A level is expanded in rounds of up to syncRound states, and a round in
 // three phases, each shared among the workers, with the table written only
-// in the last:
+// after the first:
 //
 //  1. Successors. Each worker takes the slices of its share of the round
 //     one after another, then what is left of the others' (syncShare),
@@ -31,18 +32,23 @@ import (
 //     sequential search wins — the one whose state comes first in the
 //     level, and of one state's, the first in the order of AppendNext: it
 //     gives the new state its parent. The winners' invariants are
-//     evaluated.
-//  3. Storing. The workers insert the winners of the buckets they took
-//     into the table (a bucket's fingerprints are its own, so no two
-//     workers insert the same one; plain stores in a bucket's own part of
-//     the table, a compare-and-swap at its edge, where the buckets before
-//     may run into it: rangeOf; an insert that would run further is left
-//     to the exploring goroutine, once the workers are done) and count
-//     the winners of each slice; then the exploring goroutine gives each
-//     slice its place in the next level, in order, and numbers and links the
-//     winners; and the workers take slices again, each those of its share
-//     of phase 1 first, and write the words of their winners in their
-//     places (level.reserve).
+//     evaluated, and each worker counts the winners of each slice. Where
+//     the table has room for every successor kept, which is every round
+//     but those where it grows, settle takes a bucket's successors in the
+//     order of the sequential search and stores each one whose fingerprint
+//     is not yet in the table: the first of a fingerprint is stored and
+//     wins (a bucket's fingerprints are its own, so no two workers store
+//     the same one; plain stores in a bucket's own part of the table, a
+//     compare-and-swap at its edge, where the buckets before may run into
+//     it: rangeOf; a successor whose probe would run further is left to
+//     the exploring goroutine, once the workers are done). Otherwise dedup
+//     finds the winners in a scratch table per bucket, the table grows
+//     for them, and insert stores them in the same way.
+//  3. Queueing. The exploring goroutine gives each slice its place in the
+//     next level, in order, and numbers and links the winners; and the
+//     workers take slices again, each those of its share of phase 1 first,
+//     and write the words of their winners in their places
+//     (level.reserve).
 //
 // The states are so numbered, linked and queued in the order of the
 // sequential search, with the same parents: the result is the sequential
@@ -51,16 +57,18 @@ import (
 // fails, a state has no transition while deadlocks are checked, MaxStates
 // would be passed, the table's growth would pass MaxMemory — is expanded
 // again sequentially instead (nothing has been written when that is
-// known), and the sequential search stops where it stops.
+// known, or settle takes the winners it stored out of the table again:
+// unsettle), and the sequential search stops where it stops.
 type levelSync[S comparable, A any] struct {
-	w       *workers[S, A]
-	arenas  []syncArena // one per worker
-	decoded []S         // one per worker, as explorer.decoded
-	spans   []syncSpan  // per slice of the round
-	lo, hi  int         // the round: states lo to hi-1 of the level
-	at      int         // the place in the next level of the round's first winner
-	buckets int         // a power of two
-	shift   uint        // 64 - log2(buckets)
+	w         *workers[S, A]
+	arenas    []syncArena // one per worker
+	decoded   []S         // one per worker, as explorer.decoded
+	spans     []syncSpan  // per slice of the round
+	lo, hi    int         // the round: states lo to hi-1 of the level
+	at        int         // the place in the next level of the round's first winner
+	buckets   int         // a power of two
+	shift     uint        // 64 - log2(buckets)
+	sliceBits uint        // log2(syncSlice)
 
 	claimed  atomic.Int64 // phase 2: buckets taken
 	shares   []syncShare  // phase 1: one per worker
@@ -78,19 +86,34 @@ type syncArena struct {
 	pos      []int32 // in the level, of the state it leaves
 	win      []bool  // set in phase 2
 	inBucket [][]syncEntry
-	gen      int // transitions
-	dead     int // states with no transition, not final
+	// runs holds the first successor of each run of slices this worker
+	// took one after another in phase 1 but the first: a run's states
+	// come after those of the run before it in the level, or before, but
+	// within a run in order.
+	runs []uint32
+	// counts[k] is the number of winners of slice k of the round among
+	// the successors of the buckets this worker took in phase 2.
+	counts []int32
+	gen    int // transitions
+	dead   int // states with no transition, not final
 	// recent holds fingerprints of successors kept in this round, each
 	// at its hash modulo syncRecent.
 	recent []uint64
 
-	// Phase 2: a scratch table for one bucket, and the hashes of the
-	// winners of the buckets taken; phase 3: those of them that insert
+	// Phase 2 by dedup: a scratch table for one bucket, and the hashes of
+	// the winners of the buckets taken; by insert: those of them that it
 	// left to the exploring goroutine.
 	seen     []uint64
 	won      []uint64
 	wonIn    []syncWon // the buckets of won, one after another
 	deferred []uint64
+	// settle: the successors of a bucket in the order of the sequential
+	// search, their hashes (for the reads ahead), the merge's heads, and
+	// those whose inserts it left to the exploring goroutine.
+	order   []syncPick
+	orderFP []uint64
+	heads   []syncHead
+	later   []syncPick
 	// touched keeps what phase 1's reads ahead read (fpTable.touch).
 	touched uint64
 }
@@ -117,8 +140,8 @@ func (e *syncEntry) before(f *syncEntry) bool {
 // successors it kept last (syncArena.recent) finds more of them: on
 // diagram K=2, slices dealt to two workers by turns kept 2.31 M
 // successors for 1.40 M new states, one worker 1.51 M. In phase 3 the
-// slices are taken again by shares (resetShares), so that a worker counts
-// and places the successors it kept itself, in its own core's cache:
+// slices are taken again by shares (resetShares), so that a worker
+// places the successors it kept itself, in its own core's cache:
 // dealt by turns, half of them were read from the other core's, and two
 // workers placed the winners of diagram K=2 in 14.0–18.1 ms against
 // 9.8–10.8 (phase timers patched in, not in the tree).
@@ -126,6 +149,22 @@ type syncShare struct {
 	next     atomic.Int64
 	from, to int64
 	_        [40]byte // a cache line each
+}
+
+// A syncPick is successor x of arena a, with its hash and the position
+// in the level of the state it leaves.
+type syncPick struct {
+	hash uint64
+	pos  int32
+	x    uint32
+	a    int32
+}
+
+// A syncHead is a run of a bucket's successors in one arena, from at to
+// end-1 of its inBucket, in the order of the sequential search.
+type syncHead struct {
+	a       int32
+	at, end int32
 }
 
 // A syncWon is a bucket b whose winners in an arena's won end at end.
@@ -140,13 +179,13 @@ type syncSpan struct {
 	worker   int32
 	from, to int32
 	gen      int32
-	won      int32 // of its successors, the winners (phase 3)
+	won      int32 // of its successors, the winners
 	at       int32 // the place in the next level of its first winner
 }
 
-// syncSlice is how many states a worker takes at a time in phase 1, and
-// syncRound how many states a round has, at most, per worker: enough to
-// make the three barriers of a round cheap, few enough to keep the
+// syncSlice is how many states a worker takes at a time in phase 1, a
+// power of two, and syncRound how many states a round has, at most, per
+// worker: enough to make the barriers of a round cheap, few enough to keep the
 // successors of a round in a few megabytes. Variables, so that tests can
 // make them small.
 var (
@@ -212,6 +251,7 @@ func (ls *levelSync[S, A]) expand() {
 func (ls *levelSync[S, A]) round() bool {
 	e := ls.w.e
 	nSlices := (ls.hi - ls.lo + syncSlice - 1) / syncSlice
+	ls.sliceBits = uint(bits.TrailingZeros(uint(syncSlice)))
 	ls.spans = slices.Grow(ls.spans[:0], nSlices)[:nSlices]
 	for i := range ls.shares {
 		sh := &ls.shares[i]
@@ -232,15 +272,35 @@ func (ls *levelSync[S, A]) round() bool {
 	ls.claimed.Store(0)
 	ls.winners.Store(0)
 	ls.failures.Store(0)
-	ls.w.run(ls.dedup)
-	ls.measure()
-	winners := int(ls.winners.Load())
-	if ls.failures.Load() > 0 || e.store.len()+winners > e.store.max || !ls.makeRoom(winners) {
-		return false
+	kept := 0
+	for i := range ls.arenas {
+		kept += len(ls.arenas[i].hashes)
 	}
-	ls.resetShares()
-	ls.w.run(ls.insert)
-	ls.storeDeferred()
+	if t := e.store.fpt.Load(); t != nil && t.fits(kept+1) {
+		// Every successor kept fits: settle stores the winners as it
+		// finds them, and takes them out again if the round is to be
+		// expanded sequentially.
+		syncSettled.Add(1)
+		ls.w.run(ls.settle)
+		ls.settleLater()
+		ls.measure()
+		if ls.failures.Load() > 0 || e.store.len()+int(ls.winners.Load()) > e.store.max {
+			ls.unsettle()
+			return false
+		}
+	} else {
+		// The table may have to grow: the winners are found first, so
+		// that it grows for them only, as the sequential search's does.
+		syncDeduped.Add(1)
+		ls.w.run(ls.dedup)
+		ls.measure()
+		winners := int(ls.winners.Load())
+		if ls.failures.Load() > 0 || e.store.len()+winners > e.store.max || !ls.makeRoom(winners) {
+			return false
+		}
+		ls.w.run(ls.insert)
+		ls.storeDeferred()
+	}
 	ls.number()
 	return true
 }
@@ -249,7 +309,10 @@ func (ls *levelSync[S, A]) round() bool {
 func (ls *levelSync[S, A]) successors(i int) {
 	e := ls.w.e
 	ar := &ls.arenas[i]
-	ar.words, ar.hashes, ar.pos, ar.gen, ar.dead = ar.words[:0], ar.hashes[:0], ar.pos[:0], 0, 0
+	ar.words, ar.hashes, ar.pos, ar.runs, ar.gen, ar.dead = ar.words[:0], ar.hashes[:0], ar.pos[:0], ar.runs[:0], 0, 0
+	nSlices := len(ls.spans)
+	ar.counts = slices.Grow(ar.counts[:0], nSlices)[:nSlices]
+	clear(ar.counts)
 	if len(ar.inBucket) != ls.buckets {
 		ar.inBucket = make([][]syncEntry, ls.buckets)
 	}
@@ -280,11 +343,15 @@ func (ls *levelSync[S, A]) successors(i int) {
 			ls.unmark(i)
 			return
 		}
-		if k < last && ar.recent != nil {
-			// A slice before the last: what the cache remembers comes
-			// after it in the sequential search, which must not skip
-			// this slice's first successors for it.
-			clear(ar.recent)
+		if k < last {
+			// A slice before the last: a new run (settle merges them),
+			// and what the cache remembers comes after it in the
+			// sequential search, which must not skip this slice's first
+			// successors for it.
+			ar.runs = append(ar.runs, uint32(len(ar.hashes)))
+			if ar.recent != nil {
+				clear(ar.recent)
+			}
 		}
 		last = k
 		lo := ls.lo + k*syncSlice
@@ -359,13 +426,11 @@ func (ls *levelSync[S, A]) unmark(i int) {
 	clear(ar.win)
 }
 
-// dedup is phase 2, for worker i: it takes buckets in turn and marks the
-// winners of each.
+// dedup is phase 2 where the table may grow, for worker i: it takes
+// buckets in turn and marks the winners of each.
 func (ls *levelSync[S, A]) dedup(i int) {
-	e := ls.w.e
 	me := &ls.arenas[i]
 	me.won, me.wonIn = me.won[:0], me.wonIn[:0]
-	invariants := e.opts.Invariants
 	var winners, failures int64
 	for {
 		b := int(ls.claimed.Add(1)) - 1
@@ -413,19 +478,9 @@ func (ls *levelSync[S, A]) dedup(i int) {
 				continue
 			}
 			x := ls.entry(b, r-1)
-			ar := &ls.arenas[r>>32]
-			ar.win[x.x] = true
+			failures += ls.win(i, int(r>>32), x.x, x.pos)
 			winners++
 			me.won = append(me.won, x.hash)
-			if len(invariants) > 0 {
-				s := &ls.decoded[i]
-				*s = e.pk.Unpack(ls.words(ar, x.x))
-				for k, inv := range invariants {
-					if !e.invFailed[k] && !inv.Holds(s) {
-						failures++
-					}
-				}
-			}
 		}
 		if len(me.won) > from {
 			me.wonIn = append(me.wonIn, syncWon{uint64(b), len(me.won)})
@@ -433,6 +488,182 @@ func (ls *levelSync[S, A]) dedup(i int) {
 	}
 	ls.winners.Add(winners)
 	ls.failures.Add(failures)
+}
+
+// settle is phases 2 and 3's inserts in one, for worker i, in a round
+// whose successors kept all fit in the table (round): it takes buckets in
+// turn, and of each the successors in the order of the sequential search
+// (merge), storing each whose fingerprint is not in the table: the first
+// of a fingerprint stored wins, the others are duplicates. No scratch
+// table, and no second pass over the winners; the stores are insert's
+// (rangeOf), and what insert leaves to the exploring goroutine, settle
+// does too (settleLater), in order.
+func (ls *levelSync[S, A]) settle(i int) {
+	t := ls.w.e.store.fpt.Load()
+	me := &ls.arenas[i]
+	me.later = me.later[:0]
+	slots, size := t.slots, t.size
+	var winners, failures int64
+	for {
+		b := uint64(ls.claimed.Add(1)) - 1
+		if b >= uint64(ls.buckets) {
+			break
+		}
+		ls.merge(me, b)
+		if len(me.order) == 0 {
+			continue
+		}
+		r := ls.rangeOf(t, b)
+		own, end := r.own, r.end
+		for at := 0; at < len(me.order); at += packBatch {
+			batch := me.order[at:min(at+packBatch, len(me.order))]
+			me.touched += t.touch(me.orderFP[at : at+len(batch)])
+		picks:
+			for _, p := range batch {
+				h := fpSlot(p.hash)
+				j, _ := bits.Mul64(h, size)
+				for ; j >= own && j < end; j++ {
+					switch slots[j] {
+					case 0:
+						slots[j] = h
+						failures += ls.win(i, int(p.a), p.x, p.pos)
+						winners++
+						continue picks
+					case h:
+						continue picks // a duplicate
+					}
+				}
+				switch t.addIn(h, j, r) {
+				case syncStored:
+					failures += ls.win(i, int(p.a), p.x, p.pos)
+					winners++
+				case syncLater:
+					me.later = append(me.later, p)
+				}
+			}
+		}
+	}
+	ls.winners.Add(winners)
+	ls.failures.Add(failures)
+}
+
+// merge puts bucket b's successors in me.order, in the order of the
+// sequential search, and their hashes in me.orderFP. An arena's are in
+// that order within each of its runs; the runs of all arenas are merged,
+// the first state first (two runs never hold one state).
+func (ls *levelSync[S, A]) merge(me *syncArena, b uint64) {
+	me.order, me.orderFP, me.heads = me.order[:0], me.orderFP[:0], me.heads[:0]
+	for a := range ls.arenas {
+		in := ls.arenas[a].inBucket[b]
+		at := 0
+		for _, start := range ls.arenas[a].runs {
+			end := at
+			for end < len(in) && in[end].x < start {
+				end++
+			}
+			if end > at {
+				me.heads = append(me.heads, syncHead{int32(a), int32(at), int32(end)})
+			}
+			at = end
+		}
+		if at < len(in) {
+			me.heads = append(me.heads, syncHead{int32(a), int32(at), int32(len(in))})
+		}
+	}
+	for len(me.heads) > 0 {
+		first := 0
+		for k := 1; k < len(me.heads); k++ {
+			if ls.arenas[me.heads[k].a].inBucket[b][me.heads[k].at].pos < ls.arenas[me.heads[first].a].inBucket[b][me.heads[first].at].pos {
+				first = k
+			}
+		}
+		hd := &me.heads[first]
+		in := ls.arenas[hd.a].inBucket[b]
+		// Take from this run up to the next run's first state.
+		next := int32(math.MaxInt32)
+		for k := range me.heads {
+			if k != first {
+				next = min(next, ls.arenas[me.heads[k].a].inBucket[b][me.heads[k].at].pos)
+			}
+		}
+		for ; hd.at < hd.end && in[hd.at].pos < next; hd.at++ {
+			x := &in[hd.at]
+			me.order = append(me.order, syncPick{hash: x.hash, pos: x.pos, x: x.x, a: hd.a})
+			me.orderFP = append(me.orderFP, x.hash)
+		}
+		if hd.at == hd.end {
+			me.heads[first] = me.heads[len(me.heads)-1]
+			me.heads = me.heads[:len(me.heads)-1]
+		}
+	}
+}
+
+// settleLater decides, once the workers are done, the successors settle
+// left to the exploring goroutine: each worker's in the order it met
+// them, which is the sequential search's for each fingerprint (all of
+// one are in one bucket).
+func (ls *levelSync[S, A]) settleLater() {
+	t := ls.w.e.store.fpt.Load()
+	var winners, failures int64
+	for i := range ls.arenas {
+		for _, p := range ls.arenas[i].later {
+			slot, ok := t.find(p.hash)
+			if ok {
+				continue
+			}
+			atomic.StoreUint64(&t.slots[slot], fpSlot(p.hash))
+			syncDeferred.Add(1)
+			failures += ls.win(0, int(p.a), p.x, p.pos)
+			winners++
+		}
+	}
+	ls.winners.Add(winners)
+	ls.failures.Add(failures)
+}
+
+// unsettle takes the winners settle stored out of the table again, for a
+// round that is to be expanded sequentially: every one went into a slot
+// that was empty when the round began, so that emptying those slots,
+// found before any is emptied, leaves the table as it was.
+func (ls *levelSync[S, A]) unsettle() {
+	t := ls.w.e.store.fpt.Load()
+	var stored []uint64
+	for a := range ls.arenas {
+		ar := &ls.arenas[a]
+		for x, w := range ar.win {
+			if w {
+				slot, ok := t.find(ar.hashes[x])
+				if !ok {
+					panic("checker: a winner of a round is not in the table")
+				}
+				stored = append(stored, slot)
+			}
+		}
+	}
+	for _, slot := range stored {
+		t.slots[slot] = 0
+	}
+}
+
+// win marks successor x of arena a, which leaves the state at pos in the
+// level, a winner, for worker i, and returns the number of invariants not
+// yet violated that it violates.
+func (ls *levelSync[S, A]) win(i, a int, x uint32, pos int32) int64 {
+	e := ls.w.e
+	ar := &ls.arenas[a]
+	ar.win[x] = true
+	ls.arenas[i].counts[(int(pos)-ls.lo)>>ls.sliceBits]++ // pos's slice
+	var failures int64
+	if len(e.opts.Invariants) > 0 {
+		s := &ls.decoded[i]
+		*s = e.pk.Unpack(ls.words(ar, x))
+		for k, inv := range e.opts.Invariants {
+			if !e.invFailed[k] && !inv.Holds(s) {
+				failures++
+			}
+		}
+	}
+	return failures
 }
 
 // entry returns the entry of bucket b of ref, arena<<32 | index.
@@ -465,9 +696,9 @@ func (ls *levelSync[S, A]) makeRoom(winners int) bool {
 	return true
 }
 
-// insert is phase 3's first part, for worker i: it puts the winners of
-// the buckets worker i took into the table, then takes slices (take) and
-// counts their winners.
+// insert is phase 2's second part where the table may grow, once it has
+// grown, for worker i: it puts the winners of the buckets worker i took
+// in dedup into the table.
 //
 // An insert into the bucket's own slots is a plain store; one that runs
 // out of them goes on in addIn, with a compare-and-swap where another
@@ -507,7 +738,7 @@ func (ls *levelSync[S, A]) insert(i int) {
 						continue batch
 					}
 				}
-				if !t.addIn(h, j, r) {
+				if t.addIn(h, j, r) == syncLater {
 					ar.deferred = append(ar.deferred, h)
 				}
 			}
@@ -515,23 +746,9 @@ func (ls *levelSync[S, A]) insert(i int) {
 		}
 		from = bw.end
 	}
-	for {
-		k, ok := ls.take(i)
-		if !ok {
-			return
-		}
-		sp := &ls.spans[k]
-		won := 0
-		for _, w := range ls.arenas[sp.worker].win[sp.from:sp.to] {
-			if w {
-				won++
-			}
-		}
-		sp.won = int32(won)
-	}
 }
 
-// number is phase 3's second part: the winners are numbered in the order
+// number is phase 3: the winners are numbered in the order
 // of the sequential search and queued. The exploring goroutine gives
 // each slice its place in the next level, and keeps the fingerprints and
 // parents of a search that rebuilds traces; then the workers take slices
@@ -547,6 +764,10 @@ func (ls *levelSync[S, A]) number() {
 		sp := &ls.spans[k]
 		e.generated += int(sp.gen)
 		sp.at = int32(won)
+		sp.won = 0
+		for i := range ls.arenas {
+			sp.won += ls.arenas[i].counts[k]
+		}
 		won += int(sp.won)
 	}
 	first := int32(t.n)
@@ -609,7 +830,7 @@ func (ls *levelSync[S, A]) place(i int) {
 	}
 }
 
-// storeDeferred stores the winners phase 3 left to the exploring
+// storeDeferred stores the winners insert left to the exploring
 // goroutine (insert), once the workers are done.
 func (ls *levelSync[S, A]) storeDeferred() {
 	t := ls.w.e.store.fpt.Load()
@@ -624,7 +845,7 @@ func (ls *levelSync[S, A]) storeDeferred() {
 }
 
 // A syncRange is the part of the table that the inserts of a bucket's
-// fingerprints may write in phase 3: with a plain store from own to end,
+// fingerprints may write in phase 2 (settle, insert): with a plain store from own to end,
 // with a compare-and-swap from the bucket's first home slot to own and
 // from end to end+syncEdge, counted on past the table's end.
 type syncRange struct {
@@ -649,18 +870,31 @@ func (ls *levelSync[S, A]) rangeOf(t *fpTable, b uint64) syncRange {
 	return syncRange{own: ls.start(t, b) + syncEdge, end: end}
 }
 
-// addIn stores fingerprint h (as fpSlot makes it), of range r, not in t,
-// in its first empty slot from slot i on — the slots from h's home to i
-// are filled — in phase 3, and reports false, having stored nothing, if
-// there is none before r.end+syncEdge: the exploring goroutine stores it
-// once the workers are done. It leaves t.n to the caller.
-func (t *fpTable) addIn(h, i uint64, r syncRange) bool {
+// What addIn did with a fingerprint.
+type syncAdded int
+
+const (
+	syncStored  syncAdded = iota
+	syncPresent           // it was in the table
+	syncLater             // left to the exploring goroutine
+)
+
+// addIn stores fingerprint h (as fpSlot makes it), of range r, in its
+// first empty slot from slot i on — the slots from h's home to i hold
+// other fingerprints — in settle or insert, unless it finds it there
+// first. It stores nothing and returns syncLater if it meets neither
+// before r.end+syncEdge: the exploring goroutine decides it once the
+// workers are done. It leaves t.n to the caller.
+func (t *fpTable) addIn(h, i uint64, r syncRange) syncAdded {
 	home, _ := bits.Mul64(h, t.size)
 	for limit := min(r.end+syncEdge, home+t.size); i < limit; i++ {
 		if i >= r.own && i < r.end { // i < t.size
-			if t.slots[i] == 0 {
+			switch t.slots[i] {
+			case 0:
 				t.slots[i] = h
-				return true
+				return syncStored
+			case h:
+				return syncPresent
 			}
 			continue
 		}
@@ -668,24 +902,32 @@ func (t *fpTable) addIn(h, i uint64, r syncRange) bool {
 		if j >= t.size {
 			j -= t.size
 		}
-		if atomic.LoadUint64(&t.slots[j]) == 0 && atomic.CompareAndSwapUint64(&t.slots[j], 0, h) {
-			return true
+		// Another worker may store here, a fingerprint of another
+		// bucket: never h.
+		switch atomic.LoadUint64(&t.slots[j]) {
+		case 0:
+			if atomic.CompareAndSwapUint64(&t.slots[j], 0, h) {
+				return syncStored
+			}
+		case h:
+			return syncPresent
 		}
 	}
-	return false
+	return syncLater
 }
 
 // syncEdge is how many slots at the start of a bucket's range of the
-// table are written with a compare-and-swap in phase 3 (rangeOf), at least
+// table are written with a compare-and-swap in phase 2 (rangeOf), at least
 // one: the slot start(b) is also the home slot of some fingerprints of
 // bucket b-1, which their worker reads ahead (fpTable.touch). An insert
 // whose run of filled slots goes on past them is left to the exploring
 // goroutine. A variable, so that tests can make that happen often (1).
 var syncEdge uint64 = 1 << 10
 
-// syncDeferred counts the inserts phase 3 left to the exploring goroutine,
-// for tests.
-var syncDeferred atomic.Int64
+// For tests: syncDeferred counts the inserts settle or insert left to
+// the exploring goroutine, syncSettled and syncDeduped the rounds that
+// went by settle and by dedup.
+var syncDeferred, syncSettled, syncDeduped atomic.Int64
 
 // start returns the first home slot in t of the fingerprints of bucket b,
 // counted on past the table's end for the buckets past the last.

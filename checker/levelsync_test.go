@@ -1,8 +1,10 @@
 package checker
 
 import (
+	"cmp"
 	"math/bits"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -10,8 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Phase 3's inserts store the states the sequential search stores,
-// whatever the width of the buckets' edges: compare-and-swaps everywhere
+// Phase 3's inserts, and settle's, store the states the sequential search
+// stores, whatever the width of the buckets' edges: compare-and-swaps everywhere
 // (an edge wider than any bucket's range), plain stores everywhere but the
 // first slot of each range, with every insert that runs past it left to
 // the exploring goroutine — which then happens, on tables of a few slots
@@ -26,7 +28,7 @@ func TestLevelSyncInsertEdges(t *testing.T) {
 			e := syncEdge
 			syncEdge = edge
 			defer func() { syncEdge = e }()
-			before := syncDeferred.Load()
+			before, settled, deduped := syncDeferred.Load(), syncSettled.Load(), syncDeduped.Load()
 			res := sameForWorkers(t, sys, Options[int, string]{Store: FingerprintStore,
 				Invariants: []Invariant[int]{{Name: "corner", Holds: func(u *int) bool { return *u != n*n-1 }}}})
 			require.Equal(t, n*n, res.Stats.Distinct)
@@ -34,6 +36,9 @@ func TestLevelSyncInsertEdges(t *testing.T) {
 			if edge == 1 {
 				require.Positive(t, syncDeferred.Load()-before, "no insert was left to the exploring goroutine")
 			}
+			// Both ways of a round: settle, and dedup where the table grows.
+			require.Positive(t, syncSettled.Load()-settled)
+			require.Positive(t, syncDeduped.Load()-deduped)
 		})
 	}
 	require.Positive(t, calls.Load())
@@ -73,16 +78,16 @@ func TestLevelSyncAddStaysInItsRange(t *testing.T) {
 			}
 			h := homed(c.home)
 			home, _ := bits.Mul64(h, tab.size)
-			ok := tab.addIn(h, home, ls.rangeOf(&tab, h>>ls.shift))
+			added := tab.addIn(h, home, ls.rangeOf(&tab, h>>ls.shift))
 			for s, x := range tab.slots {
 				if x == h {
 					require.Equal(t, c.want, s)
-					require.True(t, ok)
+					require.Equal(t, syncStored, added)
 					return
 				}
 			}
 			require.Equal(t, -1, c.want, "not stored")
-			require.False(t, ok)
+			require.Equal(t, syncLater, added)
 		})
 	}
 }
@@ -181,12 +186,74 @@ func storeEachOnce(t *testing.T, rng *rand.Rand, nw, buckets int, size, edge uin
 func TestLevelSyncDedupTakesZeroForOne(t *testing.T) {
 	for _, first := range []uint64{0, 1} {
 		e := &explorer[int, string]{opts: &Options[int, string]{}}
-		ls := &levelSync[int, string]{w: &workers[int, string]{e: e, n: 1}, arenas: make([]syncArena, 1), buckets: 1, shift: 63}
+		ls := &levelSync[int, string]{w: &workers[int, string]{e: e, n: 1}, arenas: make([]syncArena, 1), buckets: 1, shift: 63, sliceBits: 6}
 		ar := &ls.arenas[0]
 		ar.inBucket = [][]syncEntry{{{hash: first, pos: 0, x: 0}, {hash: 1 - first, pos: 1, x: 1}, {hash: 2, pos: 1, x: 2}}}
-		ar.win = make([]bool, 3)
+		ar.win, ar.counts = make([]bool, 3), make([]int32, 1)
 		ls.dedup(0)
 		require.Equal(t, int64(2), ls.winners.Load(), "hash %d first", first)
 		require.Equal(t, []bool{true, false, true}, ar.win, "hash %d first", first)
+	}
+}
+
+// merge puts a bucket's successors in the order of the sequential search,
+// however the slices of a round were taken: random rounds of up to 24
+// slices of four states each, dealt to one to four workers, each taking
+// its slices in a random order (a run begins at each slice before the
+// last taken), with up to three successors a state in four buckets.
+func TestLevelSyncMergeTakesSequentialOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const perSlice, buckets = 4, 4
+	type succ struct {
+		pos  int32
+		a    int
+		x    uint32
+		hash uint64
+	}
+	for range 300 {
+		nw, nSlices := 1+rng.IntN(4), 1+rng.IntN(24)
+		ls := &levelSync[int, string]{arenas: make([]syncArena, nw), buckets: buckets, shift: 62}
+		for a := range ls.arenas {
+			ls.arenas[a].inBucket = make([][]syncEntry, buckets)
+		}
+		var want [buckets][]succ // in the sequential search's order
+		taken := make([][]int, nw)
+		for _, k := range rng.Perm(nSlices) {
+			a := rng.IntN(nw)
+			taken[a] = append(taken[a], k)
+		}
+		var all []succ
+		for a, ks := range taken {
+			ar := &ls.arenas[a]
+			x, last := uint32(0), -1
+			for _, k := range ks {
+				if k < last {
+					ar.runs = append(ar.runs, x)
+				}
+				last = k
+				for pos := int32(k * perSlice); pos < int32((k+1)*perSlice); pos++ {
+					for range rng.IntN(4) {
+						h := rng.Uint64()
+						ar.inBucket[h>>62] = append(ar.inBucket[h>>62], syncEntry{hash: h, pos: pos, x: x})
+						all = append(all, succ{pos, a, x, h})
+						x++
+					}
+				}
+			}
+		}
+		slices.SortFunc(all, func(p, q succ) int { return cmp.Or(cmp.Compare(p.pos, q.pos), cmp.Compare(p.x, q.x)) })
+		for _, s := range all {
+			want[s.hash>>62] = append(want[s.hash>>62], s)
+		}
+		me := &syncArena{}
+		for b := range uint64(buckets) {
+			ls.merge(me, b)
+			var got []succ
+			for k, p := range me.order {
+				require.Equal(t, p.hash, me.orderFP[k])
+				got = append(got, succ{p.pos, int(p.a), p.x, p.hash})
+			}
+			require.Equal(t, want[b], got, "bucket %d, slices taken %v", b, taken)
+		}
 	}
 }
