@@ -60,15 +60,19 @@ import (
 // known, or settle takes the winners it stored out of the table again:
 // unsettle), and the sequential search stops where it stops.
 type levelSync[S comparable, A any] struct {
-	w         *workers[S, A]
-	arenas    []syncArena // one per worker
-	decoded   []S         // one per worker, as explorer.decoded
-	spans     []syncSpan  // per slice of the round
-	lo, hi    int         // the round: states lo to hi-1 of the level
-	at        int         // the place in the next level of the round's first winner
-	buckets   int         // a power of two
-	shift     uint        // 64 - log2(buckets)
-	sliceBits uint        // log2(syncSlice)
+	w       *workers[S, A]
+	arenas  []syncArena // one per worker
+	decoded []S         // one per worker, as explorer.decoded
+	// batches holds a worker's successors of a slice in phase 1, kept
+	// from round to round (no actions: no graph, and a violation ends the
+	// round).
+	batches   []succBatch[S, A]
+	spans     []syncSpan // per slice of the round
+	lo, hi    int        // the round: states lo to hi-1 of the level
+	at        int        // the place in the next level of the round's first winner
+	buckets   int        // a power of two
+	shift     uint       // 64 - log2(buckets)
+	sliceBits uint       // log2(syncSlice)
 
 	claimed  atomic.Int64 // phase 2: buckets taken
 	shares   []syncShare  // phase 1: one per worker
@@ -215,8 +219,8 @@ func (e *explorer[S, A]) levelSyncOK() bool {
 
 func newLevelSync[S comparable, A any](w *workers[S, A]) *levelSync[S, A] {
 	lb := bits.Len(uint(64*w.n - 1))
-	return &levelSync[S, A]{w: w, arenas: make([]syncArena, w.n), decoded: make([]S, w.n), shares: make([]syncShare, w.n),
-		buckets: 1 << lb, shift: uint(64 - lb)}
+	return &levelSync[S, A]{w: w, arenas: make([]syncArena, w.n), decoded: make([]S, w.n), batches: make([]succBatch[S, A], w.n),
+		shares: make([]syncShare, w.n), buckets: 1 << lb, shift: uint(64 - lb)}
 }
 
 // run runs f(i) for i in 0..n-1 on the workers' crew, the exploring
@@ -328,7 +332,7 @@ func (ls *levelSync[S, A]) successors(i int) {
 		clear(ar.recent)
 	}
 	n := e.words.words
-	var sb succBatch[S, A] // no actions: no graph, and a violation ends the round
+	sb := &ls.batches[i]
 	t := e.store.fpt.Load()
 	last := -1 // the slice taken last
 	for done := 0; ; done++ {
@@ -359,6 +363,7 @@ func (ls *levelSync[S, A]) successors(i int) {
 		sp := syncSpan{worker: int32(i), from: int32(len(ar.hashes))}
 		sb.fill(e.words, e.cur, lo, hi, false, false, false)
 		sp.gen = int32(len(sb.hashes))
+		ar.room(len(sb.hashes), n)
 		if t != nil {
 			ar.touched += t.touch(sb.hashes)
 		}
@@ -395,6 +400,22 @@ func (ls *levelSync[S, A]) successors(i int) {
 		ar.gen += int(sp.gen)
 		ls.spans[k] = sp
 	}
+}
+
+// room makes room in ar for more successors of n words each, doubling
+// what it holds if need be: append would grow the arenas by a quarter at
+// a time in the first rounds of a level larger than any before, making
+// garbage of five times what they hold (on diagram K=2, 20 MB of the 34 a
+// search with two workers allocated on top of one's, and six more
+// collections under tcpbench's GOGC of 25).
+func (ar *syncArena) room(more, n int) {
+	if len(ar.hashes)+more <= cap(ar.hashes) && len(ar.words)+more*n <= cap(ar.words) && len(ar.pos)+more <= cap(ar.pos) {
+		return
+	}
+	c := max(2*cap(ar.hashes), len(ar.hashes)+more)
+	ar.words = slices.Grow(ar.words, c*n-len(ar.words))
+	ar.hashes = slices.Grow(ar.hashes, c-len(ar.hashes))
+	ar.pos = slices.Grow(ar.pos, c-len(ar.pos))
 }
 
 // resetShares lets the workers take the slices of the round again.

@@ -257,3 +257,32 @@ func TestLevelSyncMergeTakesSequentialOrder(t *testing.T) {
 		}
 	}
 }
+
+// An arena makes room for a slice's successors at once, doubling: the
+// successors of n words each fit without another allocation, and a
+// growth at least doubles what it holds.
+func TestSyncArenaRoomDoubles(t *testing.T) {
+	const n = 3
+	var ar syncArena
+	for k := range 30 {
+		c := cap(ar.hashes)
+		more := []int{0, 7, 300}[k%3] // less than fits, all, or much more
+		if k%3 == 1 {
+			more = c - len(ar.hashes) + 1 // one more than fits
+		}
+		ar.room(more, n)
+		require.GreaterOrEqual(t, cap(ar.hashes), len(ar.hashes)+more)
+		require.GreaterOrEqual(t, cap(ar.words), len(ar.words)+more*n)
+		require.GreaterOrEqual(t, cap(ar.pos), len(ar.pos)+more)
+		if cap(ar.hashes) > c {
+			require.GreaterOrEqual(t, cap(ar.hashes), 2*c)
+		}
+		words, hashes, pos := cap(ar.words), cap(ar.hashes), cap(ar.pos)
+		for range more {
+			ar.words = append(ar.words, 1, 2, 3)
+			ar.hashes = append(ar.hashes, 4)
+			ar.pos = append(ar.pos, 5)
+		}
+		require.Equal(t, []int{words, hashes, pos}, []int{cap(ar.words), cap(ar.hashes), cap(ar.pos)}, "grown by append")
+	}
+}
