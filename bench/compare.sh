@@ -8,10 +8,15 @@
 #   simultaneous, abort, and lifecycle with a delayed duplicate).
 #
 # Each configuration runs RUNS times (default 3), interleaved with the
-# others so that a change in the machine's load falls on all of them, and
-# the median is kept. Rates are states per CPU second (user + system) for
+# others so that a change in the machine's load falls on all of them (the
+# tcpcheck rows in the reverse order every other run), and the median is
+# kept. Rates are states per CPU second (user + system) for
 # SPIN and one worker, so that a busy machine measures the work and not
-# the wait for a core; the speedup of two workers over one is wall clock.
+# the wait for a core; the speedup of two workers over one is wall clock,
+# printed as the ratio of the medians and, below it, as each run's own
+# ratio of the two, run one after the other (this machine has slow
+# stretches of minutes, in which two workers lose more than one: a pair
+# shares its stretch, where the medians may not).
 #
 # COMPARE_MODES (default "exact 1,fingerprint 1,fingerprint 2") picks the
 # tcpcheck rows: store and workers, comma-separated. Given, RUNS defaults
@@ -47,7 +52,7 @@ echo
 field() { sed -n "s/.*[ ^]$1=\([^ ]*\).*/\1/p" <<<" $2"; }
 
 # median: the median of the numbers on stdin.
-median() { sort -g | awk '{a[NR]=$1} END{if (NR==0) print 0; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+median() { sort -g | awk '{a[NR]=$1} END{if (NR==0) print 0; else if (NR%2) print a[(NR+1)/2]; else {v=(a[NR/2]+a[NR/2+1])/2; printf (v>=1000 ? "%.0f\n" : "%.2f\n"), v}}'; }
 
 # ratio A B: A/B to two decimals.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", (b>0 ? a/b : 0)}'; }
@@ -84,14 +89,17 @@ bench() { # NAME PML OFFSET SPIN-DEFINES TCPBENCH-ARGS [bitstate]
 	[ -n "$bitstate" ] && spin_build "$work/bits" "$pml" "$defines" "-DBITSTATE"
 	local -a spin=() bits=()
 	local -A cpu=() wall=() bytes=() states=()
-	local spin_states="" spin_mb="" s c m mode
+	local pairs="" # per run, two workers' wall-clock rate over one's
+	local spin_states="" spin_mb="" s c m mode prev="" prev_rate=
 	# SPIN's hash table sized to the states (as a user would), at most
 	# half full: a warm-up run of tcpcheck counts them. tcpcheck is told
 	# the same count (-expected-states: its table is made once, at most
 	# 60% full, instead of grown).
 	n=$(field states "$("$work/tcpbench" $args -workers 1 -store fingerprint)")
 	w=$(awk -v n="$n" 'BEGIN{print int(log(n)/log(2))+2}')
-	for _ in $(seq "$runs"); do
+	local -a order=("${modes[@]}") reversed=()
+	for ((k = ${#modes[@]} - 1; k >= 0; k--)); do reversed+=("${modes[k]}"); done
+	for r in $(seq "$runs"); do
 		read -r s c m < <(spin_run "$work/spin" "-w$w")
 		spin_states=$s spin_mb=$m
 		spin+=("$(rate "$s" "$c")")
@@ -99,13 +107,25 @@ bench() { # NAME PML OFFSET SPIN-DEFINES TCPBENCH-ARGS [bitstate]
 			read -r s c m < <(spin_run "$work/bits" "-w$((w + 5))")
 			bits+=("$(rate "$s" "$c")")
 		fi
-		for mode in "${modes[@]}"; do
+		# The tcpcheck rows in the given order in odd runs, the reverse in
+		# even ones: on this machine a run of two workers right after one
+		# of one worker was slower (a median of 305 ms on diagram K=2,
+		# six alternated runs) than one after a run of two (274 ms).
+		order=("${modes[@]}")
+		[ $((r % 2)) = 0 ] && order=("${reversed[@]}")
+		prev=""
+		for mode in "${order[@]}"; do
 			set -- $mode
 			out=$("$work/tcpbench" $args -workers "$2" -store "$1" -expected-states "$n")
 			states[$mode]=$(field states "$out")
 			cpu[$mode]+="$(field states_per_cpu_s "$out") "
 			wall[$mode]+="$(field states_per_s "$out") "
 			bytes[$mode]=$(field peak_rss_bytes_per_state "$out")
+			case "$prev/$mode" in
+			"fingerprint 1/fingerprint 2") pairs+="$(ratio "$(field states_per_s "$out")" "$prev_rate") " ;;
+			"fingerprint 2/fingerprint 1") pairs+="$(ratio "$prev_rate" "$(field states_per_s "$out")") " ;;
+			esac
+			prev=$mode prev_rate=$(field states_per_s "$out")
 		done
 	done
 	[ -e "$work/spin/failed" ] && mismatches=$((mismatches + 1))
@@ -142,6 +162,9 @@ bench() { # NAME PML OFFSET SPIN-DEFINES TCPBENCH-ARGS [bitstate]
 		w1=$(tr ' ' '\n' <<<"${wall[fingerprint 1]}" | grep . | median)
 		w2=$(tr ' ' '\n' <<<"${wall[fingerprint 2]}" | grep . | median)
 		echo "  target 2: two workers vs one, fingerprint, wall clock: $(ratio "$w2" "$w1") (>= 1.7; $w1 and $w2 states/s)"
+		if [ -n "$pairs" ]; then
+			echo "            the runs' own ratios (one worker and two, one after the other): median $(tr ' ' '\n' <<<"$pairs" | grep . | median) of $pairs"
+		fi
 	fi
 }
 
