@@ -250,18 +250,18 @@ func (ls *levelSync[S, A]) expand() {
 }
 
 // round expands states lo to hi-1 of the level and reports false if they
-// must be expanded sequentially instead, having written nothing. It
+// must be expanded sequentially instead, having written nothing (or taken
+// out again what settle wrote: unsettle). It
 // returns true, with e.done set, if the search was interrupted.
 func (ls *levelSync[S, A]) round() bool {
 	e := ls.w.e
 	nSlices := (ls.hi - ls.lo + syncSlice - 1) / syncSlice
+	if syncSlice <= 0 || syncSlice&(syncSlice-1) != 0 {
+		panic("checker: syncSlice is not a power of two")
+	}
 	ls.sliceBits = uint(bits.TrailingZeros(uint(syncSlice)))
 	ls.spans = slices.Grow(ls.spans[:0], nSlices)[:nSlices]
-	for i := range ls.shares {
-		sh := &ls.shares[i]
-		sh.from, sh.to = int64(i*nSlices/len(ls.shares)), int64((i+1)*nSlices/len(ls.shares))
-	}
-	ls.resetShares()
+	ls.share(nSlices)
 	ls.stop.Store(false)
 	ls.w.run(ls.successors)
 	ls.measure()
@@ -347,15 +347,11 @@ func (ls *levelSync[S, A]) successors(i int) {
 			ls.unmark(i)
 			return
 		}
-		if k < last {
-			// A slice before the last: a new run (settle merges them),
-			// and what the cache remembers comes after it in the
-			// sequential search, which must not skip this slice's first
+		if ar.newRun(k, last) && ar.recent != nil {
+			// What the cache remembers comes after this slice in the
+			// sequential search, which must not skip its first
 			// successors for it.
-			ar.runs = append(ar.runs, uint32(len(ar.hashes)))
-			if ar.recent != nil {
-				clear(ar.recent)
-			}
+			clear(ar.recent)
 		}
 		last = k
 		lo := ls.lo + k*syncSlice
@@ -416,6 +412,26 @@ func (ar *syncArena) room(more, n int) {
 	ar.words = slices.Grow(ar.words, c*n-len(ar.words))
 	ar.hashes = slices.Grow(ar.hashes, c-len(ar.hashes))
 	ar.pos = slices.Grow(ar.pos, c-len(ar.pos))
+}
+
+// newRun notes in ar that slice k, taken after slice last, begins a run
+// (syncArena.runs) if it comes before last, and reports whether it does.
+func (ar *syncArena) newRun(k, last int) bool {
+	if k >= last {
+		return false
+	}
+	ar.runs = append(ar.runs, uint32(len(ar.hashes)))
+	return true
+}
+
+// share deals the n slices of a round to the workers, a contiguous share
+// each, and lets them take them (resetShares).
+func (ls *levelSync[S, A]) share(n int) {
+	for i := range ls.shares {
+		sh := &ls.shares[i]
+		sh.from, sh.to = int64(i*n/len(ls.shares)), int64((i+1)*n/len(ls.shares))
+	}
+	ls.resetShares()
 }
 
 // resetShares lets the workers take the slices of the round again.
@@ -511,14 +527,14 @@ func (ls *levelSync[S, A]) dedup(i int) {
 	ls.failures.Add(failures)
 }
 
-// settle is phases 2 and 3's inserts in one, for worker i, in a round
-// whose successors kept all fit in the table (round): it takes buckets in
-// turn, and of each the successors in the order of the sequential search
-// (merge), storing each whose fingerprint is not in the table: the first
-// of a fingerprint stored wins, the others are duplicates. No scratch
-// table, and no second pass over the winners; the stores are insert's
-// (rangeOf), and what insert leaves to the exploring goroutine, settle
-// does too (settleLater), in order.
+// settle is phase 2, finding the winners and storing them in one, for
+// worker i, in a round whose successors kept all fit in the table
+// (round): it takes buckets in turn, and of each the successors in the
+// order of the sequential search (merge), storing each whose fingerprint
+// is not in the table: the first of a fingerprint stored wins, the
+// others are duplicates. No scratch table, and no second pass over the
+// winners; the stores are insert's (rangeOf), and what insert leaves to
+// the exploring goroutine, settle does too (settleLater), in order.
 func (ls *levelSync[S, A]) settle(i int) {
 	t := ls.w.e.store.fpt.Load()
 	me := &ls.arenas[i]
@@ -966,12 +982,18 @@ func (ls *levelSync[S, A]) measure() {
 	b := int64(cap(ls.spans)) * int64(unsafe.Sizeof(syncSpan{}))
 	for i := range ls.arenas {
 		ar := &ls.arenas[i]
-		b += int64(cap(ar.words)+cap(ar.hashes)+cap(ar.seen)+cap(ar.won)+cap(ar.deferred)+cap(ar.recent))*8 + int64(cap(ar.pos))*4 +
+		b += int64(cap(ar.words)+cap(ar.hashes)+cap(ar.seen)+cap(ar.won)+cap(ar.deferred)+cap(ar.recent)+cap(ar.orderFP))*8 +
+			int64(cap(ar.pos)+cap(ar.runs)+cap(ar.counts))*4 +
 			int64(cap(ar.wonIn))*int64(unsafe.Sizeof(syncWon{})) +
+			int64(cap(ar.order)+cap(ar.later))*int64(unsafe.Sizeof(syncPick{})) +
+			int64(cap(ar.heads))*int64(unsafe.Sizeof(syncHead{})) +
 			int64(cap(ar.win))
 		for _, x := range ar.inBucket {
 			b += int64(cap(x))*int64(unsafe.Sizeof(syncEntry{})) + 24
 		}
+	}
+	for i := range ls.batches {
+		b += ls.batches[i].bytes()
 	}
 	ls.held.Store(b)
 	ls.w.e.notePeak(0)

@@ -12,12 +12,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Phase 3's inserts, and settle's, store the states the sequential search
-// stores, whatever the width of the buckets' edges: compare-and-swaps everywhere
-// (an edge wider than any bucket's range), plain stores everywhere but the
-// first slot of each range, with every insert that runs past it left to
-// the exploring goroutine — which then happens, on tables of a few slots
-// a bucket.
+// Phase 2's stores, by settle and by insert, store the states the
+// sequential search stores, whatever the width of the buckets' edges:
+// compare-and-swaps everywhere (an edge wider than any bucket's range),
+// plain stores everywhere but the first slot of each range, with every
+// insert that runs past it left to the exploring goroutine — which then
+// happens, on tables of a few slots a bucket.
 func TestLevelSyncInsertEdges(t *testing.T) {
 	smallWork(t)
 	const n = 40
@@ -92,7 +92,7 @@ func TestLevelSyncAddStaysInItsRange(t *testing.T) {
 	}
 }
 
-// Phase 3 on random tables: sizes from one slot up, 2 to 512 buckets,
+// insert on random tables: sizes from one slot up, 2 to 512 buckets,
 // edges from one slot to wider than the table, loads up to 99%, home slots
 // bunched so that runs are long and wrap past the table's end, buckets
 // dealt to one to four workers at random. Every fingerprint is stored
@@ -227,14 +227,13 @@ func TestLevelSyncMergeTakesSequentialOrder(t *testing.T) {
 			ar := &ls.arenas[a]
 			x, last := uint32(0), -1
 			for _, k := range ks {
-				if k < last {
-					ar.runs = append(ar.runs, x)
-				}
+				ar.newRun(k, last)
 				last = k
 				for pos := int32(k * perSlice); pos < int32((k+1)*perSlice); pos++ {
 					for range rng.IntN(4) {
 						h := rng.Uint64()
 						ar.inBucket[h>>62] = append(ar.inBucket[h>>62], syncEntry{hash: h, pos: pos, x: x})
+						ar.hashes = append(ar.hashes, h)
 						all = append(all, succ{pos, a, x, h})
 						x++
 					}
@@ -285,4 +284,204 @@ func TestSyncArenaRoomDoubles(t *testing.T) {
 		}
 		require.Equal(t, []int{words, hashes, pos}, []int{cap(ar.words), cap(ar.hashes), cap(ar.pos)}, "grown by append")
 	}
+}
+
+// The workers' slices of a round, taken as take deals them (each its own
+// share in order, then the others' in turn), in random interleavings of
+// one to four workers: within each run that newRun notes, a worker's
+// slices come in the order of the level, as merge needs; and every slice
+// is taken once.
+func TestLevelSyncRunsAreInOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 2000 {
+		nw, nSlices := 1+rng.IntN(4), 1+rng.IntN(16)
+		ls := &levelSync[int, string]{arenas: make([]syncArena, nw), shares: make([]syncShare, nw)}
+		ls.share(nSlices)
+		last := make([]int, nw)
+		slice := make([][]int, nw) // per worker, the slice of each successor
+		for i := range last {
+			last[i] = -1
+		}
+		var taken []int
+		for busy := nw; busy > 0; {
+			i := rng.IntN(nw)
+			if last[i] == -2 {
+				continue
+			}
+			k, ok := ls.take(i)
+			if !ok {
+				last[i], busy = -2, busy-1
+				continue
+			}
+			ar := &ls.arenas[i]
+			ar.newRun(k, last[i])
+			last[i] = k
+			taken = append(taken, k)
+			for range rng.IntN(3) {
+				ar.hashes = append(ar.hashes, 0)
+				slice[i] = append(slice[i], k)
+			}
+		}
+		slices.Sort(taken)
+		require.Equal(t, nSlices, len(taken))
+		for k, got := range taken {
+			require.Equal(t, k, got, "slice taken twice or never")
+		}
+		for i := range ls.arenas {
+			starts := append([]uint32{0}, ls.arenas[i].runs...)
+			starts = append(starts, uint32(len(slice[i])))
+			for r := 0; r+1 < len(starts); r++ {
+				run := slice[i][starts[r]:starts[r+1]]
+				require.True(t, slices.IsSorted(run), "worker %d of %d, run %v out of order (runs %v)", i, nw, run, ls.arenas[i].runs)
+			}
+		}
+	}
+}
+
+// settle on random rounds: one to four workers, 2 to 128 buckets, tables
+// of 17 to 4,099 slots part full, edges from one slot to wider than the
+// table, home slots bunched so that runs wrap past the table's end, the
+// hashes 0 and 1 among the others, slices dealt at random and taken in
+// random orders. The winners are those of the sequential order (the
+// first of each fingerprint, as fpSlot makes it), counted in their
+// slices, each stored once; and unsettle leaves the table as it was.
+// Under the race detector (CI runs LevelSync tests with -race) it also
+// shows that no slot is written by one worker and read or written by
+// another without a compare-and-swap. Written by a review of c3d2d0d.
+func TestLevelSyncSettleKeepsTheFirst(t *testing.T) {
+	c := crewSpin
+	crewSpin = 0
+	defer func() { crewSpin = c }()
+	rng := rand.New(rand.NewPCG(7, 8))
+	before := syncDeferred.Load()
+	sizes := []uint64{17, 63, 64, 65, 100, 127, 200, 1000, 1024, 1536, 4099}
+	for it := range 600 {
+		settleOnce(t, rng, it, 1+rng.IntN(4), 1<<(1+rng.IntN(7)), sizes[rng.IntN(len(sizes))],
+			[]uint64{1, 2, 3, 4, 16, 1 << 10, 1 << 40}[rng.IntN(7)], rng.IntN(2) == 0)
+	}
+	require.Positive(t, syncDeferred.Load()-before, "settleLater decided nothing")
+}
+
+func settleOnce(t *testing.T, rng *rand.Rand, it, nw, buckets int, size, edge uint64, bunched bool) {
+	t.Helper()
+	e := syncEdge
+	syncEdge = edge
+	defer func() { syncEdge = e }()
+	const perSlice = 4
+	st := &store[int]{kind: FingerprintStore, anonymous: true, untraced: true, max: 1 << 30}
+	tab := fpTable{slots: make([]uint64, size), occupancy: occupancy{size: size, load: 100}}
+	st.fpt.Store(&tab)
+	w := &workers[int, string]{e: &explorer[int, string]{store: st, opts: &Options[int, string]{}}, n: nw}
+	defer func() {
+		if w.crew != nil {
+			w.crew.stop()
+		}
+	}()
+	ls := &levelSync[int, string]{w: w, arenas: make([]syncArena, nw), shares: make([]syncShare, nw),
+		buckets: buckets, shift: uint(64 - bits.Len(uint(buckets-1))), sliceBits: 2}
+	center := rng.Uint64()
+	draw := func() uint64 {
+		switch rng.IntN(20) {
+		case 0:
+			return 0
+		case 1:
+			return 1
+		}
+		if bunched {
+			return center + rng.Uint64N(1<<58)
+		}
+		return rng.Uint64()
+	}
+	for range rng.IntN(int(size)/2 + 1) { // stored before the round
+		h := draw()
+		if i, ok := tab.find(h); !ok {
+			tab.set(i, h, 0)
+		}
+	}
+	stored := slices.Clone(tab.slots)
+	kept := rng.IntN(int(size) - tab.n)
+	var pool []uint64 // the fingerprints of the round's successors
+	for range kept/2 + 1 {
+		if h := draw(); !slices.Contains(pool, h) {
+			if _, ok := tab.find(h); !ok {
+				pool = append(pool, h)
+			}
+		}
+	}
+	if len(pool) == 0 {
+		return
+	}
+	nSlices := 1 + kept/perSlice
+	taken := make([][]int, nw)
+	for _, k := range rng.Perm(nSlices) {
+		a := rng.IntN(nw)
+		taken[a] = append(taken[a], k)
+	}
+	type succ struct {
+		pos  int32
+		a    int
+		x    uint32
+		hash uint64
+	}
+	var all []succ
+	left := kept
+	for a, ks := range taken {
+		ar := &ls.arenas[a]
+		ar.inBucket = make([][]syncEntry, buckets)
+		ar.counts = make([]int32, nSlices)
+		last := -1
+		for _, k := range ks {
+			ar.newRun(k, last)
+			last = k
+			for pos := int32(k * perSlice); pos < int32((k+1)*perSlice); pos++ {
+				for range rng.IntN(3) {
+					if left == 0 {
+						break
+					}
+					left--
+					h := pool[rng.IntN(len(pool))]
+					x := uint32(len(ar.hashes))
+					b := fpSlot(h) >> ls.shift
+					ar.inBucket[b] = append(ar.inBucket[b], syncEntry{hash: h, pos: pos, x: x})
+					ar.hashes = append(ar.hashes, h)
+					all = append(all, succ{pos, a, x, h})
+				}
+			}
+		}
+		ar.win = make([]bool, len(ar.hashes))
+	}
+	slices.SortFunc(all, func(p, q succ) int { return cmp.Or(cmp.Compare(p.pos, q.pos), cmp.Compare(p.x, q.x)) })
+	first := map[uint64]bool{} // of the fingerprints, as the table stores them
+	wantWin := map[[2]int]bool{}
+	wantCounts := make([]int32, nSlices)
+	for _, s := range all {
+		if h := fpSlot(s.hash); !first[h] {
+			first[h] = true
+			wantWin[[2]int{s.a, int(s.x)}] = true
+			wantCounts[s.pos/perSlice]++
+		}
+	}
+	ls.winners.Store(0)
+	w.run(ls.settle)
+	ls.settleLater()
+	require.Equal(t, int64(len(first)), ls.winners.Load(), "round %d", it)
+	gotCounts := make([]int32, nSlices)
+	for a := range ls.arenas {
+		for x, got := range ls.arenas[a].win {
+			require.Equal(t, wantWin[[2]int{a, x}], got, "round %d, arena %d, successor %d", it, a, x)
+		}
+		for k, c := range ls.arenas[a].counts {
+			gotCounts[k] += c
+		}
+	}
+	require.Equal(t, wantCounts, gotCounts, "round %d", it)
+	count := map[uint64]int{}
+	for _, x := range tab.slots {
+		count[x]++
+	}
+	for h := range first {
+		require.Equal(t, 1, count[h], "round %d: %x stored %d times", it, h, count[h])
+	}
+	ls.unsettle()
+	require.Equal(t, stored, tab.slots, "round %d: unsettle", it)
 }
