@@ -2,6 +2,7 @@ package checker
 
 import (
 	"cmp"
+	"context"
 	"math/bits"
 	"math/rand/v2"
 	"slices"
@@ -484,4 +485,25 @@ func settleOnce(t *testing.T, rng *rand.Rand, it, nw, buckets int, size, edge ui
 	}
 	ls.unsettle()
 	require.Equal(t, stored, tab.slots, "round %d: unsettle", it)
+}
+
+// The rounds' tuning variables, which only tests change, are checked:
+// a slice that is not a power of two would put winners in the wrong
+// slice's count (sliceBits), an edge of no slot would let two workers'
+// plain stores meet (rangeOf).
+func TestLevelSyncRefusesBadTuning(t *testing.T) {
+	sys := packedToy{gridToy(20, true), new(atomic.Int64)}
+	for _, c := range []struct {
+		slice int
+		edge  uint64
+	}{{3, syncEdge}, {0, syncEdge}, {syncSlice, 0}} {
+		sl, e := syncSlice, syncEdge
+		syncSlice, syncEdge = c.slice, c.edge
+		require.PanicsWithValue(t, "checker: syncSlice is not a power of two, or syncEdge is 0", func() {
+			_, _ = Explore(context.Background(), System[int, string](sys), Options[int, string]{Store: FingerprintStore, Workers: 2})
+		}, "slice %d, edge %d", c.slice, c.edge)
+		syncSlice, syncEdge = sl, e
+	}
+	_, err := Explore(context.Background(), System[int, string](sys), Options[int, string]{Store: FingerprintStore, Workers: 2})
+	require.NoError(t, err)
 }
