@@ -255,10 +255,10 @@ func (ls *levelSync[S, A]) expand() {
 // returns true, with e.done set, if the search was interrupted.
 func (ls *levelSync[S, A]) round() bool {
 	e := ls.w.e
-	nSlices := (ls.hi - ls.lo + syncSlice - 1) / syncSlice
 	if syncSlice <= 0 || syncSlice&(syncSlice-1) != 0 || syncEdge < 1 {
 		panic("checker: syncSlice is not a power of two, or syncEdge is 0")
 	}
+	nSlices := (ls.hi - ls.lo + syncSlice - 1) / syncSlice
 	ls.sliceBits = uint(bits.TrailingZeros(uint(syncSlice)))
 	ls.spans = slices.Grow(ls.spans[:0], nSlices)[:nSlices]
 	ls.share(nSlices)
