@@ -189,9 +189,9 @@ type syncSpan struct {
 
 // syncSlice is how many states a worker takes at a time in phase 1, a
 // power of two, and syncRound how many states a round has, at most, per
-// worker: enough to make the barriers of a round cheap, few enough to keep the
-// successors of a round in a few megabytes. Variables, so that tests can
-// make them small.
+// worker: enough to make the barriers of a round cheap, few enough to
+// keep the successors of a round in a few megabytes. Variables, so that
+// tests can make them small.
 var (
 	syncSlice = 64
 	syncRound = 1 << 14
@@ -251,8 +251,8 @@ func (ls *levelSync[S, A]) expand() {
 
 // round expands states lo to hi-1 of the level and reports false if they
 // must be expanded sequentially instead, having written nothing (or taken
-// out again what settle wrote: unsettle). It
-// returns true, with e.done set, if the search was interrupted.
+// out again what settle wrote: unsettle). It returns true, with e.done
+// set, if the search was interrupted.
 func (ls *levelSync[S, A]) round() bool {
 	e := ls.w.e
 	if syncSlice <= 0 || syncSlice&(syncSlice-1) != 0 || syncEdge < 1 {
