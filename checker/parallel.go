@@ -121,12 +121,16 @@ func startWorkers[S comparable, A any](e *explorer[S, A], n int) *workers[S, A] 
 func (w *workers[S, A]) post(job func()) {
 	if !w.helping {
 		w.helping = true
+		helpersStarted.Add(int64(w.n - 1))
 		for range w.n - 1 {
 			go w.help()
 		}
 	}
 	w.jobs <- job
 }
+
+// helpersStarted counts the helpers post started, for tests.
+var helpersStarted atomic.Int64
 
 func (w *workers[S, A]) stop() {
 	close(w.jobs)
