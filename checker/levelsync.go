@@ -728,7 +728,7 @@ func (ls *levelSync[S, A]) makeRoom(winners int) bool {
 			return false
 		}
 		e.notePeak(more)
-		t = e.store.growFP()
+		t = e.store.growFPBy(ls.w.n, ls.w.run)
 	}
 	return true
 }

@@ -157,12 +157,15 @@ func (st *store[S]) readAhead(hs []uint64) uint64 {
 
 // growFP makes the fingerprint table, or replaces it with one grown by
 // half holding the same fingerprints, and returns it.
-func (st *store[S]) growFP() *fpTable {
+func (st *store[S]) growFP() *fpTable { return st.growFPBy(1, nil) }
+
+// growFPBy is growFP, the entries copied by n goroutines (fpTable.grownBy).
+func (st *store[S]) growFPBy(n int, run func(func(i int))) *fpTable {
 	var g fpTable
 	if t := st.fpt.Load(); t == nil {
 		g = newFPTable(0, !st.anonymous)
 	} else {
-		g = t.grown()
+		g = t.grownBy(n, run)
 		st.freed += t.bytes()
 	}
 	st.fpt.Store(&g)
