@@ -2,6 +2,7 @@ package checker
 
 import (
 	"math/bits"
+	"os"
 	"sync/atomic"
 )
 
@@ -31,7 +32,10 @@ import (
 // One goroutine writes the table at a time; between writes any number may
 // read it. Slots are written and read atomically so that a reader may
 // also probe while the writer inserts (see parallel.go): it then sees
-// each slot either empty or holding its fingerprint.
+// each slot either empty or holding its fingerprint. (The
+// level-synchronous search's workers write it together in phases of their
+// own, levelsync.go, and fill a grown table together before it is used,
+// grownBy.)
 type fpTable struct {
 	slots []uint64
 	nums  []uint32
@@ -119,9 +123,16 @@ func (t *fpTable) grown() fpTable { return t.grownBy(1, nil) }
 // taken with a compare-and-swap, and since every entry is in t once, two
 // goroutines never insert the same one. Where two inserts meet in a run,
 // which one takes which slot depends on the timing: the entries are the
-// same, their places within a run may not be. On diagram K=2 with two
-// workers and no -expected-states, the growths took 72–74 ms of a
-// 340–385 ms search, one goroutine copying.
+// same, their places within a run may not be (the slots filled are the
+// same: with linear probing and no deletion they do not depend on the
+// order of the inserts). On diagram K=2 with two workers and no
+// -expected-states, the growths took 72–88 ms of a 340–480 ms search
+// with one goroutine copying, and 47–48 ms by parts.
+//
+// populateMax applies to a part: a table grown by n parts is made
+// resident up to n GiB, where one goroutine leaves a table past 1 GiB to
+// its faults. The copy writes nearly every page of it anyway (it is at
+// least 40% full), so that nothing resident is wasted.
 func (t *fpTable) grownBy(n int, run func(func(i int))) fpTable {
 	if n <= 1 {
 		g := newFPTable(t.grownSize(), t.nums != nil)
@@ -143,7 +154,7 @@ func (t *fpTable) grownBy(n int, run func(func(i int))) fpTable {
 	// populate may write a word a page. A part starts on a page.
 	g := makeFPTable(t.grownSize(), t.nums != nil)
 	run(func(part int) {
-		const perPage = 512 // slots of 4 KiB
+		perPage := uint64(os.Getpagesize() / 8) // slots
 		lo, hi := g.size*uint64(part)/uint64(n)/perPage*perPage, g.size*uint64(part+1)/uint64(n)/perPage*perPage
 		if part == n-1 {
 			hi = g.size

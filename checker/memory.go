@@ -225,6 +225,7 @@ func touchPages(b []byte) {
 // takes about 0.75 s a GiB here, in one call that nothing interrupts, and
 // a search that stops early (a violation, a limit, a count expected too
 // high) would pay it for pages it never writes; a search long enough to
-// fill a larger table pays its faults over a longer time. A variable, so
-// that tests can make it small.
+// fill a larger table pays its faults over a longer time (a table grown by
+// parts is made resident by parts, each up to populateMax:
+// fpTable.grownBy). A variable, so that tests can make it small.
 var populateMax = 1 << 30
