@@ -539,7 +539,6 @@ func (ls *levelSync[S, A]) settle(i int) {
 	t := ls.w.e.store.fpt.Load()
 	me := &ls.arenas[i]
 	me.later = me.later[:0]
-	slots, size := t.slots, t.size
 	var winners, failures int64
 	for {
 		b := uint64(ls.claimed.Add(1)) - 1
@@ -551,26 +550,11 @@ func (ls *levelSync[S, A]) settle(i int) {
 			continue
 		}
 		r := ls.rangeOf(t, b)
-		own, end := r.own, r.end
 		for at := 0; at < len(me.order); at += packBatch {
 			batch := me.order[at:min(at+packBatch, len(me.order))]
 			me.touched += t.touch(me.orderFP[at : at+len(batch)])
-		picks:
 			for _, p := range batch {
-				h := fpSlot(p.hash)
-				j, _ := bits.Mul64(h, size)
-				for ; j >= own && j < end; j++ {
-					switch slots[j] {
-					case 0:
-						slots[j] = h
-						failures += ls.win(i, int(p.a), p.x, p.pos)
-						winners++
-						continue picks
-					case h:
-						continue picks // a duplicate
-					}
-				}
-				switch t.addIn(h, j, r) {
+				switch t.add(fpSlot(p.hash), r) {
 				case syncStored:
 					failures += ls.win(i, int(p.a), p.x, p.pos)
 					winners++
@@ -644,14 +628,10 @@ func (ls *levelSync[S, A]) settleLater() {
 	var winners, failures int64
 	for i := range ls.arenas {
 		for _, p := range ls.arenas[i].later {
-			slot, ok := t.find(p.hash)
-			if ok {
-				continue
+			if t.addLater(p.hash) {
+				failures += ls.win(0, int(p.a), p.x, p.pos)
+				winners++
 			}
-			atomic.StoreUint64(&t.slots[slot], fpSlot(p.hash))
-			syncDeferred.Add(1)
-			failures += ls.win(0, int(p.a), p.x, p.pos)
-			winners++
 		}
 	}
 	ls.winners.Add(winners)
@@ -753,29 +733,16 @@ func (ls *levelSync[S, A]) insert(i int) {
 	t := ls.w.e.store.fpt.Load()
 	ar := &ls.arenas[i]
 	ar.deferred = ar.deferred[:0]
-	slots, size := t.slots, t.size
 	from := 0
 	for _, bw := range ar.wonIn {
 		r := ls.rangeOf(t, bw.b)
-		own, end := r.own, r.end
 		for won := ar.won[from:bw.end]; len(won) > 0; {
 			// Read the slots of a batch first, as the fast path does (see
 			// packBatch), so that the inserts' cache misses overlap.
 			k := min(len(won), packBatch)
 			ar.touched += t.touch(won[:k])
-		batch:
 			for _, h := range won[:k] {
-				// The bucket's own slots inline, with plain stores (see
-				// rangeOf); the rest in addIn.
-				h = fpSlot(h)
-				j, _ := bits.Mul64(h, size)
-				for ; j >= own && j < end; j++ {
-					if slots[j] == 0 {
-						slots[j] = h
-						continue batch
-					}
-				}
-				if t.addIn(h, j, r) == syncLater {
+				if t.add(fpSlot(h), r) == syncLater {
 					ar.deferred = append(ar.deferred, h)
 				}
 			}
@@ -873,12 +840,22 @@ func (ls *levelSync[S, A]) storeDeferred() {
 	t := ls.w.e.store.fpt.Load()
 	for i := range ls.arenas {
 		for _, h := range ls.arenas[i].deferred {
-			// Not t.set, which counts it: number counts the winners.
-			slot, _ := t.find(h)
-			atomic.StoreUint64(&t.slots[slot], fpSlot(h))
-			syncDeferred.Add(1)
+			t.addLater(h)
 		}
 	}
+}
+
+// addLater stores fingerprint h, unless it is in t, once the workers are
+// done (settleLater, storeDeferred), and reports whether it stored it.
+// Not t.set, which counts it: number counts the winners.
+func (t *fpTable) addLater(h uint64) bool {
+	slot, ok := t.find(h)
+	if ok {
+		return false
+	}
+	atomic.StoreUint64(&t.slots[slot], fpSlot(h))
+	syncDeferred.Add(1)
+	return true
 }
 
 // A syncRange is the part of the table that the inserts of a bucket's
@@ -915,6 +892,23 @@ const (
 	syncPresent           // it was in the table
 	syncLater             // left to the exploring goroutine
 )
+
+// add stores fingerprint h (as fpSlot makes it), of range r, unless it
+// finds it first, as addIn does from h's home slot: the slots of the
+// bucket's own part inline, with plain stores, the rest in addIn.
+func (t *fpTable) add(h uint64, r syncRange) syncAdded {
+	i, _ := bits.Mul64(h, t.size)
+	for ; i >= r.own && i < r.end; i++ {
+		switch t.slots[i] {
+		case 0:
+			t.slots[i] = h
+			return syncStored
+		case h:
+			return syncPresent
+		}
+	}
+	return t.addIn(h, i, r)
+}
 
 // addIn stores fingerprint h (as fpSlot makes it), of range r, in its
 // first empty slot from slot i on — the slots from h's home to i hold
