@@ -717,9 +717,9 @@ func (ls *levelSync[S, A]) makeRoom(winners int) bool {
 // grown, for worker i: it puts the winners of the buckets worker i took
 // in dedup into the table.
 //
-// An insert into the bucket's own slots is a plain store; one that runs
-// out of them goes on in addIn, with a compare-and-swap where another
-// bucket's inserts may write too (rangeOf). Every insert was a
+// An insert into the bucket's own slots is a plain store, one at its
+// edges a compare-and-swap, where another bucket's inserts may write too
+// (add, rangeOf). Every insert was a
 // compare-and-swap until 2026-11-30, and on this project's
 // shared virtual machine the locked instructions were the phase's weak
 // spot: in stretches of minutes, diagram K=2's inserts with two workers
@@ -884,7 +884,7 @@ func (ls *levelSync[S, A]) rangeOf(t *fpTable, b uint64) syncRange {
 	return syncRange{own: ls.start(t, b) + syncEdge, end: end}
 }
 
-// What addIn did with a fingerprint.
+// What add did with a fingerprint.
 type syncAdded int
 
 const (
@@ -893,32 +893,16 @@ const (
 	syncLater             // left to the exploring goroutine
 )
 
-// add stores fingerprint h (as fpSlot makes it), of range r, unless it
-// finds it first, as addIn does from h's home slot: the slots of the
-// bucket's own part inline, with plain stores, the rest in addIn.
+// add stores fingerprint h (as fpSlot makes it), of range r, in its
+// first empty slot from its home slot on, in settle or insert, unless it
+// finds it there first: with a plain store in the bucket's own slots,
+// with a compare-and-swap at the edges (rangeOf). It stores nothing and
+// returns syncLater if it meets neither before r.end+syncEdge: the
+// exploring goroutine decides it once the workers are done. It leaves
+// t.n to the caller.
 func (t *fpTable) add(h uint64, r syncRange) syncAdded {
-	i, _ := bits.Mul64(h, t.size)
-	for ; i >= r.own && i < r.end; i++ {
-		switch t.slots[i] {
-		case 0:
-			t.slots[i] = h
-			return syncStored
-		case h:
-			return syncPresent
-		}
-	}
-	return t.addIn(h, i, r)
-}
-
-// addIn stores fingerprint h (as fpSlot makes it), of range r, in its
-// first empty slot from slot i on — the slots from h's home to i hold
-// other fingerprints — in settle or insert, unless it finds it there
-// first. It stores nothing and returns syncLater if it meets neither
-// before r.end+syncEdge: the exploring goroutine decides it once the
-// workers are done. It leaves t.n to the caller.
-func (t *fpTable) addIn(h, i uint64, r syncRange) syncAdded {
 	home, _ := bits.Mul64(h, t.size)
-	for limit := min(r.end+syncEdge, home+t.size); i < limit; i++ {
+	for i, limit := home, min(r.end+syncEdge, home+t.size); i < limit; i++ {
 		if i >= r.own && i < r.end { // i < t.size
 			switch t.slots[i] {
 			case 0:

@@ -45,7 +45,7 @@ func TestLevelSyncInsertEdges(t *testing.T) {
 	require.Positive(t, calls.Load())
 }
 
-// addIn stores a fingerprint in its first empty slot, with a plain store
+// add stores a fingerprint in its first empty slot, with a plain store
 // in its bucket's own part of the table and a compare-and-swap in the
 // next bucket's edge (the table's start, past its end), and leaves it
 // unstored where its run goes past that edge.
@@ -78,8 +78,7 @@ func TestLevelSyncAddStaysInItsRange(t *testing.T) {
 				tab.slots[s] = homed(s) ^ 2 // another fingerprint
 			}
 			h := homed(c.home)
-			home, _ := bits.Mul64(h, tab.size)
-			added := tab.addIn(h, home, ls.rangeOf(&tab, h>>ls.shift))
+			added := tab.add(h, ls.rangeOf(&tab, h>>ls.shift))
 			for s, x := range tab.slots {
 				if x == h {
 					require.Equal(t, c.want, s)
