@@ -73,6 +73,10 @@ type Graph[S comparable, A any] struct {
 	// every liveness analysis of the graph starts from (shortestPaths).
 	prefix     *prefixes
 	prefixOnce sync.Once
+	// memoryLimit is the limit the search held itself to (Options.MaxMemory,
+	// in the runtime's measure: explorer.memoryLimit), which the analyses
+	// of the graph keep to too (LeadsToAll); 0 for none.
+	memoryLimit int64
 
 	// recent is a cache in front of byBytes: at a hash of an action's
 	// bytes, its number plus one (0: none). A search takes a few
@@ -403,6 +407,9 @@ func (e *explorer[S, A]) keepGraph() {
 			values := st.states
 			g.values = &values
 		}
+	}
+	if e.opts.MaxMemory > 0 {
+		g.memoryLimit = max(e.memoryLimit, 1)
 	}
 	g.finish()
 }

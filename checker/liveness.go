@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync/atomic"
 )
 
 // Liveness is decided on the explored graph (Options.KeepGraph), with
@@ -131,6 +132,88 @@ func LeadsToIn[S comparable, A any](g *Graph[S, A], p, q StateSet, fairness []Fa
 		return nil, errors.New("checker: LeadsToIn with a set of another graph's states")
 	}
 	return decide(g, p.Has, q.Has, fairness)
+}
+
+// A LeadsToCheck is one P ~> Q for LeadsToAll: its P and Q as
+// MarkStates computes them, and the fairness it assumes.
+type LeadsToCheck[A any] struct {
+	P, Q     StateSet
+	Fairness []Fairness[A]
+	// Group joins the checks of a conjunction, as a property made of
+	// several leads-to checks is: a check listed after one of its Group
+	// that is violated or fails is not decided (its result and error are
+	// nil). Checks of a Group need not be next to each other.
+	Group int
+}
+
+// LeadsToAll decides each of checks on g, as LeadsToIn does, and returns
+// their results and errors in the order of checks. It decides several
+// at once, on up to workers goroutines: as many as the memory limit g
+// was explored under (Options.MaxMemory) leaves room for, each analysis
+// taking up to LivenessBytes, and always at least one (a search that
+// keeps its graph leaves room for one). The fairness classes' Includes
+// are then called from several goroutines at once and must be safe for
+// that, as pure functions are. What it returns is the same for any
+// number of workers; only the work done for the checks it skips may
+// differ (see Group).
+func LeadsToAll[S comparable, A any](g *Graph[S, A], checks []LeadsToCheck[A], workers int) ([]*LivenessResult[S, A], []error) {
+	res := make([]*LivenessResult[S, A], len(checks))
+	errs := make([]error, len(checks))
+	failed := func(k int) bool { return errs[k] != nil || (res[k] != nil && !res[k].Holds) }
+	// settled[k]: check k is decided, its result may be read.
+	settled := make([]atomic.Bool, len(checks))
+	skip := func(k int) bool {
+		for j := range k {
+			if checks[j].Group == checks[k].Group && settled[j].Load() && failed(j) {
+				return true
+			}
+		}
+		return false
+	}
+	n := min(max(workers, 1), len(checks))
+	if n > 1 && g != nil {
+		n = min(n, g.analysesRoom(checks))
+	}
+	var next atomic.Int64
+	decideAll := func() {
+		for {
+			k := int(next.Add(1)) - 1
+			if k >= len(checks) {
+				return
+			}
+			if !skip(k) {
+				res[k], errs[k] = LeadsToIn(g, checks[k].P, checks[k].Q, checks[k].Fairness)
+			}
+			settled[k].Store(true)
+		}
+	}
+	together(n, decideAll)
+	// What a worker decided after a failed check of its Group, not yet
+	// settled when it started, is dropped: as if skipped.
+	for k := range checks {
+		for j := range k {
+			if checks[j].Group == checks[k].Group && failed(j) {
+				res[k], errs[k] = nil, nil
+				break
+			}
+		}
+	}
+	return res, errs
+}
+
+// analysesRoom is how many liveness analyses of the checks fit at once
+// in the memory left under the limit g was explored under, at least one.
+func (g *Graph[S, A]) analysesRoom(checks []LeadsToCheck[A]) int {
+	if g.memoryLimit <= 0 {
+		return math.MaxInt
+	}
+	fairness := 0
+	for _, c := range checks {
+		fairness = max(fairness, len(c.Fairness))
+	}
+	var gauge memoryGauge
+	free := g.memoryLimit - gauge.inUse()
+	return int(max(1, free/LivenessBytes(g.NumStates(), g.NumEdges(), fairness)))
 }
 
 // Eventually decides <>Q on g under the given fairness: every fair

@@ -1,6 +1,8 @@
 package checker
 
 import (
+	"context"
+	"math"
 	"runtime"
 	"slices"
 	"testing"
@@ -849,5 +851,105 @@ func TestLivenessBytesBoundsAllocation(t *testing.T) {
 		bound := LivenessBytes(g.NumStates(), g.NumEdges(), len(fairness))
 		t.Logf("%d fairness classes: allocated %d bytes, %.1f a state; bound %d", len(fairness), used, float64(used)/float64(g.NumStates()), bound)
 		require.LessOrEqual(t, used, bound)
+	}
+}
+
+// LeadsToAll decides each check as LeadsToIn does, in the order given,
+// with any number of workers; a check after a failed one of its group is
+// not decided (nil), whichever worker got to it first.
+func TestLeadsToAllAgreesWithLeadsToIn(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		lg := drawLiveGraph(t)
+		g := lg.g
+		n := g.NumStates()
+		var preds []func(*int) bool
+		checks := rapid.IntRange(0, 6).Draw(t, "checks")
+		for range 2 * checks {
+			b := rapid.SliceOfN(rapid.SampledFrom([]bool{true, false, false}), n, n).Draw(t, "set")
+			preds = append(preds, func(v *int) bool { return b[*v] })
+		}
+		sets := MarkStates(g, 1, preds...)
+		var all []LeadsToCheck[string]
+		for k := range checks {
+			all = append(all, LeadsToCheck[string]{P: sets[2*k], Q: sets[2*k+1], Fairness: lg.fairness, Group: rapid.IntRange(0, 2).Draw(t, "group")})
+		}
+		want := []*LivenessResult[int, string]{}
+		failed := map[int]bool{}
+		for _, c := range all {
+			if failed[c.Group] {
+				want = append(want, nil)
+				continue
+			}
+			res, err := LeadsToIn(g, c.P, c.Q, c.Fairness)
+			require.NoError(t, err)
+			failed[c.Group] = !res.Holds
+			want = append(want, res)
+		}
+		got, errs := LeadsToAll(g, all, rapid.IntRange(1, 4).Draw(t, "workers"))
+		require.Equal(t, want, got)
+		require.Equal(t, make([]error, checks), errs)
+	})
+}
+
+// A check that fails with an error ends its group as a violation does.
+func TestLeadsToAllErrorEndsGroup(t *testing.T) {
+	g := torusGraph(10)
+	small := NewGraph([]int{0, 1}, []int{0}, []Edge[string]{{0, 1, "a"}})
+	x0 := func(v *int) bool { return *v%10 == 0 }
+	own, other := MarkStates(g, 1, x0), MarkStates(small, 1, x0)
+	checks := []LeadsToCheck[string]{
+		{P: other[0], Q: other[0], Group: 1},
+		{P: own[0], Q: own[0], Group: 1},
+		{P: own[0], Q: own[0], Group: 2},
+	}
+	for _, workers := range []int{1, 3} {
+		res, errs := LeadsToAll(g, checks, workers)
+		require.ErrorContains(t, errs[0], "another graph")
+		require.Nil(t, res[0])
+		require.Nil(t, res[1])
+		require.NoError(t, errs[1])
+		require.NoError(t, errs[2])
+		require.True(t, res[2].Holds)
+	}
+}
+
+// The analyses run at once are as many as fit in what is left of the
+// memory limit the graph was explored under, and at least one.
+func TestAnalysesRoom(t *testing.T) {
+	g := torusGraph(10)
+	checks := []LeadsToCheck[string]{{Fairness: make([]Fairness[string], 2)}}
+	one := LivenessBytes(g.NumStates(), g.NumEdges(), 2)
+	require.Equal(t, math.MaxInt, g.analysesRoom(checks), "no limit")
+	g.memoryLimit = 1
+	require.Equal(t, 1, g.analysesRoom(checks), "no room left: one still runs")
+	var gauge memoryGauge
+	g.memoryLimit = gauge.inUse() + 3*one + one/2
+	require.Equal(t, 3, g.analysesRoom(checks))
+
+	// Explored under a limit, the graph keeps it.
+	sys := graphOf([][]move[int]{{{"a", 1}}, {{"b", 0}}})
+	res, err := Explore(context.Background(), sys, Options[int, string]{KeepGraph: true, MaxMemory: 1 << 40})
+	require.NoError(t, err)
+	require.Positive(t, res.Graph.memoryLimit)
+	res, err = Explore(context.Background(), sys, Options[int, string]{KeepGraph: true})
+	require.NoError(t, err)
+	require.Zero(t, res.Graph.memoryLimit)
+}
+
+// A check decided while an earlier one of its group, violated, was still
+// being decided (another worker's) is dropped as if skipped.
+func TestLeadsToAllDropsWhatARaceDecided(t *testing.T) {
+	g := torusGraph(40) // 64,000 states: the first check takes a while
+	all := func(*int) bool { return true }
+	sets := MarkStates(g, 1, all, nowhere[int])
+	checks := []LeadsToCheck[string]{
+		{P: sets[0], Q: sets[1]}, // violated: every behaviour may stop
+		{P: sets[1], Q: sets[1]}, // vacuous, at once
+	}
+	for range 3 {
+		res, errs := LeadsToAll(g, checks, 2)
+		require.Equal(t, []error{nil, nil}, errs)
+		require.False(t, res[0].Holds)
+		require.Nil(t, res[1])
 	}
 }

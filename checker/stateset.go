@@ -62,15 +62,21 @@ func MarkStates[S comparable, A any](g *Graph[S, A], workers int, preds ...func(
 			}
 		}
 	}
+	together(workers, mark)
+	return sets
+}
+
+// together runs f on n goroutines at once, the calling one among them
+// (at least that one), and returns when every one has returned.
+func together(n int, f func()) {
 	var wg sync.WaitGroup
-	for range max(workers, 1) - 1 {
+	for range n - 1 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			mark()
+			f()
 		}()
 	}
-	mark()
+	f()
 	wg.Wait()
-	return sets
 }

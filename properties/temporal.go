@@ -28,22 +28,38 @@ type TemporalOutcome[S comparable, A any] struct {
 // with the reason. The P and Q of every property's leads-to checks are
 // evaluated first, each state decoded once for all of them, on workers
 // goroutines (checker.MarkStates; they must then be safe for concurrent
-// use, as pure functions are); the checks are then decided one by one on
-// those sets (checker.LeadsToIn).
+// use, as pure functions are); the checks are then decided on those sets,
+// several at once on up to workers goroutines as memory allows
+// (checker.LeadsToAll; the fairness classes' Includes must then be safe
+// for concurrent use too). A property's checks after one it fails are
+// not decided. The outcomes are the same for any workers.
 func CheckTemporal[S comparable, A any](res *checker.Result[S, A], props []Property[S, A], workers int) []TemporalOutcome[S, A] {
-	var out []TemporalOutcome[S, A]
-	g, gerr := checker.CompleteGraph(res)
-	var sets []checker.StateSet
-	if gerr == nil {
-		sets = checker.MarkStates(g, workers, predicates(props)...)
-	}
-	next := 0 // the sets of the property's first check
+	var temporal []Property[S, A]
 	for _, p := range props {
-		if p.Kind != Temporal {
-			continue
+		if p.Kind == Temporal {
+			temporal = append(temporal, p)
 		}
-		at := next
-		next += 2 * checked(p)
+	}
+	g, gerr := checker.CompleteGraph(res)
+	// The checks to decide, a property's in order, on the sets marked
+	// for them; first[i] is where temporal[i]'s are.
+	var checks []checker.LeadsToCheck[A]
+	first := make([]int, len(temporal))
+	if gerr == nil {
+		sets := checker.MarkStates(g, workers, predicates(props)...)
+		for i, p := range temporal {
+			first[i] = len(checks)
+			for _, l := range p.Leads {
+				if l.marked() {
+					checks = append(checks, checker.LeadsToCheck[A]{P: sets[0], Q: sets[1], Fairness: p.Fairness, Group: i})
+					sets = sets[2:]
+				}
+			}
+		}
+	}
+	results, errs := checker.LeadsToAll(g, checks, workers)
+	var out []TemporalOutcome[S, A]
+	for i, p := range temporal {
 		o := TemporalOutcome[S, A]{Property: p, Status: "holds", Vacuous: true}
 		for _, f := range p.Fairness {
 			o.Fairness = append(o.Fairness, f.String())
@@ -53,13 +69,14 @@ func CheckTemporal[S comparable, A any](res *checker.Result[S, A], props []Prope
 			out = append(out, o)
 			continue
 		}
+		k := first[i]
 		for _, l := range p.Leads {
 			if !l.marked() {
 				o.Status, o.Vacuous, o.Unknown = "unknown", false, "checker: LeadsTo with a nil predicate"
 				break
 			}
-			r, err := checker.LeadsToIn(g, sets[at], sets[at+1], p.Fairness)
-			at += 2
+			r, err := results[k], errs[k]
+			k++
 			if err != nil {
 				o.Status, o.Vacuous, o.Unknown = "unknown", false, err.Error()
 				break
@@ -91,17 +108,6 @@ func predicates[S comparable, A any](props []Property[S, A]) []func(*S) bool {
 		}
 	}
 	return out
-}
-
-// checked is how many of p's leads-to checks predicates marks sets for.
-func checked[S comparable, A any](p Property[S, A]) int {
-	n := 0
-	for _, l := range p.Leads {
-		if l.marked() {
-			n++
-		}
-	}
-	return n
 }
 
 // marked reports whether CheckTemporal marks sets for l: a check with a
