@@ -586,14 +586,20 @@ func (l *liveness[S, A]) decompose() {
 		l.order = append(l.order, comp...)
 		l.bounds = append(l.bounds, int32(len(l.order)))
 	})
-	// A component comes after every component it reaches.
 	l.reachesBad = make([]bool, len(l.bounds)-1)
 	for c := range l.reachesBad {
-		comp := l.order[l.bounds[c]:l.bounds[c+1]]
-		if len(comp) > 1 {
+		if comp := l.order[l.bounds[c]:l.bounds[c+1]]; len(comp) > 1 {
 			l.refine(comp)
 		}
-		l.reachesBad[c] = l.reaches(int32(c), comp)
+	}
+	// With no bad state in the region (as when the property holds),
+	// none reaches one: the edges need not be read again.
+	if len(l.fairSets) == 0 && !slices.ContainsFunc(l.stutters, func(w uint64) bool { return w != 0 }) {
+		return
+	}
+	// A component comes after every component it reaches.
+	for c := range l.reachesBad {
+		l.reachesBad[c] = l.reaches(int32(c), l.order[l.bounds[c]:l.bounds[c+1]])
 	}
 }
 
