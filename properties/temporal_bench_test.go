@@ -1,0 +1,57 @@
+package properties_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tcpcheck/tcpcheck/checker"
+	"github.com/tcpcheck/tcpcheck/model"
+	"github.com/tcpcheck/tcpcheck/properties"
+)
+
+// BenchmarkTemporalDecide is the liveness analysis that follows a search,
+// alone: the segment catalogue's leads-to checks decided on the explored
+// graph of a preset (checker.LeadsToAll) by one worker and by two. The
+// search and the marking of the checks' P and Q states come first, off
+// the clock (lossy's search takes some 20 s).
+func BenchmarkTemporalDecide(b *testing.B) {
+	for _, preset := range []string{"reorder", "lossy"} {
+		b.Run(preset, func(b *testing.B) {
+			cfg, err := model.LookupPreset(preset)
+			require.NoError(b, err)
+			m, err := model.New(cfg)
+			require.NoError(b, err)
+			res, err := checker.Explore(context.Background(), m, checker.Options[model.State, model.Action]{KeepGraph: true, Workers: 2})
+			require.NoError(b, err)
+			g, err := checker.CompleteGraph(res)
+			require.NoError(b, err)
+			var preds []func(*model.State) bool
+			var checks []checker.LeadsToCheck[model.Action]
+			for i, p := range properties.Segment() {
+				if p.Kind != properties.Temporal {
+					continue
+				}
+				for _, l := range p.Leads {
+					preds = append(preds, l.P, l.Q)
+					checks = append(checks, checker.LeadsToCheck[model.Action]{Fairness: p.Fairness, Group: i})
+				}
+			}
+			sets := checker.MarkStates(g, 2, preds...)
+			for k := range checks {
+				checks[k].P, checks[k].Q = sets[2*k], sets[2*k+1]
+			}
+			for _, workers := range []int{1, 2} {
+				b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+					for b.Loop() {
+						_, errs := checker.LeadsToAll(g, checks, workers)
+						require.Equal(b, make([]error, len(checks)), errs)
+					}
+					b.ReportMetric(float64(g.NumStates()), "states")
+				})
+			}
+		})
+	}
+}
