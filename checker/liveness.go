@@ -79,6 +79,11 @@ type LivenessResult[S comparable, A any] struct {
 	// Fairness lists the fairness assumed, as WF(name) or SF(name), in the
 	// order given.
 	Fairness []string
+	// Bytes is the memory the analysis held, as allocated (at most
+	// LivenessBytes), besides the shortest paths from the initial states,
+	// which the graph keeps for all its analyses (PathBytes): what a
+	// report of the memory a check takes adds to the search's.
+	Bytes int64
 }
 
 // CompleteGraph returns the explored graph of res if liveness can be
@@ -153,13 +158,17 @@ type LeadsToCheck[A any] struct {
 // taking up to LivenessBytes, and always at least one (a search that
 // keeps its graph leaves room for one). The fairness classes' Includes
 // are then called from several goroutines at once and must be safe for
-// that, as pure functions are. What it returns is the same for any
+// that, as pure functions are. What it decides is the same for any
 // number of workers; only the work done for the checks it skips may
 // differ (see Group).
-func LeadsToAll[S comparable, A any](g *Graph[S, A], checks []LeadsToCheck[A], workers int) ([]*LivenessResult[S, A], []error) {
-	res := make([]*LivenessResult[S, A], len(checks))
-	errs := make([]error, len(checks))
-	failed := func(k int) bool { return errs[k] != nil || (res[k] != nil && !res[k].Holds) }
+//
+// held is the most memory the analyses held at once: for each goroutine,
+// the most one of its analyses held (LivenessResult.Bytes), and the
+// shortest paths they share (Graph.PathBytes).
+func LeadsToAll[S comparable, A any](g *Graph[S, A], checks []LeadsToCheck[A], workers int) (results []*LivenessResult[S, A], errs []error, held int64) {
+	results = make([]*LivenessResult[S, A], len(checks))
+	errs = make([]error, len(checks))
+	failed := func(k int) bool { return errs[k] != nil || (results[k] != nil && !results[k].Holds) }
 	// settled[k]: check k is decided, its result may be read.
 	settled := make([]atomic.Bool, len(checks))
 	skip := func(k int) bool {
@@ -174,31 +183,40 @@ func LeadsToAll[S comparable, A any](g *Graph[S, A], checks []LeadsToCheck[A], w
 	if n > 1 && g != nil {
 		n = min(n, g.analysesRoom(checks))
 	}
+	most := make([]int64, max(n, 0)) // for each goroutine, what its largest analysis held
 	var next atomic.Int64
-	decideAll := func() {
+	together(n, func(w int) {
 		for {
 			k := int(next.Add(1)) - 1
 			if k >= len(checks) {
 				return
 			}
 			if !skip(k) {
-				res[k], errs[k] = LeadsToIn(g, checks[k].P, checks[k].Q, checks[k].Fairness)
+				results[k], errs[k] = LeadsToIn(g, checks[k].P, checks[k].Q, checks[k].Fairness)
+				if results[k] != nil {
+					most[w] = max(most[w], results[k].Bytes)
+				}
 			}
 			settled[k].Store(true)
 		}
-	}
-	together(n, decideAll)
+	})
 	// What a worker decided after a failed check of its Group, not yet
 	// settled when it started, is dropped: as if skipped.
 	for k := range checks {
 		for j := range k {
 			if checks[j].Group == checks[k].Group && failed(j) {
-				res[k], errs[k] = nil, nil
+				results[k], errs[k] = nil, nil
 				break
 			}
 		}
 	}
-	return res, errs
+	for _, b := range most {
+		held += b
+	}
+	if g != nil {
+		held += g.PathBytes()
+	}
+	return results, errs, held
 }
 
 // analysesRoom is how many liveness analyses of the checks fit at once
@@ -290,6 +308,7 @@ func decide[S comparable, A any](g *Graph[S, A], p, q func(v int32) bool, fairne
 	}
 	prefix := g.shortestPaths()
 	l := newLiveness(g, fairness)
+	defer func() { res.Bytes = l.bytes() }()
 	anyP := false
 	for _, v := range prefix.order {
 		if !p(v) {
@@ -465,6 +484,36 @@ type liveness[S comparable, A any] struct {
 
 	scc   *sccSearch[S, A]
 	paths *pathSearch[S, A]
+}
+
+// bytes is the memory l holds, as allocated.
+func (l *liveness[S, A]) bytes() int64 {
+	b := capBytes(l.region) + capBytes(l.mark) + capBytes(l.stutters) +
+		capBytes(l.order) + capBytes(l.bounds) + capBytes(l.component) + capBytes(l.reachesBad) +
+		capBytes(l.fairSets) + capBytes(l.fairSet) + capBytes(l.member) +
+		capBytes(l.enabled) + capBytes(l.inClass)
+	for c := range l.enabled {
+		b += capBytes(l.enabled[c]) + capBytes(l.inClass[c])
+	}
+	for _, x := range l.fairSets {
+		b += capBytes(x)
+	}
+	if t := l.scc; t != nil {
+		b += capBytes(t.number) + capBytes(t.low) + capBytes(t.onStack) + capBytes(t.stack) + capBytes(t.frames) + capBytes(t.visited)
+	}
+	if p := l.paths; p != nil {
+		b += capBytes(p.parent) + capBytes(p.seen) + capBytes(p.touched) + capBytes(p.queue)
+	}
+	return b
+}
+
+// PathBytes is the memory of the shortest paths from the initial states
+// that g keeps once an analysis has made them (LivenessResult.Bytes).
+func (g *Graph[S, A]) PathBytes() int64 {
+	if g.prefix == nil {
+		return 0
+	}
+	return capBytes(g.prefix.order) + capBytes(g.prefix.parent)
 }
 
 // Marks of the states.

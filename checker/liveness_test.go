@@ -849,8 +849,14 @@ func TestLivenessBytesBoundsAllocation(t *testing.T) {
 		require.True(t, res.Holds)
 		used := int64(after.TotalAlloc - before.TotalAlloc)
 		bound := LivenessBytes(g.NumStates(), g.NumEdges(), len(fairness))
-		t.Logf("%d fairness classes: allocated %d bytes, %.1f a state; bound %d", len(fairness), used, float64(used)/float64(g.NumStates()), bound)
+		t.Logf("%d fairness classes: allocated %d bytes, %.1f a state; bound %d; counted %d and %d for the paths", len(fairness), used, float64(used)/float64(g.NumStates()), bound, res.Bytes, g.PathBytes())
 		require.LessOrEqual(t, used, bound)
+		// What the result says the analysis held is what it allocated, but
+		// for what it let go before it ended (the refinement's copies,
+		// Eventually's initial states) and the paths, which the graph keeps.
+		held := res.Bytes + g.PathBytes()
+		require.LessOrEqual(t, held, used)
+		require.GreaterOrEqual(t, float64(held), 0.8*float64(used))
 	}
 }
 
@@ -885,7 +891,7 @@ func TestLeadsToAllAgreesWithLeadsToIn(t *testing.T) {
 			failed[c.Group] = !res.Holds
 			want = append(want, res)
 		}
-		got, errs := LeadsToAll(g, all, rapid.IntRange(1, 4).Draw(t, "workers"))
+		got, errs, _ := LeadsToAll(g, all, rapid.IntRange(1, 4).Draw(t, "workers"))
 		require.Equal(t, want, got)
 		require.Equal(t, make([]error, checks), errs)
 	})
@@ -903,7 +909,7 @@ func TestLeadsToAllErrorEndsGroup(t *testing.T) {
 		{P: own[0], Q: own[0], Group: 2},
 	}
 	for _, workers := range []int{1, 3} {
-		res, errs := LeadsToAll(g, checks, workers)
+		res, errs, _ := LeadsToAll(g, checks, workers)
 		require.ErrorContains(t, errs[0], "another graph")
 		require.Nil(t, res[0])
 		require.Nil(t, res[1])
@@ -947,9 +953,29 @@ func TestLeadsToAllDropsWhatARaceDecided(t *testing.T) {
 		{P: sets[1], Q: sets[1]}, // vacuous, at once
 	}
 	for range 3 {
-		res, errs := LeadsToAll(g, checks, 2)
+		res, errs, _ := LeadsToAll(g, checks, 2)
 		require.Equal(t, []error{nil, nil}, errs)
 		require.False(t, res[0].Holds)
 		require.Nil(t, res[1])
 	}
+}
+
+// What LeadsToAll says the analyses held at once: one worker, the largest
+// of them; more, at most the sum; the shortest paths once in either.
+func TestLeadsToAllHeld(t *testing.T) {
+	g := torusGraph(20)
+	x0 := func(v *int) bool { return *v%20 == 0 }
+	sets := MarkStates(g, 1, x0, nowhere[int], func(*int) bool { return true })
+	checks := []LeadsToCheck[string]{
+		{P: sets[2], Q: sets[0], Fairness: []Fairness[string]{wf("x", "x")}, Group: 0}, // a large region
+		{P: sets[0], Q: sets[0], Group: 1},                                             // no region
+	}
+	res, _, held := LeadsToAll(g, checks, 1)
+	big, small := res[0].Bytes, res[1].Bytes
+	require.Greater(t, big, small)
+	require.Positive(t, g.PathBytes())
+	require.Equal(t, big+g.PathBytes(), held)
+	_, _, held = LeadsToAll(g, checks, 2)
+	require.GreaterOrEqual(t, held, big+g.PathBytes())
+	require.LessOrEqual(t, held, big+small+g.PathBytes())
 }

@@ -201,6 +201,12 @@ func (e *explorer[S, A]) limitMemory() (restore func()) {
 	return func() { debug.SetMemoryLimit(prev) }
 }
 
+// capBytes is the memory of s's backing array, to its capacity.
+func capBytes[T any](s []T) int64 {
+	var t T
+	return int64(cap(s)) * int64(unsafe.Sizeof(t))
+}
+
 // bytesOf is the memory of s as bytes.
 func bytesOf[T any](s []T) []byte {
 	if len(s) == 0 {

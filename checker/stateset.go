@@ -45,7 +45,7 @@ func MarkStates[S comparable, A any](g *Graph[S, A], workers int, preds ...func(
 		sets[k] = StateSet{bits: newLiveBits(n), n: n}
 	}
 	var next atomic.Int64
-	mark := func() {
+	mark := func(int) {
 		s := new(S)
 		for {
 			lo := int(next.Add(markChunk)) - markChunk
@@ -67,16 +67,17 @@ func MarkStates[S comparable, A any](g *Graph[S, A], workers int, preds ...func(
 }
 
 // together runs f on n goroutines at once, the calling one among them
-// (at least that one), and returns when every one has returned.
-func together(n int, f func()) {
+// (at least that one), each passed its number from 0 (the calling one),
+// and returns when every one has returned.
+func together(n int, f func(worker int)) {
 	var wg sync.WaitGroup
-	for range n - 1 {
+	for w := 1; w < n; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			f()
+			f(w)
 		}()
 	}
-	f()
+	f(0)
 	wg.Wait()
 }

@@ -142,7 +142,8 @@ func checkCounting(t *testing.T, cfg model.Config, hits map[string]int) outcome 
 		out.violated = append(out.violated, p.ID)
 	}
 	if res.StopReason == "" {
-		for _, o := range properties.CheckTemporal(res, props, 1) {
+		outcomes, _ := properties.CheckTemporal(res, props, 1)
+		for _, o := range outcomes {
 			if o.Status == "violated" {
 				out.violated = append(out.violated, o.Property.ID)
 			}

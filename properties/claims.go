@@ -100,7 +100,8 @@ func Run(ctx context.Context, m *model.Model, props []SegmentProperty) (Outcome,
 	if !temporal {
 		return out, nil
 	}
-	for _, o := range CheckTemporal(res, props, max(opts.Workers, 1)) {
+	outcomes, _ := CheckTemporal(res, props, max(opts.Workers, 1))
+	for _, o := range outcomes {
 		if o.Lasso != nil {
 			out.Verdict, out.Property, out.Why = checker.Violated, o.Property.ID, o.Why
 			out.Trace, out.LoopStart, out.Stutter = o.Lasso.Trace, o.Lasso.LoopStart, o.Lasso.Stutter

@@ -33,7 +33,10 @@ type TemporalOutcome[S comparable, A any] struct {
 // (checker.LeadsToAll; the fairness classes' Includes must then be safe
 // for concurrent use too). A property's checks after one it fails are
 // not decided. The outcomes are the same for any workers.
-func CheckTemporal[S comparable, A any](res *checker.Result[S, A], props []Property[S, A], workers int) []TemporalOutcome[S, A] {
+//
+// held is the most memory the analysis held at once, besides the graph:
+// the sets marked and what checker.LeadsToAll held.
+func CheckTemporal[S comparable, A any](res *checker.Result[S, A], props []Property[S, A], workers int) (outcomes []TemporalOutcome[S, A], held int64) {
 	var temporal []Property[S, A]
 	for _, p := range props {
 		if p.Kind == Temporal {
@@ -47,6 +50,7 @@ func CheckTemporal[S comparable, A any](res *checker.Result[S, A], props []Prope
 	first := make([]int, len(temporal))
 	if gerr == nil {
 		sets := checker.MarkStates(g, workers, predicates(props)...)
+		held = int64(len(sets)) * checker.StateSetBytes(g.NumStates())
 		for i, p := range temporal {
 			first[i] = len(checks)
 			for _, l := range p.Leads {
@@ -57,8 +61,8 @@ func CheckTemporal[S comparable, A any](res *checker.Result[S, A], props []Prope
 			}
 		}
 	}
-	results, errs := checker.LeadsToAll(g, checks, workers)
-	var out []TemporalOutcome[S, A]
+	results, errs, analyses := checker.LeadsToAll(g, checks, workers)
+	held += analyses
 	for i, p := range temporal {
 		o := TemporalOutcome[S, A]{Property: p, Status: "holds", Vacuous: true}
 		for _, f := range p.Fairness {
@@ -66,7 +70,7 @@ func CheckTemporal[S comparable, A any](res *checker.Result[S, A], props []Prope
 		}
 		if gerr != nil {
 			o.Status, o.Vacuous, o.Unknown = "unknown", false, gerr.Error()
-			out = append(out, o)
+			outcomes = append(outcomes, o)
 			continue
 		}
 		k := first[i]
@@ -88,9 +92,9 @@ func CheckTemporal[S comparable, A any](res *checker.Result[S, A], props []Prope
 				break
 			}
 		}
-		out = append(out, o)
+		outcomes = append(outcomes, o)
 	}
-	return out
+	return outcomes, held
 }
 
 // predicates lists the P and Q of each leads-to check of the temporal

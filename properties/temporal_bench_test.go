@@ -46,7 +46,7 @@ func BenchmarkTemporalDecide(b *testing.B) {
 			for _, workers := range []int{1, 2} {
 				b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 					for b.Loop() {
-						_, errs := checker.LeadsToAll(g, checks, workers)
+						_, errs, _ := checker.LeadsToAll(g, checks, workers)
 						require.Equal(b, make([]error, len(checks)), errs)
 					}
 					b.ReportMetric(float64(g.NumStates()), "states")

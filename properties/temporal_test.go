@@ -27,7 +27,7 @@ func temporal(t *testing.T, res *checker.Result[model.State, model.Action], id s
 	t.Helper()
 	props, err := Select(Segment(), []string{id})
 	require.NoError(t, err)
-	out := CheckTemporal(res, props, 2)
+	out, _ := CheckTemporal(res, props, 2)
 	require.Len(t, out, 1)
 	return out[0]
 }
@@ -95,7 +95,7 @@ func TestDiagramSynSentResolves(t *testing.T) {
 	require.NoError(t, err)
 	props, err := Select(Diagram(), []string{"syn-sent-resolves"})
 	require.NoError(t, err)
-	out := CheckTemporal(res, props, 2)
+	out, _ := CheckTemporal(res, props, 2)
 	require.Len(t, out, 1)
 	require.Equal(t, "holds", out[0].Status)
 	require.False(t, out[0].Vacuous)
@@ -144,11 +144,11 @@ func TestTemporalPropertiesTogether(t *testing.T) {
 	broken := props[0]
 	broken.ID, broken.Leads = "broken", append([]LeadsTo[model.State]{{Q: broken.Leads[0].Q}}, broken.Leads...)
 	props = append(props[:1], append([]SegmentProperty{broken}, props[1:]...)...)
-	together := CheckTemporal(res, props, 2)
+	together, _ := CheckTemporal(res, props, 2)
 	require.Len(t, together, len(props))
 	statuses := map[string]bool{}
 	for i, p := range props {
-		alone := CheckTemporal(res, []SegmentProperty{p}, 1)
+		alone, _ := CheckTemporal(res, []SegmentProperty{p}, 1)
 		require.Equal(t, alone[0].Status, together[i].Status, p.ID)
 		require.Equal(t, alone[0].Lasso, together[i].Lasso, p.ID)
 		require.Equal(t, alone[0].Vacuous, together[i].Vacuous, p.ID)
@@ -156,4 +156,31 @@ func TestTemporalPropertiesTogether(t *testing.T) {
 	}
 	require.Equal(t, "unknown", together[1].Status)
 	require.True(t, statuses["violated"] && statuses["holds"], "both verdicts among them: %v", statuses)
+}
+
+// What CheckTemporal says it held: the sets it marked, and, with one
+// worker, the largest of its analyses and the shortest paths they share.
+func TestCheckTemporalHeld(t *testing.T) {
+	cfg, err := model.LookupPreset("reorder")
+	require.NoError(t, err)
+	_, res := exploreGraph(t, cfg)
+	props := Segment()
+	_, held := CheckTemporal(res, props, 1)
+	g := res.Graph
+	sets := checker.MarkStates(g, 1, predicates(props)...)
+	var largest int64
+	k := 0
+	for _, p := range props {
+		if p.Kind != Temporal {
+			continue
+		}
+		for range p.Leads {
+			r, err := checker.LeadsToIn(g, sets[k], sets[k+1], p.Fairness)
+			require.NoError(t, err)
+			largest = max(largest, r.Bytes)
+			k += 2
+		}
+	}
+	require.Positive(t, largest)
+	require.Equal(t, int64(len(sets))*checker.StateSetBytes(g.NumStates())+largest+g.PathBytes(), held)
 }

@@ -189,8 +189,10 @@ func (c *Check[S, A]) Run(ctx context.Context) (*Result[S, A], error) {
 		r.Coverage.Complete = res.StopReason == "" && (res.Verdict != checker.Violated || opts.ContinueAfterViolation)
 	}
 	if c.temporal {
-		r.Temporal = properties.CheckTemporal(res, c.props, workers)
+		var held int64
+		r.Temporal, held = properties.CheckTemporal(res, c.props, workers)
 		r.fillTemporal()
+		r.Report.addAnalysis(res.Stats, held)
 	}
 	return r, nil
 }

@@ -23,16 +23,20 @@ type Report struct {
 	ConfigLine string `json:"config_line"`
 	// Search is "bfs" (each invariant's counterexample is a shortest
 	// one) or "dfs" (valid, not always shortest).
-	Search               string  `json:"search"`
-	States               int     `json:"states"`
-	Generated            int     `json:"generated"`
-	Depth                int     `json:"depth"`
-	Seconds              float64 `json:"seconds"`
-	StatesPerSecond      float64 `json:"states_per_second"`
-	Store                string  `json:"store"`
-	Workers              int     `json:"workers"`
-	StoreBytesPerState   float64 `json:"store_bytes_per_state"`
+	Search             string  `json:"search"`
+	States             int     `json:"states"`
+	Generated          int     `json:"generated"`
+	Depth              int     `json:"depth"`
+	Seconds            float64 `json:"seconds"`
+	StatesPerSecond    float64 `json:"states_per_second"`
+	Store              string  `json:"store"`
+	Workers            int     `json:"workers"`
+	StoreBytesPerState float64 `json:"store_bytes_per_state"`
+	// BytesPerState is the most the check held at once, per state: the
+	// search (SearchBytesPerState) or, if more, the liveness analysis
+	// after it, with the store and the graph it reads.
 	BytesPerState        float64 `json:"bytes_per_state"`
+	SearchBytesPerState  float64 `json:"search_bytes_per_state"`
 	MaxMemory            int64   `json:"max_memory,omitempty"`
 	CollisionProbability float64 `json:"collision_probability,omitempty"`
 	// PackedPathLeft: a state met had no packed form (the model's
@@ -129,7 +133,8 @@ func (x *Result[S, A]) fill(all bool) {
 	r.StopReason = res.StopReason
 	if res.Stats.Distinct > 0 {
 		r.StoreBytesPerState = float64(res.Stats.StoreBytes) / float64(res.Stats.Distinct)
-		r.BytesPerState = float64(res.Stats.SearchBytes) / float64(res.Stats.Distinct)
+		r.SearchBytesPerState = float64(res.Stats.SearchBytes) / float64(res.Stats.Distinct)
+		r.BytesPerState = r.SearchBytesPerState
 	}
 	switch res.Verdict {
 	case checker.Holds:
@@ -196,6 +201,15 @@ func renderTrace[S comparable, A any](trace []checker.Step[S, A], m *Model[S, A]
 }
 
 // fillTemporal records the temporal verdicts.
+// addAnalysis counts in BytesPerState the liveness analysis that
+// followed the search, which held besides the store and the graph
+// (checker.Stats.GraphBytes) what properties.CheckTemporal says.
+func (r *Report) addAnalysis(st checker.Stats, held int64) {
+	if held > 0 && st.Distinct > 0 {
+		r.BytesPerState = max(r.BytesPerState, float64(st.StoreBytes+st.GraphBytes+held)/float64(st.Distinct))
+	}
+}
+
 func (x *Result[S, A]) fillTemporal() {
 	r := x.Report
 	for _, o := range x.Temporal {
@@ -246,7 +260,11 @@ func (r *Report) WriteText(w io.Writer) {
 		r.States, r.Generated, r.Depth, r.Seconds, r.StatesPerSecond)
 	perState := ""
 	if r.States >= 100_000 { // below, the store's fixed-size chunks dominate
-		perState = fmt.Sprintf(", %.1f bytes per state (%.1f in all the search holds)", r.StoreBytesPerState, r.BytesPerState)
+		perState = fmt.Sprintf(", %.1f bytes per state (%.1f in all the search holds", r.StoreBytesPerState, r.SearchBytesPerState)
+		if r.BytesPerState > r.SearchBytesPerState {
+			perState += fmt.Sprintf(", %.1f with the liveness analysis after it", r.BytesPerState)
+		}
+		perState += ")"
 	}
 	fmt.Fprintf(w, "store: %s%s; %d worker(s)\n", r.Store, perState, r.Workers)
 	if r.Store == "fingerprint" {
@@ -258,7 +276,7 @@ func (r *Report) WriteText(w io.Writer) {
 	if r.StopReason != "" {
 		fmt.Fprintf(w, "search stopped early: %s\n", stopReasonText(r.StopReason))
 		if r.StopReason == checker.StopMaxMemory {
-			fmt.Fprintf(w, "memory limit: %s; the search held %s when it stopped\n", bytesText(uint64(r.MaxMemory)), bytesText(uint64(r.BytesPerState*float64(r.States))))
+			fmt.Fprintf(w, "memory limit: %s; the search held %s when it stopped\n", bytesText(uint64(r.MaxMemory)), bytesText(uint64(r.SearchBytesPerState*float64(r.States))))
 		}
 	}
 	r.Coverage.write(w, r.coverageTable)

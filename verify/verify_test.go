@@ -289,3 +289,26 @@ func TestPackedPathLeftIsReported(t *testing.T) {
 		require.Equal(t, left, strings.Contains(js.String(), `"packed_path_left": true`), js.String())
 	}
 }
+
+// BytesPerState counts the liveness analysis after a complete search
+// with temporal properties: the store, the graph and what the analysis
+// held besides. Without them it is the search's alone.
+func TestBytesPerStateCountsTheAnalysis(t *testing.T) {
+	m, err := SegmentPreset("reorder")
+	require.NoError(t, err)
+	for _, noTemporal := range []bool{false, true} {
+		res, err := Run(context.Background(), m, Options{Workers: 1, NoTemporal: noTemporal})
+		require.NoError(t, err)
+		r, st := res.Report, res.Search.Stats
+		require.Equal(t, float64(st.SearchBytes)/float64(st.Distinct), r.SearchBytesPerState)
+		if noTemporal {
+			require.Equal(t, r.SearchBytesPerState, r.BytesPerState)
+			continue
+		}
+		// At least the shortest paths and, for each check, its marks and
+		// region, a byte and four a state.
+		floor := st.StoreBytes + st.GraphBytes + res.Search.Graph.PathBytes() + 5*int64(st.Distinct)
+		require.GreaterOrEqual(t, r.BytesPerState*float64(st.Distinct), float64(floor))
+		require.Greater(t, r.BytesPerState, r.SearchBytesPerState, "here the analysis holds more than the search did")
+	}
+}

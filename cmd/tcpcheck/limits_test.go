@@ -141,6 +141,41 @@ func TestMaxMemoryHolds(t *testing.T) {
 	}
 }
 
+// The report's bytes per state count what the whole check holds at its
+// peak: on a complete check with temporal properties, the liveness
+// analysis after the search too. So the figure times the states does not
+// fall short of the child's peak resident memory, less what any check's
+// process holds (about 30 MiB: a trivial check peaks at 28 here), by more
+// than 20%, with one worker or two; nor, counting each analysis as
+// allocated and those that may run at once together, does it pass that
+// peak by half. (The peak of a child is at least its parent's resident
+// memory when it was started, so a trivial check run from the test
+// cannot measure that base.)
+func TestBytesPerStateCountsTheAnalysis(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the command and runs a check of seconds")
+	}
+	const base = 32 << 20
+	for _, workers := range []string{"1", "2"} {
+		c := startChild(t, "check", "--preset", "lossy", "--max-losses", "1", "--workers", workers, "--json")
+		code, _ := c.wait(t, 2*time.Minute)
+		require.Equal(t, exitOK, code, c.stderr.String())
+		var doc struct {
+			States        int     `json:"states"`
+			BytesPerState float64 `json:"bytes_per_state"`
+			SearchBytes   float64 `json:"search_bytes_per_state"`
+		}
+		require.NoError(t, json.Unmarshal(c.stdout.Bytes(), &doc))
+		require.Greater(t, doc.BytesPerState, doc.SearchBytes, "the analysis after the search is counted")
+		held := doc.BytesPerState * float64(doc.States)
+		peak := float64(c.cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10) // kB on Linux
+		t.Logf("workers %s: %d states; held %.0f MiB (the search %.0f); peak resident %.0f MiB",
+			workers, doc.States, held/(1<<20), doc.SearchBytes*float64(doc.States)/(1<<20), peak/(1<<20))
+		require.GreaterOrEqual(t, held, 0.8*(peak-base), "the report falls short of the peak")
+		require.LessOrEqual(t, held, 1.5*(peak-base), "the report is far above the peak")
+	}
+}
+
 // --workers above the number of CPUs is cut to it, with a one-line
 // notice; the report gives the number used.
 func TestWorkersClamped(t *testing.T) {
