@@ -162,9 +162,11 @@ type LeadsToCheck[A any] struct {
 // number of workers; only the work done for the checks it skips may
 // differ (see Group).
 //
-// held is the most memory the analyses held at once: for each goroutine,
-// the most one of its analyses held (LivenessResult.Bytes), and the
-// shortest paths they share (Graph.PathBytes).
+// held bounds the memory the analyses held at once: the largest
+// LivenessResult.Bytes of the results, as many of them as goroutines
+// decided checks, and the shortest paths they share (Graph.PathBytes).
+// Like the results, it is the same for every run with the same number
+// of goroutines.
 func LeadsToAll[S comparable, A any](g *Graph[S, A], checks []LeadsToCheck[A], workers int) (results []*LivenessResult[S, A], errs []error, held int64) {
 	results = make([]*LivenessResult[S, A], len(checks))
 	errs = make([]error, len(checks))
@@ -183,9 +185,8 @@ func LeadsToAll[S comparable, A any](g *Graph[S, A], checks []LeadsToCheck[A], w
 	if n > 1 && g != nil {
 		n = min(n, g.analysesRoom(checks))
 	}
-	most := make([]int64, max(n, 0)) // for each goroutine, what its largest analysis held
 	var next atomic.Int64
-	together(n, func(w int) {
+	together(n, func(int) {
 		for {
 			k := int(next.Add(1)) - 1
 			if k >= len(checks) {
@@ -193,9 +194,6 @@ func LeadsToAll[S comparable, A any](g *Graph[S, A], checks []LeadsToCheck[A], w
 			}
 			if !skip(k) {
 				results[k], errs[k] = LeadsToIn(g, checks[k].P, checks[k].Q, checks[k].Fairness)
-				if results[k] != nil {
-					most[w] = max(most[w], results[k].Bytes)
-				}
 			}
 			settled[k].Store(true)
 		}
@@ -210,7 +208,14 @@ func LeadsToAll[S comparable, A any](g *Graph[S, A], checks []LeadsToCheck[A], w
 			}
 		}
 	}
-	for _, b := range most {
+	var sizes []int64
+	for _, r := range results {
+		if r != nil {
+			sizes = append(sizes, r.Bytes)
+		}
+	}
+	slices.Sort(sizes)
+	for _, b := range sizes[max(len(sizes)-n, 0):] {
 		held += b
 	}
 	if g != nil {

@@ -53,9 +53,13 @@ func CheckTemporal[S comparable, A any](res *checker.Result[S, A], props []Prope
 		held = int64(len(sets)) * checker.StateSetBytes(g.NumStates())
 		for i, p := range temporal {
 			first[i] = len(checks)
+			unknown := false // a check with a nil predicate ends the property
 			for _, l := range p.Leads {
+				unknown = unknown || !l.marked()
 				if l.marked() {
-					checks = append(checks, checker.LeadsToCheck[A]{P: sets[0], Q: sets[1], Fairness: p.Fairness, Group: i})
+					if !unknown {
+						checks = append(checks, checker.LeadsToCheck[A]{P: sets[0], Q: sets[1], Fairness: p.Fairness, Group: i})
+					}
 					sets = sets[2:]
 				}
 			}

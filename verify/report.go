@@ -200,7 +200,6 @@ func renderTrace[S comparable, A any](trace []checker.Step[S, A], m *Model[S, A]
 	return out
 }
 
-// fillTemporal records the temporal verdicts.
 // addAnalysis counts in BytesPerState the liveness analysis that
 // followed the search, which held besides the store and the graph
 // (checker.Stats.GraphBytes) what properties.CheckTemporal says.
@@ -210,6 +209,7 @@ func (r *Report) addAnalysis(st checker.Stats, held int64) {
 	}
 }
 
+// fillTemporal records the temporal verdicts.
 func (x *Result[S, A]) fillTemporal() {
 	r := x.Report
 	for _, o := range x.Temporal {
