@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime/debug"
 	"slices"
 	"sync/atomic"
 )
@@ -184,6 +185,14 @@ func LeadsToAll[S comparable, A any](g *Graph[S, A], checks []LeadsToCheck[A], w
 	n := min(max(workers, 1), len(checks))
 	if n > 1 && g != nil {
 		n = min(n, g.analysesRoom(checks))
+	}
+	if g != nil && g.memoryLimit > 0 {
+		// The collector is held to the search's limit, as it was while the
+		// search ran, so that garbage (an analysis done, its arrays let go)
+		// does not take the process past it.
+		prev := debug.SetMemoryLimit(-1)
+		debug.SetMemoryLimit(min(prev, g.memoryLimit))
+		defer debug.SetMemoryLimit(prev)
 	}
 	var next atomic.Int64
 	together(n, func(int) {

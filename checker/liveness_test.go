@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"testing"
 
@@ -979,4 +980,22 @@ func TestLeadsToAllHeld(t *testing.T) {
 	require.Equal(t, big+small+g.PathBytes(), held)
 	_, _, held = LeadsToAll(g, append(checks, checks[1]), 2)
 	require.Equal(t, big+small+g.PathBytes(), held, "the two largest of three")
+}
+
+// While LeadsToAll decides, the garbage collector is held to the limit
+// the graph was explored under, as in the search; then let go again.
+func TestLeadsToAllHoldsTheCollectorToTheLimit(t *testing.T) {
+	sys := graphOf([][]move[int]{{{"a", 1}}, {{"b", 0}}})
+	res, err := Explore(context.Background(), sys, Options[int, string]{KeepGraph: true, MaxMemory: 1 << 40})
+	require.NoError(t, err)
+	g := res.Graph
+	before := debug.SetMemoryLimit(-1)
+	var during int64
+	sets := MarkStates(g, 1, oneOf(0), nowhere[int])
+	LeadsToAll(g, []LeadsToCheck[string]{{P: sets[0], Q: sets[1], Fairness: []Fairness[string]{{Name: "a", Includes: func(string) bool {
+		during = debug.SetMemoryLimit(-1)
+		return true
+	}}}}}, 1)
+	require.Equal(t, min(before, g.memoryLimit), during)
+	require.Equal(t, before, debug.SetMemoryLimit(-1))
 }
