@@ -522,7 +522,8 @@ func (l *liveness[S, A]) bytes() int64 {
 }
 
 // PathBytes is the memory of the shortest paths from the initial states
-// that g keeps once an analysis has made them (LivenessResult.Bytes).
+// that g keeps once an analysis has made them (LivenessResult.Bytes). It
+// is not to be called while an analysis of g runs.
 func (g *Graph[S, A]) PathBytes() int64 {
 	if g.prefix == nil {
 		return 0
