@@ -495,6 +495,9 @@ type liveness[S comparable, A any] struct {
 	// member[v] == stamp marks the states of the set being refined.
 	member []int32
 	stamp  int32
+	// copies is the most the refinement's copies of components held at
+	// once (refine).
+	copies int64
 
 	scc   *sccSearch[S, A]
 	paths *pathSearch[S, A]
@@ -505,7 +508,7 @@ func (l *liveness[S, A]) bytes() int64 {
 	b := capBytes(l.region) + capBytes(l.mark) + capBytes(l.stutters) +
 		capBytes(l.order) + capBytes(l.bounds) + capBytes(l.component) + capBytes(l.reachesBad) +
 		capBytes(l.fairSets) + capBytes(l.fairSet) + capBytes(l.member) +
-		capBytes(l.enabled) + capBytes(l.inClass)
+		capBytes(l.enabled) + capBytes(l.inClass) + l.copies
 	for c := range l.enabled {
 		b += capBytes(l.enabled[c]) + capBytes(l.inClass[c])
 	}
@@ -708,9 +711,14 @@ func (l *liveness[S, A]) refine(comp []int32) {
 	taken := make([]bool, k)
 	failing := make([]int, 0, k)
 	work := [][]int32{slices.Clone(comp)}
+	// live is what the copies in work, and x, hold: they are let go before
+	// the analysis ends, so bytes counts the most they held (l.copies).
+	live := capBytes(work[0])
+	l.copies = max(l.copies, live)
 	for len(work) > 0 {
 		x := work[len(work)-1]
 		work = work[:len(work)-1]
+		live -= capBytes(x) // from here, x is counted in the copies or in fairSets
 		l.stamp++
 		for _, v := range x {
 			l.member[v] = l.stamp
@@ -771,6 +779,8 @@ func (l *liveness[S, A]) refine(comp []int32) {
 		l.scc.components(slices.Values(x), func(v int) bool { return l.member[v] == keep }, func(sub []int32) {
 			if len(sub) > 1 {
 				work = append(work, slices.Clone(sub))
+				live += capBytes(work[len(work)-1])
+				l.copies = max(l.copies, live+capBytes(x))
 			}
 		})
 	}

@@ -852,12 +852,12 @@ func TestLivenessBytesBoundsAllocation(t *testing.T) {
 		bound := LivenessBytes(g.NumStates(), g.NumEdges(), len(fairness))
 		t.Logf("%d fairness classes: allocated %d bytes, %.1f a state; bound %d; counted %d and %d for the paths", len(fairness), used, float64(used)/float64(g.NumStates()), bound, res.Bytes, g.PathBytes())
 		require.LessOrEqual(t, used, bound)
-		// What the result says the analysis held is what it allocated, but
-		// for what it let go before it ended (the refinement's copies,
-		// Eventually's initial states) and the paths, which the graph keeps.
+		// What the result says the analysis held, with the paths the graph
+		// keeps, is what it allocated, but for Eventually's initial states
+		// and a few small tables.
 		held := res.Bytes + g.PathBytes()
 		require.LessOrEqual(t, held, used)
-		require.GreaterOrEqual(t, float64(held), 0.9*float64(used))
+		require.GreaterOrEqual(t, float64(held), 0.95*float64(used))
 	}
 }
 
