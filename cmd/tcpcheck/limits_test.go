@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,15 +60,16 @@ func TestMain(m *testing.M) {
 	if f := os.Getenv(peakFileEnv); f != "" {
 		cmd := exec.Command(os.Args[1], os.Args[2:]...)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-		cmd.Run()
-		if cmd.ProcessState == nil {
+		if err := cmd.Run(); cmd.ProcessState == nil {
+			fmt.Fprintln(os.Stderr, "measured child:", err)
 			os.Exit(125)
 		}
 		peak := peakRSS(cmd.ProcessState)
 		if err := os.WriteFile(f, []byte(strconv.FormatInt(peak, 10)), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "measured child:", err)
 			os.Exit(125)
 		}
-		os.Exit(cmd.ProcessState.ExitCode())
+		os.Exit(exitCodeOf(cmd.ProcessState))
 	}
 	code := m.Run()
 	if buildDir != "" {
@@ -103,9 +105,20 @@ func startMeasured(t *testing.T, args ...string) *child {
 	c.cmd = exec.Command(os.Args[0], append([]string{tcpcheckBinary(t)}, args...)...)
 	c.cmd.Env = append(os.Environ(), peakFileEnv+"="+c.peakFile)
 	c.cmd.Stdout, c.cmd.Stderr = &c.stdout, &c.stderr
+	ownGroup(c.cmd)
 	require.NoError(t, c.cmd.Start())
-	t.Cleanup(func() { c.cmd.Process.Kill() })
+	t.Cleanup(c.kill)
 	return c
+}
+
+// kill ends the child: for one started by startMeasured, its small
+// parent and the command under it, which would otherwise run on and keep
+// the output open.
+func (c *child) kill() {
+	if c.peakFile != "" {
+		killGroup(c.cmd.Process)
+	}
+	c.cmd.Process.Kill()
 }
 
 // peak is the peak resident memory of a child started by startMeasured,
@@ -129,7 +142,7 @@ func (c *child) wait(t *testing.T, limit time.Duration) (int, time.Duration) {
 	select {
 	case <-done:
 	case <-time.After(limit):
-		c.cmd.Process.Kill()
+		c.kill()
 		<-done
 		t.Fatalf("%v did not end within %v", c.cmd.Args, limit)
 	}
@@ -189,6 +202,25 @@ func TestMaxMemoryHolds(t *testing.T) {
 		t.Logf("%v: peak resident %d MiB", args, peak>>20)
 		require.LessOrEqual(t, peak, int64(limit)*11/10, "peak resident memory past the limit by more than 10%%")
 		require.Greater(t, peak, int64(limit)/2, "the search stopped far below its limit")
+	}
+}
+
+// A measured child that does not end is killed with its small parent:
+// the wait for it ends at once, the command under it having let go of
+// the output it shares.
+func TestMeasuredChildKilledWhole(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the command and runs it")
+	}
+	c := startMeasured(t, "check", "--preset", "stress", "--progress", "never")
+	time.Sleep(500 * time.Millisecond)
+	c.kill()
+	done := make(chan struct{})
+	go func() { c.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the measured command outlived its parent's kill")
 	}
 }
 
