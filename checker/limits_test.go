@@ -316,3 +316,29 @@ func TestPresizeFillsOnWhereMemoryIsShort(t *testing.T) {
 	res = explore(t, unbounded(), Options[uint64, string]{Store: FingerprintStore, ExpectedStates: n, MaxDepth: 100_000})
 	require.Equal(t, at60, res.Stats.StoreBytes)
 }
+
+// Searches and analyses running at once hold the collector's memory
+// limit to the least of theirs, and the last to end gives back the limit
+// from before the first began, whatever the order they end in.
+func TestMemoryLimitsHeldTogether(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(before)
+	const large, small = 100 << 30, 50 << 30
+	for _, smallFirst := range []bool{false, true} {
+		releaseLarge := holdMemoryLimit(large)
+		require.Equal(t, min(before, large), debug.SetMemoryLimit(-1))
+		releaseSmall := holdMemoryLimit(small)
+		require.Equal(t, min(before, small), debug.SetMemoryLimit(-1))
+		if smallFirst {
+			releaseSmall()
+			require.Equal(t, min(before, large), debug.SetMemoryLimit(-1))
+			releaseLarge()
+		} else {
+			releaseLarge()
+			require.Equal(t, min(before, small), debug.SetMemoryLimit(-1))
+			releaseSmall()
+		}
+		releaseSmall() // a second release changes nothing
+		require.Equal(t, before, debug.SetMemoryLimit(-1))
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime/debug"
 	"slices"
 	"sync/atomic"
 )
@@ -190,9 +189,7 @@ func LeadsToAll[S comparable, A any](g *Graph[S, A], checks []LeadsToCheck[A], w
 		// The collector is held to the search's limit, as it was while the
 		// search ran, so that garbage (an analysis done, its arrays let go)
 		// does not take the process past it.
-		prev := debug.SetMemoryLimit(-1)
-		debug.SetMemoryLimit(min(prev, g.memoryLimit))
-		defer debug.SetMemoryLimit(prev)
+		defer holdMemoryLimit(g.memoryLimit)()
 	}
 	var next atomic.Int64
 	together(n, func(int) {

@@ -5,8 +5,10 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -196,9 +198,45 @@ func (e *explorer[S, A]) limitMemory() (restore func()) {
 	e.baseBytes = e.memory.inUse()
 	outside := max(residentBytes()-e.baseBytes, 0)
 	e.memoryLimit = e.opts.MaxMemory - outside
-	prev := debug.SetMemoryLimit(-1)
-	debug.SetMemoryLimit(min(prev, max(e.memoryLimit, 0)))
-	return func() { debug.SetMemoryLimit(prev) }
+	return holdMemoryLimit(max(e.memoryLimit, 0))
+}
+
+// memoryLimits is what the garbage collector's memory limit, one for the
+// process, is held to by the searches and analyses running at once
+// (holdMemoryLimit): the least of their limits, or, when none runs, what
+// it was before the first began. Other code that sets the limit while
+// one runs is overwritten.
+var memoryLimits struct {
+	sync.Mutex
+	held   []int64
+	before int64
+}
+
+// holdMemoryLimit holds the collector to limit, or less if another
+// search or analysis holds it to less, until release is called.
+func holdMemoryLimit(limit int64) (release func()) {
+	m := &memoryLimits
+	m.Lock()
+	defer m.Unlock()
+	if len(m.held) == 0 {
+		m.before = debug.SetMemoryLimit(-1)
+	}
+	m.held = append(m.held, limit)
+	debug.SetMemoryLimit(min(m.before, slices.Min(m.held)))
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			m.Lock()
+			defer m.Unlock()
+			i := slices.Index(m.held, limit)
+			m.held = slices.Delete(m.held, i, i+1)
+			if len(m.held) == 0 {
+				debug.SetMemoryLimit(m.before)
+			} else {
+				debug.SetMemoryLimit(min(m.before, slices.Min(m.held)))
+			}
+		})
+	}
 }
 
 // capBytes is the memory of s's backing array, to its capacity.
