@@ -483,18 +483,23 @@ type liveness[S comparable, A any] struct {
 	component  []int32
 	reachesBad []bool
 
-	// fairSets are the strongly connected sets of region states found to
-	// hold a fair cycle; fairSet[v] is the index of the set of v, -1 if
-	// none.
-	fairSets [][]int32
+	// fairSets is how many strongly connected sets of region states were
+	// found to hold a fair cycle; fairSet[v] is the index of the set of v,
+	// -1 if none.
+	fairSets int32
 	fairSet  []int32
 
 	// member[v] == stamp marks the states of the set being refined.
 	member []int32
 	stamp  int32
 	// copies is the most the refinement's copies of components held at
-	// once (refine).
-	copies int64
+	// once, with its stack; refining is its scratch (refine).
+	copies   int64
+	refining struct {
+		enabledSomewhere, disabledSomewhere, taken []bool
+		failing                                    []int
+		work                                       [][]int32
+	}
 
 	scc   *sccSearch[S, A]
 	paths *pathSearch[S, A]
@@ -504,13 +509,10 @@ type liveness[S comparable, A any] struct {
 func (l *liveness[S, A]) bytes() int64 {
 	b := capBytes(l.region) + capBytes(l.mark) + capBytes(l.stutters) +
 		capBytes(l.order) + capBytes(l.bounds) + capBytes(l.component) + capBytes(l.reachesBad) +
-		capBytes(l.fairSets) + capBytes(l.fairSet) + capBytes(l.member) +
+		capBytes(l.fairSet) + capBytes(l.member) +
 		capBytes(l.enabled) + capBytes(l.inClass) + l.copies
 	for c := range l.enabled {
 		b += capBytes(l.enabled[c]) + capBytes(l.inClass[c])
-	}
-	for _, x := range l.fairSets {
-		b += capBytes(x)
 	}
 	if t := l.scc; t != nil {
 		b += capBytes(t.number) + capBytes(t.low) + capBytes(t.onStack) + capBytes(t.stack) + capBytes(t.frames) + capBytes(t.visited)
@@ -658,7 +660,7 @@ func (l *liveness[S, A]) decompose() {
 	}
 	// With no bad state in the region (as when the property holds),
 	// none reaches one: the edges need not be read again.
-	if len(l.fairSets) == 0 && !slices.ContainsFunc(l.stutters, func(w uint64) bool { return w != 0 }) {
+	if l.fairSets == 0 && !slices.ContainsFunc(l.stutters, func(w uint64) bool { return w != 0 }) {
 		return
 	}
 	// A component comes after every component it reaches.
@@ -689,7 +691,7 @@ func (l *liveness[S, A]) reaches(c int32, comp []int32) bool {
 }
 
 // refine finds the fair sets within comp, a strongly connected set of at
-// least two states, and adds them to fairSets.
+// least two states, and numbers them in fairSet.
 //
 // A set of states X, strongly connected by edges between its states, holds
 // a fair cycle if and only if the cycle through all its states and edges
@@ -703,19 +705,29 @@ func (l *liveness[S, A]) reaches(c int32, comp []int32) bool {
 func (l *liveness[S, A]) refine(comp []int32) {
 	g := l.g
 	k := len(l.fairness)
-	enabledSomewhere := make([]bool, k)
-	disabledSomewhere := make([]bool, k)
-	taken := make([]bool, k)
-	failing := make([]int, 0, k)
-	work := [][]int32{slices.Clone(comp)}
-	// live is what the copies in work, and x, hold: they are let go before
-	// the analysis ends, so bytes counts the most they held (l.copies).
-	live := capBytes(work[0])
-	l.copies = max(l.copies, live)
-	for len(work) > 0 {
+	// The scratch of every call, made at the first.
+	r := &l.refining
+	if r.taken == nil {
+		r.enabledSomewhere, r.disabledSomewhere, r.taken = make([]bool, k), make([]bool, k), make([]bool, k)
+		r.failing = make([]int, 0, k)
+	}
+	enabledSomewhere, disabledSomewhere, taken, failing := r.enabledSomewhere, r.disabledSomewhere, r.taken, r.failing
+	// comp, a part of l.order, is read and not changed; the parts of it
+	// found later are copies, as scc.components hands them out only for
+	// the call.
+	work := append(r.work[:0], comp)
+	defer func() { r.work = work[:0] }()
+	// live is what the copies in work, and the one refined, hold: they are
+	// let go before the analysis ends, so bytes counts the most they held
+	// (l.copies), with the stack (which stays).
+	var live int64
+	note := func() { l.copies = max(l.copies, live+capBytes(work)) }
+	note()
+	for first := true; len(work) > 0; first = false {
 		x := work[len(work)-1]
+		work[len(work)-1] = nil // the stack, kept for the next call, must not keep x
 		work = work[:len(work)-1]
-		live -= capBytes(x) // from here, x is counted in the copies or in fairSets
+		copied := !first // to be let go when done with
 		l.stamp++
 		for _, v := range x {
 			l.member[v] = l.stamp
@@ -756,14 +768,19 @@ func (l *liveness[S, A]) refine(comp []int32) {
 			}
 		}
 		if weakFails {
+			if copied {
+				live -= capBytes(x)
+			}
 			continue
 		}
 		if len(failing) == 0 {
-			id := int32(len(l.fairSets))
 			for _, v := range x {
-				l.fairSet[v] = id
+				l.fairSet[v] = l.fairSets
 			}
-			l.fairSets = append(l.fairSets, x)
+			l.fairSets++
+			if copied {
+				live -= capBytes(x)
+			}
 			continue
 		}
 		l.stamp++
@@ -777,9 +794,12 @@ func (l *liveness[S, A]) refine(comp []int32) {
 			if len(sub) > 1 {
 				work = append(work, slices.Clone(sub))
 				live += capBytes(work[len(work)-1])
-				l.copies = max(l.copies, live+capBytes(x))
+				note()
 			}
 		})
+		if copied {
+			live -= capBytes(x)
+		}
 	}
 }
 
@@ -835,7 +855,7 @@ func (l *liveness[S, A]) cycle(t int32) []int32 {
 	need := make([]bool, len(l.fairness))
 	needed := 0
 	for c, f := range l.fairness {
-		need[c] = !f.Strong || slices.ContainsFunc(l.fairSets[id], l.enabled[c].has)
+		need[c] = !f.Strong || slices.ContainsFunc(l.region, func(v int32) bool { return inside(v) && l.enabled[c].has(v) })
 		if need[c] {
 			needed++
 		}
