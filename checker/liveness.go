@@ -162,11 +162,12 @@ type LeadsToCheck[A any] struct {
 // number of workers; only the work done for the checks it skips may
 // differ (see Group).
 //
-// held bounds the memory the analyses held at once: the largest
-// LivenessResult.Bytes of the results, as many of them as goroutines
-// decided checks, and the shortest paths they share (Graph.PathBytes).
-// Like the results, it is the same for every run with the same number
-// of goroutines.
+// held is the memory the analyses held at once, as a report gives it:
+// the largest LivenessResult.Bytes of the results, as many of them as
+// goroutines decided checks, and the shortest paths they share
+// (Graph.PathBytes). Like the results, it is the same for every run with
+// the same number of goroutines; so it leaves out a check decided beside
+// a failing one of its group and then dropped, which held memory too.
 func LeadsToAll[S comparable, A any](g *Graph[S, A], checks []LeadsToCheck[A], workers int) (results []*LivenessResult[S, A], errs []error, held int64) {
 	results = make([]*LivenessResult[S, A], len(checks))
 	errs = make([]error, len(checks))

@@ -79,10 +79,11 @@ func ExampleEventually() {
 }
 
 // Two properties decided at once on the lossy channel's graph, one of two
-// checks and one of one: "a segment in flight is delivered" (a
-// conjunction of "in flight leads to delivered" under each fairness), and
-// "the sender eventually has a segment in flight or delivered". The
-// first property's second check, after its first fails, is not decided.
+// checks and one of one: "a segment in flight is delivered", in flight
+// leading to delivered under weak and under strong fairness (as a
+// conjunction, the weak one decides it), and "again and again, a segment
+// is in flight or delivered" (TRUE ~> in flight or delivered). The first
+// property's second check, after its first fails, is not decided.
 func ExampleLeadsToAll() {
 	g := lossyGraph()
 	weak := []checker.Fairness[string]{{Name: "retransmit", Includes: is("retransmit")}, {Name: "deliver", Includes: is("deliver")}}
