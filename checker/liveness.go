@@ -366,19 +366,21 @@ func decide[S comparable, A any](g *Graph[S, A], p, q func(v int32) bool, fairne
 //     and whether they reach a bad state, 5 for the lasso's path search
 //     and 1 for Eventually's initial states: 65 bytes, each made once at
 //     its largest, never copied as it grows;
-//   - per state and per fairness class, and once more, 4 bytes for the
-//     copies of the components the refinement splits (at most once for
-//     each strong class, and once at first);
+//   - per state, 12 bytes for the refinement of strongly connected
+//     components by strong fairness: the states of the parts it splits a
+//     component into, at most twice the component's, and their bounds,
+//     made at the first split;
 //   - per fairness class, a bit per state and a bit per edge, and a bit
 //     per state for the states where no fair action is enabled.
 //
 // What it reads (the graph) is not counted.
 // TestLivenessBytesBoundsAllocation holds the analysis to it: everything
-// it allocates, on a graph that is one component and on one where every
-// state is its own.
+// it allocates, on a graph that is one component, on one where every
+// state is its own, on one of many small fair sets and on one that
+// strong fairness splits into many small components.
 func LivenessBytes(states, edges, fairness int) int64 {
 	n, m, f := int64(states), int64(edges), int64(fairness)
-	return n*(65+4*(f+1)) + f*(n+m+128)/8 + (n+64)/8 + 64<<10
+	return n*(65+12) + f*(n+m+128)/8 + (n+64)/8 + 64<<10
 }
 
 // checkGraph returns an error if liveness cannot be decided on g.
@@ -493,13 +495,12 @@ type liveness[S comparable, A any] struct {
 	// member[v] == stamp marks the states of the set being refined.
 	member []int32
 	stamp  int32
-	// copies is the most the refinement's copies of components held at
-	// once, with its stack; refining is its scratch (refine).
-	copies   int64
+	// refining is the refinement's scratch (refine).
 	refining struct {
 		enabledSomewhere, disabledSomewhere, taken []bool
 		failing                                    []int
-		work                                       [][]int32
+		parts                                      [][2]int32
+		pool                                       []int32
 	}
 
 	scc   *sccSearch[S, A]
@@ -511,7 +512,7 @@ func (l *liveness[S, A]) bytes() int64 {
 	b := capBytes(l.region) + capBytes(l.mark) + capBytes(l.stutters) +
 		capBytes(l.order) + capBytes(l.bounds) + capBytes(l.component) + capBytes(l.reachesBad) +
 		capBytes(l.fairSet) + capBytes(l.member) +
-		capBytes(l.enabled) + capBytes(l.inClass) + l.copies
+		capBytes(l.enabled) + capBytes(l.inClass) + capBytes(l.refining.parts) + capBytes(l.refining.pool)
 	for c := range l.enabled {
 		b += capBytes(l.enabled[c]) + capBytes(l.inClass[c])
 	}
@@ -713,22 +714,18 @@ func (l *liveness[S, A]) refine(comp []int32) {
 		r.failing = make([]int, 0, k)
 	}
 	enabledSomewhere, disabledSomewhere, taken, failing := r.enabledSomewhere, r.disabledSomewhere, r.taken, r.failing
-	// comp, a part of l.order, is read and not changed; the parts of it
-	// found later are copies, as scc.components hands them out only for
-	// the call.
-	work := append(r.work[:0], comp)
-	defer func() { r.work = work[:0] }()
-	// live is what the copies in work, and the one refined, hold: they are
-	// let go before the analysis ends, so bytes counts the most they held
-	// (l.copies), with the stack (which stays).
-	var live int64
-	note := func() { l.copies = max(l.copies, live+capBytes(work)) }
-	note()
-	for first := true; len(work) > 0; first = false {
-		x := work[len(work)-1]
-		work[len(work)-1] = nil // the stack, kept for the next call, must not keep x
-		work = work[:len(work)-1]
-		copied := !first // to be let go when done with
+	// The sets to refine: comp first (a part of l.order, read and not
+	// changed), then the parts found in one, their states copied into
+	// r.pool and their bounds kept on r.parts, a stack. The top part's
+	// states are the last in the pool: the parts found in it are written
+	// after it, then moved down over it. So the pool holds the states of
+	// the parts waiting, disjoint sets of comp's, and at most those of
+	// the one refined and its parts besides: twice comp's, and half as
+	// many parts.
+	parts, pool := r.parts[:0], r.pool[:0]
+	defer func() { r.parts, r.pool = parts[:0], pool[:0] }()
+	x, xlo := comp, -1 // xlo: where x is in the pool, -1 for comp
+	for {
 		l.stamp++
 		for _, v := range x {
 			l.member[v] = l.stamp
@@ -768,39 +765,54 @@ func (l *liveness[S, A]) refine(comp []int32) {
 				failing = append(failing, c)
 			}
 		}
-		if weakFails {
-			if copied {
-				live -= capBytes(x)
-			}
-			continue
-		}
-		if len(failing) == 0 {
+		switch {
+		case weakFails:
+			// No cycle within x is fair.
+		case len(failing) == 0:
 			for _, v := range x {
 				l.fairSet[v] = l.fairSets
 			}
 			l.fairSets++
-			if copied {
-				live -= capBytes(x)
+		default:
+			l.stamp++
+			for _, v := range x {
+				if !slices.ContainsFunc(failing, func(c int) bool { return l.enabled[c].has(v) }) {
+					l.member[v] = l.stamp
+				}
 			}
-			continue
-		}
-		l.stamp++
-		for _, v := range x {
-			if !slices.ContainsFunc(failing, func(c int) bool { return l.enabled[c].has(v) }) {
-				l.member[v] = l.stamp
+			if cap(pool) < 2*len(comp) {
+				pool, parts = make([]int32, 0, 2*len(comp)), make([][2]int32, 0, len(comp)/2+1)
+				if xlo >= 0 {
+					panic("checker: liveness: the refinement's pool made while in use")
+				}
+			}
+			keep, found := l.stamp, len(parts)
+			l.scc.components(slices.Values(x), func(v int) bool { return l.member[v] == keep }, func(sub []int32) {
+				if len(sub) > 1 {
+					parts = append(parts, [2]int32{int32(len(pool)), int32(len(pool) + len(sub))})
+					pool = append(pool, sub...)
+				}
+			})
+			if xlo >= 0 { // move x's parts down over it
+				shift := int32(len(x))
+				copy(pool[xlo:], pool[xlo+len(x):])
+				pool = pool[:len(pool)-len(x)]
+				for i := found; i < len(parts); i++ {
+					parts[i][0] -= shift
+					parts[i][1] -= shift
+				}
+				xlo = -1
 			}
 		}
-		keep := l.stamp
-		l.scc.components(slices.Values(x), func(v int) bool { return l.member[v] == keep }, func(sub []int32) {
-			if len(sub) > 1 {
-				work = append(work, slices.Clone(sub))
-				live += capBytes(work[len(work)-1])
-				note()
-			}
-		})
-		if copied {
-			live -= capBytes(x)
+		if xlo >= 0 {
+			pool = pool[:xlo] // x is done with
 		}
+		if len(parts) == 0 {
+			return
+		}
+		top := parts[len(parts)-1]
+		parts = parts[:len(parts)-1]
+		x, xlo = pool[top[0]:top[1]], int(top[0])
 	}
 }
 

@@ -842,6 +842,18 @@ func TestLivenessBytesBoundsAllocation(t *testing.T) {
 	pairs := toy[int]{init: []int{0}, next: func(u int) []move[int] {
 		return []move[int]{{"in", u ^ 1}, {"on", min(u+2, n-2+u%2)}}
 	}}
+	// A ring of blocks x, y, z: x and y a cycle, z where exit is enabled.
+	// Strong fairness to exit, never taken inside, splits the ring into
+	// its pairs, each a fair set.
+	blocks := toy[int]{init: []int{0}, next: func(u int) []move[int] {
+		switch u % 3 {
+		case 0:
+			return []move[int]{{"in", u + 1}}
+		case 1:
+			return []move[int]{{"in", u - 1}, {"on", u + 1}}
+		}
+		return []move[int]{{"on", (u + 1) % (n - n%3)}, {"exit", goal}}
+	}}
 	for _, c := range []struct {
 		sys      toy[int]
 		fairness []Fairness[string]
@@ -852,6 +864,7 @@ func TestLivenessBytesBoundsAllocation(t *testing.T) {
 		{chain, []Fairness[string]{wf("moves", "step", "skip")}, false},
 		{home, []Fairness[string]{wf("step", "step")}, true},
 		{pairs, []Fairness[string]{wf("in", "in")}, true},
+		{blocks, []Fairness[string]{sf("exit", "exit")}, true},
 	} {
 		g, fairness := completeGraph(t, System[int, string](c.sys)), c.fairness
 		var before, after runtime.MemStats
@@ -1011,4 +1024,73 @@ func TestLeadsToAllHoldsTheCollectorToTheLimit(t *testing.T) {
 	}}}}}, 1)
 	require.Equal(t, min(before, g.memoryLimit), during)
 	require.Equal(t, before, debug.SetMemoryLimit(-1))
+}
+
+// Refinement within refinement: a ring of blocks that strong fairness
+// to a splits into its blocks, each of which strong fairness to b splits
+// again into a two-state cycle, a fair set. The verdict agrees with the
+// brute-force decision on rings of 1 to 4 blocks (the brute force tries
+// every set of states), and with the one a fair set gives on 40, and the
+// counterexample is one; the same where a block lacks its cycle.
+func TestStrongFairnessRefinesTwice(t *testing.T) {
+	for _, blocks := range []int{1, 2, 3, 4, 40} {
+		for _, broken := range []int{-1, 0, blocks - 1} {
+			// Block j: 4j where b is enabled, the cycle 4j+1 and 4j+2, and
+			// 4j+3 where a is, which goes on to the next block by b: so b
+			// is taken in the ring, and only a fails there, then b in each
+			// block. A block is entered where b is, so that the cycle's
+			// states are not the first its component lists. The goal is
+			// the last state.
+			n := 4*blocks + 1
+			goal := n - 1
+			var edges []Edge[string]
+			for j := range blocks {
+				b := 4 * j
+				edges = append(edges, arrow(b, "on", b+1), arrow(b+1, "in", b+2))
+				if j != broken {
+					edges = append(edges, arrow(b+2, "in", b+1))
+				}
+				edges = append(edges, arrow(b+2, "on", b), arrow(b, "b", goal),
+					arrow(b, "on", b+3), arrow(b+3, "a", goal), arrow(b+3, "b", 4*((j+1)%blocks)))
+			}
+			edges = append(edges, arrow(goal, "stay", goal))
+			lg := liveGraph{g: literalGraph(n, []int{0}, edges...), p: make([]bool, n), q: make([]bool, n)}
+			lg.v = viewOf(lg.g)
+			lg.p[0], lg.q[goal] = true, true
+			lg.fairness = []Fairness[string]{sf("a", "a"), sf("b", "b"), wf("in", "in")}
+			pred := func(b []bool) func(*int) bool { return func(v *int) bool { return b[*v] } }
+			res, err := LeadsTo(lg.g, pred(lg.p), pred(lg.q), lg.fairness)
+			require.NoError(t, err)
+			holds := blocks == 1 && broken == 0 // no block has its cycle
+			if n <= 20 {
+				holds, _ = lg.naiveLeadsTo(lg.p, lg.q)
+			}
+			require.Equal(t, holds, res.Holds, "%d blocks, broken %d", blocks, broken)
+			if !holds {
+				requireCounterexample(t, lg.g, res.Lasso, pred(lg.p), pred(lg.q), lg.fairness)
+			}
+
+			// The fair sets found are the two-state cycles, each one set.
+			l := newLiveness(lg.g, lg.fairness)
+			l.addStart(0)
+			l.starts = l.region
+			l.explore(func(v int32) bool { return lg.q[v] })
+			l.classify()
+			l.decompose()
+			sets := map[int32][]int32{}
+			for v, id := range l.fairSet {
+				if id >= 0 {
+					sets[id] = append(sets[id], int32(v))
+				}
+			}
+			require.Len(t, sets, int(l.fairSets))
+			for _, x := range sets {
+				require.Len(t, x, 2)
+				require.Equal(t, x[0]+1, x[1])
+				require.Equal(t, int32(1), x[0]%4)
+				require.NotEqual(t, broken, int(x[0]/4))
+			}
+			require.Equal(t, blocks-min(broken+1, 1), int(l.fairSets))
+		}
+	}
 }
