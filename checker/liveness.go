@@ -171,12 +171,14 @@ type LeadsToCheck[A any] struct {
 func LeadsToAll[S comparable, A any](g *Graph[S, A], checks []LeadsToCheck[A], workers int) (results []*LivenessResult[S, A], errs []error, held int64) {
 	results = make([]*LivenessResult[S, A], len(checks))
 	errs = make([]error, len(checks))
-	failed := func(k int) bool { return errs[k] != nil || (results[k] != nil && !results[k].Holds) }
 	// settled[k]: check k is decided, its result may be read.
 	settled := make([]atomic.Bool, len(checks))
-	skip := func(k int) bool {
+	// afterFailure reports whether a check of k's Group listed before it
+	// failed: among those settled, or, once all are, among all.
+	afterFailure := func(k int, all bool) bool {
 		for j := range k {
-			if checks[j].Group == checks[k].Group && settled[j].Load() && failed(j) {
+			if checks[j].Group == checks[k].Group && (all || settled[j].Load()) &&
+				(errs[j] != nil || (results[j] != nil && !results[j].Holds)) {
 				return true
 			}
 		}
@@ -193,26 +195,24 @@ func LeadsToAll[S comparable, A any](g *Graph[S, A], checks []LeadsToCheck[A], w
 		defer holdMemoryLimit(g.memoryLimit)()
 	}
 	var next atomic.Int64
-	together(n, func(int) {
+	together(n, func() {
 		for {
 			k := int(next.Add(1)) - 1
 			if k >= len(checks) {
 				return
 			}
-			if !skip(k) {
+			if !afterFailure(k, false) {
 				results[k], errs[k] = LeadsToIn(g, checks[k].P, checks[k].Q, checks[k].Fairness)
 			}
 			settled[k].Store(true)
 		}
 	})
 	// What a worker decided after a failed check of its Group, not yet
-	// settled when it started, is dropped: as if skipped.
+	// settled when it started, is dropped: as if skipped. (A check is
+	// dropped only after the first failure of its Group, itself kept.)
 	for k := range checks {
-		for j := range k {
-			if checks[j].Group == checks[k].Group && failed(j) {
-				results[k], errs[k] = nil, nil
-				break
-			}
+		if afterFailure(k, true) {
+			results[k], errs[k] = nil, nil
 		}
 	}
 	var sizes []int64

@@ -206,7 +206,9 @@ func (e *explorer[S, A]) limitMemory() (restore func()) {
 // (holdMemoryLimit): the least of their limits, or, when none runs, what
 // it was before the first began. Other code that sets the limit while
 // one runs is overwritten.
-var memoryLimits struct {
+var memoryLimits heldLimits
+
+type heldLimits struct {
 	sync.Mutex
 	held   []int64
 	before int64
@@ -222,7 +224,7 @@ func holdMemoryLimit(limit int64) (release func()) {
 		m.before = debug.SetMemoryLimit(-1)
 	}
 	m.held = append(m.held, limit)
-	debug.SetMemoryLimit(min(m.before, slices.Min(m.held)))
+	m.apply()
 	var once sync.Once
 	return func() {
 		once.Do(func() {
@@ -230,13 +232,19 @@ func holdMemoryLimit(limit int64) (release func()) {
 			defer m.Unlock()
 			i := slices.Index(m.held, limit)
 			m.held = slices.Delete(m.held, i, i+1)
-			if len(m.held) == 0 {
-				debug.SetMemoryLimit(m.before)
-			} else {
-				debug.SetMemoryLimit(min(m.before, slices.Min(m.held)))
-			}
+			m.apply()
 		})
 	}
+}
+
+// apply sets the runtime's limit to the least held, or back to what it
+// was before if none is.
+func (m *heldLimits) apply() {
+	limit := m.before
+	for _, l := range m.held {
+		limit = min(limit, l)
+	}
+	debug.SetMemoryLimit(limit)
 }
 
 // capBytes is the memory of s's backing array, to its capacity.

@@ -45,7 +45,7 @@ func MarkStates[S comparable, A any](g *Graph[S, A], workers int, preds ...func(
 		sets[k] = StateSet{bits: newLiveBits(n), n: n}
 	}
 	var next atomic.Int64
-	mark := func(int) {
+	mark := func() {
 		s := new(S)
 		for {
 			lo := int(next.Add(markChunk)) - markChunk
@@ -67,17 +67,16 @@ func MarkStates[S comparable, A any](g *Graph[S, A], workers int, preds ...func(
 }
 
 // together runs f on n goroutines at once, the calling one among them
-// (at least that one), each passed its number from 0 (the calling one),
-// and returns when every one has returned.
-func together(n int, f func(worker int)) {
+// (at least that one), and returns when every one has returned.
+func together(n int, f func()) {
 	var wg sync.WaitGroup
-	for w := 1; w < n; w++ {
+	for range n - 1 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			f(w)
+			f()
 		}()
 	}
-	f(0)
+	f()
 	wg.Wait()
 }

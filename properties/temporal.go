@@ -44,26 +44,10 @@ func CheckTemporal[S comparable, A any](res *checker.Result[S, A], props []Prope
 		}
 	}
 	g, gerr := checker.CompleteGraph(res)
-	// The checks to decide, a property's in order, on the sets marked
-	// for them; first[i] is where temporal[i]'s are.
 	var checks []checker.LeadsToCheck[A]
 	first := make([]int, len(temporal))
 	if gerr == nil {
-		sets := checker.MarkStates(g, workers, predicates(props)...)
-		held = int64(len(sets)) * checker.StateSetBytes(g.NumStates())
-		for i, p := range temporal {
-			first[i] = len(checks)
-			unknown := false // a check with a nil predicate ends the property
-			for _, l := range p.Leads {
-				unknown = unknown || !l.marked()
-				if l.marked() {
-					if !unknown {
-						checks = append(checks, checker.LeadsToCheck[A]{P: sets[0], Q: sets[1], Fairness: p.Fairness, Group: i})
-					}
-					sets = sets[2:]
-				}
-			}
-		}
+		checks, first, held = leadsToChecks(g, temporal, workers)
 	}
 	results, errs, analyses := checker.LeadsToAll(g, checks, workers)
 	held += analyses
@@ -99,6 +83,30 @@ func CheckTemporal[S comparable, A any](res *checker.Result[S, A], props []Prope
 		outcomes = append(outcomes, o)
 	}
 	return outcomes, held
+}
+
+// leadsToChecks marks on g, on workers goroutines, the P and Q of the
+// leads-to checks of the temporal properties and returns the checks to
+// decide, a property's in order up to one with a nil predicate; first[i]
+// is where temporal[i]'s are, and held the memory of the sets marked.
+func leadsToChecks[S comparable, A any](g *checker.Graph[S, A], temporal []Property[S, A], workers int) (checks []checker.LeadsToCheck[A], first []int, held int64) {
+	sets := checker.MarkStates(g, workers, predicates(temporal)...)
+	held = int64(len(sets)) * checker.StateSetBytes(g.NumStates())
+	first = make([]int, len(temporal))
+	for i, p := range temporal {
+		first[i] = len(checks)
+		unknown := false // a check with a nil predicate ends the property
+		for _, l := range p.Leads {
+			unknown = unknown || !l.marked()
+			if l.marked() {
+				if !unknown {
+					checks = append(checks, checker.LeadsToCheck[A]{P: sets[0], Q: sets[1], Fairness: p.Fairness, Group: i})
+				}
+				sets = sets[2:]
+			}
+		}
+	}
+	return checks, first, held
 }
 
 // predicates lists the P and Q of each leads-to check of the temporal

@@ -1,4 +1,4 @@
-package properties_test
+package properties
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 
 	"github.com/tcpcheck/tcpcheck/checker"
 	"github.com/tcpcheck/tcpcheck/model"
-	"github.com/tcpcheck/tcpcheck/properties"
 )
 
 // BenchmarkTemporalDecide is the liveness analysis that follows a search,
@@ -28,21 +27,13 @@ func BenchmarkTemporalDecide(b *testing.B) {
 			require.NoError(b, err)
 			g, err := checker.CompleteGraph(res)
 			require.NoError(b, err)
-			var preds []func(*model.State) bool
-			var checks []checker.LeadsToCheck[model.Action]
-			for i, p := range properties.Segment() {
-				if p.Kind != properties.Temporal {
-					continue
-				}
-				for _, l := range p.Leads {
-					preds = append(preds, l.P, l.Q)
-					checks = append(checks, checker.LeadsToCheck[model.Action]{Fairness: p.Fairness, Group: i})
+			var temporal []SegmentProperty
+			for _, p := range Segment() {
+				if p.Kind == Temporal {
+					temporal = append(temporal, p)
 				}
 			}
-			sets := checker.MarkStates(g, 2, preds...)
-			for k := range checks {
-				checks[k].P, checks[k].Q = sets[2*k], sets[2*k+1]
-			}
+			checks, _, _ := leadsToChecks(g, temporal, 2)
 			for _, workers := range []int{1, 2} {
 				b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 					for b.Loop() {
